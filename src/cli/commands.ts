@@ -1,0 +1,9 @@
+/**
+ * The explicit list of CLI command groups. Each module exports one
+ * `register(program)` function that adds its sub-commands.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

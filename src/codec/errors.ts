@@ -1,0 +1,13 @@
+import { GrapevineError } from '../errors.ts';
+
+export type CodecErrorCode =
+  | 'TRUNCATED' // fewer bytes than the structure needs
+  | 'TRAILING_DATA' // bytes left after a complete structure
+  | 'LENGTH_OUT_OF_BOUNDS' // a variable-length field outside its <floor..ceiling>
+  | 'BAD_VALUE' // an enum or version value that is not allowed here
+  | 'BAD_BASE64'
+  | 'BAD_HEX'
+  | 'UNSAFE_INTEGER'; // a uint64 above 2^53-1, which Grapevine does not represent
+
+/** A malformed encoding: TLS structures, base64, hex. */
+export class CodecError extends GrapevineError<CodecErrorCode> {}

@@ -1,0 +1,86 @@
+/**
+ * Tile arithmetic in the C2SP tlog-tiles layout (c2sp.org/tlog-tiles):
+ * tiles of height 8 and width 256. The tile at tile-level L, index N holds
+ * the level-8L node hashes [N·256, N·256 + w), concatenated; w < 256 only
+ * for the rightmost (partial) tile of a level. Level-0 tiles hold leaf hashes;
+ * a level-1 tile holds the roots of 256 full level-0 tiles, and so on.
+ *
+ * A node (level, index) with 8L ≤ level < 8L+8 lies inside tile (L, N): it is
+ * the MTH of 2^(level-8L) consecutive entries of that tile's bottom row.
+ */
+import { ProofError } from './errors.ts';
+import type { NodeId } from './nodes.ts';
+import { HASH_SIZE, hashChildren } from './rfc6962.ts';
+
+export const TILE_HEIGHT = 8;
+export const TILE_WIDTH = 256;
+
+export interface TileId {
+  readonly level: number;
+  readonly index: number;
+}
+
+/** Where a perfect node lives: which tile, and which bottom-row entries [begin, end) of it it covers. */
+export interface TileSlot {
+  readonly tile: TileId;
+  readonly begin: number;
+  readonly end: number;
+  /** Level of the node inside the tile (0 = bottom row). */
+  readonly height: number;
+}
+
+export function tileSlot(node: NodeId): TileSlot {
+  const level = Math.floor(node.level / TILE_HEIGHT);
+  const height = node.level - level * TILE_HEIGHT;
+  const span = 2 ** height;
+  const first = node.index * span; // index in the level-8L row
+  const tileIndex = Math.floor(first / TILE_WIDTH);
+  const begin = first - tileIndex * TILE_WIDTH;
+  return { tile: { level, index: tileIndex }, begin, end: begin + span, height };
+}
+
+/** Width the tile (level, index) has in a tree of `size` leaves (0 when it does not exist yet). */
+export function tileWidthAt(tile: TileId, size: number): number {
+  const rowSize = Math.floor(size / 2 ** (TILE_HEIGHT * tile.level));
+  const w = rowSize - tile.index * TILE_WIDTH;
+  return w <= 0 ? 0 : Math.min(w, TILE_WIDTH);
+}
+
+/**
+ * A tile with all of its interior levels computed once, so that any perfect
+ * node inside it is a lookup. rows[h][j] = node (8L+h, N·2^(8-h)+j).
+ */
+export class ExpandedTile {
+  readonly width: number;
+  readonly #rows: Buffer[][];
+
+  constructor(data: Uint8Array) {
+    if (data.length % HASH_SIZE !== 0 || data.length > TILE_WIDTH * HASH_SIZE) {
+      throw new ProofError('BAD_HASH_SIZE', `tile data of ${data.length} bytes is not 1..${TILE_WIDTH} hashes`);
+    }
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const bottom: Buffer[] = [];
+    for (let o = 0; o < buf.length; o += HASH_SIZE) bottom.push(buf.subarray(o, o + HASH_SIZE));
+    this.width = bottom.length;
+    const rows = [bottom];
+    for (let h = 1; h < TILE_HEIGHT; h++) {
+      const below = rows[h - 1];
+      const row: Buffer[] = [];
+      for (let j = 0; j + 1 < below.length; j += 2) row.push(hashChildren(below[j], below[j + 1]));
+      rows.push(row);
+    }
+    this.#rows = rows;
+  }
+
+  /** Hash of the node covering bottom entries [begin, begin + 2^height); requires them present. */
+  node(height: number, begin: number): Buffer {
+    const h = this.#rows[height]?.[begin / 2 ** height];
+    if (h === undefined) throw new ProofError('BAD_INDEX', `node at height ${height}, entry ${begin} is not complete in a tile of width ${this.width}`);
+    return h;
+  }
+
+  /** Approximate retained bytes, for cache accounting. */
+  get byteSize(): number {
+    return this.width * 2 * HASH_SIZE;
+  }
+}

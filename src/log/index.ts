@@ -1,0 +1,23 @@
+/**
+ * The log core: what Trillian is to its personalities. Depends on merkle and
+ * crypto; declares the storage contract that src/storage/* implements.
+ */
+export { LogError, type LogErrorCode, QuotaError, StorageError, type StorageErrorCode } from './errors.ts';
+export { checkHead, signHead } from './head.ts';
+export { type LeafInput, Log, type LogOptions } from './log.ts';
+export { decodeLogRoot, encodeLogRoot, LOG_ROOT_DOMAIN, type LogRoot, logRootSigningInput } from './log-root.ts';
+export { LogMetrics } from './metrics.ts';
+export { type BucketSpec, QuotaManager, type QuotaKind, type QuotaSpec } from './quota.ts';
+export { Sequencer, type SequencerOptions } from './sequencer.ts';
+export type {
+  Integration,
+  LogStorage,
+  NewLeaf,
+  PendingLeaf,
+  QueueResult,
+  StoredLeaf,
+  TileWrite,
+  TreeHead,
+  TreeInfo,
+} from './storage.ts';
+export { TileCache } from './tile-cache.ts';

@@ -1,0 +1,253 @@
+/**
+ * One log: a Merkle tree with its own signing key, as a personality sees it.
+ * Queues leaves (deduplicated by identity hash, group-committed), and serves
+ * heads, leaves and proofs, each in O(log n) storage reads via tiles.
+ *
+ * Sequencing is not here: see sequencer.ts. Any number of Log instances (in
+ * any number of processes) may serve one tree; one Sequencer integrates.
+ *
+ * Concurrency: all methods may interleave. `#served` only grows (the highest
+ * revision handed out), so a lagging storage read never makes this process
+ * serve an older root than it already served.
+ */
+import type { Logger } from 'pino';
+import type { PublicKey, Signer } from '../crypto/index.ts';
+import { parsePublicKey } from '../crypto/index.ts';
+import { CompactRange, consistencyPlan, HASH_SIZE, hashLeaf, inclusionPlan, ProofError } from '../merkle/index.ts';
+import { LogError } from './errors.ts';
+import { signHead } from './head.ts';
+import type { LogMetrics } from './metrics.ts';
+import type { QuotaManager } from './quota.ts';
+import type { LogStorage, NewLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from './storage.ts';
+import { TileCache } from './tile-cache.ts';
+
+export interface LeafInput {
+  /** The leaf input: what is hashed into the tree. */
+  readonly value: Buffer;
+  /** Dedup key; defaults to the leaf hash, so identical values are stored once. */
+  readonly identityHash?: Buffer;
+  readonly extraData?: Buffer | null;
+  readonly label?: string | null;
+  /** Milliseconds; defaults to the clock. */
+  readonly queuedAt?: number;
+}
+
+export interface LogOptions {
+  readonly storage: LogStorage;
+  readonly tree: TreeInfo;
+  readonly clock?: () => number;
+  readonly quota?: QuotaManager;
+  readonly metrics?: LogMetrics;
+  readonly logger?: Logger;
+  /** Shared tile cache (one per process is best). */
+  readonly tiles?: TileCache;
+  /** Most leaves one getLeaves call returns. */
+  readonly maxLeavesPerRead?: number;
+}
+
+interface PendingQueue {
+  leaves: NewLeaf[];
+  resolve: (r: QueueResult[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export class Log {
+  readonly tree: TreeInfo;
+  readonly publicKey: PublicKey;
+  readonly #storage: LogStorage;
+  readonly #clock: () => number;
+  readonly #quota?: QuotaManager;
+  readonly #metrics?: LogMetrics;
+  readonly #tiles: TileCache;
+  readonly #maxLeaves: number;
+  #served: TreeHead | null = null;
+  // Group commit: calls arriving while a write is in flight share the next one.
+  #queue: PendingQueue[] = [];
+  #flushing = false;
+
+  constructor(opts: LogOptions) {
+    this.tree = opts.tree;
+    this.publicKey = parsePublicKey(opts.tree.publicKey);
+    this.#storage = opts.storage;
+    this.#clock = opts.clock ?? Date.now;
+    this.#quota = opts.quota;
+    this.#metrics = opts.metrics;
+    this.#tiles = opts.tiles ?? new TileCache(opts.storage);
+    this.#maxLeaves = opts.maxLeavesPerRead ?? 1000;
+  }
+
+  /** Creates a tree with a signed empty head (revision 0). Never overwrites: StorageError ALREADY_EXISTS. */
+  static async create(storage: LogStorage, name: string, personality: string, signer: Signer, now = Date.now()): Promise<TreeInfo> {
+    const head = signHead(signer, CompactRange.empty(), now, 0);
+    return storage.createTree({ name, personality, publicKey: signer.publicKey.spki }, head, now);
+  }
+
+  /** Opens an existing tree, refusing a signer whose key is not the tree's. */
+  static async open(storage: LogStorage, name: string, signer: Signer | null, opts: Omit<LogOptions, 'storage' | 'tree'> = {}): Promise<Log> {
+    const tree = await storage.getTree(name);
+    if (!tree) throw new LogError('NO_SUCH_TREE', `no tree named ${JSON.stringify(name)}`);
+    if (signer && !signer.publicKey.spki.equals(tree.publicKey)) {
+      throw new LogError('WRONG_KEY', `the key given for tree ${JSON.stringify(name)} is not the key it was created with`);
+    }
+    return new Log({ ...opts, storage, tree });
+  }
+
+  /**
+   * Queues leaves; resolves once they are durable. Each result is the new
+   * leaf or, for a duplicate identity hash, the pre-existing one (its
+   * original timestamp and, once sequenced, index).
+   */
+  async queueLeaves(inputs: readonly LeafInput[], chargeTo: readonly string[] = []): Promise<QueueResult[]> {
+    this.#charge('write', chargeTo, inputs.length);
+    const now = this.#clock();
+    const leaves = inputs.map((i): NewLeaf => {
+      const leafHash = hashLeaf(i.value);
+      const identityHash = i.identityHash ?? leafHash;
+      if (identityHash.length !== HASH_SIZE) throw new LogError('BAD_REQUEST', `identity hash: got ${identityHash.length} bytes, want ${HASH_SIZE}`);
+      return {
+        identityHash,
+        leafHash,
+        value: i.value,
+        extraData: i.extraData ?? null,
+        label: i.label ?? null,
+        queuedAt: i.queuedAt ?? now,
+      };
+    });
+    const results = await new Promise<QueueResult[]>((resolve, reject) => {
+      this.#queue.push({ leaves, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+    const dups = results.filter((r) => r.duplicate).length;
+    this.#metrics?.leavesQueued.inc({ tree: this.tree.name }, results.length - dups);
+    if (dups) this.#metrics?.leavesDuplicate.inc({ tree: this.tree.name }, dups);
+    return results;
+  }
+
+  async queueLeaf(input: LeafInput, chargeTo: readonly string[] = []): Promise<QueueResult> {
+    return (await this.queueLeaves([input], chargeTo))[0];
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        const all = await this.#storage.queueLeaves(this.tree.id, batch.flatMap((b) => b.leaves));
+        let at = 0;
+        for (const b of batch) {
+          b.resolve(all.slice(at, at + b.leaves.length));
+          at += b.leaves.length;
+        }
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.#flushing = false;
+  }
+
+  /** The latest signed head (never older than one this process already served). */
+  async latestHead(chargeTo: readonly string[] = []): Promise<TreeHead> {
+    this.#charge('read', chargeTo);
+    return this.#latest();
+  }
+
+  async #latest(): Promise<TreeHead> {
+    const head = await this.#storage.latestHead(this.tree.id);
+    if (!head) throw new LogError('NO_SUCH_TREE', `tree ${this.tree.name} has no head`);
+    if (!this.#served || head.revision > this.#served.revision) this.#served = head;
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'head' });
+    return this.#served;
+  }
+
+  /** Sequenced leaves [start, end) clamped to the latest size and the per-read limit. */
+  async getLeaves(start: number, end: number, chargeTo: readonly string[] = []): Promise<StoredLeaf[]> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new LogError('BAD_REQUEST', `bad range [${start}, ${end})`);
+    }
+    const head = await this.#latest();
+    if (start >= head.size) throw new LogError('BAD_REQUEST', `start ${start} is beyond the tree size ${head.size}`);
+    const stop = Math.min(end, head.size, start + this.#maxLeaves);
+    this.#charge('read', chargeTo, Math.max(1, stop - start));
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'leaves' });
+    return this.#storage.leavesByRange(this.tree.id, start, stop);
+  }
+
+  /** Leaves (sequenced first) with this leaf hash. */
+  async getLeavesByHash(leafHash: Buffer, chargeTo: readonly string[] = []): Promise<StoredLeaf[]> {
+    this.#charge('read', chargeTo);
+    return this.#storage.leavesByLeafHash(this.tree.id, leafHash);
+  }
+
+  async getLeafByIdentityHash(identityHash: Buffer): Promise<StoredLeaf | null> {
+    return this.#storage.leafByIdentityHash(this.tree.id, identityHash);
+  }
+
+  async getLatestByLabel(label: string, chargeTo: readonly string[] = []): Promise<StoredLeaf | null> {
+    this.#charge('read', chargeTo);
+    return this.#storage.latestLeafByLabel(this.tree.id, label);
+  }
+
+  /** RFC 6962 §2.1.1 audit path for leaf `index` in the tree of `size` (≤ latest size). */
+  async getInclusionProof(index: number, size: number, chargeTo: readonly string[] = []): Promise<Buffer[]> {
+    this.#charge('read', chargeTo);
+    await this.#checkSize(size);
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'inclusion' });
+    try {
+      return await this.#tiles.rangeHashes(this.tree.id, inclusionPlan(index, size));
+    } catch (err) {
+      throw asRequestError(err);
+    }
+  }
+
+  /**
+   * Inclusion proof by leaf hash: the first sequenced leaf with this hash
+   * that lies inside `size`. LogError LEAF_NOT_FOUND otherwise.
+   */
+  async getInclusionProofByHash(leafHash: Buffer, size: number, chargeTo: readonly string[] = []): Promise<{ index: number; proof: Buffer[] }> {
+    this.#charge('read', chargeTo);
+    await this.#checkSize(size);
+    const leaves = await this.#storage.leavesByLeafHash(this.tree.id, leafHash);
+    const leaf = leaves.find((l) => l.index !== null && l.index < size);
+    if (!leaf || leaf.index === null) throw new LogError('LEAF_NOT_FOUND', `no leaf with hash ${leafHash.toString('hex')} in the tree of size ${size}`);
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'inclusion' });
+    return { index: leaf.index, proof: await this.#tiles.rangeHashes(this.tree.id, inclusionPlan(leaf.index, size)) };
+  }
+
+  /** RFC 6962 §2.1.2 consistency proof; requires 0 ≤ size1 ≤ size2 ≤ latest size. */
+  async getConsistencyProof(size1: number, size2: number, chargeTo: readonly string[] = []): Promise<Buffer[]> {
+    this.#charge('read', chargeTo);
+    await this.#checkSize(size2);
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'consistency' });
+    try {
+      return await this.#tiles.rangeHashes(this.tree.id, consistencyPlan(size1, size2));
+    } catch (err) {
+      throw asRequestError(err);
+    }
+  }
+
+  async #checkSize(size: number): Promise<void> {
+    if (!Number.isSafeInteger(size) || size < 0) throw new LogError('BAD_REQUEST', `bad tree size ${size}`);
+    const head = await this.#latest();
+    if (size > head.size) throw new LogError('BAD_REQUEST', `tree size ${size} is beyond the latest size ${head.size}`);
+  }
+
+  #charge(kind: 'read' | 'write', users: readonly string[], tokens = 1): void {
+    if (!this.#quota) return;
+    try {
+      this.#quota.charge(kind, this.tree.id, users, tokens);
+    } catch (err) {
+      this.#metrics?.quotaRejections.inc({ kind });
+      throw err;
+    }
+  }
+}
+
+function asRequestError(err: unknown): unknown {
+  if (err instanceof ProofError && (err.code === 'BAD_INDEX' || err.code === 'BAD_SIZES')) {
+    return new LogError('BAD_REQUEST', err.message, { cause: err });
+  }
+  return err;
+}

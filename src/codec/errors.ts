@@ -7,6 +7,8 @@ export type CodecErrorCode =
   | 'BAD_VALUE' // an enum or version value that is not allowed here
   | 'BAD_BASE64'
   | 'BAD_HEX'
+  | 'BAD_JSON' // a body that is not JSON, or not a JSON object where one is required
+  | 'BAD_FIELD' // a JSON field that is missing, null, or of the wrong type or sign
   | 'UNSAFE_INTEGER'; // a uint64 above 2^53-1, which Grapevine does not represent
 
 /** A malformed encoding: TLS structures, base64, hex. */

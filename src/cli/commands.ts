@@ -3,7 +3,8 @@
  * `register(program)` function that adds its sub-commands.
  */
 import type { Command } from 'commander';
+import { registerProof } from './proof.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerProof];

@@ -9,16 +9,10 @@ import { Command, CommanderError } from 'commander';
 import { GrapevineError } from '../errors.ts';
 import { commands } from './commands.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_FAIL = 1;
-export const EXIT_USAGE = 2;
+import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE } from './errors.ts';
 
-/** A failure the CLI reports as one readable line with an exit code. */
-export class CliError extends GrapevineError<'USAGE' | 'FAILED' | 'INVALID'> {
-  get exitCode(): number {
-    return this.code === 'USAGE' ? EXIT_USAGE : EXIT_FAIL;
-  }
-}
+// Re-exported for command modules written before cli/errors.ts existed.
+export { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE };
 
 export function buildProgram(): Command {
   const program = new Command('grapevine')

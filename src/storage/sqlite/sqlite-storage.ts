@@ -1,0 +1,311 @@
+/**
+ * Embedded SQLite storage (better-sqlite3, WAL). The default backend.
+ *
+ * Durability: journal_mode=WAL with synchronous=FULL, so a resolved write
+ * survives kill -9 and power loss. Several processes may open one file;
+ * writers serialize on SQLite's lock (busy_timeout), and `integrate` still
+ * does its own compare-and-swap on the tree revision.
+ *
+ * The driver is synchronous: each method runs its statements in one
+ * transaction on the calling tick and returns a settled promise. Keep
+ * batches bounded (the sequencer's batchSize) so the event loop is never
+ * held for long.
+ */
+import Database from 'better-sqlite3';
+import type {
+  Integration,
+  LogStorage,
+  NewLeaf,
+  PendingLeaf,
+  QueueResult,
+  StoredLeaf,
+  TreeHead,
+  TreeInfo,
+} from '../../log/index.ts';
+import { StorageError } from '../../log/index.ts';
+import type { TileId } from '../../merkle/index.ts';
+import { joinHashes, splitHashes } from '../hashes.ts';
+import { MIGRATIONS } from './schema.ts';
+
+type Row = Record<string, unknown>;
+
+export class SqliteStorage implements LogStorage {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #s: ReturnType<typeof prepare>;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#s = prepare(db);
+  }
+
+  /** Opens (creating if needed) the database file and applies migrations. `:memory:` for tests. */
+  static open(path: string): SqliteStorage {
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 10000');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } catch (err) {
+      throw wrap(err, `opening SQLite database ${path}`);
+    }
+    return new SqliteStorage(db);
+  }
+
+  async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
+    return this.#run('createTree', () =>
+      this.#db.transaction(() => {
+        if (this.#s.treeByName.get(spec.name)) throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
+        const info = this.#s.insertTree.run(spec.name, spec.personality, spec.publicKey, now, head.revision);
+        const id = Number(info.lastInsertRowid);
+        this.#insertHead(id, head);
+        return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
+      }).immediate(),
+    );
+  }
+
+  async getTree(name: string): Promise<TreeInfo | null> {
+    return this.#run('getTree', () => {
+      const r = this.#s.treeByName.get(name) as Row | undefined;
+      return r ? toTree(r) : null;
+    });
+  }
+
+  async listTrees(): Promise<TreeInfo[]> {
+    return this.#run('listTrees', () => (this.#s.listTrees.all() as Row[]).map(toTree));
+  }
+
+  async queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
+    return this.#run('queueLeaves', () =>
+      this.#db.transaction(() => {
+        if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+        return leaves.map((l): QueueResult => {
+          const inserted = this.#s.insertLeaf.get(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, l.queuedAt);
+          if (inserted) return { leaf: { ...l, index: null }, duplicate: false };
+          const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
+          return { leaf: toLeaf(existing), duplicate: true };
+        });
+      }).immediate(),
+    );
+  }
+
+  async pendingLeaves(treeId: number, limit: number): Promise<PendingLeaf[]> {
+    return this.#run('pendingLeaves', () =>
+      (this.#s.pending.raw().all(treeId, limit) as [number, Buffer][]).map(([queueId, leafHash]) => ({ queueId, leafHash })),
+    );
+  }
+
+  async pendingCount(treeId: number): Promise<number> {
+    return this.#run('pendingCount', () => (this.#s.pendingCount.pluck().get(treeId) as number) ?? 0);
+  }
+
+  async integrate(treeId: number, x: Integration): Promise<void> {
+    if (x.head.revision !== x.expectedRevision + 1) {
+      throw new StorageError('CORRUPT', `new head revision ${x.head.revision}, want ${x.expectedRevision + 1}`);
+    }
+    return this.#run('integrate', () =>
+      this.#db.transaction(() => {
+        const cur = this.#s.treeRevision.pluck().get(treeId) as number | undefined;
+        if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+        if (cur !== x.expectedRevision) {
+          throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur}, want ${x.expectedRevision}`);
+        }
+        const mark = this.#s.markSequenced;
+        for (let i = 0; i < x.queueIds.length; i++) {
+          if (mark.run(x.firstIndex + i, x.queueIds[i]).changes !== 1) {
+            throw new StorageError('CONFLICT', `queued leaf ${x.queueIds[i]} was already sequenced`);
+          }
+        }
+        for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
+        this.#insertHead(treeId, x.head);
+        this.#s.setRevision.run(x.head.revision, treeId);
+      }).immediate(),
+    );
+  }
+
+  async latestHead(treeId: number): Promise<TreeHead | null> {
+    return this.#run('latestHead', () => {
+      const r = this.#s.latestHead.get(treeId) as Row | undefined;
+      return r ? toHead(r) : null;
+    });
+  }
+
+  async headAtRevision(treeId: number, revision: number): Promise<TreeHead | null> {
+    return this.#run('headAtRevision', () => {
+      const r = this.#s.headAt.get(treeId, revision) as Row | undefined;
+      return r ? toHead(r) : null;
+    });
+  }
+
+  async getTiles(treeId: number, ids: readonly TileId[]): Promise<(Buffer | undefined)[]> {
+    return this.#run('getTiles', () => ids.map((t) => this.#s.getTile.pluck().get(treeId, t.level, t.index) as Buffer | undefined));
+  }
+
+  async leavesByRange(treeId: number, start: number, end: number): Promise<StoredLeaf[]> {
+    return this.#run('leavesByRange', () => {
+      const out: StoredLeaf[] = [];
+      for (const r of this.#s.leavesByRange.iterate(treeId, start, end) as Iterable<Row>) {
+        const leaf = toLeaf(r);
+        if (leaf.index !== start + out.length) break; // stop at the first gap
+        out.push(leaf);
+      }
+      return out;
+    });
+  }
+
+  async leavesByLeafHash(treeId: number, leafHash: Buffer): Promise<StoredLeaf[]> {
+    return this.#run('leavesByLeafHash', () => (this.#s.leavesByHash.all(treeId, leafHash) as Row[]).map(toLeaf));
+  }
+
+  async leafByIdentityHash(treeId: number, identityHash: Buffer): Promise<StoredLeaf | null> {
+    return this.#run('leafByIdentityHash', () => {
+      const r = this.#s.leafByIdentity.get(treeId, identityHash) as Row | undefined;
+      return r ? toLeaf(r) : null;
+    });
+  }
+
+  async latestLeafByLabel(treeId: number, label: string): Promise<StoredLeaf | null> {
+    return this.#run('latestLeafByLabel', () => {
+      const r = this.#s.latestByLabel.get(treeId, label) as Row | undefined;
+      return r ? toLeaf(r) : null;
+    });
+  }
+
+  async acquireLease(treeId: number, holder: string, ttlMs: number): Promise<boolean> {
+    return this.#run('acquireLease', () => {
+      const now = Date.now(); // one machine, one clock
+      return this.#s.takeLease.run(treeId, holder, now + ttlMs, holder, now).changes === 1;
+    });
+  }
+
+  async releaseLease(treeId: number, holder: string): Promise<void> {
+    return this.#run('releaseLease', () => {
+      this.#s.dropLease.run(treeId, holder);
+    });
+  }
+
+  async ping(): Promise<void> {
+    return this.#run('ping', () => {
+      this.#db.prepare('SELECT 1').get();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #insertHead(treeId: number, h: TreeHead): void {
+    this.#s.insertHead.run(treeId, h.revision, h.size, h.rootHash, h.timestamp, joinHashes(h.compactRange), h.logRoot, h.signature);
+  }
+
+  async #run<T>(op: string, fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      throw wrap(err, op);
+    }
+  }
+}
+
+function prepare(db: Database.Database) {
+  const leafCols = 'identity_hash, leaf_hash, value, extra_data, label, queued_at, leaf_index';
+  return {
+    treeByName: db.prepare('SELECT * FROM trees WHERE name = ?'),
+    treeById: db.prepare('SELECT id FROM trees WHERE id = ?'),
+    listTrees: db.prepare('SELECT * FROM trees ORDER BY id'),
+    insertTree: db.prepare('INSERT INTO trees (name, personality, public_key, created_at, revision) VALUES (?, ?, ?, ?, ?)'),
+    treeRevision: db.prepare('SELECT revision FROM trees WHERE id = ?'),
+    setRevision: db.prepare('UPDATE trees SET revision = ? WHERE id = ?'),
+    insertLeaf: db.prepare(
+      `INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_id, identity_hash) DO NOTHING RETURNING queue_id`,
+    ),
+    leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_hash = ?`),
+    pending: db.prepare('SELECT queue_id, leaf_hash FROM leaves WHERE tree_id = ? AND leaf_index IS NULL ORDER BY queue_id LIMIT ?'),
+    pendingCount: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND leaf_index IS NULL'),
+    markSequenced: db.prepare('UPDATE leaves SET leaf_index = ? WHERE queue_id = ? AND leaf_index IS NULL'),
+    putTile: db.prepare('INSERT OR REPLACE INTO tiles (tree_id, level, idx, data) VALUES (?, ?, ?, ?)'),
+    getTile: db.prepare('SELECT data FROM tiles WHERE tree_id = ? AND level = ? AND idx = ?'),
+    insertHead: db.prepare(
+      'INSERT INTO heads (tree_id, revision, size, root_hash, timestamp, compact_range, log_root, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    latestHead: db.prepare('SELECT * FROM heads WHERE tree_id = ? ORDER BY revision DESC LIMIT 1'),
+    headAt: db.prepare('SELECT * FROM heads WHERE tree_id = ? AND revision = ?'),
+    leavesByRange: db.prepare(
+      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_index >= ? AND leaf_index < ? AND leaf_index IS NOT NULL ORDER BY leaf_index`,
+    ),
+    leavesByHash: db.prepare(
+      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY leaf_index IS NULL, leaf_index, queue_id`,
+    ),
+    latestByLabel: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND label = ? ORDER BY queue_id DESC LIMIT 1`),
+    takeLease: db.prepare(
+      `INSERT INTO leases (tree_id, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (tree_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = ? OR leases.expires_at < ?`,
+    ),
+    dropLease: db.prepare('DELETE FROM leases WHERE tree_id = ? AND holder = ?'),
+  };
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT max(version) FROM schema_version').pluck().get() as number | null) ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new StorageError('SCHEMA', `database schema version ${current} is newer than this binary's ${MIGRATIONS.length}`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v]);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+    }
+  }).immediate();
+}
+
+function toTree(r: Row): TreeInfo {
+  return {
+    id: r.id as number,
+    name: r.name as string,
+    personality: r.personality as string,
+    publicKey: r.public_key as Buffer,
+    createdAt: r.created_at as number,
+  };
+}
+
+function toLeaf(r: Row): StoredLeaf {
+  return {
+    identityHash: r.identity_hash as Buffer,
+    leafHash: r.leaf_hash as Buffer,
+    value: r.value as Buffer,
+    extraData: (r.extra_data as Buffer | null) ?? null,
+    label: (r.label as string | null) ?? null,
+    queuedAt: r.queued_at as number,
+    index: (r.leaf_index as number | null) ?? null,
+  };
+}
+
+function toHead(r: Row): TreeHead {
+  return {
+    revision: r.revision as number,
+    size: r.size as number,
+    rootHash: r.root_hash as Buffer,
+    timestamp: r.timestamp as number,
+    compactRange: splitHashes(r.compact_range as Buffer),
+    logRoot: r.log_root as Buffer,
+    signature: r.signature as Buffer,
+  };
+}
+
+function wrap(err: unknown, op: string): unknown {
+  if (err instanceof StorageError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL') {
+    return new StorageError('UNAVAILABLE', `${op}: ${(err as Error).message}`, { cause: err });
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new StorageError('CORRUPT', `${op}: ${(err as Error).message}`, { cause: err });
+  }
+  return err;
+}

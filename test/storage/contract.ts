@@ -1,0 +1,225 @@
+/**
+ * The LogStorage contract suite (src/log/storage.ts), run against every
+ * backend: SQLite here, PostgreSQL in postgres.test.ts. Tests go through the
+ * raw interface first, then through Log + Sequencer on top of it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { isError } from '../../src/errors.ts';
+import {
+  CompactRange,
+  hashLeaf,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/merkle/index.ts';
+import { checkHead, type LogStorage, type NewLeaf, signHead, StorageError, type TreeHead } from '../../src/log/index.ts';
+import { drain, leafValue, newLog, newSigner } from '../log/fixtures.ts';
+
+const h = (s: string) => hashLeaf(Buffer.from(s));
+const leaf = (s: string, extra: Partial<NewLeaf> = {}): NewLeaf => ({
+  identityHash: h(`id:${s}`),
+  leafHash: h(s),
+  value: Buffer.from(s),
+  extraData: Buffer.from(`extra:${s}`),
+  label: null,
+  queuedAt: 1234,
+  ...extra,
+});
+
+export function storageContract(name: string, open: () => Promise<LogStorage>): void {
+  describe(`LogStorage contract: ${name}`, () => {
+    let s: LogStorage;
+    const signer = newSigner();
+    const head0 = signHead(signer, CompactRange.empty(), 1000, 0);
+    let tree = 0;
+    let n = 0;
+    const newTree = async () => (await s.createTree({ name: `t${n++}`, personality: 'log', publicKey: signer.publicKey.spki }, head0, 5)).id;
+
+    before(async () => {
+      s = await open();
+      tree = await newTree();
+    });
+    after(async () => s.close());
+
+    describe('trees', () => {
+      it('creates a tree with its first head and finds it by name', async () => {
+        const t = await s.getTree('t0');
+        assert.equal(t?.id, tree);
+        assert.equal(t?.personality, 'log');
+        assert.ok(t?.publicKey.equals(signer.publicKey.spki));
+        const head = await s.latestHead(tree);
+        assert.equal(head?.revision, 0);
+        assert.equal(head?.size, 0);
+        checkHead(head as TreeHead, signer.publicKey);
+        assert.ok((await s.listTrees()).some((x) => x.name === 't0'));
+      });
+
+      it('refuses a second tree with the same name with StorageError ALREADY_EXISTS', async () => {
+        await assert.rejects(s.createTree({ name: 't0', personality: 'log', publicKey: signer.publicKey.spki }, head0, 5), (e) =>
+          isError(e, StorageError, 'ALREADY_EXISTS'),
+        );
+      });
+
+      it('answers null for unknown trees and heads', async () => {
+        assert.equal(await s.getTree('nope'), null);
+        assert.equal(await s.latestHead(999_999), null);
+        assert.equal(await s.headAtRevision(tree, 999), null);
+      });
+    });
+
+    describe('queueLeaves', () => {
+      it('deduplicates on identity hash, against stored leaves and within a batch (first wins)', async () => {
+        const t = await newTree();
+        const r1 = await s.queueLeaves(t, [leaf('a'), leaf('b')]);
+        assert.deepEqual(r1.map((r) => r.duplicate), [false, false]);
+        const r2 = await s.queueLeaves(t, [leaf('c'), leaf('a', { queuedAt: 9999, value: Buffer.from('a2'), leafHash: h('a2') }), leaf('c', { queuedAt: 7 })]);
+        assert.deepEqual(r2.map((r) => r.duplicate), [false, true, true]);
+        assert.equal(r2[1].leaf.queuedAt, 1234, 'the original timestamp is returned');
+        assert.ok(r2[1].leaf.value.equals(Buffer.from('a')));
+        assert.equal(r2[2].leaf.queuedAt, 1234);
+        assert.equal(await s.pendingCount(t), 3);
+      });
+
+      it('keeps extra data and labels, and finds the latest leaf by label', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, [leaf('x', { label: 'src1' }), leaf('y', { label: 'src2' }), leaf('z', { label: 'src1' })]);
+        const latest = await s.latestLeafByLabel(t, 'src1');
+        assert.ok(latest?.value.equals(Buffer.from('z')));
+        assert.ok(latest?.extraData?.equals(Buffer.from('extra:z')));
+        assert.equal(await s.latestLeafByLabel(t, 'none'), null);
+        const byId = await s.leafByIdentityHash(t, h('id:y'));
+        assert.equal(byId?.label, 'src2');
+        assert.equal(byId?.index, null);
+      });
+
+      it('rejects leaves for a tree that does not exist', async () => {
+        await assert.rejects(s.queueLeaves(424242, [leaf('q')]), (e) => isError(e, StorageError, 'NOT_FOUND'));
+      });
+    });
+
+    describe('integrate', () => {
+      it('returns pending leaves in queue order, bounded by limit', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, ['p0', 'p1', 'p2', 'p3'].map((x) => leaf(x)));
+        const p = await s.pendingLeaves(t, 3);
+        assert.deepEqual(p.map((x) => x.leafHash.toString('hex')), ['p0', 'p1', 'p2'].map((x) => h(x).toString('hex')));
+      });
+
+      it('is a compare-and-swap on the revision: a stale integration writes nothing', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, [leaf('c0'), leaf('c1')]);
+        const pending = await s.pendingLeaves(t, 10);
+        const range = CompactRange.empty();
+        for (const p of pending) range.append(p.leafHash);
+        const head1 = signHead(signer, range, 2000, 1);
+        const tiles = [{ id: { level: 0, index: 0 }, data: Buffer.concat(pending.map((p) => p.leafHash)) }];
+        await s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.map((p) => p.queueId), tiles, head: head1 });
+        await assert.rejects(
+          s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.map((p) => p.queueId), tiles, head: head1 }),
+          (e) => isError(e, StorageError, 'CONFLICT'),
+        );
+        const latest = await s.latestHead(t);
+        assert.equal(latest?.revision, 1);
+        assert.ok(latest?.rootHash.equals(range.root()));
+        assert.equal(await s.pendingCount(t), 0);
+        const [tile] = await s.getTiles(t, [{ level: 0, index: 0 }]);
+        assert.equal(tile?.length, 64);
+        const leaves = await s.leavesByRange(t, 0, 10);
+        assert.deepEqual(leaves.map((l) => l.index), [0, 1]);
+        assert.ok((await s.headAtRevision(t, 0))?.rootHash.equals(head0.rootHash));
+      });
+
+      it('answers undefined for tiles that do not exist', async () => {
+        assert.deepEqual(await s.getTiles(tree, [{ level: 3, index: 7 }]), [undefined]);
+      });
+    });
+
+    describe('leases', () => {
+      it('grants one holder at a time, renews, and frees on release or expiry', async () => {
+        const t = await newTree();
+        assert.equal(await s.acquireLease(t, 'a', 60_000), true);
+        assert.equal(await s.acquireLease(t, 'b', 60_000), false);
+        assert.equal(await s.acquireLease(t, 'a', 60_000), true, 'renewal');
+        await s.releaseLease(t, 'a');
+        assert.equal(await s.acquireLease(t, 'b', 1), true);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(await s.acquireLease(t, 'a', 60_000), true, 'expired lease is taken over');
+      });
+    });
+
+    describe('through Log and Sequencer', () => {
+      it('sequences 1000 leaves into the RFC 6962 root and proves every one', async () => {
+        const { log, seq } = await newLog(s, `e2e-${n++}`);
+        const want = CompactRange.empty();
+        for (let i = 0; i < 1000; i += 100) {
+          await log.queueLeaves(Array.from({ length: 100 }, (_, j) => ({ value: leafValue(i + j) })));
+        }
+        for (let i = 0; i < 1000; i++) want.append(hashLeaf(leafValue(i)));
+        assert.equal(await drain(seq), 1000);
+        const head = await log.latestHead();
+        assert.equal(head.size, 1000);
+        assert.ok(head.rootHash.equals(want.root()));
+        for (const i of [0, 1, 255, 256, 257, 511, 512, 999]) {
+          for (const size of [i + 1, 300, 1000].filter((x) => x > i)) {
+            const proof = await log.getInclusionProof(i, size);
+            const root = (() => {
+              const r = CompactRange.empty();
+              for (let j = 0; j < size; j++) r.append(hashLeaf(leafValue(j)));
+              return r.root();
+            })();
+            verifyInclusion(i, size, hashLeaf(leafValue(i)), proof, root);
+          }
+        }
+        const byHash = await log.getInclusionProofByHash(hashLeaf(leafValue(700)), 1000);
+        assert.equal(byHash.index, 700);
+        verifyInclusion(700, 1000, hashLeaf(leafValue(700)), byHash.proof, head.rootHash);
+      });
+
+      it('keeps every head consistent with every earlier head', async () => {
+        const { log, seq } = await newLog(s, `cons-${n++}`);
+        const heads: TreeHead[] = [];
+        for (let b = 0; b < 6; b++) {
+          await log.queueLeaves(Array.from({ length: 37 * (b + 1) }, (_, j) => ({ value: Buffer.from(`c${b}-${j}`) })));
+          await drain(seq);
+          heads.push(await log.latestHead());
+        }
+        for (let i = 0; i < heads.length; i++) {
+          for (let j = i; j < heads.length; j++) {
+            const p = await log.getConsistencyProof(heads[i].size, heads[j].size);
+            verifyConsistency(heads[i].size, heads[j].size, p, heads[i].rootHash, heads[j].rootHash);
+          }
+        }
+        const revs = heads.map((x) => x.revision);
+        assert.deepEqual(revs, [...revs].sort((a, b) => a - b));
+      });
+
+      it('returns the original leaf, with its index, for a duplicate queued after sequencing', async () => {
+        const { log, seq } = await newLog(s, `dup-${n++}`);
+        const first = await log.queueLeaf({ value: Buffer.from('same'), queuedAt: 111 });
+        assert.equal(first.duplicate, false);
+        await drain(seq);
+        const again = await log.queueLeaf({ value: Buffer.from('same'), queuedAt: 222 });
+        assert.equal(again.duplicate, true);
+        assert.equal(again.leaf.queuedAt, 111);
+        assert.equal(again.leaf.index, 0);
+        assert.equal((await log.latestHead()).size, 1);
+      });
+
+      it('group-commits concurrent queue calls without losing or mixing results', async () => {
+        const { log } = await newLog(s, `gc-${n++}`);
+        const results = await Promise.all(Array.from({ length: 200 }, (_, i) => log.queueLeaf({ value: Buffer.from(`g${i % 150}`) })));
+        results.forEach((r, i) => assert.ok(r.leaf.value.equals(Buffer.from(`g${i % 150}`))));
+        assert.equal(results.filter((r) => r.duplicate).length, 50);
+      });
+
+      it('serves leaves by range with extra data, clamped to the tree size', async () => {
+        const { log, seq } = await newLog(s, `rng-${n++}`);
+        await log.queueLeaves(Array.from({ length: 10 }, (_, i) => ({ value: leafValue(i), extraData: Buffer.from(`x${i}`) })));
+        await drain(seq);
+        const got = await log.getLeaves(3, 50);
+        assert.deepEqual(got.map((l) => l.index), [3, 4, 5, 6, 7, 8, 9]);
+        assert.ok(got[0].extraData?.equals(Buffer.from('x3')));
+      });
+    });
+  });
+}

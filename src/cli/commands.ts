@@ -3,8 +3,9 @@
  * `register(program)` function that adds its sub-commands.
  */
 import type { Command } from 'commander';
+import { registerLog } from './log.ts';
 import { registerProof } from './proof.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerProof];
+export const commands: RegisterCommand[] = [registerLog, registerProof];

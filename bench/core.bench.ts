@@ -1,0 +1,125 @@
+/**
+ * Log-core benchmark (issue #2 item 8), on embedded SQLite:
+ *   - sequencing rate (leaves/s) building a 1M-leaf tree, vs the raw SHA-256 ceiling
+ *   - inclusion proofs/s on the 1M-leaf tree (warm tile cache, and cold)
+ *   - peak RSS while building a 10M-leaf tree (skip with --quick)
+ * Leaves are queued straight into storage in big batches (the queue path is
+ * not what is measured here); sequencing runs the real Sequencer.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { parsePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
+import { Log, type LogStorage, type NewLeaf, Sequencer, TileCache } from '../src/log/index.ts';
+import { hashLeaf } from '../src/merkle/index.ts';
+import { openStorage } from '../src/storage/index.ts';
+import { fmt, line, median, pct, rssMB, sha256Ceiling } from './lib.ts';
+
+const quick = process.argv.includes('--quick');
+const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const signer = signerFromPrivateKey(parsePrivateKey(pem));
+
+async function queue(storage: LogStorage, treeId: number, from: number, to: number): Promise<number> {
+  const t0 = performance.now();
+  const BATCH = 20_000;
+  for (let i = from; i < to; i += BATCH) {
+    const leaves: NewLeaf[] = [];
+    for (let j = i; j < Math.min(to, i + BATCH); j++) {
+      const value = Buffer.from(`bench leaf ${j} ................................`);
+      const leafHash = hashLeaf(value);
+      leaves.push({ identityHash: leafHash, leafHash, value, extraData: null, label: null, queuedAt: j });
+    }
+    await storage.queueLeaves(treeId, leaves);
+  }
+  return ((to - from) * 1000) / (performance.now() - t0);
+}
+
+/** Sequences everything pending; returns per-chunk rates (leaves/s). */
+async function sequence(seq: Sequencer, chunk: number, onBatch?: () => void): Promise<number[]> {
+  const rates: number[] = [];
+  let done = 0;
+  let t0 = performance.now();
+  for (;;) {
+    const n = await seq.runOnce();
+    onBatch?.();
+    if (n === 0) break;
+    done += n;
+    if (done >= chunk) {
+      rates.push((done * 1000) / (performance.now() - t0));
+      done = 0;
+      t0 = performance.now();
+    }
+  }
+  return rates;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-bench-core-'));
+  try {
+    const ceiling = sha256Ceiling();
+    line('machine ceiling: SHA-256, 64-byte inputs', `${fmt(ceiling)} hashes/s`);
+    line('  (one leaf costs about two hashes; target ≥ 25%)', '');
+
+    const storage = await openStorage(`sqlite:${join(dir, 'bench.db')}`);
+    await Log.create(storage, 'bench', 'log', signer);
+    const tree = (await storage.getTree('bench'))!;
+    const N = 1_000_000;
+    const qRate = await queue(storage, tree.id, 0, N);
+    line('queue into SQLite (20k-leaf transactions)', `${fmt(qRate)} leaves/s`);
+
+    const seq = new Sequencer({ storage, tree, signer, batchSize: 20_000, maxRootAgeMs: 0 });
+    const rates = await sequence(seq, 100_000);
+    const seqRate = median(rates);
+    line('sequencing 1M leaves (median of 100k-leaf chunks)', `${fmt(seqRate)} leaves/s`);
+    line('  ratio to the SHA-256 ceiling', pct(seqRate / ceiling));
+
+    const log = await Log.open(storage, 'bench', null, { tiles: new TileCache(storage, 16_384) });
+    const head = await log.latestHead();
+    let x = 12345;
+    const rnd = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % head.size;
+    };
+    const round = async (n: number) => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await log.getInclusionProof(rnd(), head.size);
+      return (n * 1000) / (performance.now() - t0);
+    };
+    const cold = await round(20_000);
+    const warm = median([await round(20_000), await round(20_000), await round(20_000), await round(20_000), await round(20_000)]);
+    line('inclusion proofs on 1M leaves, first pass (cold cache)', `${fmt(cold)} proofs/s`);
+    line('inclusion proofs on 1M leaves, warm (median of 5×20k)', `${fmt(warm)} proofs/s  (target ≥ 20,000)`);
+    line('RSS after the 1M-leaf run', `${fmt(rssMB())} MB`);
+    await storage.close();
+
+    if (quick) {
+      line('10M-leaf build', 'skipped (--quick)');
+      return;
+    }
+    // 10M leaves: queue and sequence in slices so the queue table stays bounded in memory terms.
+    const big = await openStorage(`sqlite:${join(dir, 'big.db')}`);
+    await Log.create(big, 'big', 'log', signer);
+    const bigTree = (await big.getTree('big'))!;
+    const bigSeq = new Sequencer({ storage: big, tree: bigTree, signer, batchSize: 20_000, maxRootAgeMs: 0 });
+    let peak = rssMB();
+    const BIG = 10_000_000;
+    const t0 = performance.now();
+    const bigRates: number[] = [];
+    for (let at = 0; at < BIG; at += 500_000) {
+      await queue(big, bigTree.id, at, at + 500_000);
+      peak = Math.max(peak, rssMB());
+      bigRates.push(...(await sequence(bigSeq, 100_000, () => (peak = Math.max(peak, rssMB())))));
+      process.stderr.write(`\r  10M build: ${((at + 500_000) / 1e6).toFixed(1)}M leaves, peak RSS ${fmt(peak)} MB   `);
+    }
+    process.stderr.write('\n');
+    line('10M-leaf build: wall time (queue + sequence)', `${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    line('10M-leaf build: sequencing (median of 100k chunks)', `${fmt(median(bigRates))} leaves/s (${pct(median(bigRates) / ceiling)} of ceiling)`);
+    line('10M-leaf build: peak RSS', `${fmt(peak)} MB  (target < 300)`);
+    await big.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,149 @@
+/**
+ * `grapevine log …`: create and inspect a log in a data directory, for
+ * operators and for debugging personalities. Output is JSON (one object, or
+ * one line per leaf) so it pipes into jq.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { encodeBase64 } from '../codec/encoding.ts';
+import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from '../log/index.ts';
+import { CliError } from './errors.ts';
+import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
+import { hashArg, intArg } from './proof.ts';
+
+type Opts = DataDirOptions & { name: string };
+
+function common(cmd: Command): Command {
+  return cmd
+    .requiredOption('--data <dir>', 'data directory (database and keys)', './grapevine-data')
+    .option('--db <url>', 'database URL instead of DIR/grapevine.db (sqlite:PATH or postgres://…)')
+    .option('--name <tree>', 'tree name', 'default');
+}
+
+async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promise<T>): Promise<T> {
+  const storage = await openDataDir(o, false);
+  try {
+    return await fn(await Log.open(storage, o.name, null), storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+
+export function headJson(h: TreeHead) {
+  return { size: h.size, root_hash: h.rootHash.toString('hex'), timestamp: h.timestamp, revision: h.revision, signature: encodeBase64(h.signature) };
+}
+
+function leafJson(l: StoredLeaf) {
+  return {
+    index: l.index,
+    leaf_hash: l.leafHash.toString('hex'),
+    identity_hash: l.identityHash.toString('hex'),
+    queued_at: l.queuedAt,
+    value: encodeBase64(l.value),
+    extra_data: l.extraData ? encodeBase64(l.extraData) : null,
+    label: l.label,
+  };
+}
+
+export function registerLog(program: Command): void {
+  const log = program.command('log').description('Create and inspect logs in a data directory');
+
+  common(log.command('create'))
+    .description('Create a new tree with a fresh signing key in DIR/keys/<name>.pem')
+    .option('--key-type <type>', 'ecdsa-p256 or ed25519', 'ecdsa-p256')
+    .action(async (o: Opts & { keyType: string }) => {
+      if (o.keyType !== 'ecdsa-p256' && o.keyType !== 'ed25519') throw new CliError('USAGE', `unknown --key-type ${o.keyType}`);
+      const storage = await openDataDir(o, true);
+      try {
+        const signer = createKey(keyPath(o, o.name), o.keyType);
+        const tree = await Log.create(storage, o.name, 'log', signer);
+        out({ created: tree.name, id: tree.id, key: keyPath(o, o.name), public_key: signer.publicKey.key.export({ type: 'spki', format: 'pem' }) });
+      } finally {
+        await storage.close();
+      }
+    });
+
+  common(log.command('info'))
+    .description('Print the latest signed root and the queue length')
+    .action((o: Opts) =>
+      withLog(o, async (l, s) => out({ tree: l.tree.name, ...headJson(await l.latestHead()), pending: await s.pendingCount(l.tree.id) })),
+    );
+
+  common(log.command('add'))
+    .description('Queue leaves (each --value string or --file content is one leaf), then optionally sequence')
+    .option('--value <string...>', 'leaf values')
+    .option('--file <path...>', 'files whose bytes are leaves')
+    .option('--sequence', 'integrate everything queued before returning')
+    .action((o: Opts & { value?: string[]; file?: string[]; sequence?: boolean }) =>
+      withLog(o, async (l, s) => {
+        const values = [...(o.value ?? []).map((v) => Buffer.from(v)), ...(o.file ?? []).map((f) => readFileSync(f))];
+        const res = await l.queueLeaves(values.map((value) => ({ value })));
+        if (o.sequence) await sequenceAll(s, l, o);
+        const final = await Promise.all(res.map((r) => l.getLeafByIdentityHash(r.leaf.identityHash)));
+        out(final.map((x, i) => ({ duplicate: res[i].duplicate, ...leafJson(x as StoredLeaf) })));
+      }),
+    );
+
+  common(log.command('sequence'))
+    .description('Integrate every queued leaf and sign a new root (refuses while another sequencer holds the lease)')
+    .action((o: Opts) => withLog(o, async (l, s) => out(headJson(await sequenceAll(s, l, o)))));
+
+  common(log.command('leaves'))
+    .description('Print sequenced leaves [start, end) as JSON lines')
+    .option('--start <n>', 'first index', intArg, 0)
+    .option('--end <n>', 'end index (exclusive)', intArg)
+    .action((o: Opts & { start: number; end?: number }) =>
+      withLog(o, async (l) => {
+        const end = o.end ?? (await l.latestHead()).size;
+        for (let at = o.start; at < end; ) {
+          const batch = await l.getLeaves(at, end);
+          if (batch.length === 0) break;
+          for (const x of batch) process.stdout.write(`${JSON.stringify(leafJson(x))}\n`);
+          at += batch.length;
+        }
+      }),
+    );
+
+  common(log.command('inclusion'))
+    .description('Print an inclusion proof by --index or --leaf-hash, for --size (default: latest)')
+    .option('--index <n>', 'leaf index', intArg)
+    .option('--leaf-hash <hash>', 'leaf hash (hex or base64)', hashArg)
+    .option('--size <n>', 'tree size', intArg)
+    .action((o: Opts & { index?: number; leafHash?: Buffer; size?: number }) =>
+      withLog(o, async (l) => {
+        const size = o.size ?? (await l.latestHead()).size;
+        const { index, proof } =
+          o.leafHash !== undefined
+            ? await l.getInclusionProofByHash(o.leafHash, size)
+            : { index: o.index ?? 0, proof: await l.getInclusionProof(o.index ?? 0, size) };
+        out({ index, size, proof: proof.map((p) => p.toString('hex')) });
+      }),
+    );
+
+  common(log.command('consistency'))
+    .description('Print a consistency proof between two sizes (size2 defaults to the latest)')
+    .requiredOption('--size1 <n>', 'first size', intArg)
+    .option('--size2 <n>', 'second size', intArg)
+    .action((o: Opts & { size1: number; size2?: number }) =>
+      withLog(o, async (l) => {
+        const size2 = o.size2 ?? (await l.latestHead()).size;
+        out({ size1: o.size1, size2, proof: (await l.getConsistencyProof(o.size1, size2)).map((p) => p.toString('hex')) });
+      }),
+    );
+}
+
+async function sequenceAll(storage: LogStorage, log: Log, o: Opts): Promise<TreeHead> {
+  const signer = loadSigner(keyPath(o, o.name));
+  const seq = new Sequencer({ storage, tree: log.tree, signer, maxRootAgeMs: 0 });
+  if (!(await storage.acquireLease(log.tree.id, 'cli', 10_000))) {
+    throw new CliError('FAILED', 'another sequencer holds the lease for this tree; it will integrate the leaves');
+  }
+  try {
+    while ((await seq.runOnce()) > 0) {}
+  } finally {
+    await storage.releaseLease(log.tree.id, 'cli');
+  }
+  return log.latestHead();
+}

@@ -3,6 +3,7 @@
  * `register(program)` function that adds its sub-commands.
  */
 import type { Command } from 'commander';
+import { registerKeygen } from './keygen.ts';
 import { registerLog } from './log.ts';
 import { registerProof } from './proof.ts';
 

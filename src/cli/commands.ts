@@ -9,4 +9,4 @@ import { registerProof } from './proof.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerLog, registerProof];
+export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen];

@@ -48,25 +48,28 @@ export function tileWidthAt(tile: TileId, size: number): number {
 
 /**
  * A tile with all of its interior levels computed once, so that any perfect
- * node inside it is a lookup. rows[h][j] = node (8L+h, N·2^(8-h)+j).
+ * node inside it is a lookup. Row h holds the complete nodes at height h
+ * above the tile's bottom, contiguous (one Buffer per row keeps the memory
+ * per tile at about 2 × width × 32 bytes).
  */
 export class ExpandedTile {
   readonly width: number;
-  readonly #rows: Buffer[][];
+  readonly #rows: Buffer[];
 
   constructor(data: Uint8Array) {
     if (data.length % HASH_SIZE !== 0 || data.length > TILE_WIDTH * HASH_SIZE) {
       throw new ProofError('BAD_HASH_SIZE', `tile data of ${data.length} bytes is not 1..${TILE_WIDTH} hashes`);
     }
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const bottom: Buffer[] = [];
-    for (let o = 0; o < buf.length; o += HASH_SIZE) bottom.push(buf.subarray(o, o + HASH_SIZE));
-    this.width = bottom.length;
-    const rows = [bottom];
+    this.width = data.length / HASH_SIZE;
+    const rows = [Buffer.from(data)];
     for (let h = 1; h < TILE_HEIGHT; h++) {
       const below = rows[h - 1];
-      const row: Buffer[] = [];
-      for (let j = 0; j + 1 < below.length; j += 2) row.push(hashChildren(below[j], below[j + 1]));
+      const n = Math.floor(below.length / HASH_SIZE / 2);
+      const row = Buffer.allocUnsafe(n * HASH_SIZE);
+      for (let j = 0; j < n; j++) {
+        const o = 2 * j * HASH_SIZE;
+        hashChildren(below.subarray(o, o + HASH_SIZE), below.subarray(o + HASH_SIZE, o + 2 * HASH_SIZE)).copy(row, j * HASH_SIZE);
+      }
       rows.push(row);
     }
     this.#rows = rows;
@@ -74,9 +77,12 @@ export class ExpandedTile {
 
   /** Hash of the node covering bottom entries [begin, begin + 2^height); requires them present. */
   node(height: number, begin: number): Buffer {
-    const h = this.#rows[height]?.[begin / 2 ** height];
-    if (h === undefined) throw new ProofError('BAD_INDEX', `node at height ${height}, entry ${begin} is not complete in a tile of width ${this.width}`);
-    return h;
+    const row = this.#rows[height];
+    const o = (begin / 2 ** height) * HASH_SIZE;
+    if (row === undefined || o + HASH_SIZE > row.length) {
+      throw new ProofError('BAD_INDEX', `node at height ${height}, entry ${begin} is not complete in a tile of width ${this.width}`);
+    }
+    return row.subarray(o, o + HASH_SIZE);
   }
 
   /** Approximate retained bytes, for cache accounting. */

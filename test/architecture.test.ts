@@ -1,0 +1,81 @@
+/**
+ * The dependency rules of ARCHITECTURE.md, checked on the import graph:
+ * pure modules import no I/O, the core never imports storage backends,
+ * personalities, HTTP or the CLI, and nothing imports the CLI.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+
+const SRC = resolve('src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Folder under src/ of each import of `file` (relative imports), plus bare module names. */
+function imports(file: string): { local: string[]; packages: string[] } {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  const local: string[] = [];
+  const packages: string[] = [];
+  for (const s of specs) {
+    if (s.startsWith('.')) local.push(relative(SRC, resolve(join(file, '..'), s)));
+    else packages.push(s);
+  }
+  return { local, packages };
+}
+
+const folderOf = (rel: string) => (rel.includes('/') ? rel.split('/')[0] : rel);
+
+const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto'];
+const IO_PACKAGES = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'fastify', 'pg', 'better-sqlite3', 'undici', 'pino'];
+
+/** Which src folders each folder may import (besides itself and errors.ts). */
+const ALLOWED: Record<string, string[]> = {
+  merkle: [],
+  codec: ['merkle'],
+  crypto: ['codec'],
+  note: ['codec', 'crypto', 'merkle'],
+  checkpoint: ['codec', 'crypto', 'merkle', 'note'],
+  log: ['merkle', 'crypto', 'codec'],
+  storage: ['log', 'merkle'],
+};
+
+describe('architecture: dependencies point one way', () => {
+  const all = files(SRC);
+  for (const [folder, allowed] of Object.entries(ALLOWED)) {
+    it(`src/${folder} imports only ${allowed.length ? allowed.join(', ') : 'itself'} (and errors.ts)`, () => {
+      for (const f of all.filter((x) => folderOf(relative(SRC, x)) === folder)) {
+        for (const dep of imports(f).local) {
+          const target = folderOf(dep);
+          if (target === folder || dep === 'errors.ts') continue;
+          assert.ok(allowed.includes(target), `${relative(SRC, f)} imports ${dep}`);
+        }
+      }
+    });
+  }
+
+  it('pure folders import no I/O packages', () => {
+    for (const f of all.filter((x) => PURE.includes(folderOf(relative(SRC, x))))) {
+      for (const p of imports(f).packages) assert.ok(!IO_PACKAGES.includes(p), `${relative(SRC, f)} imports ${p}`);
+    }
+  });
+
+  it('nothing outside src/cli imports the CLI, and only storage/ imports a storage backend', () => {
+    for (const f of all) {
+      const rel = relative(SRC, f);
+      for (const dep of imports(f).local) {
+        if (folderOf(rel) !== 'cli') assert.ok(folderOf(dep) !== 'cli', `${rel} imports ${dep}`);
+        if (folderOf(rel) !== 'storage' && folderOf(dep) === 'storage') assert.equal(dep, 'storage/index.ts', `${rel} imports ${dep}`);
+      }
+      if (folderOf(rel) !== 'storage') {
+        for (const p of imports(f).packages) assert.ok(p !== 'pg' && p !== 'better-sqlite3', `${rel} imports ${p}`);
+      }
+    }
+  });
+});

@@ -18,6 +18,7 @@ export {
   type TreeHead,
   writeDigitallySigned,
 } from './ct.ts';
+export { formatDnsSth, parseDnsSth } from './ct-dns.ts';
 export {
   type EntryAndProof,
   formatAddChainResponse,

@@ -3,8 +3,14 @@
  * RFC 8032 pure Ed25519 over the note text; the key is the 32-byte RFC 8032
  * public key and the key ID is SHA-256(name || 0x0A || 0x01 || key)[:4].
  */
-import { parsePublicKey, type PublicKey, type Signer, verifySignature } from '../crypto/index.ts';
 import { encodeBase64 } from '../codec/index.ts';
+import {
+  ed25519PublicKeyBytes,
+  ed25519PublicKeyFromBytes,
+  type PublicKey,
+  type Signer,
+  verifySignature,
+} from '../crypto/index.ts';
 import { NoteError } from './errors.ts';
 import { checkKeyName, formatKeyId, keyIdFor, SignatureType } from './keys.ts';
 import type { NoteSigner, NoteVerifier, SignatureInfo } from './verifier.ts';
@@ -12,25 +18,25 @@ import type { NoteSigner, NoteVerifier, SignatureInfo } from './verifier.ts';
 export const ED25519_KEY_SIZE = 32;
 export const ED25519_SIGNATURE_SIZE = 64;
 
-// DER SubjectPublicKeyInfo prefix for an Ed25519 key (RFC 8410 §4): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING }.
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 /** Wraps a raw 32-byte Ed25519 key as a crypto PublicKey. */
 export function ed25519PublicKey(raw: Uint8Array): PublicKey {
   if (raw.length !== ED25519_KEY_SIZE) {
     throw new NoteError('BAD_KEY', `Ed25519 public key: got ${raw.length} bytes, want ${ED25519_KEY_SIZE}`);
   }
   try {
-    return parsePublicKey(Buffer.concat([SPKI_PREFIX, raw]));
+    return ed25519PublicKeyFromBytes(raw);
   } catch (err) {
     throw new NoteError('BAD_KEY', 'Ed25519 public key does not parse', { cause: err });
   }
 }
 
-/** The raw 32-byte key of an Ed25519 PublicKey (the last bytes of its SPKI). */
+/** The raw 32-byte key of an Ed25519 PublicKey (RFC 8032 §5.1.5). */
 export function rawEd25519Key(key: PublicKey): Buffer {
-  if (key.type !== 'ed25519') throw new NoteError('BAD_KEY', `got a ${key.type} key, want ed25519`);
-  return Buffer.from(key.spki.subarray(key.spki.length - ED25519_KEY_SIZE));
+  try {
+    return Buffer.from(ed25519PublicKeyBytes(key));
+  } catch (err) {
+    throw new NoteError('BAD_KEY', `got a ${key.type} key, want ed25519`, { cause: err });
+  }
 }
 
 /** The vkey for a key of `type` whose key ID follows the recommended formula. */

@@ -20,10 +20,8 @@ import {
   encodeBase64,
   encodeDigitallySigned,
   encodeTreeHeadSignature,
-  HashAlgorithm,
-  SignatureAlgorithm,
 } from '../codec/index.ts';
-import { parsePublicKey, type PublicKey, verifySignature } from '../crypto/index.ts';
+import { parsePublicKey, type PublicKey, verifyDigitallySigned } from '../crypto/index.ts';
 import { NoteError } from './errors.ts';
 import { checkKeyName, formatKeyId, rfc6962KeyId, SignatureType } from './keys.ts';
 import type { NoteSignature } from './note.ts';
@@ -49,13 +47,6 @@ function parseStrictTreeText(text: string): { origin: string; size: number; root
   return root.length === 32 ? { origin, size, root } : null;
 }
 
-/** The DigitallySigned algorithm pair (RFC 5246 §7.4.1.4.1) a CT log with this key uses: SHA-256 with ECDSA or RSA. */
-function expectedSignatureAlgorithm(key: PublicKey): number | null {
-  if (key.type === 'ecdsa-p256') return SignatureAlgorithm.ecdsa;
-  if (key.type === 'rsa') return SignatureAlgorithm.rsa;
-  return null; // RFC 6962 §2.1.4: logs sign with ECDSA P-256 or RSA.
-}
-
 /** A verifier for type-0x05 signatures of the CT log named `name` (its origin) with DER SPKI `spki`. */
 export function rfc6962Verifier(name: string, spki: Uint8Array): NoteVerifier {
   checkKeyName(name);
@@ -65,8 +56,8 @@ export function rfc6962Verifier(name: string, spki: Uint8Array): NoteVerifier {
   } catch (err) {
     throw new NoteError('BAD_KEY', 'RFC 6962 vkey: SPKI does not parse', { cause: err });
   }
-  const sigAlg = expectedSignatureAlgorithm(key);
-  if (sigAlg === null) throw new NoteError('BAD_KEY', `RFC 6962 vkey: got a ${key.type} key, want ECDSA P-256 or RSA`);
+  // RFC 6962 §2.1.4: logs sign with ECDSA P-256 or RSA (src/crypto also knows Ed25519, which CT does not use).
+  if (key.type === 'ed25519') throw new NoteError('BAD_KEY', 'RFC 6962 vkey: got an ed25519 key, want ECDSA P-256 or RSA');
   const keyId = rfc6962KeyId(name, createHash('sha256').update(spki).digest());
   return Object.freeze({
     name,
@@ -79,11 +70,12 @@ export function rfc6962Verifier(name: string, spki: Uint8Array): NoteVerifier {
       if (!tree || tree.origin !== name) return null;
       const parsed = parseRfc6962NoteSignature(signature);
       if (!parsed) return null;
-      const { timestampMs, treeHeadSignature: ds } = parsed;
-      if (ds.hashAlgorithm !== HashAlgorithm.sha256 || ds.signatureAlgorithm !== sigAlg) return null;
+      const { timestampMs, treeHeadSignature } = parsed;
       const tbs = encodeTreeHeadSignature({ timestamp: timestampMs, treeSize: tree.size, sha256RootHash: tree.root });
       try {
-        return verifySignature(key, tbs, ds.signature) ? Object.freeze({ timestampMs }) : null;
+        // Also checks the algorithm pair is SHA-256 with the key's scheme (RFC 5246 §7.4.1.4.1).
+        verifyDigitallySigned(key, tbs, treeHeadSignature);
+        return Object.freeze({ timestampMs });
       } catch {
         return null;
       }

@@ -3,11 +3,10 @@
  * legacy witness (0x03), cosignature/v1 (0x04), RFC 6962 (0x05).
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeBase64 } from '../../src/codec/index.ts';
-import type { Signer } from '../../src/crypto/index.ts';
+import { ed25519NoteVerifierKey } from '../../src/crypto/index.ts';
 import {
   addSignatures,
   cosignatureV1Signer,
@@ -15,12 +14,17 @@ import {
   cosignatureV1Verifier,
   ecdsaVerifier,
   ed25519NoteSigner,
+  ed25519SignerFromSeed,
   formatNote,
+  formatSkey,
   NoteError,
   type NoteSignature,
+  noteSignerFromSkey,
+  cosignerFromSkey,
   openNote,
   parseNote,
   parseRfc6962NoteSignature,
+  parseSkey,
   rfc6962NoteSignature,
   rfc6962Verifier,
   SignatureType,
@@ -30,17 +34,6 @@ import {
 } from '../../src/note/index.ts';
 import { loadTestdata } from '../testdata.ts';
 import { assertThrowsCode, testSigner } from './testing.ts';
-
-/** A Signer for a fixed Ed25519 seed (RFC 8410 PKCS#8 wrapping), for golden vectors. */
-function seedSigner(seed: Buffer): Signer {
-  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  const pub = createPublicKey(privateKey);
-  return {
-    publicKey: { type: 'ed25519', key: pub, spki: pub.export({ format: 'der', type: 'spki' }) },
-    sign: (data: Uint8Array) => nodeSign(null, data, privateKey),
-  };
-}
 
 const notes = loadTestdata('signed-notes.json');
 const caseNote = (id: string): string => notes.cases.find((c: { id: string }) => c.id === id).note;
@@ -52,13 +45,18 @@ describe('ed25519NoteSigner', () => {
     const golden = caseNote('sigsum-log-checkpoint');
     const { text } = parseNote(golden);
     const origin = text.split('\n')[0];
-    assert.equal(signNote(text, ed25519NoteSigner(origin, seedSigner(SIGSUM_SEED))), golden);
+    assert.equal(signNote(text, ed25519NoteSigner(origin, ed25519SignerFromSeed(SIGSUM_SEED))), golden);
   });
 
   it('produces notes that open under its own vkey', () => {
     const s = ed25519NoteSigner('example.com/log', testSigner('ed25519'));
     const opened = openNote(signNote('hello\n', s), [verifierFromVkey(s.vkey)]);
     assert.equal(opened.verified[0].type, SignatureType.Ed25519);
+  });
+
+  it('agrees with the vkey src/crypto computes for keygen', () => {
+    const signer = testSigner('ed25519');
+    assert.equal(ed25519NoteSigner('k.example', signer).vkey, ed25519NoteVerifierKey('k.example', signer.publicKey));
   });
 
   it('refuses a signer holding a non-Ed25519 key with NoteError BAD_KEY', () => {
@@ -68,6 +66,42 @@ describe('ed25519NoteSigner', () => {
   it('refuses an invalid key name with NoteError BAD_KEY_NAME', () => {
     assertThrowsCode(() => ed25519NoteSigner('a b', testSigner('ed25519')), NoteError, 'BAD_KEY_NAME');
   });
+});
+
+// golang.org/x/mod/sumdb/note documentation: the PeterNeumann signer key and its signed note.
+const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
+
+describe('Go signer keys (skey)', () => {
+  it('reproduce the x/mod/sumdb/note golden note', () => {
+    const golden = caseNote('gomod-peter');
+    const s = noteSignerFromSkey(GO_SKEY);
+    assert.equal(s.vkey, 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
+    assert.equal(signNote(parseNote(golden).text, s), golden);
+  });
+
+  it('round-trip through formatSkey', () => {
+    const k = parseSkey(GO_SKEY);
+    const seed = Buffer.from(GO_SKEY.split('+').slice(4).join('+'), 'base64').subarray(1);
+    assert.equal(formatSkey(k.name, seed), GO_SKEY);
+  });
+
+  it('make a cosigner whose vkey is the 0x04 one', () => {
+    const w = cosignerFromSkey(formatSkey('example.org/witness', SIGSUM_SEED));
+    assert.equal(w.vkey, 'example.org/witness+cacf2e50+BGbguFjkYqYJ5m/nE3DIFtiEb/ED1UmaIqf+w3/bxCSn');
+  });
+
+  const bad: [string, string][] = [
+    ['a wrong key ID', GO_SKEY.replace('c74f20a3', 'c74f20a4')],
+    ['a missing PRIVATE+KEY prefix', GO_SKEY.replace('PRIVATE+KEY+', '')],
+    ['a short seed', 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKA=='],
+    ['non-canonical base64', `${GO_SKEY.slice(0, -1)}`],
+  ];
+  for (const [desc, skey] of bad) {
+    it(`reject ${desc} with NoteError BAD_KEY`, () => {
+      const err = assertThrowsCode(() => parseSkey(skey), NoteError, 'BAD_KEY');
+      assert.ok(!err.message.includes('AYEKFALV'), 'the secret must not appear in the message');
+    });
+  }
 });
 
 describe('signNote', () => {
@@ -108,7 +142,7 @@ describe('cosignature/v1 (0x04)', () => {
   it('reproduces the sigsum-go cosignature vector at time 1234 byte for byte', () => {
     const golden = caseNote('sigsum-cosignature-v1-valid');
     const { text, signatures } = parseNote(golden);
-    const w = cosignatureV1Signer('example.org/witness', seedSigner(SIGSUM_SEED));
+    const w = cosignatureV1Signer('example.org/witness', ed25519SignerFromSeed(SIGSUM_SEED));
     assert.equal(w.vkey, 'example.org/witness+cacf2e50+BGbguFjkYqYJ5m/nE3DIFtiEb/ED1UmaIqf+w3/bxCSn');
     assert.deepEqual(w.cosign(text, 1234), signatures[0]);
     assert.equal(signNote(text, w.at(1234)), golden);

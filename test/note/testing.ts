@@ -1,10 +1,10 @@
 /**
  * Test-only helpers for note and checkpoint tests: throw-assertions on
- * (class, code) and throwaway keys built directly on node:crypto.
+ * (class, code) and throwaway keys.
  */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import type { KeyType, Signer } from '../../src/crypto/index.ts';
+import { createHash } from 'node:crypto';
+import { generatePrivateKey, type KeyType, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
 
 /** Asserts `fn` throws an instance of `cls` with `code` (never checks the message). */
@@ -27,17 +27,9 @@ export function assertThrowsCode<E extends GrapevineError>(
 /** Verdict of a note check in the vocabulary of the shared vectors. */
 export type Verdict = 'valid' | 'invalid' | 'malformed';
 
-/** A throwaway key pair as a src/crypto Signer (does not depend on src/crypto's key parsing). */
-export function testSigner(type: Exclude<KeyType, 'rsa'>): Signer & { privateKey: KeyObject } {
-  const { publicKey, privateKey } =
-    type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
-  return {
-    privateKey,
-    publicKey: { type, key: publicKey, spki },
-    sign: (data: Uint8Array) =>
-      type === 'ed25519' ? sign(null, data, privateKey) : sign('sha256', data, { key: privateKey, dsaEncoding: 'der' }),
-  };
+/** A throwaway key as a src/crypto Signer. */
+export function testSigner(type: Exclude<KeyType, 'rsa'>): Signer {
+  return signerFromPrivateKey(generatePrivateKey(type));
 }
 
 export const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest();

@@ -84,4 +84,4 @@ export { parseRfc6962NoteSignature, rfc6962NoteSignature, rfc6962Verifier } from
 export { addSignatures, signNote, signText } from './sign.ts';
 export { cosignerFromSkey, ed25519SignerFromSeed, formatSkey, noteSignerFromSkey, parseSkey, type Skey } from './skey.ts';
 export type { NoteSigner, NoteVerifier, SignatureInfo } from './verifier.ts';
-export { parseVkey, type Vkey, verifierFromVkey } from './vkey.ts';
+export { formatVkey, parseVkey, type Vkey, verifierFromVkey } from './vkey.ts';

@@ -10,7 +10,7 @@
  * configuration time instead of silently never matching.
  */
 import { createHash } from 'node:crypto';
-import { decodeBase64 } from '../codec/index.ts';
+import { decodeBase64, encodeBase64 } from '../codec/index.ts';
 import { cosignatureV1Verifier } from './cosignature.ts';
 import { ecdsaVerifier } from './ecdsa.ts';
 import { ED25519_KEY_SIZE, ed25519Verifier } from './ed25519.ts';
@@ -83,6 +83,13 @@ export function parseVkey(vkey: string): Vkey {
   const want = keyIdOf(vkey, name, type, key);
   if (want !== keyId) throw bad(vkey, `got key ID ${formatKeyId(keyId)}, want ${formatKeyId(want)} computed from the key`);
   return Object.freeze({ name, keyId, type, key });
+}
+
+/** Formats a vkey, computing its key ID with the rule of its type (the inverse of `parseVkey`). */
+export function formatVkey(k: Omit<Vkey, 'keyId'>): string {
+  if (!isValidKeyName(k.name)) throw new NoteError('BAD_KEY_NAME', `got key name ${JSON.stringify(k.name)}`);
+  const material = encodeBase64(Buffer.concat([Buffer.of(k.type), k.key]));
+  return `${k.name}+${formatKeyId(keyIdOf(k.name, k.name, k.type, k.key))}+${material}`;
 }
 
 /** A NoteVerifier for a vkey of any supported type (0x01–0x05). */

@@ -6,6 +6,7 @@ import {
   ecdsaKeyId,
   ed25519Verifier,
   formatKeyId,
+  formatVkey,
   keyIdFor,
   NoteError,
   parseVkey,
@@ -13,6 +14,7 @@ import {
   VerifierSet,
   verifierFromVkey,
 } from '../../src/note/index.ts';
+import fc from 'fast-check';
 import { assertThrowsCode } from './testing.ts';
 
 const PETER = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -82,5 +84,28 @@ describe('VerifierSet', () => {
     const a = verifierFromVkey(PETER);
     const impostor = { ...a, vkey: `${a.vkey}x` };
     assertThrowsCode(() => new VerifierSet([a, impostor]), NoteError, 'AMBIGUOUS_KEY');
+  });
+});
+
+describe('formatVkey', () => {
+  it('formats what parseVkey parsed, for every vkey in the shared vectors', () => {
+    for (const vkey of [PETER, SUMDB, 'rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvXwBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=']) {
+      assert.equal(formatVkey(parseVkey(vkey)), vkey);
+    }
+  });
+
+  it('parseVkey ∘ formatVkey = id for 32-byte keys of types 0x01, 0x03, 0x04', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'z', '.', '/', '0', 'é'), minLength: 1, maxLength: 20 }),
+        fc.constantFrom(SignatureType.Ed25519, SignatureType.LegacyWitness, SignatureType.CosignatureV1),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (name, type, key) => {
+          const k = parseVkey(formatVkey({ name, type, key: Buffer.from(key) }));
+          assert.deepEqual({ ...k }, { name, type, key: Buffer.from(key), keyId: k.keyId });
+          assert.equal(k.keyId, keyIdFor(name, type, key));
+        },
+      ),
+    );
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * Fastify building blocks shared by the personalities (Gossip Hub, CT log):
+ *
+ * - `createApp(opts)` — fastify with pino, body limit, trustProxy, and the
+ *   one error handler; `app.errorMapper.add(MyError, { CODE: status })` to
+ *   teach it a personality's error class.
+ * - `registerHealth(app, { checks })` — `/healthz` and `/readyz`, with
+ *   `storageCheck(storage)` and `sequencerCheck(seq, name)`.
+ * - `registerMetrics(app, { registry })` — `/metrics` and request metrics.
+ * - `clientIp(req)` / `quotaUser(req)` — the caller's address and quota user.
+ * - `installGracefulShutdown({ app, closers })` — SIGTERM/SIGINT handling.
+ *
+ * Errors answer `{ "error": CODE, "message": … }`; QuotaError is 429 with
+ * Retry-After; StorageError UNAVAILABLE is 503.
+ */
+export { type AppOptions, createApp, DEFAULT_BODY_LIMIT } from './app.ts';
+export { clientIp, quotaUser, quotaUserForIp } from './client-ip.ts';
+export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, type StatusTable } from './errors.ts';
+export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';
+export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';
+export { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from './shutdown.ts';

@@ -1,0 +1,427 @@
+/**
+ * One Gossip Hub instance (one prefix, one tree, one key) on the log core:
+ * the `processX` functions the HTTP routes call (parse → processX →
+ * serialize), never seeing a request object. specs/gossip-hub.md §1.
+ *
+ * Promises this class keeps:
+ * - Canonicalization (§2.2): identity is (source, blob); a resubmission
+ *   answers the stored entry (original timestamp, original signature) with a
+ *   valid hub signature, and never adds a second leaf.
+ * - SGT = the hub's signature over the stored TimestampedEntry (§2.4), and
+ *   a promise: the entry is in a served tree head whose timestamp is at most
+ *   hub_timestamp + MMD. New SGTs are refused (503 BACKLOG) while the oldest
+ *   unsequenced entry is older than MMD/2, rather than issuing promises the
+ *   sequencer cannot keep.
+ * - Only audited roots are served (auditor.ts); proofs and entries are
+ *   bounded by the served size, so a refused root is never exposed.
+ * - get-latest-for-src is kept in storage (the leaf label), so it survives
+ *   restarts and is shared by every frontend on the same database.
+ *
+ * Concurrency: every process method may interleave with every other.
+ * `#latest` (per-source order key of the newest labelled entry this process
+ * queued) and `#lastTs` are read and written synchronously between awaits;
+ * the label decision and the queueLeaf call happen in one synchronous run,
+ * so within a process labels follow queue order. Across frontends two
+ * racing submissions can both be labelled (one storage round trip window);
+ * the next later submission repairs it.
+ */
+import type { Logger } from 'pino';
+import { decodeHubTimestampedEntry } from '../codec/index.ts';
+import type { Signer } from '../crypto/index.ts';
+import { type Log, LogError, type LogStorage, QuotaError } from '../log/index.ts';
+import { type AddSignedBlobRequest, admitBlob, lookupSource } from './admission.ts';
+import { HeadAuditor, type RootAlert } from './auditor.ts';
+import { isLater, isOrderedKind, orderKey, parseBlob } from './blob.ts';
+import { checkEntryDomain, HubSigner } from './domain.ts';
+import { buildEntry, identityHash, msToNs } from './entry.ts';
+import { HubError } from './errors.ts';
+import type { HubMetrics } from './metrics.ts';
+import type { HubQuotas } from './quota.ts';
+import { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
+import type { TrackedSource } from './source.ts';
+import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from './wire.ts';
+
+export const DEFAULT_MMD_MS = 10_000;
+export const DEFAULT_MAX_GET_ENTRIES = 1000;
+
+/** Returns the queue time (ms) of the oldest entry not yet sequenced, or null when none is waiting. */
+export type BacklogProbe = () => Promise<number | null>;
+
+/** Who is asking, for quotas. `quotaUser` null means "do not charge" (internal calls). */
+export interface ClientInfo {
+  readonly quotaUser: string | null;
+}
+
+export const INTERNAL_CLIENT: ClientInfo = Object.freeze({ quotaUser: null });
+
+export interface HubServiceOptions {
+  /** URL prefix without slashes, e.g. "gamut"; also the metrics label. */
+  readonly prefix: string;
+  readonly log: Log;
+  /** The hub key: signs SGTs and tree heads (and must be the tree's key, which signs LogRoots). */
+  readonly signer: Signer;
+  readonly sources: readonly TrackedSource[];
+  /** Maximum merge delay, ms. Default 10 s. */
+  readonly mmdMs?: number;
+  readonly clock?: () => number;
+  readonly quotas?: HubQuotas;
+  readonly metrics?: HubMetrics;
+  readonly logger?: Logger;
+  /** Most entries one get-entries answers (§1.5 `--max_get_entries`). Default 1000. */
+  readonly maxGetEntries?: number;
+  /** Where served heads are kept for audit. Default: memory. */
+  readonly servedHeads?: ServedHeadStore;
+  /** Oldest-unsequenced probe for the MMD watchdog; without it the watchdog only refreshes heads. */
+  readonly backlog?: BacklogProbe;
+  /** How often the served head is refreshed and the backlog checked, ms. Default min(1000, MMD/10). */
+  readonly refreshIntervalMs?: number;
+  /** Resubmission answers kept in memory (identity → signed entry). Default 10000; 0 disables. */
+  readonly sgtCacheSize?: number;
+}
+
+interface CachedSgt {
+  /** The stored entry's source signature: the fast path needs the resubmission to carry exactly these bytes. */
+  readonly sourceSignature: Buffer;
+  readonly sgt: SignedBytes;
+}
+
+export class HubService {
+  readonly prefix: string;
+  readonly mmdMs: number;
+  readonly log: Log;
+  readonly #sources: ReadonlyMap<string, TrackedSource>;
+  readonly #signer: HubSigner;
+  readonly #clock: () => number;
+  readonly #quotas?: HubQuotas;
+  readonly #metrics?: HubMetrics;
+  readonly #logger?: Logger;
+  readonly #maxGetEntries: number;
+  readonly #auditor: HeadAuditor;
+  readonly #backlog?: BacklogProbe;
+  readonly #refreshMs: number;
+  readonly #sgtCacheSize: number;
+  readonly #sgtCache = new Map<string, CachedSgt>();
+  readonly #latest = new Map<string, readonly bigint[]>();
+  #lastTs = 0n;
+  #accepting = true;
+  #timer: NodeJS.Timeout | null = null;
+  #tick: Promise<void> | null = null;
+
+  constructor(opts: HubServiceOptions) {
+    this.prefix = opts.prefix;
+    this.log = opts.log;
+    this.mmdMs = opts.mmdMs ?? DEFAULT_MMD_MS;
+    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0)
+      throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: MMD ${this.mmdMs} ms, want a positive integer`);
+    const sources = new Map<string, TrackedSource>();
+    for (const s of opts.sources) {
+      if (sources.has(s.id)) throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: duplicate source id ${JSON.stringify(s.id)}`);
+      // §3.1 (PR #50): a source with the hub's own key could launder hub signatures into the hub.
+      if (s.publicKey.spki.equals(opts.signer.publicKey.spki)) {
+        throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: source ${JSON.stringify(s.id)} uses the hub's own key`);
+      }
+      sources.set(s.id, s);
+    }
+    this.#sources = sources;
+    this.#signer = new HubSigner(opts.signer);
+    this.#clock = opts.clock ?? Date.now;
+    this.#quotas = opts.quotas;
+    this.#metrics = opts.metrics;
+    this.#logger = opts.logger;
+    this.#maxGetEntries = opts.maxGetEntries ?? DEFAULT_MAX_GET_ENTRIES;
+    this.#backlog = opts.backlog;
+    this.#refreshMs = opts.refreshIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(this.mmdMs / 10)));
+    this.#sgtCacheSize = opts.sgtCacheSize ?? 10_000;
+    this.#auditor = new HeadAuditor({
+      core: opts.log,
+      treeKey: opts.log.publicKey,
+      signer: this.#signer,
+      store: opts.servedHeads ?? new MemoryServedHeads(),
+      clock: this.#clock,
+      onAlert: (a) => this.#alert(a),
+      onServe: (h) => {
+        this.#metrics?.lastSthTimestamp.set({ hub: this.prefix }, h.timestampMs);
+        this.#metrics?.lastSthTreeSize.set({ hub: this.prefix }, h.size);
+        this.#metrics?.rootAlert.set({ hub: this.prefix }, 0);
+      },
+    });
+    this.#metrics?.knownHubs.set({ hub: this.prefix }, 1);
+  }
+
+  get publicKey() {
+    return this.#signer.publicKey;
+  }
+
+  get sources(): readonly TrackedSource[] {
+    return [...this.#sources.values()];
+  }
+
+  /** Serves the first audited head and starts the refresh / MMD watchdog timer. */
+  async start(): Promise<void> {
+    await this.#watch();
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (!this.#tick) this.#tick = this.#watch().finally(() => (this.#tick = null));
+    }, this.#refreshMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick;
+  }
+
+  /** For /readyz: ready once an audited head is being served. */
+  readiness(): { ready: boolean; detail: string } {
+    const head = this.#auditor.current();
+    if (!head) return { ready: false, detail: 'no audited tree head yet' };
+    if (this.#auditor.alerting) return { ready: true, detail: `serving size ${head.size}; ALERT: latest core root refused` };
+    return { ready: true, detail: `serving size ${head.size}${this.#accepting ? '' : '; refusing new entries (backlog)'}` };
+  }
+
+  /** The head being served now (null before the first audit). */
+  servedHead(): ServedHead | null {
+    return this.#auditor.current();
+  }
+
+  async #watch(): Promise<void> {
+    try {
+      await this.#auditor.refresh();
+      if (!this.#backlog) return;
+      const oldest = await this.#backlog();
+      const age = oldest === null ? 0 : Math.max(0, this.#clock() - oldest);
+      this.#metrics?.oldestPendingSeconds.set({ hub: this.prefix }, age / 1000);
+      if (age > this.mmdMs) {
+        this.#metrics?.mmdViolations.inc({ hub: this.prefix });
+        this.#logger?.error({ hub: this.prefix, ageMs: age, mmdMs: this.mmdMs }, 'an entry is older than the MMD and still not sequenced');
+      }
+      // Half the MMD leaves the sequencer time to catch up on what was already promised.
+      const accepting = age <= this.mmdMs / 2;
+      if (accepting !== this.#accepting)
+        this.#logger?.warn(
+          { hub: this.prefix, ageMs: age },
+          accepting ? 'accepting new entries again' : 'refusing new entries: sequencer backlog',
+        );
+      this.#accepting = accepting;
+    } catch (err) {
+      this.#logger?.warn({ hub: this.prefix, err }, 'hub refresh failed; serving the previous head');
+    }
+  }
+
+  #alert(a: RootAlert): void {
+    this.#metrics?.inconsistentRoots.inc({ hub: this.prefix });
+    this.#metrics?.rootAlert.set({ hub: this.prefix }, 1);
+    this.#logger?.error(
+      {
+        hub: this.prefix,
+        alert: 'INCONSISTENT_ROOT',
+        reason: a.reason,
+        served: a.served && {
+          revision: a.served.revision,
+          size: a.served.size,
+          root: a.served.rootHash.toString('hex'),
+          logRoot: a.served.logRoot.toString('base64'),
+          signature: a.served.logRootSignature.toString('base64'),
+        },
+        rejected: {
+          revision: a.rejected.revision,
+          size: a.rejected.size,
+          root: a.rejected.rootHash.toString('hex'),
+          logRoot: a.rejected.logRoot.toString('base64'),
+          signature: a.rejected.signature.toString('base64'),
+        },
+        err: a.error,
+      },
+      'refusing to serve a core root that fails the audit; still serving the previous root',
+    );
+  }
+
+  /** Hub timestamps (ns) strictly increase within a process, so UNKNOWN blobs order by arrival. */
+  #nextTimestamp(): bigint {
+    const ts = msToNs(this.#clock());
+    this.#lastTs = ts > this.#lastTs ? ts : this.#lastTs + 1n;
+    return this.#lastTs;
+  }
+
+  #count(source: string, result: string): void {
+    this.#metrics?.submissions.inc({ hub: this.prefix, source, result });
+  }
+
+  /** §1.1 add-signed-blob. */
+  async processAddSignedBlob(req: AddSignedBlobRequest, client: ClientInfo): Promise<SignedBytes> {
+    let source: TrackedSource | undefined;
+    try {
+      source = lookupSource(this.#sources, req.sourceId);
+      this.#quotas?.chargeWrite(client.quotaUser);
+      const sgt = await this.#add(source, req);
+      return sgt;
+    } catch (err) {
+      const code = err instanceof HubError || err instanceof QuotaError || err instanceof LogError ? err.code : 'ERROR';
+      this.#count(source?.id ?? '(unknown)', code);
+      throw err;
+    }
+  }
+
+  async #add(source: TrackedSource, req: AddSignedBlobRequest): Promise<SignedBytes> {
+    const idHash = identityHash(source.id, req.blobData);
+    const cacheKey = idHash.toString('latin1');
+    // Fast path: an exact resubmission (same blob, same signature bytes) of an entry already stored and
+    // answered. Its signature was verified when stored, so the answer is the same as after re-verifying.
+    const cached = this.#sgtCache.get(cacheKey);
+    if (cached?.sourceSignature.equals(req.srcSignature)) {
+      this.#count(source.id, 'duplicate');
+      return cached.sgt;
+    }
+
+    const admitted = admitBlob(source, req.blobData, req.srcSignature); // 400s
+    if (!this.#accepting)
+      throw new HubError(
+        'BACKLOG',
+        'the sequencer is behind; not issuing timestamps that could break the maximum merge delay; retry later',
+      );
+    this.#quotas?.chargeSource(source.id);
+
+    const ts = this.#nextTimestamp();
+    const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts);
+    checkEntryDomain(entry.value); // refuse before anything is stored
+
+    let label: string | null = source.id;
+    let order: readonly bigint[] | null = null;
+    if (isOrderedKind(source.kind)) {
+      order = orderKey(admitted.parsed, ts);
+      const stored = await this.log.getLatestByLabel(source.id);
+      // From here to the queueLeaf call: synchronous, so this process labels in queue order.
+      const storedKey = stored ? this.#storedOrderKey(source, stored.value) : null;
+      const mem = this.#latest.get(source.id) ?? null;
+      const best = storedKey && mem ? (isLater(storedKey, mem) ? storedKey : mem) : (storedKey ?? mem);
+      if (best && !isLater(order, best)) label = null;
+      else this.#latest.set(source.id, order);
+    }
+    let queued: Awaited<ReturnType<Log['queueLeaf']>>;
+    try {
+      queued = await this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, label, queuedAt: this.#clock() });
+    } catch (err) {
+      if (label !== null && order !== null) this.#latest.delete(source.id); // unknown outcome: re-read from storage next time
+      throw err;
+    }
+    const value = queued.leaf.value;
+    let storedSig: Buffer;
+    try {
+      storedSig = decodeHubTimestampedEntry(value).sourceSignature;
+    } catch (err) {
+      throw new HubError('CORRUPT_ENTRY', `stored leaf for identity ${idHash.toString('hex')} is not a TimestampedEntry`, { cause: err });
+    }
+    const sgt: SignedBytes = { data: value, hubSignature: this.#signer.signEntry(value) };
+    this.#remember(cacheKey, { sourceSignature: storedSig, sgt });
+    this.#count(source.id, queued.duplicate ? 'duplicate' : 'new');
+    return sgt;
+  }
+
+  #storedOrderKey(source: TrackedSource, value: Buffer): readonly bigint[] | null {
+    try {
+      const e = decodeHubTimestampedEntry(value);
+      return orderKey(parseBlob(source, e.blobData), e.hubTimestamp);
+    } catch {
+      return null; // §1.7: an unparsable previous entry is always replaced
+    }
+  }
+
+  #remember(key: string, v: CachedSgt): void {
+    if (this.#sgtCacheSize <= 0) return;
+    this.#sgtCache.delete(key);
+    this.#sgtCache.set(key, v);
+    if (this.#sgtCache.size > this.#sgtCacheSize) this.#sgtCache.delete(this.#sgtCache.keys().next().value as string);
+  }
+
+  /** The served head, refreshed first; HubError NOT_SERVING when there is none. */
+  async #served(): Promise<ServedHead> {
+    let head: ServedHead | null;
+    try {
+      head = await this.#auditor.refresh();
+    } catch (err) {
+      head = this.#auditor.current();
+      if (!head) throw err;
+      this.#logger?.warn({ hub: this.prefix, err }, 'head refresh failed; serving the previous head');
+    }
+    if (!head) throw new HubError('NOT_SERVING', 'no audited tree head to serve yet');
+    return head;
+  }
+
+  /** §1.2 get-sth: the served HubTreeHead with its cached hub signature (same bytes while the head is unchanged). */
+  async processGetSth(client: ClientInfo): Promise<SignedBytes> {
+    this.#quotas?.chargeRead(client.quotaUser);
+    const head = await this.#served();
+    return { data: head.headData, hubSignature: head.hubSignature };
+  }
+
+  /** §1.3 get-sth-consistency. */
+  async processGetSthConsistency(q: { first: number; second: number }, client: ClientInfo): Promise<Buffer[]> {
+    this.#quotas?.chargeRead(client.quotaUser);
+    if (q.second < q.first) throw new HubError('BAD_REQUEST', `second ${q.second} < first ${q.first}`);
+    if (q.first === 0) return []; // §1.3: answered at once, no size check
+    const head = await this.#served();
+    if (q.second > head.size) throw new HubError('BAD_REQUEST', `second ${q.second} is beyond the tree size ${head.size}`);
+    return this.log.getConsistencyProof(q.first, q.second);
+  }
+
+  /** §1.4 get-proof-by-hash. */
+  async processGetProofByHash(q: { hash: Buffer; treeSize: number }, client: ClientInfo): Promise<ProofByHash> {
+    this.#quotas?.chargeRead(client.quotaUser);
+    if (q.treeSize < 1) throw new HubError('BAD_REQUEST', `tree_size ${q.treeSize}, want at least 1`);
+    const head = await this.#served();
+    if (q.treeSize > head.size) throw new HubError('TREE_TOO_SMALL', `tree_size ${q.treeSize} is beyond the tree size ${head.size}`);
+    try {
+      const { index, proof } = await this.log.getInclusionProofByHash(q.hash, q.treeSize);
+      return { leafIndex: index, auditPath: proof };
+    } catch (err) {
+      if (err instanceof LogError && err.code === 'LEAF_NOT_FOUND') throw new HubError('LEAF_NOT_FOUND', err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  /** §1.5 get-entries: [start, end] inclusive, truncated to maxGetEntries and the served size. */
+  async processGetEntries(q: { start: number; end: number }, client: ClientInfo): Promise<Buffer[]> {
+    this.#quotas?.chargeRead(client.quotaUser);
+    if (q.end < q.start) throw new HubError('BAD_REQUEST', `start ${q.start} > end ${q.end}`);
+    const head = await this.#served();
+    if (q.start >= head.size) throw new HubError('BAD_REQUEST', `start ${q.start} is beyond the tree size ${head.size}`);
+    const stop = Math.min(q.end + 1, head.size, q.start + this.#maxGetEntries);
+    const leaves = await this.log.getLeaves(q.start, stop);
+    return leaves.map((l, i) => {
+      // §1.5: indices contiguous from start, each value a TimestampedEntry with no trailing bytes.
+      if (l.index !== q.start + i) throw new HubError('CORRUPT_ENTRY', `get-entries: got leaf index ${l.index}, want ${q.start + i}`);
+      try {
+        decodeHubTimestampedEntry(l.value);
+      } catch (err) {
+        throw new HubError('CORRUPT_ENTRY', `leaf ${l.index} is not a TimestampedEntry`, { cause: err });
+      }
+      return l.value;
+    });
+  }
+
+  /** §1.6 get-source-keys. */
+  processGetSourceKeys(client: ClientInfo): SourceKeyInfo[] {
+    this.#quotas?.chargeRead(client.quotaUser);
+    return [...this.#sources.values()].map(sourceKeyInfo);
+  }
+
+  /** §1.7 get-latest-for-src: the stored TimestampedEntry, or null (answered 204) when the source has none yet. */
+  async processGetLatestForSource(q: { sourceId: string }, client: ClientInfo): Promise<Buffer | null> {
+    this.#quotas?.chargeRead(client.quotaUser);
+    const source = lookupSource(this.#sources, q.sourceId);
+    const leaf = await this.log.getLatestByLabel(source.id);
+    return leaf ? leaf.value : null;
+  }
+}
+
+/** A BacklogProbe over the core storage: the queue time of the oldest unsequenced leaf of `treeId`. */
+export function storageBacklogProbe(storage: LogStorage, treeId: number): BacklogProbe {
+  return async () => {
+    const [first] = await storage.pendingLeaves(treeId, 1);
+    if (!first) return null;
+    const leaves = await storage.leavesByLeafHash(treeId, first.leafHash);
+    const pending = leaves.find((l) => l.index === null);
+    return pending ? pending.queuedAt : null;
+  };
+}

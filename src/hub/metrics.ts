@@ -1,0 +1,74 @@
+/**
+ * Prometheus metrics of the Gossip Hub personality. One HubMetrics per
+ * registry, shared by all hub instances (series carry the `hub` prefix).
+ *
+ * The original declared `last_sth_timestamp` / `last_sth_treesize` but never
+ * set them (specs/gossip-hub.md §4); ours are set each time a head is served.
+ * Names carry a `grapevine_hub_` prefix so they cannot collide with the CT
+ * personality's series in the same registry.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export class HubMetrics {
+  readonly knownHubs: Gauge<'hub'>;
+  /** Timestamp of the last served tree head, ms since the epoch (the original's help text says ms). */
+  readonly lastSthTimestamp: Gauge<'hub'>;
+  readonly lastSthTreeSize: Gauge<'hub'>;
+  readonly submissions: Counter<'hub' | 'source' | 'result'>;
+  readonly inconsistentRoots: Counter<'hub'>;
+  readonly rootAlert: Gauge<'hub'>;
+  readonly oldestPendingSeconds: Gauge<'hub'>;
+  readonly mmdViolations: Counter<'hub'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.knownHubs = new Gauge({
+      name: 'grapevine_hub_known_hubs',
+      help: 'Hub instances served by this process (1 per prefix)',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.lastSthTimestamp = new Gauge({
+      name: 'grapevine_hub_last_sth_timestamp',
+      help: 'Timestamp of the last tree head served, ms since the epoch',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.lastSthTreeSize = new Gauge({
+      name: 'grapevine_hub_last_sth_treesize',
+      help: 'Size of the last tree head served',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.submissions = new Counter({
+      name: 'grapevine_hub_submissions_total',
+      help: 'add-signed-blob outcomes: new, duplicate, or the HubError/QuotaError code',
+      labelNames: ['hub', 'source', 'result'],
+      registers,
+    });
+    this.inconsistentRoots = new Counter({
+      name: 'grapevine_hub_inconsistent_roots_total',
+      help: 'Core roots refused by the audit (not consistent with the last served root, or badly signed)',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.rootAlert = new Gauge({
+      name: 'grapevine_hub_root_alert',
+      help: '1 while the latest core root is refused and an older root is being served',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.oldestPendingSeconds = new Gauge({
+      name: 'grapevine_hub_oldest_pending_seconds',
+      help: 'Age of the oldest queued entry not yet in a served tree head',
+      labelNames: ['hub'],
+      registers,
+    });
+    this.mmdViolations = new Counter({
+      name: 'grapevine_hub_mmd_violations_total',
+      help: 'Times a queued entry was seen older than the maximum merge delay and still not served',
+      labelNames: ['hub'],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The hub's HTTP routes, `/<prefix>/gossip/v0/<endpoint>` (specs/gossip-hub.md
+ * §1), as a fastify plugin registered once per hub instance with its prefix:
+ *
+ *     app.register(hubRoutes, { prefix: '/gamut', hub })
+ *
+ * Each route is parse (wire.ts) → hub.processX → serialize (wire.ts). Bodies
+ * are read raw and parsed by wire.ts whatever the Content-Type, as the
+ * original did, so every parse failure is a 400 with a clear reason. Wrong
+ * methods answer 405 with Allow; CORS is open (`cors.AllowAll()` in the
+ * original): the hub serves public, signed data.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { quotaUser } from '../http/index.ts';
+import { HUB_ERROR_STATUS, HubError } from './errors.ts';
+import type { ClientInfo, HubService } from './hub.ts';
+import {
+  formatAddSignedBlobResponse,
+  formatConsistencyResponse,
+  formatEntriesResponse,
+  formatGetSthResponse,
+  formatLatestResponse,
+  formatProofByHashResponse,
+  formatSourceKeysResponse,
+  HUB_PATH_PREFIX,
+  HubEndpoint,
+  hashParam,
+  parseAddSignedBlobBody,
+  uintParam,
+} from './wire.ts';
+
+export interface HubRoutesOptions {
+  readonly hub: HubService;
+}
+
+type Query = Record<string, unknown>;
+const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
+function json(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json').send(body);
+}
+
+function client(req: FastifyRequest): ClientInfo {
+  return { quotaUser: quotaUser(req) };
+}
+
+/** Registers the non-allowed methods of `url` to answer 405 (§1: "Wrong HTTP method → 405"). */
+function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly HTTPMethods[]): void {
+  const others = ALL_METHODS.filter((m) => !allowed.includes(m) && !(m === 'HEAD' && allowed.includes('GET')));
+  const allow = allowed.join(', ');
+  app.route({
+    method: others,
+    url,
+    handler: async (req, reply) =>
+      reply
+        .code(405)
+        .header('allow', allow)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; use ${allow}` })),
+  });
+}
+
+export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub }) => {
+  app.errorMapper.add(HubError, HUB_ERROR_STATUS);
+
+  // Raw bodies for every content type, parsed strictly by wire.ts (scoped to this plugin).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('access-control-allow-origin', '*');
+    return payload;
+  });
+  app.options(`${HUB_PATH_PREFIX}*`, async (_req, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '86400')
+      .send(),
+  );
+
+  const path = (ep: string) => `${HUB_PATH_PREFIX}${ep}`;
+
+  app.post(path(HubEndpoint.addSignedBlob), async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), client(req));
+    return json(reply, formatAddSignedBlobResponse(sgt));
+  });
+  methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST']);
+
+  app.get(path(HubEndpoint.getSth), async (req, reply) => json(reply, formatGetSthResponse(await hub.processGetSth(client(req)))));
+
+  app.get(path(HubEndpoint.getSthConsistency), async (req, reply) => {
+    const q = req.query as Query;
+    const proof = await hub.processGetSthConsistency({ first: uintParam(q, 'first'), second: uintParam(q, 'second') }, client(req));
+    return json(reply, formatConsistencyResponse(proof));
+  });
+
+  app.get(path(HubEndpoint.getProofByHash), async (req, reply) => {
+    const q = req.query as Query;
+    const proof = await hub.processGetProofByHash({ hash: hashParam(q, 'hash'), treeSize: uintParam(q, 'tree_size') }, client(req));
+    return json(reply, formatProofByHashResponse(proof));
+  });
+
+  app.get(path(HubEndpoint.getEntries), async (req, reply) => {
+    const q = req.query as Query;
+    const entries = await hub.processGetEntries({ start: uintParam(q, 'start'), end: uintParam(q, 'end') }, client(req));
+    return json(reply, formatEntriesResponse(entries));
+  });
+
+  app.get(path(HubEndpoint.getSourceKeys), async (req, reply) =>
+    json(reply, formatSourceKeysResponse(hub.processGetSourceKeys(client(req)))),
+  );
+
+  app.get(path(HubEndpoint.getLatestForSource), async (req, reply) => {
+    // §1.7: the parameter is `src_id` (the doc comment's `source_id` is wrong); missing or unknown → 404.
+    const id = (req.query as Query).src_id;
+    const entry = await hub.processGetLatestForSource({ sourceId: typeof id === 'string' ? id : '' }, client(req));
+    if (!entry) return reply.code(204).send();
+    return json(reply, formatLatestResponse(entry));
+  });
+
+  for (const ep of [
+    HubEndpoint.getSth,
+    HubEndpoint.getSthConsistency,
+    HubEndpoint.getProofByHash,
+    HubEndpoint.getEntries,
+    HubEndpoint.getSourceKeys,
+    HubEndpoint.getLatestForSource,
+  ]) {
+    methodNotAllowed(app, path(ep), ['GET']);
+  }
+};
+
+/** Normalizes a configured prefix the way the original did: leading "/" added, trailing "/" trimmed (§1). */
+export function routePrefix(prefix: string): string {
+  const p = `/${prefix.replace(/^\/+/, '').replace(/\/+$/, '')}`;
+  return p;
+}

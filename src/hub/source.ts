@@ -1,0 +1,135 @@
+/**
+ * Tracked sources: the logs whose signed material a hub instance accepts
+ * (specs/gossip-hub.md §3.1 `TrackedSource`). A source is an id (the
+ * `source_id` of the API, compared byte for byte), a key, a hash setting and
+ * a kind that fixes what the signed blob must look like (§3.3).
+ *
+ * Pure: keys arrive parsed; nothing here reads files.
+ */
+import { type PublicKey, ed25519PublicKeyFromBytes, parsePublicKey, verifySignature } from '../crypto/index.ts';
+import { type NoteVerifier, parseVkey, SignatureType, verifierFromVkey } from '../note/index.ts';
+import { HubError } from './errors.ts';
+
+/**
+ * What a source's blobs are (§3.1 `Kind`, §3.3). `CHECKPOINT` is ours: a
+ * c2sp.org/tlog-checkpoint note text of any log, signed with a signed-note
+ * key. `GONOTARY` is the original's name for the Go checksum database's tree
+ * note, kept so that its submitters (`notary_submit`) work unchanged.
+ * TRILLIANSLR / TRILLIANSMR are not supported (Trillian-internal formats).
+ */
+export const SOURCE_KINDS = ['UNKNOWN', 'RFC6962STH', 'CHECKPOINT', 'GONOTARY', 'GOSSIPHUB'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/**
+ * §3.1 `hash_algorithm`: SHA256 for ECDSA and RSA keys; NONE is only
+ * meaningful for Ed25519, which hashes internally (§3.2: NONE with ECDSA/RSA
+ * made the original panic, so we refuse it at start-up).
+ */
+export type SourceHash = 'SHA256' | 'NONE';
+
+export interface TrackedSource {
+  /** The API `source_id`, e.g. a CT log URL with `https://` and trailing `/` (gosmin sends exactly that). */
+  readonly id: string;
+  /** Human label, for logs and metrics only. */
+  readonly name: string;
+  readonly kind: SourceKind;
+  readonly hash: SourceHash;
+  /** The source's key. For a vkey source, the SPKI form of the vkey's key (what get-source-keys shows). */
+  readonly publicKey: PublicKey;
+  /** Set when the source was configured with a signed-note vkey (CHECKPOINT, GONOTARY). */
+  readonly vkey?: string;
+  /** CHECKPOINT only: when set, the checkpoint origin line must equal it. */
+  readonly origin?: string;
+  /** True when `signature` is the source's signature over `blob` (§3.2). Never throws on hostile input. */
+  verify(blob: Buffer, signature: Buffer): boolean;
+}
+
+export interface SourceSpec {
+  readonly id: string;
+  readonly name?: string;
+  readonly kind: SourceKind;
+  readonly hash?: SourceHash;
+  /** Exactly one of `publicKey` (PEM, DER or base64 DER SPKI, or a parsed key) and `vkey`. */
+  readonly publicKey?: PublicKey | string | Uint8Array;
+  readonly vkey?: string;
+  readonly origin?: string;
+}
+
+/** Longest source id accepted. Keeps every TimestampedEntry's first two bytes below "gr" (0x6772), see domain.ts. */
+export const MAX_SOURCE_ID_BYTES = 1024;
+
+/**
+ * Builds a TrackedSource, checking what the original checked at start-up
+ * (§3.1 Validation) plus the kind/key combinations that cannot work.
+ * Throws HubError BAD_CONFIG naming the source.
+ */
+export function makeSource(spec: SourceSpec): TrackedSource {
+  const bad = (why: string, cause?: unknown) =>
+    new HubError('BAD_CONFIG', `source ${JSON.stringify(spec.id)}: ${why}`, cause === undefined ? undefined : { cause });
+  const idBytes = Buffer.byteLength(spec.id, 'utf8');
+  if (idBytes === 0 || idBytes > MAX_SOURCE_ID_BYTES) throw bad(`got a ${idBytes}-byte id, want 1..${MAX_SOURCE_ID_BYTES}`);
+  if (/\p{Cs}/u.test(spec.id)) throw bad('id is not valid Unicode');
+  if (!(SOURCE_KINDS as readonly string[]).includes(spec.kind)) throw bad(`unknown kind ${JSON.stringify(spec.kind)}`);
+  if ((spec.publicKey === undefined) === (spec.vkey === undefined)) throw bad('give exactly one of publicKey and vkey');
+  if (spec.origin !== undefined && spec.kind !== 'CHECKPOINT') throw bad('origin is only meaningful for kind CHECKPOINT');
+
+  let publicKey: PublicKey;
+  let verify: (blob: Buffer, sig: Buffer) => boolean;
+  let vkey: string | undefined;
+  if (spec.vkey !== undefined) {
+    if (spec.kind !== 'CHECKPOINT' && spec.kind !== 'GONOTARY')
+      throw bad(`a vkey is only meaningful for kinds CHECKPOINT and GONOTARY, not ${spec.kind}`);
+    let verifier: NoteVerifier;
+    try {
+      const k = parseVkey(spec.vkey);
+      // Only log signature types: a cosignature key (0x04) signs a different message and never a log's checkpoint.
+      if (k.type === SignatureType.Ed25519) publicKey = ed25519PublicKeyFromBytes(k.key);
+      else if (k.type === SignatureType.ECDSA || k.type === SignatureType.RFC6962) publicKey = parsePublicKey(k.key);
+      else throw bad(`vkey type 0x${k.type.toString(16).padStart(2, '0')} is not a log signature type (want 0x01, 0x02 or 0x05)`);
+      verifier = verifierFromVkey(spec.vkey);
+    } catch (err) {
+      if (err instanceof HubError) throw err;
+      throw bad(`bad vkey: ${(err as Error).message}`, err);
+    }
+    if (spec.kind === 'GONOTARY' && verifier.type !== SignatureType.Ed25519)
+      throw bad('GONOTARY sources sign with Ed25519 (vkey type 0x01)');
+    vkey = spec.vkey;
+    // The signature the submitter sends is the note signature without its 4-byte key ID (§3.3 GONOTARY).
+    verify = (blob, sig) => {
+      try {
+        return verifier.verify(blob, sig) !== null;
+      } catch {
+        return false;
+      }
+    };
+  } else {
+    try {
+      publicKey =
+        typeof spec.publicKey === 'object' && 'spki' in spec.publicKey
+          ? spec.publicKey
+          : parsePublicKey(spec.publicKey as string | Uint8Array);
+    } catch (err) {
+      throw bad(`bad public key: ${(err as Error).message}`, err);
+    }
+    if (spec.kind === 'GONOTARY' && publicKey.type !== 'ed25519')
+      throw bad(`GONOTARY sources sign with Ed25519, got a ${publicKey.type} key`);
+    const key = publicKey;
+    verify = (blob, sig) => sig.length > 0 && verifySignature(key, blob, sig);
+  }
+
+  const hash: SourceHash = spec.hash ?? (publicKey.type === 'ed25519' ? 'NONE' : 'SHA256');
+  if (hash === 'NONE' && publicKey.type !== 'ed25519') throw bad(`hash NONE needs an Ed25519 key, got ${publicKey.type}`);
+  if (spec.kind === 'RFC6962STH' && publicKey.type === 'ed25519')
+    throw bad('RFC 6962 §2.1.4 logs sign with ECDSA P-256 or RSA, not Ed25519');
+
+  return Object.freeze({
+    id: spec.id,
+    name: spec.name ?? spec.id,
+    kind: spec.kind,
+    hash,
+    publicKey,
+    ...(vkey !== undefined ? { vkey } : {}),
+    ...(spec.origin !== undefined ? { origin: spec.origin } : {}),
+    verify,
+  });
+}

@@ -118,9 +118,10 @@ export async function migrate(client: PoolClient): Promise<void> {
       }
       return;
     } catch (err) {
-      // 23505 unique_violation / 42P07 duplicate_table: another process migrated concurrently.
+      // Another process migrated concurrently: 23505 unique_violation (our version row, or a catalog
+      // row of CREATE TABLE IF NOT EXISTS), 42P07 duplicate_table, 42710 duplicate_object (its row type).
       const code = (err as { code?: unknown }).code;
-      if ((code === '23505' || code === '42P07') && attempt < 5) continue;
+      if ((code === '23505' || code === '42P07' || code === '42710') && attempt < 5) continue;
       throw err;
     }
   }

@@ -14,7 +14,10 @@ export const SQL = {
   /**
    * Queues a batch that is already free of in-batch duplicates. Inserts each
    * leaf unless its identity hash is taken and adds it to the queue, all in
-   * one statement (so atomically). Returns the identity hashes it inserted;
+   * one statement (so atomically). Queue ids follow input order, but rows
+   * are inserted in identity-hash order: two frontends queueing overlapping
+   * batches then take the unique-index locks in the same order and cannot
+   * deadlock. Returns the identity hashes it inserted;
    * the caller fetches the pre-existing leaves for the others. The EXISTS
    * guard makes a missing tree insert nothing.
    */
@@ -24,9 +27,11 @@ export const SQL = {
         SELECT * FROM unnest($2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::bigint[]) WITH ORDINALITY
           AS t(identity_hash, leaf_hash, leaf_value, extra_data, label, queued_at, ord)
         WHERE EXISTS (SELECT 1 FROM trees WHERE id = $1)
+      ), numbered AS (
+        SELECT input.*, nextval('leaf_queue_ids') AS queue_id FROM input ORDER BY ord
       ), ins AS (
         INSERT INTO leaves (tree_id, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at)
-        SELECT $1, identity_hash, nextval('leaf_queue_ids'), leaf_hash, leaf_value, extra_data, label, queued_at FROM input ORDER BY ord
+        SELECT $1, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at FROM numbered ORDER BY identity_hash
         ON CONFLICT (tree_id, identity_hash) DO NOTHING
         RETURNING queue_id, identity_hash, leaf_hash
       ), q AS (

@@ -1,0 +1,231 @@
+/**
+ * What only the PostgreSQL backend has, beyond the shared contract suite:
+ * schema versioning and concurrent migration, error mapping of connection
+ * failures, recovery from cut connections, and the compare-and-swap and
+ * dedup holding between separate pools (as between separate frontends).
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { isError } from '../../src/errors.ts';
+import { CompactRange, hashLeaf } from '../../src/merkle/index.ts';
+import { type NewLeaf, signHead, StorageError } from '../../src/log/index.ts';
+import { PostgresStorage, SCHEMA_VERSION } from '../../src/storage/postgres/index.ts';
+import { newSigner } from '../log/fixtures.ts';
+import { adminQuery, createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';
+
+const leaf = (s: string): NewLeaf => ({
+  identityHash: hashLeaf(Buffer.from(`id:${s}`)),
+  leafHash: hashLeaf(Buffer.from(s)),
+  value: Buffer.from(s),
+  extraData: null,
+  label: null,
+  queuedAt: 1,
+});
+
+function withApplicationName(url: string, name: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const skip = pgSkip('test/storage/postgres-backend.test.ts');
+
+if (skip) {
+  describe('PostgresStorage', () => reportSkipped('PostgreSQL-specific backend tests'));
+} else {
+  describe('PostgresStorage', () => {
+    let db: TestDatabase;
+    const signer = newSigner();
+    const head0 = signHead(signer, CompactRange.empty(), 1000, 0);
+    const spec = (name: string) => ({ name, personality: 'log', publicKey: signer.publicKey.spki });
+
+    before(async () => {
+      db = await createTestDatabase('gv_pgb');
+    });
+    after(async () => db.drop());
+
+    describe('open', () => {
+      it('records the schema version and reopens an existing database without migrating again', async () => {
+        const url = await db.freshSchema();
+        const s1 = await PostgresStorage.open(url);
+        await s1.createTree(spec('keep'), head0, 1);
+        await s1.close();
+        const s2 = await PostgresStorage.open(url);
+        assert.equal((await s2.getTree('keep'))?.name, 'keep');
+        await s2.close();
+        const rows = await adminQuery(url, 'SELECT version FROM schema_version ORDER BY version');
+        assert.deepEqual(rows.rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+      });
+
+      it('migrates once when several opens race on an empty database', async () => {
+        const url = await db.freshSchema();
+        const all = await Promise.all(Array.from({ length: 6 }, () => PostgresStorage.open(url, { poolSize: 1 })));
+        await all[0].createTree(spec('raced'), head0, 1);
+        assert.equal((await all[5].getTree('raced'))?.name, 'raced');
+        await Promise.all(all.map((s) => s.close()));
+        const rows = await adminQuery(url, 'SELECT count(*)::int AS n FROM schema_version');
+        assert.equal(rows.rows[0].n, SCHEMA_VERSION);
+      });
+
+      it('refuses a database whose schema is newer than this binary with StorageError SCHEMA', async () => {
+        const url = await db.freshSchema();
+        await (await PostgresStorage.open(url)).close();
+        await adminQuery(url, 'INSERT INTO schema_version (version, applied_at) VALUES ($1, 0)', [SCHEMA_VERSION + 1]);
+        await assert.rejects(PostgresStorage.open(url), (e) => isError(e, StorageError, 'SCHEMA'));
+      });
+
+      it('maps an unreachable server to StorageError UNAVAILABLE', async () => {
+        const url = `postgres://postgres@127.0.0.1:${await freePort()}/nothing`;
+        await assert.rejects(PostgresStorage.open(url, { connectTimeoutMs: 2000 }), (e) => isError(e, StorageError, 'UNAVAILABLE'));
+      });
+    });
+
+    describe('when its connections are cut', () => {
+      it('fails calls only with UNAVAILABLE, reports idle-connection errors, and works again without reopening', async () => {
+        const url = await db.freshSchema();
+        const poolErrors: Error[] = [];
+        const s = await PostgresStorage.open(withApplicationName(url, 'gv_cut'), { poolSize: 4, onPoolError: (e) => poolErrors.push(e) });
+        const t = (await s.createTree(spec('cut'), head0, 1)).id;
+        // Fill the pool with idle connections, then kill every one of them from outside.
+        await Promise.all(Array.from({ length: 8 }, (_, i) => s.queueLeaves(t, [leaf(`before${i}`)])));
+        const killed = await adminQuery(url, "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'gv_cut'");
+        assert.ok(killed.rows[0].n > 0);
+        // Calls racing the news of the dead connections may fail, but only with UNAVAILABLE; then the pool reconnects.
+        let ok = 0;
+        for (let i = 0; i < 20 && ok < 5; i++) {
+          try {
+            await s.queueLeaves(t, [leaf(`after${i}`)]);
+            ok++;
+          } catch (err) {
+            assert.ok(isError(err, StorageError, 'UNAVAILABLE'), `got ${String(err)}, want StorageError UNAVAILABLE`);
+          }
+        }
+        assert.equal(ok, 5);
+        assert.ok(poolErrors.length > 0, 'idle connection errors reached onPoolError instead of crashing the process');
+        assert.ok((await s.pendingCount(t)) >= 13);
+        await s.close();
+      });
+    });
+
+    describe('with two pools on one database (two frontends)', () => {
+      let a: PostgresStorage;
+      let b: PostgresStorage;
+      let url: string;
+      before(async () => {
+        url = await db.freshSchema();
+        a = await PostgresStorage.open(url);
+        b = await PostgresStorage.open(url);
+      });
+      after(async () => {
+        await a.close();
+        await b.close();
+      });
+
+      it('stores each identity once when both queue the same leaves at once, and exactly one caller sees it as new', async () => {
+        const t = (await a.createTree(spec('dedup'), head0, 1)).id;
+        const batches = Array.from({ length: 10 }, (_, k) => Array.from({ length: 40 }, (_, j) => leaf(`d${(k * 17 + j) % 200}`)));
+        const results = await Promise.all(batches.flatMap((batch) => [a.queueLeaves(t, batch), b.queueLeaves(t, [...batch].reverse())]));
+        const fresh = new Map<string, number>();
+        for (const r of results.flat()) {
+          const k = r.leaf.identityHash.toString('hex');
+          fresh.set(k, (fresh.get(k) ?? 0) + (r.duplicate ? 0 : 1));
+        }
+        const distinct = new Set(batches.flat().map((l) => l.identityHash.toString('hex'))).size;
+        assert.ok(distinct > 150);
+        assert.equal(fresh.size, distinct);
+        assert.ok([...fresh.values()].every((n) => n === 1), 'one non-duplicate answer per identity');
+        assert.equal(await a.pendingCount(t), distinct);
+        assert.equal((await b.pendingLeaves(t, 1000)).length, distinct);
+      });
+
+      it('lets exactly one of two concurrent integrations on the same revision win; the other gets CONFLICT and writes nothing', async () => {
+        const t = (await a.createTree(spec('cas'), head0, 1)).id;
+        await a.queueLeaves(t, [leaf('x'), leaf('y'), leaf('z')]);
+        const pending = await b.pendingLeaves(t, 10);
+        const attempt = (s: PostgresStorage, n: number, ts: number) => {
+          const range = CompactRange.empty();
+          for (const p of pending.slice(0, n)) range.append(p.leafHash);
+          const head = signHead(signer, range, ts, 1);
+          const tiles = [{ id: { level: 0, index: 0 }, data: Buffer.concat(pending.slice(0, n).map((p) => p.leafHash)) }];
+          return s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.slice(0, n).map((p) => p.queueId), tiles, head });
+        };
+        const settled = await Promise.allSettled([attempt(a, 2, 2000), attempt(b, 3, 3000)]);
+        const won = settled.filter((x) => x.status === 'fulfilled');
+        const lost = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+        assert.equal(won.length, 1);
+        assert.ok(isError(lost[0].reason, StorageError, 'CONFLICT'));
+        const head = await a.latestHead(t);
+        const winnerSize = settled[0].status === 'fulfilled' ? 2 : 3;
+        assert.equal(head?.revision, 1);
+        assert.equal(head?.size, winnerSize);
+        assert.equal(await b.pendingCount(t), 3 - winnerSize);
+        assert.equal((await a.leavesByRange(t, 0, 10)).length, winnerSize);
+      });
+
+      it('refuses to sequence a leaf twice: CONFLICT, and the revision stays', async () => {
+        const t = (await a.createTree(spec('twice'), head0, 1)).id;
+        await a.queueLeaves(t, [leaf('p')]);
+        const [p] = await a.pendingLeaves(t, 1);
+        const r1 = CompactRange.empty();
+        r1.append(p.leafHash);
+        const tiles = [{ id: { level: 0, index: 0 }, data: p.leafHash }];
+        await a.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [p.queueId], tiles, head: signHead(signer, r1, 2000, 1) });
+        const r2 = r1.clone();
+        r2.append(p.leafHash);
+        const again = { expectedRevision: 1, firstIndex: 1, queueIds: [p.queueId], tiles, head: signHead(signer, r2, 3000, 2) };
+        await assert.rejects(b.integrate(t, again), (e) => isError(e, StorageError, 'CONFLICT'));
+        assert.equal((await a.latestHead(t))?.revision, 1);
+      });
+
+      it('rejects an integration whose head revision does not follow the expected one with StorageError CORRUPT', async () => {
+        const t = (await a.createTree(spec('badrev'), head0, 1)).id;
+        const head = signHead(signer, CompactRange.empty(), 2000, 5);
+        await assert.rejects(a.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
+          isError(e, StorageError, 'CORRUPT'),
+        );
+      });
+
+      it('rejects an integration into a tree that does not exist with StorageError NOT_FOUND', async () => {
+        const head = signHead(signer, CompactRange.empty(), 2000, 1);
+        await assert.rejects(a.integrate(987_654, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
+          isError(e, StorageError, 'NOT_FOUND'),
+        );
+      });
+
+      it('answers a duplicate of a stored leaf, repeated within one batch, with the stored leaf both times', async () => {
+        const t = (await a.createTree(spec('dupdup'), head0, 1)).id;
+        await a.queueLeaves(t, [leaf('s')]);
+        const r = await b.queueLeaves(t, [{ ...leaf('s'), queuedAt: 99 }, leaf('u'), { ...leaf('s'), queuedAt: 98 }]);
+        assert.deepEqual(r.map((x) => x.duplicate), [true, false, true]);
+        assert.equal(r[0].leaf.queuedAt, 1);
+        assert.equal(r[2].leaf.queuedAt, 1);
+      });
+
+      it('times leases with the database clock', async () => {
+        const t = (await a.createTree(spec('lease'), head0, 1)).id;
+        assert.equal(await a.acquireLease(t, 'a', 30_000), true);
+        assert.equal(await b.acquireLease(t, 'b', 30_000), false);
+        const r = await adminQuery(url, 'SELECT extract(epoch FROM expires_at - now()) * 1000 AS ms FROM leases WHERE tree_id = $1', [t]);
+        const ms = Number(r.rows[0].ms);
+        assert.ok(ms > 25_000 && ms <= 30_000, `lease expires ${ms} ms from the database's now, want about 30 000`);
+      });
+
+      it('refuses to read a stored integer beyond 2^53 with StorageError CORRUPT', async () => {
+        const t = (await a.createTree(spec('big'), head0, 1)).id;
+        await adminQuery(url, 'UPDATE heads SET ts_ms = 9007199254740993 WHERE tree_id = $1', [t]);
+        await assert.rejects(a.latestHead(t), (e) => isError(e, StorageError, 'CORRUPT'));
+      });
+    });
+  });
+}

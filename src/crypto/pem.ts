@@ -19,10 +19,11 @@ export interface PemBlock {
 const BLOCK_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 const WS_RE = /\s+/g;
 
-/** True when the input is text that starts (after whitespace) with a PEM BEGIN line. */
+const BEGIN = '-----BEGIN ';
+
+/** True when the input contains a PEM BEGIN line (possibly after explanatory text); DER never does in practice. */
 export function looksLikePem(input: string | Uint8Array): boolean {
-  const head = typeof input === 'string' ? input.slice(0, 256) : Buffer.from(input.subarray(0, 256)).toString('latin1');
-  return head.trimStart().startsWith('-----BEGIN ');
+  return typeof input === 'string' ? input.includes(BEGIN) : Buffer.from(input.buffer, input.byteOffset, input.byteLength).includes(BEGIN);
 }
 
 /** Every PEM block in the text, in order. KeyError MALFORMED_KEY when there is none or one is broken. */

@@ -3,9 +3,20 @@
  * applied; a database from a newer binary is refused (StorageError SCHEMA).
  *
  * Layout (shared in spirit with the PostgreSQL backend):
- * - trees:  one row per tree; `revision` is the compare-and-swap guard.
- * - leaves: the queue and the sequenced leaves in one table; leaf_index is
- *           NULL while queued. Identity hash is unique per tree (dedup).
+ * - trees:  one row per tree; `revision` is the compare-and-swap guard and
+ *           `sequenced_to` the highest queue_id already integrated.
+ * - leaves: the queue and the sequenced leaves in one table, in queue order
+ *           (queue_id = rowid). Identity hash is unique per tree (dedup).
+ * - segments: where sequenced leaves sit in the tree: each row maps a run
+ *           of consecutive queue_ids [first_queue_id, +count) to the leaf
+ *           indexes [first_index, +count). Integrating a batch writes one
+ *           row per run instead of one update per leaf.
+ *
+ * Why a watermark is enough here: SQLite serializes writers, and a new rowid
+ * is max(rowid)+1 inside the write transaction (rows are never deleted), so
+ * queue_ids are assigned in commit order. Every leaf with queue_id ≤
+ * sequenced_to is therefore sequenced, and every later one is pending.
+ * (PostgreSQL has no such guarantee, so its backend marks leaves instead.)
  * - tiles:  C2SP tlog-tiles bottom rows (concatenated hashes), rewritten as
  *           the right-edge tile grows.
  * - heads:  every signed head, forever (audit trail; never regresses).
@@ -19,7 +30,8 @@ export const MIGRATIONS: readonly string[] = [
     personality TEXT NOT NULL,
     public_key  BLOB NOT NULL,
     created_at  INTEGER NOT NULL,
-    revision    INTEGER NOT NULL
+    revision    INTEGER NOT NULL,
+    sequenced_to INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE leaves (
     queue_id      INTEGER PRIMARY KEY,
@@ -29,14 +41,20 @@ export const MIGRATIONS: readonly string[] = [
     value         BLOB NOT NULL,
     extra_data    BLOB,
     label         TEXT,
-    queued_at     INTEGER NOT NULL,
-    leaf_index    INTEGER
+    queued_at     INTEGER NOT NULL
   );
   CREATE UNIQUE INDEX leaves_by_identity ON leaves(tree_id, identity_hash);
-  CREATE UNIQUE INDEX leaves_by_index ON leaves(tree_id, leaf_index) WHERE leaf_index IS NOT NULL;
-  CREATE INDEX leaves_pending ON leaves(tree_id, queue_id) WHERE leaf_index IS NULL;
+  CREATE INDEX leaves_by_queue ON leaves(tree_id, queue_id);
   CREATE INDEX leaves_by_hash ON leaves(tree_id, leaf_hash);
   CREATE INDEX leaves_by_label ON leaves(tree_id, label, queue_id) WHERE label IS NOT NULL;
+  CREATE TABLE segments (
+    tree_id        INTEGER NOT NULL,
+    first_index    INTEGER NOT NULL,
+    first_queue_id INTEGER NOT NULL,
+    count          INTEGER NOT NULL,
+    PRIMARY KEY (tree_id, first_index)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX segments_by_queue ON segments(tree_id, first_queue_id);
   CREATE TABLE tiles (
     tree_id INTEGER NOT NULL,
     level   INTEGER NOT NULL,

@@ -28,6 +28,11 @@ import { joinHashes, splitHashes } from '../hashes.ts';
 import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
+interface Segment {
+  first_index: number;
+  first_queue_id: number;
+  count: number;
+}
 
 export class SqliteStorage implements LogStorage {
   readonly kind = 'sqlite' as const;
@@ -89,7 +94,7 @@ export class SqliteStorage implements LogStorage {
           const inserted = this.#s.insertLeaf.get(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, l.queuedAt);
           if (inserted) return { leaf: { ...l, index: null }, duplicate: false };
           const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
-          return { leaf: toLeaf(existing), duplicate: true };
+          return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
         });
       }).immediate(),
     );
@@ -97,12 +102,12 @@ export class SqliteStorage implements LogStorage {
 
   async pendingLeaves(treeId: number, limit: number): Promise<PendingLeaf[]> {
     return this.#run('pendingLeaves', () =>
-      (this.#s.pending.raw().all(treeId, limit) as [number, Buffer][]).map(([queueId, leafHash]) => ({ queueId, leafHash })),
+      (this.#s.pending.raw().all(treeId, treeId, limit) as [number, Buffer][]).map(([queueId, leafHash]) => ({ queueId, leafHash })),
     );
   }
 
   async pendingCount(treeId: number): Promise<number> {
-    return this.#run('pendingCount', () => (this.#s.pendingCount.pluck().get(treeId) as number) ?? 0);
+    return this.#run('pendingCount', () => (this.#s.pendingCount.pluck().get(treeId, treeId) as number) ?? 0);
   }
 
   async integrate(treeId: number, x: Integration): Promise<void> {
@@ -111,23 +116,34 @@ export class SqliteStorage implements LogStorage {
     }
     return this.#run('integrate', () =>
       this.#db.transaction(() => {
-        const cur = this.#s.treeRevision.pluck().get(treeId) as number | undefined;
+        const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;
         if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-        if (cur !== x.expectedRevision) {
-          throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur}, want ${x.expectedRevision}`);
+        if (cur.revision !== x.expectedRevision) {
+          throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur.revision}, want ${x.expectedRevision}`);
         }
-        // Queue ids usually come in consecutive runs: one UPDATE per run.
+        const size = this.#s.headSize.pluck().get(treeId, cur.revision) as number;
+        if (x.firstIndex !== size) throw new StorageError('CORRUPT', `batch starts at index ${x.firstIndex}, want the tree size ${size}`);
         const ids = x.queueIds;
-        for (let i = 0; i < ids.length; ) {
-          let j = i + 1;
-          while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
-          const changed = this.#s.markRun.run(x.firstIndex + i - ids[i], treeId, ids[i], ids[j - 1]).changes;
-          if (changed !== j - i) throw new StorageError('CONFLICT', `queued leaves ${ids[i]}..${ids[j - 1]} were already sequenced`);
-          i = j;
+        let sequencedTo = cur.sequenced_to;
+        if (ids.length > 0) {
+          // The batch must be exactly the oldest pending leaves, in order.
+          const last = ids[ids.length - 1];
+          const between = this.#s.countQueued.pluck().get(treeId, cur.sequenced_to, last) as number;
+          if (ids[0] <= cur.sequenced_to || between !== ids.length) {
+            throw new StorageError('CONFLICT', `batch ${ids[0]}..${last} is not the head of the queue (sequenced to ${cur.sequenced_to})`);
+          }
+          // One segment per run of consecutive queue ids.
+          for (let i = 0; i < ids.length; ) {
+            let j = i + 1;
+            while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
+            this.#s.insertSegment.run(treeId, x.firstIndex + i, ids[i], j - i);
+            i = j;
+          }
+          sequencedTo = last;
         }
         for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
         this.#insertHead(treeId, x.head);
-        this.#s.setRevision.run(x.head.revision, treeId);
+        this.#s.setRevision.run(x.head.revision, sequencedTo, treeId);
       }).immediate(),
     );
   }
@@ -153,30 +169,39 @@ export class SqliteStorage implements LogStorage {
   async leavesByRange(treeId: number, start: number, end: number): Promise<StoredLeaf[]> {
     return this.#run('leavesByRange', () => {
       const out: StoredLeaf[] = [];
-      for (const r of this.#s.leavesByRange.iterate(treeId, start, end) as Iterable<Row>) {
-        const leaf = toLeaf(r);
-        if (leaf.index !== start + out.length) break; // stop at the first gap
-        out.push(leaf);
+      for (const seg of this.#s.segmentsInRange.all(treeId, treeId, start, end) as Segment[]) {
+        if (seg.first_index > start + out.length) break; // a gap: stop
+        const from = Math.max(start, seg.first_index);
+        const to = Math.min(end, seg.first_index + seg.count);
+        const q0 = seg.first_queue_id + (from - seg.first_index);
+        let index = from;
+        for (const r of this.#s.leavesByQueueRange.iterate(q0, q0 + (to - from) - 1) as Iterable<Row>) {
+          out.push(leafFromRow(r, index++));
+        }
       }
       return out;
     });
   }
 
   async leavesByLeafHash(treeId: number, leafHash: Buffer): Promise<StoredLeaf[]> {
-    return this.#run('leavesByLeafHash', () => (this.#s.leavesByHash.all(treeId, leafHash) as Row[]).map(toLeaf));
+    return this.#run('leavesByLeafHash', () => {
+      const leaves = (this.#s.leavesByHash.all(treeId, leafHash) as Row[]).map((r) => this.#toLeaf(treeId, r));
+      // Sequenced first, by index; then queued, in queue order (the query's order).
+      return leaves.sort((a, b) => (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER));
+    });
   }
 
   async leafByIdentityHash(treeId: number, identityHash: Buffer): Promise<StoredLeaf | null> {
     return this.#run('leafByIdentityHash', () => {
       const r = this.#s.leafByIdentity.get(treeId, identityHash) as Row | undefined;
-      return r ? toLeaf(r) : null;
+      return r ? this.#toLeaf(treeId, r) : null;
     });
   }
 
   async latestLeafByLabel(treeId: number, label: string): Promise<StoredLeaf | null> {
     return this.#run('latestLeafByLabel', () => {
       const r = this.#s.latestByLabel.get(treeId, label) as Row | undefined;
-      return r ? toLeaf(r) : null;
+      return r ? this.#toLeaf(treeId, r) : null;
     });
   }
 
@@ -203,6 +228,14 @@ export class SqliteStorage implements LogStorage {
     if (this.#db.open) this.#db.close();
   }
 
+  /** A leaf row with its index looked up in the segments (null while queued). */
+  #toLeaf(treeId: number, r: Row): StoredLeaf {
+    const q = r.queue_id as number;
+    const seg = this.#s.segmentForQueueId.get(treeId, q) as Segment | undefined;
+    const index = seg && q < seg.first_queue_id + seg.count ? seg.first_index + (q - seg.first_queue_id) : null;
+    return leafFromRow(r, index);
+  }
+
   #insertHead(treeId: number, h: TreeHead): void {
     this.#s.insertHead.run(treeId, h.revision, h.size, h.rootHash, h.timestamp, joinHashes(h.compactRange), h.logRoot, h.signature);
   }
@@ -217,36 +250,44 @@ export class SqliteStorage implements LogStorage {
 }
 
 function prepare(db: Database.Database) {
-  const leafCols = 'identity_hash, leaf_hash, value, extra_data, label, queued_at, leaf_index';
+  const leafCols = 'queue_id, identity_hash, leaf_hash, value, extra_data, label, queued_at';
   return {
     treeByName: db.prepare('SELECT * FROM trees WHERE name = ?'),
     treeById: db.prepare('SELECT id FROM trees WHERE id = ?'),
     listTrees: db.prepare('SELECT * FROM trees ORDER BY id'),
     insertTree: db.prepare('INSERT INTO trees (name, personality, public_key, created_at, revision) VALUES (?, ?, ?, ?, ?)'),
-    treeRevision: db.prepare('SELECT revision FROM trees WHERE id = ?'),
-    setRevision: db.prepare('UPDATE trees SET revision = ? WHERE id = ?'),
+    treeState: db.prepare('SELECT revision, sequenced_to FROM trees WHERE id = ?'),
+    setRevision: db.prepare('UPDATE trees SET revision = ?, sequenced_to = ? WHERE id = ?'),
     insertLeaf: db.prepare(
       `INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, queued_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_id, identity_hash) DO NOTHING RETURNING queue_id`,
     ),
     leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_hash = ?`),
-    pending: db.prepare('SELECT queue_id, leaf_hash FROM leaves WHERE tree_id = ? AND leaf_index IS NULL ORDER BY queue_id LIMIT ?'),
-    pendingCount: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND leaf_index IS NULL'),
-    markRun: db.prepare(
-      'UPDATE leaves SET leaf_index = queue_id + ? WHERE tree_id = ? AND queue_id BETWEEN ? AND ? AND leaf_index IS NULL',
+    pending: db.prepare(
+      'SELECT queue_id, leaf_hash FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',
     ),
+    pendingCount: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?)'),
+    countQueued: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > ? AND queue_id <= ?'),
+    insertSegment: db.prepare('INSERT INTO segments (tree_id, first_index, first_queue_id, count) VALUES (?, ?, ?, ?)'),
+    segmentForQueueId: db.prepare(
+      'SELECT first_index, first_queue_id, count FROM segments WHERE tree_id = ? AND first_queue_id <= ? ORDER BY first_queue_id DESC LIMIT 1',
+    ),
+    segmentsInRange: db.prepare(
+      `SELECT first_index, first_queue_id, count FROM segments
+       WHERE tree_id = ? AND first_index >= coalesce((SELECT max(first_index) FROM segments WHERE tree_id = ? AND first_index <= ?), 0)
+         AND first_index < ? ORDER BY first_index`,
+    ),
+    leavesByQueueRange: db.prepare(`SELECT ${leafCols} FROM leaves WHERE queue_id BETWEEN ? AND ? ORDER BY queue_id`),
     putTile: db.prepare('INSERT OR REPLACE INTO tiles (tree_id, level, idx, data) VALUES (?, ?, ?, ?)'),
     getTile: db.prepare('SELECT data FROM tiles WHERE tree_id = ? AND level = ? AND idx = ?'),
     insertHead: db.prepare(
       'INSERT INTO heads (tree_id, revision, size, root_hash, timestamp, compact_range, log_root, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     latestHead: db.prepare('SELECT * FROM heads WHERE tree_id = ? ORDER BY revision DESC LIMIT 1'),
+    headSize: db.prepare('SELECT size FROM heads WHERE tree_id = ? AND revision = ?'),
     headAt: db.prepare('SELECT * FROM heads WHERE tree_id = ? AND revision = ?'),
-    leavesByRange: db.prepare(
-      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_index >= ? AND leaf_index < ? AND leaf_index IS NOT NULL ORDER BY leaf_index`,
-    ),
     leavesByHash: db.prepare(
-      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY leaf_index IS NULL, leaf_index, queue_id`,
+      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY queue_id`,
     ),
     latestByLabel: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND label = ? ORDER BY queue_id DESC LIMIT 1`),
     takeLease: db.prepare(
@@ -282,7 +323,7 @@ function toTree(r: Row): TreeInfo {
   };
 }
 
-function toLeaf(r: Row): StoredLeaf {
+function leafFromRow(r: Row, index: number | null): StoredLeaf {
   return {
     identityHash: r.identity_hash as Buffer,
     leafHash: r.leaf_hash as Buffer,
@@ -290,7 +331,7 @@ function toLeaf(r: Row): StoredLeaf {
     extraData: (r.extra_data as Buffer | null) ?? null,
     label: (r.label as string | null) ?? null,
     queuedAt: r.queued_at as number,
-    index: (r.leaf_index as number | null) ?? null,
+    index,
   };
 }
 

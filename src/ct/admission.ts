@@ -1,0 +1,236 @@
+/**
+ * Admission control of the CT personality (RFC 6962 §3.1, §4.1, §4.2): which
+ * chains the log accepts, and what it logs for them. Pure: no I/O; time
+ * comes in as a parameter.
+ *
+ * A submission is a chain [c0, c1, …, cn] of DER certificates. It is
+ * accepted when
+ *   - c0 is an X.509 certificate (add-chain) or a precertificate (add-pre-chain):
+ *     §4.1 "chain: An array of base64-encoded certificates. The first element
+ *     is the end-entity certificate"; §4.2 the first is the precertificate;
+ *   - each certificate is issued by the next one: the issuer name equals the
+ *     next one's subject and the next one's key verifies the signature, and
+ *     every issuing certificate is a CA (basicConstraints cA, RFC 5280
+ *     §4.2.1.9) unless it is an accepted root or an X.509 v1 certificate;
+ *   - the chain reaches an accepted root: either some ci is one, or cn is
+ *     issued by one (§4.1: "the last [certificate] … MUST be or be issued by
+ *     a root"; we then append that root, because §4.6 extra_data chains end
+ *     at "a root certificate accepted by the log"). Certificates after the
+ *     first accepted root are dropped.
+ *   - the leaf's notAfter falls in the configured window, if any.
+ *
+ * Like certificate-transparency-go's CTFE we do not check validity periods
+ * (other than the optional window), path lengths, name constraints or EKUs
+ * of the chain: a log records what CAs issued, including their mistakes.
+ */
+import { createHash } from 'node:crypto';
+import type { SignedEntry } from '../codec/index.ts';
+import { encodePrecertExtraData, encodeX509ExtraData } from '../codec/index.ts';
+import { isError } from '../errors.ts';
+import {
+  findExtension,
+  isPrecertSigningCert,
+  isWellFormedPoison,
+  OID_AUTHORITY_KEY_ID,
+  OID_CT_POISON,
+  type ParsedCertificate,
+  type PublicKeyCache,
+  parseCertificate,
+  precertTbs,
+  verifyIssuedBy,
+  X509Error,
+} from '../x509/index.ts';
+import { CtError, type CtErrorCode } from './errors.ts';
+import type { CertificateCache, RootStore } from './roots.ts';
+
+/** add-chain logs an x509_entry, add-pre-chain a precert_entry (RFC 6962 §3.1 LogEntryType). */
+export type SubmissionKind = 'x509_entry' | 'precert_entry';
+
+export interface NotAfterWindow {
+  /** Earliest accepted notAfter, ms since the epoch, inclusive. */
+  readonly start?: number;
+  /** First rejected notAfter, ms since the epoch (exclusive bound). */
+  readonly limit?: number;
+}
+
+export interface AdmissionPolicy {
+  readonly roots: RootStore;
+  /** Most certificates accepted in one submitted chain (bounds parsing and signature work). */
+  readonly maxChainLength: number;
+  /** Temporal sharding: the leaf's notAfter must lie in [start, limit). */
+  readonly notAfter?: NotAfterWindow;
+  /** Refuse leaves whose notAfter is before `now`. */
+  readonly rejectExpired?: boolean;
+  readonly certificates?: CertificateCache;
+  readonly keys?: PublicKeyCache;
+}
+
+export interface AdmittedEntry {
+  /** What the SCT and the MerkleTreeLeaf carry (RFC 6962 §3.2, §3.4). */
+  readonly signedEntry: SignedEntry;
+  /**
+   * Dedup key: SHA-256 of the certificate DER, or of the rewritten precert
+   * TBSCertificate, so a resubmission gets its original SCT (RFC 6962 has no
+   * word on this; Trillian's CTFE does the same by leaf identity hash).
+   */
+  readonly identityHash: Buffer;
+  /** get-entries extra_data (RFC 6962 §4.6): X509ChainEntry.certificate_chain or PrecertChainEntry. */
+  readonly extraData: Buffer;
+  /** The verified chain, leaf first, ending at the accepted root. */
+  readonly chain: readonly ParsedCertificate[];
+  /** SHA-256 of each issuing certificate (chain[1..]): the quota users charged for this submission. */
+  readonly issuerFingerprints: readonly Buffer[];
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
+
+function certError(err: unknown, what: string): never {
+  if (!isError(err, X509Error)) throw err;
+  const code: CtErrorCode =
+    err.code === 'UNSUPPORTED_ALGORITHM' ? 'UNSUPPORTED_ALGORITHM' : err.code === 'BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'BAD_CERTIFICATE';
+  throw new CtError(code, `${what}: ${err.message}`, { cause: err });
+}
+
+function parseChain(kind: SubmissionKind, chain: readonly Uint8Array[], policy: AdmissionPolicy): ParsedCertificate[] {
+  if (chain.length === 0) throw new CtError('EMPTY_CHAIN', 'got an empty chain, want at least the end-entity certificate (RFC 6962 §4.1)');
+  if (chain.length > policy.maxChainLength) {
+    throw new CtError('CHAIN_TOO_LONG', `got ${chain.length} certificates, want at most ${policy.maxChainLength}`);
+  }
+  return chain.map((raw, i) => {
+    const der = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    try {
+      if (i === 0) {
+        // An x509 leaf's bytes are only stored, so its DER re-encoding check is skipped (it is the costly part).
+        return parseCertificate(der, { checkDer: kind === 'precert_entry' });
+      }
+      return policy.certificates ? policy.certificates.parse(der, sha256(der).toString('hex')) : parseCertificate(der);
+    } catch (err) {
+      return certError(err, `chain[${i}]`);
+    }
+  });
+}
+
+function checkLeafKind(kind: SubmissionKind, leaf: ParsedCertificate): void {
+  const poison = findExtension(leaf, OID_CT_POISON);
+  if (kind === 'x509_entry') {
+    // §4.1: add-chain takes certificates; precertificates go to add-pre-chain (§4.2).
+    if (poison) throw new CtError('PRECERT_IN_ADD_CHAIN', 'chain[0] carries the CT poison extension: submit precertificates with add-pre-chain');
+    return;
+  }
+  if (!poison) throw new CtError('NOT_A_PRECERT', 'chain[0] has no CT poison extension (1.3.6.1.4.1.11129.2.4.3), want a precertificate (RFC 6962 §3.1)');
+  // §3.1: "a critical poison extension … whose extnValue OCTET STRING contains ASN.1 NULL data (0x05 0x00)".
+  if (!isWellFormedPoison(poison)) {
+    throw new CtError('BAD_POISON', `chain[0]: got poison critical=${poison.critical} value=${poison.value.toString('hex')}, want critical with value 0500`);
+  }
+}
+
+function isCa(cert: ParsedCertificate, policy: AdmissionPolicy): boolean {
+  // RFC 5280 §4.2.1.9; v1 certificates have no extensions and are taken as CAs, as Go's x509 does.
+  return cert.basicConstraints?.ca === true || cert.version === 0 || policy.roots.has(cert);
+}
+
+/** Follows issuers from chain[0] to an accepted root; returns the verified chain, leaf first. */
+function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolicy): ParsedCertificate[] {
+  const verified = [certs[0]];
+  let cur = certs[0];
+  for (let i = 1; !policy.roots.has(cur); i++) {
+    if (i >= certs.length) {
+      const root = policy.roots.issuerOf(cur, policy.keys);
+      if (!root) {
+        throw new CtError('UNKNOWN_ROOT', `chain[${i - 1}] ("${cur.subjectText}") is not an accepted root and no accepted root issued it (issuer "${cur.issuerText}")`);
+      }
+      verified.push(root);
+      break;
+    }
+    const next = certs[i];
+    if (!cur.issuer.equals(next.subject)) {
+      throw new CtError('ISSUER_MISMATCH', `chain[${i - 1}] was issued by "${cur.issuerText}", but chain[${i}] is "${next.subjectText}"`);
+    }
+    if (findExtension(next, OID_CT_POISON)) throw new CtError('BAD_POISON', `chain[${i}]: only the first certificate may carry the poison extension`);
+    if (!isCa(next, policy)) throw new CtError('NOT_A_CA', `chain[${i}] ("${next.subjectText}") is not a CA certificate (basicConstraints cA is not TRUE)`);
+    try {
+      verifyIssuedBy(cur, next, policy.keys);
+    } catch (err) {
+      certError(err, `chain[${i - 1}]`);
+    }
+    verified.push(next);
+    cur = next;
+  }
+  return verified;
+}
+
+function checkWindow(leaf: ParsedCertificate, policy: AdmissionPolicy, now: number): void {
+  const w = policy.notAfter;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (w?.start !== undefined && leaf.notAfter < w.start) {
+    throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} is before this log's window start ${iso(w.start)}`);
+  }
+  if (w?.limit !== undefined && leaf.notAfter >= w.limit) {
+    throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} is not before this log's window limit ${iso(w.limit)}`);
+  }
+  if (policy.rejectExpired && leaf.notAfter < now) {
+    throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} has passed (now ${iso(now)}); this log refuses expired certificates`);
+  }
+}
+
+/**
+ * RFC 6962 §3.2 PreCert for a verified precertificate chain: the issuer key
+ * hash and TBS of the certificate the final issuer will sign. With a
+ * Precertificate Signing Certificate (§3.1) at chain[1], the final issuer is
+ * chain[2], which must exist (the PSC is never itself a root).
+ */
+function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry, { entryType: 'precert_entry' }> {
+  const [precert, signer] = chain;
+  if (!signer) throw new CtError('BAD_CERTIFICATE', 'a precertificate cannot itself be an accepted root');
+  let finalIssuer = signer;
+  let psc: ParsedCertificate | undefined;
+  if (isPrecertSigningCert(signer)) {
+    psc = signer;
+    finalIssuer = chain[2];
+    if (!finalIssuer) throw new CtError('BAD_PRECERT_SIGNER', 'the Precertificate Signing Certificate is an accepted root; it must be issued by the final CA (RFC 6962 §3.1)');
+    if (isPrecertSigningCert(finalIssuer)) {
+      throw new CtError('BAD_PRECERT_SIGNER', 'a Precertificate Signing Certificate issued by another one: RFC 6962 §3.1 wants it "directly certified by the CA certificate"');
+    }
+    if (findExtension(precert, OID_AUTHORITY_KEY_ID) && !psc.authorityKeyId) {
+      throw new CtError('BAD_PRECERT_SIGNER', 'the precertificate has an Authority Key Identifier, so its signing certificate must have one too (RFC 6962 §3.2)');
+    }
+  }
+  let tbsCertificate: Buffer;
+  try {
+    tbsCertificate = precertTbs(precert, psc);
+  } catch (err) {
+    certError(err, 'chain[0]');
+  }
+  // §3.2: "issuer_key_hash is the SHA-256 hash of the certificate issuer's public key" (its DER SPKI).
+  return { entryType: 'precert_entry', issuerKeyHash: sha256(finalIssuer.spki), tbsCertificate };
+}
+
+/**
+ * Decides a submission. Throws CtError (every code but NOT_FOUND and
+ * UNAVAILABLE) with a reason; otherwise returns what to log.
+ */
+export function admitChain(kind: SubmissionKind, chain: readonly Uint8Array[], policy: AdmissionPolicy, now: number): AdmittedEntry {
+  const certs = parseChain(kind, chain, policy);
+  const leaf = certs[0];
+  checkLeafKind(kind, leaf);
+  checkWindow(leaf, policy, now);
+  const verified = verifyChain(certs, policy);
+  const issuers = verified.slice(1);
+  if (kind === 'x509_entry') {
+    return {
+      signedEntry: { entryType: 'x509_entry', certificate: leaf.der },
+      identityHash: sha256(leaf.der),
+      extraData: encodeX509ExtraData(issuers.map((c) => c.der)),
+      chain: verified,
+      issuerFingerprints: issuers.map((c) => c.fingerprint),
+    };
+  }
+  const signedEntry = precertEntry(verified);
+  return {
+    signedEntry,
+    identityHash: sha256(signedEntry.tbsCertificate),
+    extraData: encodePrecertExtraData({ preCertificate: leaf.der, precertificateChain: issuers.map((c) => c.der) }),
+    chain: verified,
+    issuerFingerprints: issuers.map((c) => c.fingerprint),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The CT log personality: RFC 6962 §4 operations over a log-core Log. Each
+ * method is the `processX` of one endpoint — typed input in, typed output
+ * out, no HTTP — so http.ts stays a thin adapter and tests need no socket.
+ *
+ * Quotas (Trillian's CTFE model, trillian-personalities.md "Traffic
+ * Control"): reads are charged to the client IP in the core's QuotaManager;
+ * submissions are charged to the client IP before any parsing, and to every
+ * issuing certificate of the verified chain (`ca:<sha256 hex>`) after
+ * admission, each in its own QuotaManager so the limits can differ.
+ *
+ * Concurrency: methods may interleave freely. The only mutable state is the
+ * STH cache (`#sth`), replaced only by a head of a higher revision, and the
+ * backlog sample (`#backlog`), a plain last-writer-wins number.
+ */
+import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../codec/index.ts';
+import { decodeMerkleTreeLeaf } from '../codec/index.ts';
+import { rfc6962LogId, type Signer, signSth } from '../crypto/index.ts';
+import { type Log, LogError, type QuotaManager } from '../log/index.ts';
+import { isError } from '../errors.ts';
+import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
+import { leafInput, signSct, timestampedEntry } from './entry.ts';
+import { CtError } from './errors.ts';
+import type { CtMetrics } from './metrics.ts';
+import type { RootStore } from './roots.ts';
+
+export interface CtLogOptions {
+  readonly log: Log;
+  /** The tree's key: signs SCTs and STHs (ECDSA P-256 or RSA; RFC 6962 §2.1.4). */
+  readonly signer: Signer;
+  readonly roots: RootStore;
+  readonly admission: Omit<AdmissionPolicy, 'roots'>;
+  readonly clock?: () => number;
+  /** Per-IP submission quota ('write' buckets, users `ip:…`). */
+  readonly submitQuota?: QuotaManager;
+  /** Per-issuer submission quota ('write' buckets, users `ca:<sha256 hex>`). */
+  readonly issuerQuota?: QuotaManager;
+  readonly metrics?: CtMetrics;
+  /**
+   * Backlog guard for the MMD: the number of queued, unsequenced leaves, and
+   * the most the log accepts before answering 503 (so every SCT it does issue
+   * can still be merged within the MMD). Sampled at most every `backlogSampleMs`.
+   */
+  readonly backlog?: { readonly pending: () => Promise<number>; readonly max: number; readonly sampleMs?: number };
+}
+
+/** One get-entries / get-entry-and-proof entry: leaf_input and extra_data. */
+export interface CtEntry {
+  readonly leafInput: Buffer;
+  readonly extraData: Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class CtLog {
+  readonly logId: Buffer;
+  readonly roots: RootStore;
+  readonly #o: CtLogOptions;
+  readonly #clock: () => number;
+  readonly #policy: AdmissionPolicy;
+  #sth: { revision: number; sth: SignedTreeHead } | null = null;
+  #backlog = { at: Number.NEGATIVE_INFINITY, pending: 0 };
+
+  constructor(opts: CtLogOptions) {
+    const t = opts.signer.publicKey.type;
+    if (t !== 'ecdsa-p256' && t !== 'rsa') {
+      throw new CtError('BAD_CONFIG', `RFC 6962 §2.1.4 logs sign with ECDSA P-256 or RSA, got a ${t} key`);
+    }
+    this.#o = opts;
+    this.#clock = opts.clock ?? Date.now;
+    this.roots = opts.roots;
+    this.#policy = { ...opts.admission, roots: opts.roots };
+    // §3.2: "LogID … is the SHA-256 hash of the log's public key … SubjectPublicKeyInfo".
+    this.logId = rfc6962LogId(opts.signer.publicKey);
+  }
+
+  get log(): Log {
+    return this.#o.log;
+  }
+
+  /**
+   * §4.1 add-chain / §4.2 add-pre-chain. Returns the SCT; for a chain whose
+   * leaf is already logged (same identity hash), an SCT with the original
+   * timestamp over the entry as first logged (its chain is not replaced).
+   */
+  async addChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string): Promise<SignedCertificateTimestamp> {
+    const m = this.#o.metrics;
+    const tree = this.#o.log.tree;
+    try {
+      // Charged before parsing: the costly part of a submission is the X.509 work.
+      this.#o.submitQuota?.charge('write', tree.id, [client]);
+      const now = this.#clock();
+      const admitted = admitChain(kind, chain, this.#policy, now);
+      await this.#checkBacklog(now);
+      this.#o.issuerQuota?.charge('write', tree.id, admitted.issuerFingerprints.map((f) => `ca:${f.toString('hex')}`));
+      const entry = timestampedEntry(admitted.signedEntry, now);
+      const { leaf, duplicate } = await this.#o.log.queueLeaf({
+        value: leafInput(entry),
+        identityHash: admitted.identityHash,
+        extraData: admitted.extraData,
+        queuedAt: now,
+      });
+      // A duplicate is answered from the stored leaf, so the SCT matches what the log holds.
+      const logged: CtTimestampedEntry = duplicate ? decodeMerkleTreeLeaf(leaf.value) : entry;
+      m?.submissions.inc({ entry_type: kind, duplicate: String(duplicate) });
+      return signSct(this.#o.signer, this.logId, logged);
+    } catch (err) {
+      if (isError(err, CtError)) m?.rejections.inc({ entry_type: kind, code: err.code });
+      throw err;
+    }
+  }
+
+  async #checkBacklog(now: number): Promise<void> {
+    const b = this.#o.backlog;
+    if (!b) return;
+    if (now - this.#backlog.at >= (b.sampleMs ?? 250)) this.#backlog = { at: now, pending: await b.pending() };
+    if (this.#backlog.pending >= b.max) {
+      throw new CtError('UNAVAILABLE', `${this.#backlog.pending} entries are waiting to be merged; try again shortly so the MMD can be kept`);
+    }
+  }
+
+  /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */
+  async getSth(client: string): Promise<SignedTreeHead> {
+    const head = await this.#o.log.latestHead([client]);
+    const cached = this.#sth;
+    if (cached && cached.revision === head.revision) return cached.sth;
+    // §3.5: the STH timestamp is the head's, which the sequencer keeps ≥ every merged SCT's.
+    const sth = signSth(this.#o.signer, { timestamp: head.timestamp, treeSize: head.size, sha256RootHash: head.rootHash });
+    this.#o.metrics?.sthSigned.inc();
+    if (!this.#sth || head.revision > this.#sth.revision) this.#sth = { revision: head.revision, sth };
+    return sth;
+  }
+
+  /** §4.4 get-sth-consistency; requires first ≤ second ≤ the current tree size; empty for first = 0 (as CTFE). */
+  async getSthConsistency(first: number, second: number, client: string): Promise<Buffer[]> {
+    if (first === 0) {
+      await this.#checkTreeSize(second, client, 'second');
+      return [];
+    }
+    return this.#o.log.getConsistencyProof(first, second, [client]);
+  }
+
+  /** §4.5 get-proof-by-hash; CtError NOT_FOUND when no leaf with that hash lies in the tree of `treeSize`. */
+  async getProofByHash(hash: Buffer, treeSize: number, client: string): Promise<ProofByHash> {
+    try {
+      const { index, proof } = await this.#o.log.getInclusionProofByHash(hash, treeSize, [client]);
+      return { leafIndex: index, auditPath: proof };
+    } catch (err) {
+      if (isError(err, LogError, 'LEAF_NOT_FOUND')) {
+        throw new CtError('NOT_FOUND', `no entry with leaf hash ${hash.toString('base64')} in the tree of size ${treeSize}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * §4.6 get-entries, start and end inclusive. "Logs MAY honor requests where
+   * 0 <= start < tree_size and end >= tree_size by returning a partial
+   * response" — we do, and also cap one answer at the core's per-read limit.
+   * start ≥ the current tree size is BAD_REQUEST.
+   */
+  async getEntries(start: number, end: number, client: string): Promise<CtEntry[]> {
+    // The core clamps [start, end+1) to its latest size and per-read limit; start ≥ size is LogError BAD_REQUEST.
+    const leaves = await this.#o.log.getLeaves(start, end + 1, [client]);
+    this.#o.metrics?.entriesServed.inc(leaves.length);
+    return leaves.map((l) => ({ leafInput: l.value, extraData: l.extraData ?? EMPTY }));
+  }
+
+  /** §4.7 get-roots: the accepted roots, DER. */
+  getRoots(): Buffer[] {
+    return this.roots.certificates.map((c) => c.der);
+  }
+
+  /** §4.8 get-entry-and-proof; requires leaf_index < tree_size ≤ the current tree size. */
+  async getEntryAndProof(leafIndex: number, treeSize: number, client: string): Promise<CtEntry & { auditPath: Buffer[] }> {
+    // The proof first: it checks tree_size ≤ the current size (LogError BAD_REQUEST otherwise).
+    const auditPath = await this.#o.log.getInclusionProof(leafIndex, treeSize, [client]);
+    const [leaf] = await this.#o.log.getLeaves(leafIndex, leafIndex + 1, [client]);
+    if (!leaf) throw new CtError('BAD_REQUEST', `leaf ${leafIndex} is not in the tree`);
+    return { leafInput: leaf.value, extraData: leaf.extraData ?? EMPTY, auditPath };
+  }
+
+  async #checkTreeSize(size: number, client: string, name: string): Promise<void> {
+    const head = await this.#o.log.latestHead([client]);
+    if (size > head.size) throw new CtError('BAD_REQUEST', `${name} ${size} is beyond the current tree size ${head.size}`);
+  }
+}

@@ -1,0 +1,53 @@
+import { GrapevineError } from '../errors.ts';
+
+/**
+ * Why the CT personality refused a request. Admission and parameter codes
+ * answer HTTP 400; the full table is CT_ERROR_STATUS below, the only place
+ * codes become statuses.
+ */
+export type CtErrorCode =
+  // Request syntax (RFC 6962 §4 parameters and bodies)
+  | 'BAD_REQUEST' // a missing, malformed or out-of-range parameter or JSON field
+  // Admission (RFC 6962 §3.1, §4.1, §4.2)
+  | 'EMPTY_CHAIN' // no certificates submitted
+  | 'CHAIN_TOO_LONG' // more certificates than the log accepts in one chain
+  | 'BAD_CERTIFICATE' // a certificate that does not parse as DER X.509
+  | 'UNSUPPORTED_ALGORITHM' // a signature algorithm the log does not verify
+  | 'BAD_SIGNATURE' // a certificate not signed by the next one in the chain
+  | 'ISSUER_MISMATCH' // a certificate whose issuer is not the next one's subject
+  | 'NOT_A_CA' // an issuing certificate without basicConstraints cA=TRUE
+  | 'UNKNOWN_ROOT' // the chain does not end at, or under, an accepted root
+  | 'PRECERT_IN_ADD_CHAIN' // add-chain with a poisoned (pre)certificate (§4.1)
+  | 'NOT_A_PRECERT' // add-pre-chain with a certificate lacking the poison extension (§4.2)
+  | 'BAD_POISON' // a poison extension that is not critical or whose value is not NULL (§3.1)
+  | 'BAD_PRECERT_SIGNER' // a Precertificate Signing Certificate used wrongly (§3.1, §3.2)
+  | 'NOT_AFTER_OUT_OF_RANGE' // the leaf's notAfter is outside the log's window (temporal sharding)
+  // Reads
+  | 'NOT_FOUND' // get-proof-by-hash for a hash not in the tree of that size → 404
+  | 'UNAVAILABLE' // the log cannot take submissions now (backlog would break the MMD) → 503
+  // Setup
+  | 'BAD_CONFIG'; // a log that cannot be built as configured (wrong key type, no roots, …)
+
+/** A CT request the log refuses; `toJSON()` is the HTTP error body. */
+export class CtError extends GrapevineError<CtErrorCode> {}
+
+/** The CT code → HTTP status table, registered with src/http's error mapper when the routes are mounted. */
+export const CT_ERROR_STATUS: Readonly<Record<CtErrorCode, number>> = Object.freeze({
+  BAD_REQUEST: 400,
+  EMPTY_CHAIN: 400,
+  CHAIN_TOO_LONG: 400,
+  BAD_CERTIFICATE: 400,
+  UNSUPPORTED_ALGORITHM: 400,
+  BAD_SIGNATURE: 400,
+  ISSUER_MISMATCH: 400,
+  NOT_A_CA: 400,
+  UNKNOWN_ROOT: 400,
+  PRECERT_IN_ADD_CHAIN: 400,
+  NOT_A_PRECERT: 400,
+  BAD_POISON: 400,
+  BAD_PRECERT_SIGNER: 400,
+  NOT_AFTER_OUT_OF_RANGE: 400,
+  NOT_FOUND: 404,
+  UNAVAILABLE: 503,
+  BAD_CONFIG: 500,
+});

@@ -1,0 +1,116 @@
+/**
+ * The RFC 6962 §4 HTTP API as a fastify plugin, mounted with a prefix:
+ *
+ *     app.register(ctRoutes, { prefix: '/ct/v1', ct })
+ *
+ * Each route is parse (params.ts) → ct.processX (ct-log.ts) → serialize
+ * (src/codec ct-json.ts). Bodies are read raw whatever the Content-Type and
+ * parsed strictly, so every malformed submission is a 400 with a reason.
+ * Wrong methods answer 405 with Allow. Errors go through src/http's mapper,
+ * taught CT_ERROR_STATUS here.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, HTTPMethods } from 'fastify';
+import {
+  formatAddChainResponse,
+  formatGetEntries,
+  formatGetEntryAndProof,
+  formatGetProofByHash,
+  formatGetSth,
+  formatGetSthConsistency,
+} from '../codec/index.ts';
+import { encodeBase64 } from '../codec/index.ts';
+import { quotaUser } from '../http/index.ts';
+import type { SubmissionKind } from './admission.ts';
+import type { CtLog } from './ct-log.ts';
+import { CT_ERROR_STATUS, CtError } from './errors.ts';
+import type { CtMetrics } from './metrics.ts';
+import { chainBody, consistencyParams, entriesParams, entryAndProofParams, proofByHashParams, type Query } from './params.ts';
+
+/** The RFC 6962 §4 path prefix. */
+export const CT_PATH_PREFIX = '/ct/v1';
+
+export interface CtRoutesOptions {
+  readonly ct: CtLog;
+  readonly metrics?: CtMetrics;
+}
+
+const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+function json(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json').send(body);
+}
+
+function methodNotAllowed(app: FastifyInstance, url: string, allowed: HTTPMethods): void {
+  const others = ALL_METHODS.filter((m) => m !== allowed && !(m === 'HEAD' && allowed === 'GET'));
+  app.route({
+    method: others,
+    url,
+    handler: async (req, reply) =>
+      reply
+        .code(405)
+        .header('allow', allowed)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; use ${allowed}` })),
+  });
+}
+
+export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, metrics }) => {
+  app.errorMapper.add(CtError, CT_ERROR_STATUS);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      const endpoint = (req.routeOptions.url ?? '').split('/').pop() || 'unmatched';
+      metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
+      metrics.requestSeconds.observe({ endpoint }, reply.elapsedTime / 1000);
+    });
+  }
+
+  const submit = (kind: SubmissionKind) => async (req: { body: unknown; ip: string }, reply: FastifyReply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const sct = await ct.addChain(kind, chainBody(body), quotaUser(req));
+    return json(reply, formatAddChainResponse(sct));
+  };
+  // §4.1, §4.2
+  app.post('/add-chain', submit('x509_entry'));
+  methodNotAllowed(app, '/add-chain', 'POST');
+  app.post('/add-pre-chain', submit('precert_entry'));
+  methodNotAllowed(app, '/add-pre-chain', 'POST');
+
+  // §4.3
+  app.get('/get-sth', async (req, reply) => json(reply, formatGetSth(await ct.getSth(quotaUser(req)))));
+  methodNotAllowed(app, '/get-sth', 'GET');
+
+  // §4.4
+  app.get('/get-sth-consistency', async (req, reply) => {
+    const { first, second } = consistencyParams(req.query as Query);
+    return json(reply, formatGetSthConsistency(await ct.getSthConsistency(first, second, quotaUser(req))));
+  });
+  methodNotAllowed(app, '/get-sth-consistency', 'GET');
+
+  // §4.5
+  app.get('/get-proof-by-hash', async (req, reply) => {
+    const { hash, treeSize } = proofByHashParams(req.query as Query);
+    return json(reply, formatGetProofByHash(await ct.getProofByHash(hash, treeSize, quotaUser(req))));
+  });
+  methodNotAllowed(app, '/get-proof-by-hash', 'GET');
+
+  // §4.6
+  app.get('/get-entries', async (req, reply) => {
+    const { start, end } = entriesParams(req.query as Query);
+    return json(reply, formatGetEntries(await ct.getEntries(start, end, quotaUser(req))));
+  });
+  methodNotAllowed(app, '/get-entries', 'GET');
+
+  // §4.7
+  app.get('/get-roots', async (_req, reply) => json(reply, JSON.stringify({ certificates: ct.getRoots().map(encodeBase64) })));
+  methodNotAllowed(app, '/get-roots', 'GET');
+
+  // §4.8
+  app.get('/get-entry-and-proof', async (req, reply) => {
+    const { leafIndex, treeSize } = entryAndProofParams(req.query as Query);
+    return json(reply, formatGetEntryAndProof(await ct.getEntryAndProof(leafIndex, treeSize, quotaUser(req))));
+  });
+  methodNotAllowed(app, '/get-entry-and-proof', 'GET');
+};

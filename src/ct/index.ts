@@ -1,0 +1,13 @@
+/**
+ * The RFC 6962 Certificate Transparency log personality (the CTFE role) on
+ * the log core: admission of certificate chains, SCTs and STHs, the §4 HTTP
+ * API, and an RFC 6962 client for the `grapevine ct` commands.
+ */
+export { type AdmissionPolicy, type AdmittedEntry, admitChain, type NotAfterWindow, type SubmissionKind } from './admission.ts';
+export { type CtEntry, CtLog, type CtLogOptions } from './ct-log.ts';
+export { leafInput, NO_EXTENSIONS, signSct, timestampedEntry } from './entry.ts';
+export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
+export { CT_PATH_PREFIX, ctRoutes, type CtRoutesOptions } from './http.ts';
+export { CtMetrics } from './metrics.ts';
+export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
+export { CertificateCache, RootStore } from './roots.ts';

@@ -1,0 +1,101 @@
+/**
+ * The accepted roots of a CT log (RFC 6962 §4.7 get-roots) and a cache of
+ * parsed issuing certificates. Pure: built from DER given by the caller.
+ */
+import { isError } from '../errors.ts';
+import { type ParsedCertificate, parseCertificate, type PublicKeyCache, verifyIssuedBy, X509Error } from '../x509/index.ts';
+import { CtError } from './errors.ts';
+
+/**
+ * An immutable set of accepted root certificates, indexed by fingerprint
+ * (SHA-256 of the DER) and by subject. A root is trusted as configured:
+ * its own signature, validity and extensions are not checked (RFC 5280 §6.1
+ * takes trust anchors as given).
+ */
+export class RootStore {
+  readonly #byFingerprint = new Map<string, ParsedCertificate>();
+  readonly #bySubject = new Map<string, ParsedCertificate[]>();
+  /** In configuration order, duplicates removed: the get-roots answer. */
+  readonly certificates: readonly ParsedCertificate[];
+
+  /** Throws CtError BAD_CERTIFICATE naming the root that does not parse. */
+  constructor(roots: readonly Uint8Array[]) {
+    const list: ParsedCertificate[] = [];
+    roots.forEach((der, i) => {
+      let cert: ParsedCertificate;
+      try {
+        cert = parseCertificate(der);
+      } catch (err) {
+        throw new CtError('BAD_CERTIFICATE', `accepted root ${i}: ${(err as Error).message}`, { cause: err });
+      }
+      const fp = cert.fingerprint.toString('hex');
+      if (this.#byFingerprint.has(fp)) return;
+      this.#byFingerprint.set(fp, cert);
+      const s = cert.subject.toString('hex');
+      this.#bySubject.set(s, [...(this.#bySubject.get(s) ?? []), cert]);
+      list.push(cert);
+    });
+    this.certificates = Object.freeze(list);
+  }
+
+  get size(): number {
+    return this.certificates.length;
+  }
+
+  /** True when `cert` is exactly one of the accepted roots. */
+  has(cert: ParsedCertificate): boolean {
+    return this.#byFingerprint.has(cert.fingerprint.toString('hex'));
+  }
+
+  /**
+   * The accepted root that issued `cert` (subject matches its issuer and the
+   * key verifies its signature), or null when no root's subject matches.
+   * CtError BAD_SIGNATURE when roots match by name but none by key.
+   */
+  issuerOf(cert: ParsedCertificate, keys?: PublicKeyCache): ParsedCertificate | null {
+    const candidates = this.#bySubject.get(cert.issuer.toString('hex')) ?? [];
+    let lastErr: unknown = null;
+    for (const root of candidates) {
+      try {
+        verifyIssuedBy(cert, root, keys);
+        return root;
+      } catch (err) {
+        if (!isError(err, X509Error)) throw err;
+        lastErr = err;
+      }
+    }
+    if (lastErr) {
+      throw new CtError('BAD_SIGNATURE', `"${cert.subjectText}" names an accepted root as issuer, but no such root's key verifies it`, {
+        cause: lastErr,
+      });
+    }
+    return null;
+  }
+}
+
+/**
+ * Parsed issuing certificates by fingerprint, so a busy intermediate is
+ * parsed (and DER-checked) once. Bounded; evicts the least recently used.
+ * Only certificates that parsed are cached, and they are immutable, so
+ * sharing one across concurrent requests is safe.
+ */
+export class CertificateCache {
+  readonly #max: number;
+  readonly #certs = new Map<string, ParsedCertificate>();
+  constructor(max = 4096) {
+    this.#max = max;
+  }
+  /** Parses `der` (with the DER check) or returns the cached parse. Throws X509Error like parseCertificate. */
+  parse(der: Buffer, fingerprintHex: string): ParsedCertificate {
+    const hit = this.#certs.get(fingerprintHex);
+    if (hit) {
+      this.#certs.delete(fingerprintHex);
+      this.#certs.set(fingerprintHex, hit);
+      return hit;
+    }
+    const cert = parseCertificate(der);
+    this.#certs.set(fingerprintHex, cert);
+    if (this.#certs.size > this.#max) this.#certs.delete(this.#certs.keys().next().value as string);
+    return cert;
+  }
+}

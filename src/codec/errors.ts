@@ -3,7 +3,7 @@ import { GrapevineError } from '../errors.ts';
 export type CodecErrorCode =
   | 'TRUNCATED' // fewer bytes than the structure needs
   | 'TRAILING_DATA' // bytes left after a complete structure
-  | 'LENGTH_OUT_OF_BOUNDS' // a variable-length field outside its <floor..ceiling>
+  | 'LENGTH_OUT_OF_BOUNDS' // a variable-length field outside its <floor..ceiling>, or a fixed-size field of the wrong size
   | 'BAD_VALUE' // an enum or version value that is not allowed here
   | 'BAD_BASE64'
   | 'BAD_HEX'

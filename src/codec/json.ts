@@ -7,6 +7,10 @@
  *
  * Unknown fields are ignored, as Go's encoding/json does, so that a body with
  * extra fields (e.g. `sth_version`, `log_id` on a gossiped STH) still parses.
+ * Duplicate keys: the last one wins, as in Go.
+ *
+ * Known leniency: JSON.parse cannot tell `1000` from `1e3` or `1000.0`, so
+ * those spellings of an integer are accepted (Go rejects them for uint64).
  */
 import { decodeBase64 } from './encoding.ts';
 import { CodecError } from './errors.ts';

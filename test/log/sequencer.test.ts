@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isError } from '../../src/errors.ts';
+import { decodeLogRoot, encodeLogRoot, Log, LogError, Sequencer, StorageError } from '../../src/log/index.ts';
+import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
+import { drain, leafValue, newLog, newSigner } from './fixtures.ts';
+
+describe('Sequencer', () => {
+  it('refuses a signer that is not the tree key (LogError WRONG_KEY)', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const { log } = await newLog(s);
+    assert.throws(() => new Sequencer({ storage: s, tree: log.tree, signer: newSigner() }), (e) => isError(e, LogError, 'WRONG_KEY'));
+    await assert.rejects(Log.open(s, 'test', newSigner()), (e) => isError(e, LogError, 'WRONG_KEY'));
+  });
+
+  it('lets only one of two racing sequencers commit each revision, and both heads chains stay consistent', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const { log, signer } = await newLog(s);
+    const a = new Sequencer({ storage: s, tree: log.tree, signer, batchSize: 7, maxRootAgeMs: 0 });
+    const b = new Sequencer({ storage: s, tree: log.tree, signer, batchSize: 5, maxRootAgeMs: 0 });
+    let conflicts = 0;
+    for (let round = 0; round < 20; round++) {
+      await log.queueLeaves(Array.from({ length: 9 }, (_, i) => ({ value: leafValue(round * 9 + i) })));
+      // Both load state, then both try to integrate: the second must lose the CAS.
+      const results = await Promise.allSettled([a.runOnce(), b.runOnce()]);
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          assert.ok(isError(r.reason, StorageError, 'CONFLICT'), String(r.reason));
+          conflicts++;
+        }
+      }
+    }
+    await drain(a);
+    const head = await log.latestHead();
+    assert.equal(head.size, 180);
+    const want = CompactRange.empty();
+    for (let i = 0; i < 180; i++) want.append(hashLeaf(leafValue(i)));
+    assert.ok(head.rootHash.equals(want.root()));
+    assert.ok(conflicts > 0, 'the race was exercised');
+    for (let r = 1; r <= head.revision; r++) {
+      const prev = (await s.headAtRevision(log.tree.id, r - 1))!;
+      const cur = (await s.headAtRevision(log.tree.id, r))!;
+      if (prev.size > 0) verifyConsistency(prev.size, cur.size, await log.getConsistencyProof(prev.size, cur.size), prev.rootHash, cur.rootHash);
+    }
+  });
+
+  it('never lets the head timestamp go backwards, even when the clock does', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const signer = newSigner();
+    await Log.create(s, 't', 'log', signer, 50_000);
+    const log = await Log.open(s, 't', signer);
+    let now = 40_000;
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, clock: () => now, maxRootAgeMs: 0 });
+    await log.queueLeaf({ value: Buffer.from('x') });
+    await seq.runOnce();
+    assert.equal((await log.latestHead()).timestamp, 50_000);
+    now = 60_000;
+    await log.queueLeaf({ value: Buffer.from('y') });
+    await seq.runOnce();
+    assert.equal((await log.latestHead()).timestamp, 60_000);
+  });
+
+  it('signs a fresh head without new leaves once the latest is older than maxRootAgeMs', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const signer = newSigner();
+    await Log.create(s, 't', 'log', signer, 1000);
+    const log = await Log.open(s, 't', signer);
+    let now = 1500;
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, clock: () => now, maxRootAgeMs: 1000 });
+    assert.equal(await seq.runOnce(), 0);
+    assert.equal((await log.latestHead()).revision, 0);
+    now = 2500;
+    await seq.runOnce();
+    const h = await log.latestHead();
+    assert.equal(h.revision, 1);
+    assert.equal(h.size, 0);
+    assert.equal(h.timestamp, 2500);
+  });
+
+  it('stops on a stored head whose signature does not verify (fatal), instead of signing over it', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const signer = newSigner();
+    await Log.create(s, 't', 'log', signer, 1000);
+    const log = await Log.open(s, 't', signer);
+    // A forged head written straight to storage: right shape, wrong signature.
+    const forged = encodeLogRoot({ size: 0, rootHash: CompactRange.empty().root(), timestamp: 2000, revision: 1 });
+    await s.integrate(log.tree.id, {
+      expectedRevision: 0,
+      firstIndex: 0,
+      queueIds: [],
+      tiles: [],
+      head: { revision: 1, size: 0, rootHash: CompactRange.empty().root(), timestamp: 2000, compactRange: [], logRoot: forged, signature: Buffer.alloc(64) },
+    });
+    assert.equal(decodeLogRoot(forged).revision, 1);
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, intervalMs: 5 });
+    seq.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await seq.stop();
+    assert.ok(isError(seq.fatal, LogError, 'WRONG_KEY'), String(seq.fatal));
+  });
+
+  it('runs as a loop: leaves queued while it runs are integrated within the interval', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const { log, signer } = await newLog(s);
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, intervalMs: 20, maxRootAgeMs: 0 });
+    seq.start();
+    await log.queueLeaves(Array.from({ length: 50 }, (_, i) => ({ value: leafValue(i) })));
+    const deadline = Date.now() + 2000;
+    while ((await log.latestHead()).size < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal((await log.latestHead()).size, 50);
+    assert.ok(seq.isLeader);
+    await seq.stop();
+    assert.equal(await s.acquireLease(log.tree.id, 'someone-else', 1000), true, 'stop() releases the lease');
+  });
+});
+
+describe('LogRoot codec', () => {
+  it('round-trips and rejects trailing bytes and other versions', () => {
+    const r = { size: 5, rootHash: Buffer.alloc(32, 1), timestamp: 123, revision: 9, metadata: Buffer.from('m') };
+    const b = encodeLogRoot(r);
+    assert.deepEqual(decodeLogRoot(b), r);
+    assert.throws(() => decodeLogRoot(Buffer.concat([b, Buffer.of(0)])), LogError);
+    const v2 = Buffer.from(b);
+    v2[1] = 2;
+    assert.throws(() => decodeLogRoot(v2), LogError);
+    assert.throws(() => decodeLogRoot(b.subarray(0, 20)), LogError);
+  });
+});

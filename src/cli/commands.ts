@@ -3,10 +3,11 @@
  * `register(program)` function that adds its sub-commands.
  */
 import type { Command } from 'commander';
+import { registerHub } from './hub.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLog } from './log.ts';
 import { registerProof } from './proof.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen];
+export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub];

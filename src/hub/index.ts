@@ -18,6 +18,16 @@ export {
   processAddSignedBlobAdmission,
 } from './admission.ts';
 export { type CoreView, HeadAuditor, type HeadAuditorOptions, type RootAlert } from './auditor.ts';
+export {
+  checkEntrySourceSignature,
+  HubClient,
+  HubClientError,
+  type HubClientErrorCode,
+  type HubClientOptions,
+  type VerifiedEntry,
+  type VerifiedSgt,
+  type VerifiedSth,
+} from './client.ts';
 export { isLater, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 export { checkEntryDomain, checkTreeHeadDomain, HubSigner, parsesAsEntry, parsesAsTreeHead } from './domain.ts';
 export { type BuiltEntry, buildEntry, identityHash, msToNs } from './entry.ts';

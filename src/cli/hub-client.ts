@@ -1,0 +1,409 @@
+/**
+ * `grapevine hub <cmd> --url URL`: a Gossip Hub client that verifies every
+ * signature and proof it receives (src/hub/client.ts), prints JSON, and
+ * exits 1 with one line when anything fails to verify.
+ *
+ * The hub's key: `--hub-key FILE` (PEM, DER or base64 SPKI). The hub API has
+ * no authenticated way to learn its key, and a key fetched from the hub being
+ * checked would make every check circular, so the client never fetches it.
+ * `--pin FILE` keeps a URL → key map: the first run with --hub-key records
+ * the key, later runs may omit --hub-key, and a different key is refused
+ * (a rotated hub key must be re-pinned by hand, on purpose).
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseSumdbTree } from '../checkpoint/index.ts';
+import {
+  decodeBase64,
+  decodeHashText,
+  decodeHubTreeHead,
+  decodeTreeHeadSignature,
+  encodeTreeHeadSignature,
+  type HubTimestampedEntry,
+  parseGetSth,
+} from '../codec/index.ts';
+import { type PublicKey, parsePublicKey, verifySth } from '../crypto/index.ts';
+import { GrapevineError } from '../errors.ts';
+import {
+  checkEntrySourceSignature,
+  HubClient,
+  HubClientError,
+  makeSource,
+  type SourceKeyInfo,
+  type VerifiedSgt,
+  type VerifiedSth,
+} from '../hub/index.ts';
+import { hashLeaf } from '../merkle/index.ts';
+import { parseNote, verifierFromVkey } from '../note/index.ts';
+import { CliError } from './errors.ts';
+import { intArg } from './proof.ts';
+
+interface CommonOpts {
+  url: string;
+  hubKey?: string;
+  pin?: string;
+  timeout: string;
+}
+
+const out = (v: unknown): void => {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+};
+const line = (v: unknown): void => {
+  process.stdout.write(`${JSON.stringify(v)}\n`);
+};
+
+function common(cmd: Command): Command {
+  return cmd
+    .requiredOption('--url <url>', 'hub base URL including its prefix, e.g. https://hub.example/gamut')
+    .option('--hub-key <file>', "the hub's public key (PEM, DER or base64 SPKI); every head and SGT must verify with it")
+    .option('--pin <file>', 'URL → key pin file: records --hub-key on first use, supplies it later, refuses a different key')
+    .option('--timeout <ms>', 'per-request time limit in ms', '30000');
+}
+
+function readKeyFile(path: string, what: string): PublicKey {
+  if (!existsSync(path)) throw new CliError('FAILED', `${what}: no file at ${path}`);
+  try {
+    const b = readFileSync(path);
+    // PEM and base64 files are text; anything else is DER.
+    return parsePublicKey(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('ascii').trim() : b);
+  } catch (err) {
+    throw new CliError('FAILED', `${what} ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The hub key from --hub-key and/or the pin file (see the file comment). */
+export function hubKeyFor(o: CommonOpts): PublicKey {
+  const given = o.hubKey ? readKeyFile(o.hubKey, '--hub-key') : null;
+  if (!o.pin) {
+    if (!given) throw new CliError('USAGE', 'need --hub-key FILE (or --pin FILE holding a key pinned earlier) to verify what the hub says');
+    return given;
+  }
+  let pins: Record<string, string> = {};
+  if (existsSync(o.pin)) {
+    try {
+      pins = JSON.parse(readFileSync(o.pin, 'utf8'));
+    } catch (err) {
+      throw new CliError('FAILED', `pin file ${o.pin} is not JSON: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const url = o.url.replace(/\/+$/, '');
+  const pinned = pins[url] ? parsePublicKey(pins[url]) : null;
+  if (given && pinned && !given.spki.equals(pinned.spki)) {
+    throw new CliError(
+      'INVALID',
+      `the --hub-key for ${url} differs from the key pinned in ${o.pin}; if the hub really changed its key, edit the pin file`,
+    );
+  }
+  if (pinned) return pinned;
+  if (!given) throw new CliError('USAGE', `no key pinned for ${url} in ${o.pin}; give --hub-key once to pin it`);
+  pins[url] = given.spki.toString('base64');
+  const tmp = `${o.pin}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(pins, null, 2)}\n`, { mode: 0o644 });
+  renameSync(tmp, o.pin);
+  process.stderr.write(`grapevine: pinned the hub key for ${url} in ${o.pin}\n`);
+  return given;
+}
+
+function client(o: CommonOpts): HubClient {
+  return new HubClient({ url: o.url, hubKey: hubKeyFor(o), timeoutMs: intArg(o.timeout) });
+}
+
+/** Runs an action, turning verification failures into one-line CliErrors (exit 1). */
+function verified<O>(fn: (o: O) => Promise<void>) {
+  return async (o: O) => {
+    try {
+      await fn(o);
+    } catch (err) {
+      if (err instanceof HubClientError) {
+        const kind = err.code === 'HTTP' || err.code === 'BAD_RESPONSE' ? 'FAILED' : 'INVALID';
+        throw new CliError(kind, `${err.code === 'HTTP' || err.code === 'BAD_RESPONSE' ? '' : 'verification failed: '}${err.message}`, {
+          cause: err,
+        });
+      }
+      if (err instanceof GrapevineError && !(err instanceof CliError))
+        throw new CliError('FAILED', `${err.code}: ${err.message.split('\n')[0]}`, { cause: err });
+      throw err;
+    }
+  };
+}
+
+const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+
+function sthJson(s: VerifiedSth) {
+  return {
+    tree_size: s.head.treeSize,
+    timestamp: s.head.timestamp.toString(),
+    time: nsToIso(s.head.timestamp),
+    root_hash: s.head.rootHash.toString('hex'),
+    head_data: s.headData.toString('base64'),
+    hub_signature: s.hubSignature.toString('base64'),
+  };
+}
+
+/** A readable view of a blob, by the kind the hub lists for its source. */
+function describeBlob(kind: string | undefined, blob: Buffer): unknown {
+  try {
+    if (kind === 'RFC6962STH') {
+      const th = decodeTreeHeadSignature(blob);
+      return { tree_size: th.treeSize, timestamp: th.timestamp, sha256_root_hash: th.sha256RootHash.toString('base64') };
+    }
+    if (kind === 'GOSSIPHUB') {
+      const th = decodeHubTreeHead(blob);
+      return { tree_size: th.treeSize, timestamp: th.timestamp.toString(), root_hash: th.rootHash.toString('hex') };
+    }
+    if (kind === 'CHECKPOINT' || kind === 'GONOTARY') return { note_text: blob.toString('utf8') };
+  } catch {
+    // Shown raw below.
+  }
+  return { blob: blob.toString('base64') };
+}
+
+function entryJson(e: HubTimestampedEntry, leafHash: Buffer, keys?: readonly SourceKeyInfo[]) {
+  const kind = keys?.find((k) => k.id === e.sourceId)?.kind;
+  return {
+    source_id: e.sourceId,
+    hub_timestamp: e.hubTimestamp.toString(),
+    time: nsToIso(e.hubTimestamp),
+    leaf_hash: leafHash.toString('hex'),
+    ...(kind ? { kind } : {}),
+    ...(describeBlob(kind, e.blobData) as object),
+    source_signature: e.sourceSignature.toString('base64'),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls until the entry is in a verified head, or the MMD (plus slack for
+ * clock skew) has passed since its hub timestamp: then a broken promise.
+ */
+async function waitForInclusion(c: HubClient, sgt: VerifiedSgt, mmdMs: number): Promise<{ sth: VerifiedSth; leafIndex: number }> {
+  const deadline = Number(sgt.entry.hubTimestamp / 1_000_000n) + mmdMs + 2000;
+  for (;;) {
+    const sth = await c.getSth();
+    if (sth.head.treeSize > 0) {
+      try {
+        const p = await c.proveInclusion(sgt.leafHash, sth);
+        return { sth, leafIndex: p.leafIndex };
+      } catch (err) {
+        if (!(err instanceof HubClientError && err.code === 'HTTP' && err.status === 404)) throw err;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new CliError(
+        'INVALID',
+        `verification failed: the entry (hub timestamp ${nsToIso(sgt.entry.hubTimestamp)}) is not in the hub's tree within the MMD of ${mmdMs} ms`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+function mmdArg(v: string): number {
+  const m = /^([0-9]+)(ms|s|m)?$/.exec(v);
+  if (!m) throw new CliError('USAGE', `--mmd: got ${JSON.stringify(v)}, want e.g. 10s or 500ms`);
+  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] as number);
+}
+
+async function submitted(c: HubClient, sgt: VerifiedSgt, o: { wait?: boolean; mmd: string }): Promise<void> {
+  const result: Record<string, unknown> = {
+    ...entryJson(sgt.entry, sgt.leafHash),
+    timestamped_entry: sgt.value.toString('base64'),
+    hub_signature: sgt.hubSignature.toString('base64'),
+  };
+  if (o.wait) {
+    const { sth, leafIndex } = await waitForInclusion(c, sgt, mmdArg(o.mmd));
+    result.included = { leaf_index: leafIndex, tree_size: sth.head.treeSize, root_hash: sth.head.rootHash.toString('hex') };
+  }
+  out(result);
+}
+
+export function registerHubClient(hub: Command): void {
+  common(hub.command('sth'))
+    .description("Fetch and verify the hub's signed tree head")
+    .action(verified(async (o: CommonOpts) => out(sthJson(await client(o).getSth()))));
+
+  common(hub.command('sources'))
+    .description('List the sources the hub accepts (each key must parse)')
+    .action(
+      verified(async (o: CommonOpts) => {
+        const keys = await client(o).getSourceKeys();
+        out(
+          keys.map((k) => {
+            let keyType: string;
+            try {
+              keyType = (
+                k.vkey !== undefined
+                  ? makeSource({ id: k.id, kind: 'CHECKPOINT', vkey: k.vkey })
+                  : makeSource({ id: k.id, kind: 'UNKNOWN', publicKey: k.pubKey })
+              ).publicKey.type;
+            } catch (err) {
+              throw new HubClientError(
+                'BAD_RESPONSE',
+                `get-source-keys: the key of ${JSON.stringify(k.id)} does not parse: ${(err as Error).message}`,
+                { cause: err },
+              );
+            }
+            return { id: k.id, kind: k.kind, key_type: keyType, pub_key: k.pubKey.toString('base64'), ...(k.vkey ? { vkey: k.vkey } : {}) };
+          }),
+        );
+      }),
+    );
+
+  common(hub.command('entries'))
+    .description('Fetch entries [start, end] and verify each: inclusion in the verified head, and its source signature')
+    .requiredOption('--start <n>', 'first index', intArg)
+    .requiredOption('--end <n>', 'last index (inclusive)', intArg)
+    .action(
+      verified(async (o: CommonOpts & { start: number; end: number }) => {
+        const c = client(o);
+        const sth = await c.getSth();
+        const keys = await c.getSourceKeys();
+        const entries = await c.getEntries(o.start, o.end);
+        for (const [i, e] of entries.entries()) {
+          const p = await c.proveInclusion(e.leafHash, sth);
+          if (p.leafIndex !== o.start + i) throw new HubClientError('MISMATCH', `entry ${o.start + i} is proven at index ${p.leafIndex}`);
+          const sig = checkEntrySourceSignature(e.entry, keys);
+          if (sig === false)
+            throw new HubClientError(
+              'MISMATCH',
+              `entry ${o.start + i}: the source signature does not verify with the key of ${JSON.stringify(e.entry.sourceId)}`,
+            );
+          line({
+            index: o.start + i,
+            ...entryJson(e.entry, e.leafHash, keys),
+            source_signature_verified: sig === true,
+            included_in_tree_size: sth.head.treeSize,
+          });
+        }
+      }),
+    );
+
+  common(hub.command('inclusion'))
+    .description("Prove a leaf's inclusion in the verified head")
+    .option('--leaf-hash <hash>', 'Merkle leaf hash (hex or base64)')
+    .option('--entry <base64>', 'a TLS TimestampedEntry (e.g. from an SGT); its leaf hash is computed')
+    .action(
+      verified(async (o: CommonOpts & { leafHash?: string; entry?: string }) => {
+        if ((o.leafHash === undefined) === (o.entry === undefined))
+          throw new CliError('USAGE', 'give exactly one of --leaf-hash and --entry');
+        const leafHash = o.leafHash !== undefined ? decodeHashText(o.leafHash) : hashLeaf(decodeBase64(o.entry as string));
+        const c = client(o);
+        const sth = await c.getSth();
+        const p = await c.proveInclusion(leafHash, sth);
+        out({
+          leaf_hash: leafHash.toString('hex'),
+          leaf_index: p.leafIndex,
+          tree_size: sth.head.treeSize,
+          root_hash: sth.head.rootHash.toString('hex'),
+          audit_path: p.auditPath.map((h) => h.toString('hex')),
+          verified: true,
+        });
+      }),
+    );
+
+  common(hub.command('consistency'))
+    .description('Prove that an older head (size, root) is a prefix of the verified current head')
+    .requiredOption('--old-size <n>', 'size of the older head', intArg)
+    .requiredOption('--old-root <hash>', 'root hash of the older head (hex or base64)')
+    .action(
+      verified(async (o: CommonOpts & { oldSize: number; oldRoot: string }) => {
+        const c = client(o);
+        const sth = await c.getSth();
+        const proof = await c.proveConsistency(o.oldSize, decodeHashText(o.oldRoot), sth);
+        out({
+          old_size: o.oldSize,
+          new_size: sth.head.treeSize,
+          new_root_hash: sth.head.rootHash.toString('hex'),
+          consistency: proof.map((h) => h.toString('hex')),
+          verified: true,
+        });
+      }),
+    );
+
+  common(hub.command('latest'))
+    .description('The latest entry for a source, with its inclusion proven (or pending within the MMD)')
+    .requiredOption('--source <id>', 'source id')
+    .option('--mmd <duration>', "the hub's maximum merge delay", '10s')
+    .action(
+      verified(async (o: CommonOpts & { source: string; mmd: string }) => {
+        const c = client(o);
+        const e = await c.getLatestForSource(o.source);
+        if (!e) return out({ source_id: o.source, entry: null });
+        const keys = await c.getSourceKeys();
+        const sig = checkEntrySourceSignature(e.entry, keys);
+        if (sig === false)
+          throw new HubClientError(
+            'MISMATCH',
+            `the latest entry's source signature does not verify with the key of ${JSON.stringify(o.source)}`,
+          );
+        const sth = await c.getSth();
+        let included: unknown = null;
+        try {
+          const p = await c.proveInclusion(e.leafHash, sth);
+          included = { leaf_index: p.leafIndex, tree_size: sth.head.treeSize };
+        } catch (err) {
+          if (!(err instanceof HubClientError && err.code === 'HTTP' && err.status === 404)) throw err;
+          if (Date.now() > Number(e.entry.hubTimestamp / 1_000_000n) + mmdArg(o.mmd)) {
+            throw new HubClientError(
+              'MISMATCH',
+              `the latest entry (hub timestamp ${nsToIso(e.entry.hubTimestamp)}) is still not in the tree after the MMD`,
+            );
+          }
+          included = 'pending';
+        }
+        out({ ...entryJson(e.entry, e.leafHash, keys), source_signature_verified: sig === true, included });
+      }),
+    );
+
+  common(hub.command('submit-sth'))
+    .description('Submit a CT log STH (a get-sth JSON file), verified first with the log key; verify the SGT')
+    .requiredOption('--source <id>', "the hub's source id for the log (usually its URL with trailing /)")
+    .requiredOption('--sth <file>', "the log's get-sth JSON (or a gossiped STH with log_id)")
+    .requiredOption('--log-key <file>', "the CT log's public key (PEM, DER or base64 SPKI)")
+    .option('--wait', 'wait until the entry is in a verified head (fails after the MMD)')
+    .option('--mmd <duration>', "the hub's maximum merge delay, for --wait", '10s')
+    .action(
+      verified(async (o: CommonOpts & { source: string; sth: string; logKey: string; wait?: boolean; mmd: string }) => {
+        if (!existsSync(o.sth)) throw new CliError('FAILED', `--sth: no file at ${o.sth}`);
+        const sth = parseGetSth(readFileSync(o.sth));
+        // RFC 6962 §3.5 and, for gossiped STHs, log_id = SHA-256(key): refuse to gossip what the log did not sign.
+        verifySth(sth, readKeyFile(o.logKey, '--log-key'));
+        const c = client(o);
+        const sgt = await c.addSignedBlob(o.source, encodeTreeHeadSignature(sth), sth.treeHeadSignature.signature);
+        await submitted(c, sgt, o);
+      }),
+    );
+
+  common(hub.command('submit-checkpoint'))
+    .description('Submit a signed checkpoint note (its text and the signature of --key-name); verify the SGT')
+    .requiredOption('--source <id>', "the hub's source id for the log (e.g. sum.golang.org)")
+    .requiredOption('--note <file>', 'the signed note (checkpoint text, blank line, signature lines)')
+    .option('--key-name <name>', 'which signature line to submit (default: the source id)')
+    .option('--vkey <vkey>', 'verify the note with this verifier key before submitting')
+    .option('--wait', 'wait until the entry is in a verified head (fails after the MMD)')
+    .option('--mmd <duration>', "the hub's maximum merge delay, for --wait", '10s')
+    .action(
+      verified(async (o: CommonOpts & { source: string; note: string; keyName?: string; vkey?: string; wait?: boolean; mmd: string }) => {
+        if (!existsSync(o.note)) throw new CliError('FAILED', `--note: no file at ${o.note}`);
+        const note = parseNote(readFileSync(o.note));
+        const name = o.keyName ?? o.source;
+        const sigs = note.signatures.filter((s) => s.name === name);
+        const verifier = o.vkey !== undefined ? verifierFromVkey(o.vkey) : null;
+        const sig = verifier ? sigs.find((s) => s.keyId === verifier.keyId) : sigs[0];
+        if (!sig)
+          throw new CliError(
+            'FAILED',
+            `the note has no signature line by ${JSON.stringify(name)}${verifier ? ` with key ID ${verifier.keyId.toString(16).padStart(8, '0')}` : ''}`,
+          );
+        const text = Buffer.from(note.text, 'utf8');
+        if (verifier && !verifier.verify(text, sig.signature))
+          throw new CliError('INVALID', `verification failed: the note's signature by ${name} does not verify with --vkey`);
+        if (note.text.startsWith('go.sum database tree\n')) parseSumdbTree(note.text); // a readable error for a broken sumdb note
+        // §3.3 GONOTARY: blob = note text, signature = the signature line's bytes after the 4-byte key ID.
+        const c = client(o);
+        const sgt = await c.addSignedBlob(o.source, text, sig.signature);
+        await submitted(c, sgt, o);
+      }),
+    );
+}

@@ -1,0 +1,176 @@
+/**
+ * `grapevine hub serve --config FILE [--init]`, and `startHubServer`, the
+ * composition the lead's `grapevine serve` can reuse: storage from the
+ * database URL, one tree + sequencer + HubService per instance, one fastify
+ * app with /healthz, /readyz, /metrics and every hub under its prefix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { Registry } from 'prom-client';
+import { HubConfigError, parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from '../config/hub.ts';
+import {
+  createApp,
+  installGracefulShutdown,
+  registerHealth,
+  registerMetrics,
+  type ShutdownHandle,
+  sequencerCheck,
+  storageCheck,
+} from '../http/index.ts';
+import { FileServedHeads, HubError, HubQuotas, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
+import type { LogStorage } from '../log/index.ts';
+import { openStorage, redact } from '../storage/index.ts';
+import { CliError } from './errors.ts';
+
+export interface StartHubServerOptions {
+  /** Create missing trees (never done silently). */
+  readonly init?: boolean;
+  readonly logger?: Logger;
+  readonly registry?: Registry;
+  readonly clock?: () => number;
+  /** Use this storage instead of opening `config.database` (then the caller closes it). */
+  readonly storage?: LogStorage;
+  /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit (default false; the CLI sets it). */
+  readonly handleSignals?: boolean;
+  /** Listen on this port instead of the configured one (0 = any; tests). */
+  readonly port?: number;
+  readonly host?: string;
+  /** Hub refresh / MMD watchdog period, ms (default min(1 s, MMD/10)). */
+  readonly refreshIntervalMs?: number;
+}
+
+export interface HubServer {
+  readonly app: FastifyInstance;
+  readonly hubs: readonly OpenedHub[];
+  readonly storage: LogStorage;
+  /** e.g. http://127.0.0.1:16962 */
+  readonly url: string;
+  readonly port: number;
+  /** Graceful: stop accepting, finish in-flight, stop hubs and sequencers, close storage (if we opened it). */
+  close(): Promise<void>;
+}
+
+/** Builds and starts a hub server from a resolved config. */
+export async function startHubServer(config: ResolvedHubConfig, opts: StartHubServerOptions = {}): Promise<HubServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const registry = opts.registry ?? new Registry();
+  const ownStorage = !opts.storage;
+  const storage = opts.storage ?? (await openStorage(config.database));
+  let hubs: OpenedHub[] = [];
+  try {
+    hubs = await openHubs(
+      config.instances.map((i) => ({
+        prefix: i.prefix,
+        ...(i.tree !== undefined ? { tree: i.tree } : {}),
+        signer: i.signer,
+        sources: i.sources,
+        mmdMs: i.mmdMs,
+        ...(i.auditLog !== undefined ? { servedHeads: new FileServedHeads(i.auditLog) } : {}),
+      })),
+      {
+        storage,
+        registry,
+        logger,
+        quotas: new HubQuotas(config.quota, opts.clock),
+        init: opts.init ?? false,
+        sequencerIntervalMs: config.sequencerIntervalMs,
+        sequencerBatchSize: config.sequencerBatchSize,
+        maxGetEntries: config.maxGetEntries,
+        ...(opts.clock ? { clock: opts.clock } : {}),
+        ...(opts.refreshIntervalMs !== undefined ? { refreshIntervalMs: opts.refreshIntervalMs } : {}),
+      },
+    );
+    await startHubs(hubs);
+  } catch (err) {
+    await stopHubs(hubs).catch(() => {});
+    if (ownStorage) await storage.close().catch(() => {});
+    throw err;
+  }
+
+  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
+  registerHealth(app, {
+    checks: [
+      storageCheck(storage),
+      ...hubs.flatMap((h) => [
+        ...(h.sequencer ? [sequencerCheck(h.sequencer, `sequencer:${h.hub.prefix}`)] : []),
+        {
+          name: `hub:${h.hub.prefix}`,
+          check: () => {
+            const r = h.hub.readiness();
+            if (!r.ready) throw new Error(r.detail);
+            return r.detail;
+          },
+        },
+      ]),
+    ],
+  });
+  registerMetrics(app, { registry });
+  // The original answered GET / with 200 as its health check (§1).
+  app.get('/', async (_req, reply) => reply.type('text/plain').send('ok\n'));
+  await mountHubs(app, hubs);
+
+  let closed: Promise<void> | null = null;
+  const closers = [
+    { name: 'hubs', close: () => stopHubs(hubs) },
+    ...(ownStorage ? [{ name: 'storage', close: () => storage.close() }] : []),
+  ];
+  let signals: ShutdownHandle | null = null;
+  const close = (): Promise<void> => {
+    if (!closed) {
+      closed = (async () => {
+        signals?.dispose();
+        await app.close();
+        for (const c of closers) await c.close();
+      })();
+    }
+    return closed;
+  };
+  try {
+    await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+  if (opts.handleSignals) signals = installGracefulShutdown({ app, closers, logger });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.port);
+  const host = opts.host ?? config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, database: redact(config.database), hubs: hubs.map((h) => h.hub.prefix) }, 'hub server listening');
+  return { app, hubs, storage, url, port, close };
+}
+
+/** Reads and resolves a config file; relative key paths are taken from the file's directory. */
+export function loadHubConfig(path: string): ResolvedHubConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file}`);
+  try {
+    const cfg = parseHubConfig(readFileSync(file, 'utf8'));
+    return resolveHubConfig(cfg, { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
+  } catch (err) {
+    if (err instanceof HubConfigError)
+      throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });
+    throw err;
+  }
+}
+
+export function registerHubServe(hub: Command): void {
+  hub
+    .command('serve')
+    .description('Run the Gossip Hub instances of a YAML config file')
+    .requiredOption('--config <file>', 'hub config (YAML; see src/config/hub.ts for every field)')
+    .option('--init', 'create the trees of instances that do not exist yet (never done without this flag)', false)
+    .action(async (o: { config: string; init: boolean }) => {
+      const config = loadHubConfig(o.config);
+      try {
+        await startHubServer(config, { init: o.init, handleSignals: true });
+      } catch (err) {
+        if (err instanceof HubError && err.code === 'BAD_CONFIG') throw new CliError('FAILED', err.message, { cause: err });
+        throw err;
+      }
+      // The server keeps the process alive; SIGTERM/SIGINT shut it down.
+    });
+}

@@ -10,15 +10,9 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { type Command, Option } from 'commander';
-import {
-  checkNoteKeyName,
-  ed25519NoteVerifierKey,
-  exportPrivateKeyPem,
-  exportPublicKeyPem,
-  generatePrivateKey,
-  KeyError,
-} from '../crypto/index.ts';
-import { CliError } from './main.ts';
+import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
+import { isValidKeyName, rawEd25519Key, recommendedVkey, SignatureType } from '../note/index.ts';
+import { CliError } from './errors.ts';
 
 export const KEYGEN_TYPES = ['ecdsa-p256', 'ed25519'] as const;
 export type KeygenType = (typeof KEYGEN_TYPES)[number];
@@ -61,18 +55,15 @@ export function runKeygen(opts: KeygenOptions): string {
   const key = generatePrivateKey(opts.type);
   writePrivateKeyFile(opts.out, exportPrivateKeyPem(key), opts.force === true);
   let out = exportPublicKeyPem(key.publicKey);
-  if (name !== undefined) out += `${ed25519NoteVerifierKey(name, key.publicKey)}\n`;
+  if (name !== undefined) out += `${recommendedVkey(name, SignatureType.Ed25519, rawEd25519Key(key.publicKey))}\n`;
   return out;
 }
 
 function keyName(opts: KeygenOptions): string {
   const name = opts.name ?? basename(opts.out, extname(opts.out));
-  try {
-    checkNoteKeyName(name);
-  } catch (err) {
-    if (!(err instanceof KeyError)) throw err;
+  if (!isValidKeyName(name)) {
     const hint = opts.name === undefined ? ' (derived from --out; pass --name)' : '';
-    throw new CliError('USAGE', `${err.message}${hint}`, { cause: err });
+    throw new CliError('USAGE', `got key name ${JSON.stringify(name)}, want non-empty, no spaces, no '+'${hint}`);
   }
   return name;
 }

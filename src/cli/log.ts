@@ -29,7 +29,9 @@ async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promis
   }
 }
 
-const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+const out = (v: unknown): void => {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+};
 
 export function headJson(h: TreeHead) {
   return { size: h.size, root_hash: h.rootHash.toString('hex'), timestamp: h.timestamp, revision: h.revision, signature: encodeBase64(h.signature) };
@@ -68,7 +70,9 @@ export function registerLog(program: Command): void {
   common(log.command('info'))
     .description('Print the latest signed root and the queue length')
     .action((o: Opts) =>
-      withLog(o, async (l, s) => out({ tree: l.tree.name, ...headJson(await l.latestHead()), pending: await s.pendingCount(l.tree.id) })),
+      withLog(o, async (l, s) => {
+        out({ tree: l.tree.name, ...headJson(await l.latestHead()), pending: await s.pendingCount(l.tree.id) });
+      }),
     );
 
   common(log.command('add'))
@@ -88,7 +92,11 @@ export function registerLog(program: Command): void {
 
   common(log.command('sequence'))
     .description('Integrate every queued leaf and sign a new root (refuses while another sequencer holds the lease)')
-    .action((o: Opts) => withLog(o, async (l, s) => out(headJson(await sequenceAll(s, l, o)))));
+    .action((o: Opts) =>
+      withLog(o, async (l, s) => {
+        out(headJson(await sequenceAll(s, l, o)));
+      }),
+    );
 
   common(log.command('leaves'))
     .description('Print sequenced leaves [start, end) as JSON lines')

@@ -21,7 +21,6 @@ export {
   publicKeyFromKeyObject,
 } from './keys.ts';
 export { rfc6962LogId } from './logid.ts';
-export { checkNoteKeyName, ed25519NoteVerifierKey, NOTE_SIG_TYPE_ED25519, noteKeyId } from './note-key.ts';
 export { decodePem, encodePem, type PemBlock } from './pem.ts';
 export { signerFromPrivateKey, verifySignature } from './sign.ts';
 export { signSth, verifySth } from './sth.ts';

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ed25519NoteVerifierKey, exportPublicKeyPem, parsePrivateKey, parsePublicKey } from '../../src/crypto/index.ts';
+import { ed25519PublicKeyBytes, exportPublicKeyPem, parsePrivateKey, parsePublicKey } from '../../src/crypto/index.ts';
+import { parseVkey } from '../../src/note/index.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'grapevine.js');
 
@@ -52,7 +53,10 @@ describe('grapevine keygen', () => {
     assert.equal(`${lines.join('\n')}\n`, exportPublicKeyPem(key.publicKey));
     // 0x01 || 32-byte key = 33 bytes = 44 base64 characters, no padding.
     assert.match(vkey, /^witness\.example\.org\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
-    assert.equal(vkey, ed25519NoteVerifierKey('witness.example.org', key.publicKey));
+    // parseVkey recomputes and checks the key ID (c2sp.org/signed-note).
+    const parsed = parseVkey(vkey);
+    assert.equal(parsed.name, 'witness.example.org');
+    assert.deepEqual(Buffer.from(parsed.key), Buffer.from(ed25519PublicKeyBytes(key.publicKey)));
   });
 
   it('defaults the vkey name to the --out file name without its extension', () => {

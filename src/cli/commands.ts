@@ -3,6 +3,7 @@
  * `register(program)` function that adds its sub-commands.
  */
 import type { Command } from 'commander';
+import { registerCt } from './ct.ts';
 import { registerHub } from './hub.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLog } from './log.ts';
@@ -10,4 +11,4 @@ import { registerProof } from './proof.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub];
+export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub, registerCt];

@@ -9,14 +9,16 @@
  * issuing certificate of the verified chain (`ca:<sha256 hex>`) after
  * admission, each in its own QuotaManager so the limits can differ.
  *
- * Concurrency: methods may interleave freely. The only mutable state is the
- * STH cache (`#sth`), replaced only by a head of a higher revision, and the
- * backlog sample (`#backlog`), a plain last-writer-wins number.
+ * Concurrency: methods may interleave freely. Mutable state: the STH cache
+ * (`#sth`), replaced only by a head of a higher revision; `#accepting`,
+ * written only by the watchdog (`#watch`, never two at once: `#tick`), read
+ * synchronously by addChain.
  */
 import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../codec/index.ts';
 import { decodeMerkleTreeLeaf } from '../codec/index.ts';
 import { rfc6962LogId, type Signer, signSth } from '../crypto/index.ts';
 import { type Log, LogError, type QuotaManager } from '../log/index.ts';
+import type { Logger } from 'pino';
 import { isError } from '../errors.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { leafInput, signSct, timestampedEntry } from './entry.ts';
@@ -36,12 +38,18 @@ export interface CtLogOptions {
   /** Per-issuer submission quota ('write' buckets, users `ca:<sha256 hex>`). */
   readonly issuerQuota?: QuotaManager;
   readonly metrics?: CtMetrics;
+  /** Maximum merge delay, ms (RFC 6962 §3: every SCT's entry is in an STH within it). Default 10 s. */
+  readonly mmdMs?: number;
   /**
-   * Backlog guard for the MMD: the number of queued, unsequenced leaves, and
-   * the most the log accepts before answering 503 (so every SCT it does issue
-   * can still be merged within the MMD). Sampled at most every `backlogSampleMs`.
+   * MMD watchdog probe: the queue time (ms) of the oldest unsequenced leaf,
+   * or null when none waits. While that leaf is older than MMD/2 new
+   * submissions get 503 UNAVAILABLE, rather than SCTs the sequencer could not
+   * honour; past the MMD a violation is counted and logged.
    */
-  readonly backlog?: { readonly pending: () => Promise<number>; readonly max: number; readonly sampleMs?: number };
+  readonly backlog?: () => Promise<number | null>;
+  /** How often the watchdog runs, ms. Default min(1000, MMD/10). */
+  readonly watchIntervalMs?: number;
+  readonly logger?: Logger;
 }
 
 /** One get-entries / get-entry-and-proof entry: leaf_input and extra_data. */
@@ -52,14 +60,20 @@ export interface CtEntry {
 
 const EMPTY = Buffer.alloc(0);
 
+/** RFC 6962 leaves the MMD to the log; 10 s keeps tests and demos quick (production logs use 24 h). */
+export const DEFAULT_MMD_MS = 10_000;
+
 export class CtLog {
   readonly logId: Buffer;
   readonly roots: RootStore;
   readonly #o: CtLogOptions;
   readonly #clock: () => number;
   readonly #policy: AdmissionPolicy;
+  readonly mmdMs: number;
   #sth: { revision: number; sth: SignedTreeHead } | null = null;
-  #backlog = { at: Number.NEGATIVE_INFINITY, pending: 0 };
+  #accepting = true;
+  #timer: NodeJS.Timeout | null = null;
+  #tick: Promise<void> | null = null;
 
   constructor(opts: CtLogOptions) {
     const t = opts.signer.publicKey.type;
@@ -70,6 +84,8 @@ export class CtLog {
     this.#clock = opts.clock ?? Date.now;
     this.roots = opts.roots;
     this.#policy = { ...opts.admission, roots: opts.roots };
+    this.mmdMs = opts.mmdMs ?? DEFAULT_MMD_MS;
+    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0) throw new CtError('BAD_CONFIG', `MMD ${this.mmdMs} ms, want a positive integer`);
     // §3.2: "LogID … is the SHA-256 hash of the log's public key … SubjectPublicKeyInfo".
     this.logId = rfc6962LogId(opts.signer.publicKey);
   }
@@ -91,7 +107,9 @@ export class CtLog {
       this.#o.submitQuota?.charge('write', tree.id, [client]);
       const now = this.#clock();
       const admitted = admitChain(kind, chain, this.#policy, now);
-      await this.#checkBacklog(now);
+      if (!this.#accepting) {
+        throw new CtError('UNAVAILABLE', 'the merge backlog is over half the MMD; refusing new entries until the sequencer catches up');
+      }
       this.#o.issuerQuota?.charge('write', tree.id, admitted.issuerFingerprints.map((f) => `ca:${f.toString('hex')}`));
       const entry = timestampedEntry(admitted.signedEntry, now);
       const { leaf, duplicate } = await this.#o.log.queueLeaf({
@@ -110,13 +128,57 @@ export class CtLog {
     }
   }
 
-  async #checkBacklog(now: number): Promise<void> {
-    const b = this.#o.backlog;
-    if (!b) return;
-    if (now - this.#backlog.at >= (b.sampleMs ?? 250)) this.#backlog = { at: now, pending: await b.pending() };
-    if (this.#backlog.pending >= b.max) {
-      throw new CtError('UNAVAILABLE', `${this.#backlog.pending} entries are waiting to be merged; try again shortly so the MMD can be kept`);
+  /** Starts the MMD watchdog (a no-op without a backlog probe). */
+  async start(): Promise<void> {
+    if (!this.#o.backlog || this.#timer) return;
+    await this.#watch();
+    const every = this.#o.watchIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(this.mmdMs / 10)));
+    this.#timer = setInterval(() => {
+      this.#tick ??= this.#watch().finally(() => {
+        this.#tick = null;
+      });
+    }, every);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick;
+  }
+
+  /** False while new submissions are refused for the backlog (for /readyz). */
+  get accepting(): boolean {
+    return this.#accepting;
+  }
+
+  /** One watchdog run; exposed for tests that drive the clock. */
+  async #watch(): Promise<void> {
+    const probe = this.#o.backlog;
+    if (!probe) return;
+    try {
+      const oldest = await probe();
+      const age = oldest === null ? 0 : Math.max(0, this.#clock() - oldest);
+      this.#o.metrics?.oldestPendingSeconds.set(age / 1000);
+      if (age > this.mmdMs) {
+        this.#o.metrics?.mmdViolations.inc();
+        this.#o.logger?.error({ ageMs: age, mmdMs: this.mmdMs }, 'an entry is older than the MMD and still not merged');
+      }
+      // Half the MMD leaves the sequencer time to merge what was already promised.
+      const accepting = age <= this.mmdMs / 2;
+      if (accepting !== this.#accepting) {
+        this.#o.logger?.warn({ ageMs: age }, accepting ? 'accepting submissions again' : 'refusing submissions: merge backlog');
+      }
+      this.#accepting = accepting;
+    } catch (err) {
+      // A failed probe changes nothing: the storage error will surface on the requests themselves.
+      this.#o.logger?.warn({ err }, 'MMD watchdog probe failed');
     }
+  }
+
+  /** Runs the watchdog once now (tests). */
+  checkBacklog(): Promise<void> {
+    return this.#watch();
   }
 
   /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */

@@ -3,7 +3,7 @@
  * with the log core (LogMetrics). Labels are bounded: endpoint names, status
  * codes, entry types and CtError codes.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export class CtMetrics {
   readonly requests: Counter<'endpoint' | 'status'>;
@@ -13,6 +13,8 @@ export class CtMetrics {
   readonly rejections: Counter<'entry_type' | 'code'>;
   readonly sthSigned: Counter;
   readonly entriesServed: Counter;
+  readonly oldestPendingSeconds: Gauge;
+  readonly mmdViolations: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -43,5 +45,15 @@ export class CtMetrics {
     });
     this.sthSigned = new Counter({ name: 'grapevine_ct_sth_signatures_total', help: 'STHs signed (one per new head revision)', registers });
     this.entriesServed = new Counter({ name: 'grapevine_ct_entries_served_total', help: 'Entries returned by get-entries', registers });
+    this.oldestPendingSeconds = new Gauge({
+      name: 'grapevine_ct_oldest_unmerged_seconds',
+      help: 'Age of the oldest SCT whose entry is not yet in a signed head',
+      registers,
+    });
+    this.mmdViolations = new Counter({
+      name: 'grapevine_ct_mmd_violations_total',
+      help: 'Watchdog runs that found an entry older than the MMD still unmerged',
+      registers,
+    });
   }
 }

@@ -275,11 +275,15 @@ export class HubService {
     }
 
     const admitted = admitBlob(source, req.blobData, req.srcSignature); // 400s
-    if (!this.#accepting)
+    if (!this.#accepting) {
+      // A resubmission renews no promise: its entry keeps its original timestamp. Only new entries wait.
+      const existing = await this.log.getLeafByIdentityHash(idHash);
+      if (existing) return this.#answer(source, cacheKey, idHash, existing.value, true);
       throw new HubError(
         'BACKLOG',
         'the sequencer is behind; not issuing timestamps that could break the maximum merge delay; retry later',
       );
+    }
     this.#quotas?.chargeSource(source.id);
 
     const ts = this.#nextTimestamp();
@@ -305,7 +309,11 @@ export class HubService {
       if (label !== null && order !== null) this.#latest.delete(source.id); // unknown outcome: re-read from storage next time
       throw err;
     }
-    const value = queued.leaf.value;
+    return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate);
+  }
+
+  /** Signs a stored entry (§2.4) and remembers the answer for exact resubmissions. */
+  #answer(source: TrackedSource, cacheKey: string, idHash: Buffer, value: Buffer, duplicate: boolean): SignedBytes {
     let storedSig: Buffer;
     try {
       storedSig = decodeHubTimestampedEntry(value).sourceSignature;
@@ -314,7 +322,7 @@ export class HubService {
     }
     const sgt: SignedBytes = { data: value, hubSignature: this.#signer.signEntry(value) };
     this.#remember(cacheKey, { sourceSignature: storedSig, sgt });
-    this.#count(source.id, queued.duplicate ? 'duplicate' : 'new');
+    this.#count(source.id, duplicate ? 'duplicate' : 'new');
     return sgt;
   }
 

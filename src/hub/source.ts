@@ -82,10 +82,15 @@ export function makeSource(spec: SourceSpec): TrackedSource {
     let verifier: NoteVerifier;
     try {
       const k = parseVkey(spec.vkey);
-      // Only log signature types: a cosignature key (0x04) signs a different message and never a log's checkpoint.
-      if (k.type === SignatureType.Ed25519) publicKey = ed25519PublicKeyFromBytes(k.key);
-      else if (k.type === SignatureType.ECDSA || k.type === SignatureType.RFC6962) publicKey = parsePublicKey(k.key);
-      else throw bad(`vkey type 0x${k.type.toString(16).padStart(2, '0')} is not a log signature type (want 0x01, 0x02 or 0x05)`);
+      // Log signatures (0x01 Ed25519, 0x02 ECDSA, 0x05 RFC 6962) and witness cosignatures (0x03 legacy,
+      // 0x04 cosignature/v1): a witness's cosigned view of a checkpoint is gossip worth keeping too.
+      if (k.type === SignatureType.Ed25519 || k.type === SignatureType.LegacyWitness || k.type === SignatureType.CosignatureV1) {
+        publicKey = ed25519PublicKeyFromBytes(k.key);
+      } else if (k.type === SignatureType.ECDSA || k.type === SignatureType.RFC6962) {
+        publicKey = parsePublicKey(k.key);
+      } else {
+        throw bad(`vkey type 0x${k.type.toString(16).padStart(2, '0')} cannot be verified here (want 0x01-0x05)`);
+      }
       verifier = verifierFromVkey(spec.vkey);
     } catch (err) {
       if (err instanceof HubError) throw err;

@@ -46,7 +46,7 @@ export interface HeadAuditorOptions {
   readonly onServe?: (head: ServedHead) => void;
 }
 
-/** Revisions already refused are remembered so each is alerted once; bounded. */
+/** Heads (revision, root) already refused are remembered so each is alerted once; bounded. */
 const MAX_REJECTED = 1024;
 
 export class HeadAuditor {
@@ -55,7 +55,7 @@ export class HeadAuditor {
   #current: ServedHead | null = null;
   #loaded = false;
   #inflight: Promise<ServedHead | null> | null = null;
-  readonly #rejected = new Set<number>();
+  readonly #rejected = new Set<string>();
   #alerting = false;
 
   constructor(opts: HeadAuditorOptions) {
@@ -96,13 +96,14 @@ export class HeadAuditor {
     }
     const cur = this.#current;
     const head = await this.#o.core.latestHead();
-    if (cur && head.revision === cur.revision && head.rootHash.equals(cur.rootHash) && head.size === cur.size) return cur;
-    if (cur && head.revision < cur.revision) return cur; // a lagging replica read: nothing new
-    if (this.#rejected.has(head.revision)) return cur;
+    // Nothing new: the same tree (a lagging replica may even answer an older signature of it).
+    if (cur && head.size === cur.size && head.rootHash.equals(cur.rootHash) && head.timestamp <= cur.timestampMs) return cur;
+    const key = `${head.revision}:${head.rootHash.toString('hex')}`;
+    if (this.#rejected.has(key)) return cur;
 
     const refuse = (reason: string, error?: unknown): ServedHead | null => {
-      this.#rejected.add(head.revision);
-      if (this.#rejected.size > MAX_REJECTED) this.#rejected.delete(this.#rejected.values().next().value as number);
+      this.#rejected.add(key);
+      if (this.#rejected.size > MAX_REJECTED) this.#rejected.delete(this.#rejected.values().next().value as string);
       this.#alerting = true;
       this.#o.onAlert?.({ reason, served: cur, rejected: head, error });
       return cur;

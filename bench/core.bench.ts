@@ -24,7 +24,7 @@ const signer = signerFromPrivateKey(parsePrivateKey(pem));
 
 async function queue(storage: LogStorage, treeId: number, from: number, to: number): Promise<number> {
   const t0 = performance.now();
-  const BATCH = 20_000;
+  const BATCH = 5_000;
   for (let i = from; i < to; i += BATCH) {
     const leaves: NewLeaf[] = [];
     for (let j = i; j < Math.min(to, i + BATCH); j++) {
@@ -68,7 +68,7 @@ async function main() {
     const tree = (await storage.getTree('bench'))!;
     const N = 1_000_000;
     const qRate = await queue(storage, tree.id, 0, N);
-    line('queue into SQLite (20k-leaf transactions)', `${fmt(qRate)} leaves/s`);
+    line('queue into SQLite (5k-leaf transactions)', `${fmt(qRate)} leaves/s`);
 
     const seq = new Sequencer({ storage, tree, signer, batchSize: 20_000, maxRootAgeMs: 0 });
     const rates = await sequence(seq, 100_000);
@@ -119,7 +119,7 @@ async function build10m(dir: string) {
   const big = await openStorage(`sqlite:${join(dir, 'big.db')}`);
   await Log.create(big, 'big', 'log', signer);
   const bigTree = (await big.getTree('big'))!;
-  const bigSeq = new Sequencer({ storage: big, tree: bigTree, signer, batchSize: 20_000, maxRootAgeMs: 0 });
+  const bigSeq = new Sequencer({ storage: big, tree: bigTree, signer, batchSize: 8192, maxRootAgeMs: 0 });
   const BIG = 10_000_000;
   const t0 = performance.now();
   const rates: number[] = [];

@@ -203,6 +203,17 @@ if (skip) {
         );
       });
 
+      it('keeps input order as queue order, although it inserts in identity-hash order', async () => {
+        const t = (await a.createTree(spec('order'), head0, 1)).id;
+        const batch = Array.from({ length: 64 }, (_, i) => leaf(`o${i}`));
+        await a.queueLeaves(t, batch);
+        const pending = await b.pendingLeaves(t, 100);
+        assert.deepEqual(
+          pending.map((p) => p.leafHash.toString('hex')),
+          batch.map((l) => l.leafHash.toString('hex')),
+        );
+      });
+
       it('answers a duplicate of a stored leaf, repeated within one batch, with the stored leaf both times', async () => {
         const t = (await a.createTree(spec('dupdup'), head0, 1)).id;
         await a.queueLeaves(t, [leaf('s')]);

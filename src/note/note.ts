@@ -18,6 +18,7 @@ export const MAX_SIGNATURES = 100;
 
 const SIG_PREFIX = '\u2014 '; // em dash U+2014, space
 // Any ASCII control character except newline (signed-note §Format: "MUST NOT contain any ASCII control characters … other than newline").
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0009\u000b-\u001f]/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -102,6 +102,6 @@ describe('encodeSctSignatureInput (RFC 6962 §3.2 digitally-signed struct)', () 
       signedEntry: { entryType: 'precert_entry', issuerKeyHash: Buffer.alloc(32, 0x11), tbsCertificate: hex('30') },
       extensions: hex('ab'),
     });
-    assert.equal(got.toString('hex'), '0000' + '0000000000000002' + '0001' + '11'.repeat(32) + '00000130' + '0001ab');
+    assert.equal(got.toString('hex'), `000000000000000000020001${'11'.repeat(32)}000001300001ab`);
   });
 });

@@ -72,7 +72,7 @@ describe('encodeHubTimestampedEntry (gossip-hub.md §2.1)', () => {
 describe('decodeHubTimestampedEntry', () => {
   const good = '0002' + '2020' + '0002' + '0102' + '0002' + '0304' + '0000000001020304';
   const bad: { desc: string; input: string; code: CodecErrorCode }[] = [
-    { desc: 'an empty source_id', input: '0000' + good.slice(8), code: 'LENGTH_OUT_OF_BOUNDS' },
+    { desc: 'an empty source_id', input: `0000${good.slice(8)}`, code: 'LENGTH_OUT_OF_BOUNDS' },
     { desc: 'an empty head_data', input: '00022020' + '0000' + '00020304' + '0000000001020304', code: 'LENGTH_OUT_OF_BOUNDS' },
     { desc: 'a short timestamp', input: good.slice(0, -2), code: 'TRUNCATED' },
     { desc: 'trailing bytes (the hub answers 500 on these)', input: `${good}00`, code: 'TRAILING_DATA' },

@@ -111,7 +111,7 @@ describe('opaque vectors', () => {
 
   const badReads: { desc: string; input: string; floor: number; ceiling: number; code: CodecErrorCode }[] = [
     { desc: 'length below the floor', input: '00', floor: 1, ceiling: 255, code: 'LENGTH_OUT_OF_BOUNDS' },
-    { desc: 'length above the ceiling', input: '21' + '00'.repeat(33), floor: 0, ceiling: 32, code: 'LENGTH_OUT_OF_BOUNDS' },
+    { desc: 'length above the ceiling', input: `21${'00'.repeat(33)}`, floor: 0, ceiling: 32, code: 'LENGTH_OUT_OF_BOUNDS' },
     { desc: 'body shorter than its length', input: '0005aabb', floor: 0, ceiling: 0xffff, code: 'TRUNCATED' },
     { desc: 'length prefix cut short', input: '00', floor: 0, ceiling: 0xffff, code: 'TRUNCATED' },
     { desc: '3-byte prefix cut short', input: '0000', floor: 0, ceiling: 0xff_ffff, code: 'TRUNCATED' },

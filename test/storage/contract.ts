@@ -208,7 +208,7 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
       it('group-commits concurrent queue calls without losing or mixing results', async () => {
         const { log } = await newLog(s, `gc-${n++}`);
         const results = await Promise.all(Array.from({ length: 200 }, (_, i) => log.queueLeaf({ value: Buffer.from(`g${i % 150}`) })));
-        results.forEach((r, i) => assert.ok(r.leaf.value.equals(Buffer.from(`g${i % 150}`))));
+        for (const [i, r] of results.entries()) assert.ok(r.leaf.value.equals(Buffer.from(`g${i % 150}`)));
         assert.equal(results.filter((r) => r.duplicate).length, 50);
       });
 

@@ -16,6 +16,9 @@
  * idle or checked-out connections are absorbed here (an unhandled 'error'
  * event would crash the process) and reported through `onPoolError`.
  *
+ * No statement timeout is set here: a deployment that wants one puts it in
+ * the URL (`?options=-c%20statement_timeout%3D30s`).
+ *
  * Concurrency: methods may interleave freely; each checks out its own
  * connection. Nothing is cached in this object between calls.
  */
@@ -69,7 +72,9 @@ export class PostgresStorage implements LogStorage {
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
+      // Notice a silently dead server (no RST, e.g. a lost host) in tens of seconds, not the OS's two hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'grapevine',
     });
     const report = (err: Error) => opts.onPoolError?.(err);

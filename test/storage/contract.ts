@@ -129,6 +129,22 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         assert.ok((await s.headAtRevision(t, 0))?.rootHash.equals(head0.rootHash));
       });
 
+      it('refuses a head whose size is not the old size plus the batch (StorageError CORRUPT), writing nothing', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, [leaf('z0')]);
+        const pending = await s.pendingLeaves(t, 10);
+        const range = CompactRange.empty();
+        range.append(pending[0].leafHash);
+        range.append(pending[0].leafHash);
+        const head = signHead(signer, range, 2000, 1);
+        await assert.rejects(
+          s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [pending[0].queueId], tiles: [], head }),
+          (e) => isError(e, StorageError, 'CORRUPT'),
+        );
+        assert.equal((await s.latestHead(t))?.revision, 0);
+        assert.equal(await s.pendingCount(t), 1);
+      });
+
       it('answers undefined for tiles that do not exist', async () => {
         assert.deepEqual(await s.getTiles(tree, [{ level: 3, index: 7 }]), [undefined]);
       });

@@ -116,6 +116,9 @@ export class SqliteStorage implements LogStorage {
     if (x.head.revision !== x.expectedRevision + 1) {
       throw new StorageError('CORRUPT', `new head revision ${x.head.revision}, want ${x.expectedRevision + 1}`);
     }
+    if (x.head.size !== x.firstIndex + x.queueIds.length) {
+      throw new StorageError('CORRUPT', `new head size ${x.head.size}, want ${x.firstIndex} + ${x.queueIds.length} leaves`);
+    }
     return this.#run('integrate', () =>
       this.#db.transaction(() => {
         const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
-import { HubConfigError, parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from '../config/hub.ts';
+import { HubConfigError, loadHubConfigText, type ResolvedHubConfig } from '../config/hub.ts';
 import {
   createApp,
   installGracefulShutdown,
@@ -148,8 +148,7 @@ export function loadHubConfig(path: string): ResolvedHubConfig {
   const file = resolve(path);
   if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file}`);
   try {
-    const cfg = parseHubConfig(readFileSync(file, 'utf8'));
-    return resolveHubConfig(cfg, { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
+    return loadHubConfigText(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
   } catch (err) {
     if (err instanceof HubConfigError)
       throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });

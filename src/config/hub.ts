@@ -162,41 +162,92 @@ function issuePath(path: readonly PropertyKey[]): string {
         .replace(/^\./, '');
 }
 
-/** Parses and validates config text (YAML or JSON). Throws HubConfigError listing every problem. */
-export function parseHubConfig(text: string): Readonly<HubConfig> {
-  let raw: unknown;
+function parseText(text: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text) ?? {};
   } catch (err) {
     throw new HubConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], { cause: err });
   }
-  const r = schema.safeParse(raw ?? {});
-  const problems = r.success ? [] : r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
-  if (r.success) {
-    const cfg = r.data;
-    if (!/^(\[[0-9a-fA-F:.]+\]|[^:]*):[0-9]{1,5}$/.test(cfg.listen) || Number(cfg.listen.split(':').at(-1)) > 65535) {
-      problems.push(`listen: got ${JSON.stringify(cfg.listen)}, want host:port`);
-    }
-    const prefixes = new Map<string, number>();
-    const trees = new Map<string, number>();
-    cfg.instances.forEach((inst, i) => {
-      const p = routePrefix(inst.prefix);
+}
+
+const rec = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Rules across fields, run on the raw data too (defensively) so that a file
+ * with schema errors still gets these problems reported in the same pass.
+ */
+function crossFieldProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const listen = str(rec(raw).listen);
+  if (listen !== undefined && (!/^(\[[0-9a-fA-F:.]+\]|[^:]*):[0-9]{1,5}$/.test(listen) || Number(listen.split(':').at(-1)) > 65535)) {
+    problems.push(`listen: got ${JSON.stringify(listen)}, want host:port`);
+  }
+  const prefixes = new Map<string, number>();
+  const trees = new Map<string, number>();
+  list(rec(raw).instances).forEach((inst, i) => {
+    const prefix = str(rec(inst).prefix);
+    if (prefix !== undefined && prefix !== '') {
+      const p = routePrefix(prefix);
       if (p === '/') problems.push(`instances[${i}].prefix: empty after trimming slashes`);
       if (prefixes.has(p)) problems.push(`instances[${i}].prefix: ${p} is also the prefix of instances[${prefixes.get(p)}]`);
       prefixes.set(p, i);
-      const tree = inst.tree ?? `hub-${p.slice(1)}`;
+      const tree = str(rec(inst).tree) ?? `hub-${p.slice(1)}`;
       if (trees.has(tree)) problems.push(`instances[${i}].tree: ${tree} is also the tree of instances[${trees.get(tree)}]`);
       trees.set(tree, i);
-      const ids = new Map<string, number>();
-      inst.sources.forEach((s, j) => {
-        if (ids.has(s.id))
-          problems.push(`instances[${i}].sources[${j}].id: duplicate of sources[${ids.get(s.id)}] (${JSON.stringify(s.id)})`);
-        ids.set(s.id, j);
-      });
+    }
+    const ids = new Map<string, number>();
+    list(rec(inst).sources).forEach((src, j) => {
+      const id = str(rec(src).id);
+      if (id === undefined) return;
+      if (ids.has(id)) problems.push(`instances[${i}].sources[${j}].id: duplicate of sources[${ids.get(id)}] (${JSON.stringify(id)})`);
+      ids.set(id, j);
     });
-  }
-  if (problems.length > 0) throw new HubConfigError(problems);
-  return deepFreeze(r.data as HubConfig);
+  });
+  return problems;
+}
+
+function validate(raw: unknown): { cfg: Readonly<HubConfig> | null; problems: string[] } {
+  const r = schema.safeParse(raw);
+  const problems = r.success ? [] : r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
+  problems.push(...crossFieldProblems(raw));
+  return { cfg: r.success && problems.length === 0 ? deepFreeze(r.data) : null, problems };
+}
+
+/** Parses and validates config text (YAML or JSON). Throws HubConfigError listing every problem. */
+export function parseHubConfig(text: string): Readonly<HubConfig> {
+  const { cfg, problems } = validate(parseText(text));
+  if (!cfg) throw new HubConfigError(problems);
+  return cfg;
+}
+
+/**
+ * Both steps at once: parse, validate and resolve keys. When the schema
+ * fails, the key files it names are still tried, so one run reports every
+ * problem of the file.
+ */
+export function loadHubConfigText(text: string, opts: ResolveOptions): ResolvedHubConfig {
+  const raw = parseText(text);
+  const { cfg, problems } = validate(raw);
+  if (cfg) return resolveHubConfig(cfg, opts);
+  list(rec(raw).instances).forEach((inst, i) => {
+    const files: [string, unknown][] = [[`instances[${i}].privateKeyFile`, rec(inst).privateKeyFile]];
+    list(rec(inst).sources).forEach((src, j) => {
+      files.push([`instances[${i}].sources[${j}].publicKeyFile`, rec(src).publicKeyFile]);
+    });
+    for (const [where, p] of files) {
+      if (typeof p !== 'string' || p === '') continue;
+      const path = isAbsolute(p) ? p : join(opts.baseDir, p);
+      try {
+        opts.readFile(path);
+      } catch (err) {
+        problems.push(`${where}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+  });
+  throw new HubConfigError(problems);
 }
 
 export interface ResolvedHubInstance {

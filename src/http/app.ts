@@ -52,6 +52,16 @@ export function createApp(opts: AppOptions = {}): FastifyInstance {
   const mapper = opts.errorMapper ?? defaultErrorMapper();
   app.decorate('errorMapper', mapper);
   app.setErrorHandler(errorHandler(mapper));
+  // Once closing, every answer tells the client to hang up, so keep-alive sockets of in-flight requests
+  // do not hold close() open (idle ones are closed by forceCloseConnections).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)

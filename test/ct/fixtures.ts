@@ -1,7 +1,20 @@
 /** Shared fixtures for the CT personality tests: a minted CA, logs on in-memory SQLite, error assertions. */
 import assert from 'node:assert/strict';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
-import { CtError, type CtErrorCode, CtLog, type CtLogOptions, RootStore } from '../../src/ct/index.ts';
+import { Registry } from 'prom-client';
+import {
+  CtError,
+  type CtErrorCode,
+  CtLog,
+  type CtLogOptions,
+  type CtLogSpec,
+  mountCtLog,
+  type OpenCtOptions,
+  openCtLog,
+  RootStore,
+  stopCtLog,
+} from '../../src/ct/index.ts';
+import { createApp, registerMetrics } from '../../src/http/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
 import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
@@ -90,3 +103,33 @@ export async function assertRejectsCode<E extends GrapevineError>(
 }
 
 export const assertCtError = (fn: () => unknown, code: CtErrorCode) => assertThrowsCode(fn, CtError, code);
+
+/** A CT log opened the way the server does (openCtLog) on in-memory SQLite, mounted on a src/http app for inject(). */
+export async function newCtApp(spec: Partial<CtLogSpec> = {}, opts: Partial<OpenCtOptions> = {}) {
+  const d = await demoSet();
+  const storage = await openStorage('sqlite::memory:');
+  const registry = new Registry();
+  const opened = await openCtLog(
+    { tree: 'ct', signer: newSigner(), roots: [d.root.der], ...spec },
+    { storage, init: true, registry, sequencer: true, sequencerIntervalMs: 5, ...opts },
+  );
+  const app = createApp();
+  registerMetrics(app, { registry });
+  await mountCtLog(app, opened);
+  await app.ready();
+  const signer = spec.signer ?? null;
+  return {
+    app,
+    opened,
+    storage,
+    registry,
+    signer,
+    /** Integrates everything queued. */
+    sequence: () => drain(opened.sequencer as Sequencer),
+    close: async () => {
+      await app.close();
+      await stopCtLog(opened);
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The MMD under load: many concurrent submissions over real HTTP while a
+ * monitor polls get-sth. Every SCT's entry must be in an STH whose timestamp
+ * is at most SCT timestamp + MMD (RFC 6962 §3: "the log MUST incorporate a
+ * certificate in its Merkle Tree within the Maximum Merge Delay"), proven by
+ * an inclusion proof against that STH, and that STH must have been observed
+ * by the monitor within the MMD too (plus its polling interval).
+ *
+ * Two views are checked: the log's own (every signed head in storage, so the
+ * first head covering each entry is known exactly) and a monitor's (the STHs
+ * it happened to fetch while the load ran, which lag when the server is busy).
+ * A warm-up batch runs first so the measurement is of steady state, not of
+ * the JIT compiling the X.509 code.
+ */
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { encodeMerkleTreeLeaf, type SignedEntry, type SignedTreeHead } from '../../src/codec/index.ts';
+import { publicKeyFromKeyObject } from '../../src/crypto/index.ts';
+import { CtClient } from '../../src/ct/index.ts';
+import { type CtServer, startCtServer } from '../../src/cli/ct-serve.ts';
+import { parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
+import { hashLeaf, verifyInclusion } from '../../src/merkle/index.ts';
+import { parseCertificate } from '../../src/x509/index.ts';
+import { certificatePem, mintLeaf, mintPrecertPair } from '../../src/x509/testca/index.ts';
+import { demoSet } from './fixtures.ts';
+
+const MMD_MS = 2000;
+const SUBMISSIONS = 400;
+const POLL_MS = 20;
+
+describe('MMD under concurrent load', () => {
+  let server: CtServer;
+  let client: CtClient;
+  const observed: { sth: SignedTreeHead; at: number }[] = [];
+  let polling = true;
+  let poller: Promise<void>;
+
+  before(async () => {
+    const d = await demoSet();
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const files: Record<string, Buffer> = {
+      '/cfg/key.pem': Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+      '/cfg/root.pem': Buffer.from(certificatePem(d.root)),
+    };
+    const cfg = parseCtConfig(`{ listen: "127.0.0.1:0", database: "sqlite::memory:", keyFile: key.pem, roots: [root.pem], mmd: ${MMD_MS}ms, logLevel: silent }`);
+    const resolved = resolveCtConfig(cfg, { baseDir: '/cfg', readFile: (p) => files[p] ?? assert.fail(`no ${p}`) });
+    server = await startCtServer(resolved, { createTree: true });
+    client = new CtClient({ url: server.url, logKey: publicKeyFromKeyObject(publicKey) });
+    poller = (async () => {
+      while (polling) {
+        observed.push({ sth: await client.getSth(), at: Date.now() });
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    })();
+  });
+
+  after(async () => {
+    polling = false;
+    await poller;
+    await server?.close();
+  });
+
+  it(`merges every one of ${SUBMISSIONS} concurrent submissions within the MMD (${MMD_MS} ms)`, async (t) => {
+    const d = await demoSet();
+    const inter = parseCertificate(d.intermediate.der);
+    const issuerKeyHash = createHash('sha256').update(inter.spki).digest();
+    // Mint first, so the submission waves are pure load.
+    const jobs: { chain: Buffer[]; pre: boolean; entry: SignedEntry }[] = [];
+    for (let i = 0; i < SUBMISSIONS; i++) {
+      if (i % 4 === 3) {
+        const [pre, fin] = await mintPrecertPair(d.intermediate, d.intermediate, { dnsNames: [`p${i}.mmd.grapevine.test`] });
+        jobs.push({ chain: [pre.der, d.intermediate.der], pre: true, entry: { entryType: 'precert_entry', issuerKeyHash, tbsCertificate: parseCertificate(fin.der).tbs } });
+      } else {
+        const leaf = await mintLeaf(d.intermediate, { dnsNames: [`l${i}.mmd.grapevine.test`] });
+        jobs.push({ chain: [leaf.der, d.intermediate.der], pre: false, entry: { entryType: 'x509_entry', certificate: leaf.der } });
+      }
+    }
+    // Warm-up, not measured.
+    const WARM = 60;
+    for (let i = 0; i < 3; i++) {
+      await Promise.all(
+        Array.from({ length: WARM / 3 }, async (_, k) => {
+          const l = await mintLeaf(d.intermediate, { dnsNames: [`w${i}-${k}.mmd.grapevine.test`] });
+          await client.addChain([l.der, d.intermediate.der], false);
+        }),
+      );
+    }
+    // Four waves of concurrent submissions, 250 ms apart, so several sequencer batches and STHs are involved.
+    const waves = 4;
+    const per = SUBMISSIONS / waves;
+    const results: { timestamp: number; entry: SignedEntry }[] = [];
+    const running: Promise<void>[] = [];
+    for (let w = 0; w < waves; w++) {
+      running.push(
+        ...jobs.slice(w * per, (w + 1) * per).map(async (j) => {
+          const sct = await client.addChain(j.chain, j.pre);
+          client.verifySct(sct, { signedEntry: j.entry, extensions: sct.extensions });
+          results.push({ timestamp: sct.timestamp, entry: j.entry });
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await Promise.all(running);
+    assert.equal(results.length, SUBMISSIONS);
+
+    // Let the monitor see the last batch, then check every SCT against the first STH that covers it.
+    const lastTs = Math.max(...results.map((r) => r.timestamp));
+    while (Date.now() < lastTs + MMD_MS + 4 * POLL_MS) await new Promise((r) => setTimeout(r, POLL_MS));
+    const final = observed[observed.length - 1].sth;
+    assert.equal(final.treeSize, SUBMISSIONS + WARM);
+    // The log's view: every signed head it stored, in revision order.
+    const storage = server.storage;
+    const treeId = server.opened.log.tree.id;
+    const heads = [];
+    for (let rev = 0; ; rev++) {
+      const h = await storage.headAtRevision(treeId, rev);
+      if (!h) break;
+      heads.push(h);
+    }
+    let maxDelay = 0;
+    let maxObserved = 0;
+    for (const r of results) {
+      const h = hashLeaf(encodeMerkleTreeLeaf({ timestamp: r.timestamp, signedEntry: r.entry, extensions: Buffer.alloc(0) }));
+      const index: number = (await client.getProofByHash(h, final.treeSize)).leafIndex;
+      // Log view: the first signed head holding the entry is within the MMD, and proves it.
+      const head = heads.find((x) => x.size > index);
+      assert.ok(head, `leaf ${index} is in a stored head`);
+      const delay = head.timestamp - r.timestamp;
+      maxDelay = Math.max(maxDelay, delay);
+      assert.ok(delay >= 0, 'the covering head is not older than the SCT (§3.5)');
+      assert.ok(delay <= MMD_MS, `leaf ${index}: merged ${delay} ms after its SCT, over the MMD`);
+      const p = await client.getProofByHash(h, head.size);
+      verifyInclusion(p.leafIndex, head.size, h, p.auditPath, head.rootHash);
+      // Monitor view: the first STH it fetched that covers the entry is also within the MMD, and proves it.
+      const first = observed.find((o) => o.sth.treeSize > index);
+      assert.ok(first, `leaf ${index} is in an observed STH`);
+      const seen = first.sth.timestamp - r.timestamp;
+      maxObserved = Math.max(maxObserved, seen);
+      assert.ok(seen <= MMD_MS, `leaf ${index}: the first STH the monitor saw covering it is ${seen} ms after the SCT, over the MMD`);
+      assert.equal(await client.verifyInclusion(h, first.sth), index);
+    }
+    // Successive observed STHs are consistent.
+    for (let i = 1; i < observed.length; i++) {
+      if (observed[i].sth.treeSize !== observed[i - 1].sth.treeSize) await client.verifyConsistency(observed[i - 1].sth, observed[i].sth);
+    }
+    t.diagnostic(`largest SCT → merge delay ${maxDelay} ms (${heads.length} heads); largest as observed by the monitor ${maxObserved} ms (${observed.length} STHs fetched)`);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Black-box tests of `grapevine ct …`: the built CLI against temp
+ * directories and a `ct serve` child process.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
+import { BIN, grapevine } from './run.ts';
+
+const oneLine = (s: string) => s.trim().split('\n').length === 1;
+
+describe('grapevine ct (no server)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-ct-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('documents every sub-command with --help', () => {
+    const r = grapevine(['ct', '--help']);
+    assert.equal(r.code, 0);
+    for (const c of ['serve', 'sth', 'consistency', 'entries', 'audit', 'roots', 'add-chain', 'test-ca']) {
+      assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+      assert.equal(grapevine(['ct', c, '--help']).code, 0, c);
+    }
+  });
+
+  it('test-ca writes the demo chain set, refuses to overwrite, and replaces with --force', () => {
+    const out = join(dir, 'ca');
+    const r = grapevine(['ct', 'test-ca', '--out', out, '--log-config']);
+    assert.equal(r.code, 0, r.stderr);
+    const files: string[] = JSON.parse(r.stdout).files;
+    for (const f of ['root.pem', 'leaf-chain.pem', 'precert-chain.pem', 'signed-precert-chain.pem', 'log-key.pem', 'ct.yaml']) assert.ok(files.includes(f) && existsSync(join(out, f)), f);
+    assert.equal(readFileSync(join(out, 'leaf-chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)?.length, 2);
+    const again = grapevine(['ct', 'test-ca', '--out', out]);
+    assert.equal(again.code, 1);
+    assert.ok(oneLine(again.stderr));
+    assert.equal(grapevine(['ct', 'test-ca', '--out', out, '--force', '--key-type', 'rsa-2048']).code, 0);
+  });
+
+  it('serve refuses a missing config, an invalid one, and a missing tree without --create-tree (exit 1, one line)', () => {
+    const missing = grapevine(['ct', 'serve', '--config', join(dir, 'nope.yaml')]);
+    assert.equal(missing.code, 1);
+    assert.ok(oneLine(missing.stderr), missing.stderr);
+
+    writeFileSync(join(dir, 'bad.yaml'), 'keyFile: none.pem\nroots: [none.pem]\nmmd: 10\n');
+    const bad = grapevine(['ct', 'serve', '--config', join(dir, 'bad.yaml')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /mmd/);
+    assert.ok(oneLine(bad.stderr), bad.stderr);
+
+    const ca = join(dir, 'ca');
+    writeFileSync(join(dir, 'nocreate.yaml'), `keyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\ndatabase: sqlite:${join(dir, 'x.db')}\nlogLevel: silent\n`);
+    const nocreate = grapevine(['ct', 'serve', '--config', join(dir, 'nocreate.yaml')]);
+    assert.equal(nocreate.code, 1);
+    assert.match(nocreate.stderr, /--create-tree/);
+  });
+
+  it('client commands without --url are usage errors (exit 2), audit without --log-key too', () => {
+    assert.equal(grapevine(['ct', 'sth']).code, 2);
+    assert.equal(grapevine(['ct', 'audit', '--url', 'http://127.0.0.1:1']).code, 2);
+  });
+
+  it('an unreachable log is a failure (exit 1, one line)', () => {
+    const r = grapevine(['ct', 'sth', '--url', 'http://127.0.0.1:1', '--timeout', '2000']);
+    assert.equal(r.code, 1);
+    assert.ok(oneLine(r.stderr), r.stderr);
+  });
+});
+
+describe('grapevine ct client commands against ct serve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-ct-cli-serve-'));
+  const ca = join(dir, 'ca');
+  let child: ChildProcess;
+  let url = '';
+  const key = () => join(ca, 'log-key.pub.pem');
+
+  before(async () => {
+    assert.equal(grapevine(['ct', 'test-ca', '--out', ca, '--log-config']).code, 0);
+    writeFileSync(
+      join(dir, 'ct.yaml'),
+      `listen: 127.0.0.1:0\ndatabase: sqlite:${join(dir, 'ct.db')}\nkeyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\nmmd: 2s\nlogLevel: warn\nlimits: { maxGetEntries: 2 }\n`,
+    );
+    child = spawn(process.execPath, [BIN, 'ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-tree'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    url = await new Promise<string>((resolve, reject) => {
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /CT log at (\S+)\/ct\/v1\//.exec(err);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`exit ${code}: ${err}`)));
+    });
+  });
+  after(async () => {
+    if (child && child.exitCode === null) {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await done;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('add-chain submits the demo chains and verifies each SCT with --log-key', () => {
+    for (const [file, pre] of [
+      ['leaf-chain.pem', false],
+      ['precert-chain.pem', true],
+      ['signed-precert-chain.pem', true],
+    ] as const) {
+      const r = grapevine(['ct', 'add-chain', '--url', url, '--log-key', key(), '--chain', join(ca, file), ...(pre ? ['--pre'] : [])]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).signature, 'verified');
+    }
+    const wrong = grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'precert-chain.pem')]);
+    assert.equal(wrong.code, 1, 'a precertificate on add-chain is refused');
+    assert.match(wrong.stderr, /PRECERT_IN_ADD_CHAIN/);
+  });
+
+  it('sth saves a verified STH; audit recomputes the root; consistency proves the saved STH a prefix', async () => {
+    let sth = { tree_size: 0 };
+    for (let i = 0; i < 40 && sth.tree_size < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = grapevine(['ct', 'sth', '--url', url, '--log-key', key(), '--out', join(dir, 'sth1.json')]);
+      assert.equal(r.code, 0, r.stderr);
+      sth = JSON.parse(r.stdout);
+    }
+    assert.equal(sth.tree_size, 3);
+    // One more entry so consistency has something to prove.
+    assert.equal(grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'leaf.pem'), '--log-key', key()]).code, 1, 'a leaf alone does not reach the root');
+    const audit = grapevine(['ct', 'audit', '--url', url, '--log-key', key(), '--old', join(dir, 'sth1.json')]);
+    assert.equal(audit.code, 0, audit.stderr);
+    const a = JSON.parse(audit.stdout);
+    assert.equal(a.verified, true);
+    assert.equal(a.entries, 3);
+    assert.equal(a.precert_entries, 2);
+    const cons = grapevine(['ct', 'consistency', '--url', url, '--log-key', key(), '--old', join(dir, 'sth1.json')]);
+    assert.equal(cons.code, 0, cons.stderr);
+    assert.equal(JSON.parse(cons.stdout).consistent, true);
+  });
+
+  it('entries prints one JSON line per entry, paging past the log limit and stopping at the tree size', () => {
+    const r = grapevine(['ct', 'entries', '--url', url, '--start', '0', '--end', '99']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.index), [0, 1, 2]);
+    assert.deepEqual(lines.map((l) => l.entry_type), ['x509_entry', 'precert_entry', 'precert_entry']);
+  });
+
+  it('roots prints the accepted root as PEM', () => {
+    const r = grapevine(['ct', 'roots', '--url', url]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.replace(/\s+/g, ''), readFileSync(join(ca, 'root.pem'), 'utf8').replace(/\s+/g, ''));
+  });
+
+  it('audit with the wrong --log-key is invalid (exit 1, one line)', () => {
+    const other = join(dir, 'other.pub.pem');
+    writeFileSync(other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const r = grapevine(['ct', 'audit', '--url', url, '--log-key', other]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /BAD_SIGNATURE/);
+    assert.ok(oneLine(r.stderr), r.stderr);
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { before, describe, it } from 'node:test';
+import { CtConfigError, parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
+import { certificatePem, type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof CtConfigError, `want CtConfigError, got ${String(err)}`);
+    assert.equal(err.code, 'INVALID');
+    return [...err.problems];
+  }
+  assert.fail('no CtConfigError');
+}
+
+const pem = (type: 'ec' | 'ed25519' | 'rsa') => {
+  const { privateKey } =
+    type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+  return Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+};
+
+describe('parseCtConfig', () => {
+  it('fills the defaults around keyFile and roots', () => {
+    const c = parseCtConfig('keyFile: k.pem\nroots: [r.pem]\n');
+    assert.equal(c.listen, '127.0.0.1:6962');
+    assert.equal(c.tree, 'ct');
+    assert.equal(c.mmd, undefined);
+    assert.equal(c.createTree, false);
+    assert.equal(c.limits.maxGetEntries, 1000);
+    assert.equal(c.limits.maxChainLength, 10);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.limits));
+  });
+
+  it('reads durations and RFC 3339 windows', () => {
+    const c = parseCtConfig('keyFile: k\nroots: [r]\nmmd: 2m\nnotAfter: { start: "2026-01-01T00:00:00Z", limit: 2027-01-01T00:00:00Z }\nsequencer: { interval: 500ms }');
+    assert.equal(c.mmd, 120_000);
+    assert.equal(c.notAfter?.start, Date.UTC(2026, 0, 1));
+    assert.equal(c.notAfter?.limit, Date.UTC(2027, 0, 1));
+    assert.equal(c.sequencer.interval, 500);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const p = problems(() =>
+      parseCtConfig(
+        [
+          'listen: nowhere',
+          'keyFile: k',
+          'roots: []',
+          'mmd: 10',
+          'colour: blue',
+          'notAfter: { start: 2027-01-01T00:00:00Z, limit: 2026-01-01T00:00:00Z }',
+        ].join('\n'),
+      ),
+    );
+    assert.ok(p.some((x) => x.startsWith('roots:')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('mmd:')), p.join('\n'));
+    assert.ok(p.some((x) => x.includes('colour')), p.join('\n'));
+    assert.equal(p.length, 3, 'schema problems first; cross-field rules only on a schema-valid config');
+  });
+
+  it('applies the cross-field rules', () => {
+    const p = problems(() =>
+      parseCtConfig(
+        [
+          'listen: nowhere',
+          'keyFile: k',
+          'roots: [r]',
+          'mmd: 1s',
+          'sequencer: { interval: 600ms }',
+          'notAfter: { start: 2027-01-01T00:00:00Z, limit: 2026-01-01T00:00:00Z }',
+          'limits: { maxGetEntries: 500 }',
+          'quota: { perClient: { read: { rate: 10, burst: 100 } }, global: { read: { rate: 10, burst: 100 } } }',
+          'prefix: "a b"',
+        ].join('\n'),
+      ),
+    );
+    for (const path of ['listen', 'sequencer.interval', 'notAfter', 'quota.perClient.read.burst', 'quota.global.read.burst', 'prefix']) {
+      assert.ok(p.some((x) => x.startsWith(`${path}:`)), `${path} in ${p.join(' | ')}`);
+    }
+  });
+
+  it('rejects text that is not YAML', () => {
+    assert.equal(problems(() => parseCtConfig('a: [b')).length, 1);
+  });
+});
+
+describe('resolveCtConfig', () => {
+  let d: DemoSet;
+  before(async () => {
+    d = await mintDemoSet();
+  });
+  const reader = (files: Record<string, Buffer>) => (p: string) => {
+    const f = files[p];
+    if (!f) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    return f;
+  };
+
+  it('loads the key and every root of every PEM file, relative to the config directory', () => {
+    const files = {
+      '/etc/ct/key.pem': pem('ec'),
+      '/etc/ct/roots/a.pem': Buffer.from(certificatePem(d.root) + certificatePem(d.intermediate)),
+      '/abs/b.pem': Buffer.from(certificatePem(d.precertSigner)),
+    };
+    const r = resolveCtConfig(parseCtConfig('keyFile: key.pem\nroots: [roots/a.pem, /abs/b.pem]\nprefix: /logs/x/\nlisten: "[::1]:7000"'), {
+      baseDir: '/etc/ct',
+      readFile: reader(files),
+    });
+    assert.equal(r.log.roots.length, 3);
+    assert.equal(r.log.prefix, '/logs/x');
+    assert.equal(r.host, '::1');
+    assert.equal(r.port, 7000);
+    assert.equal(r.log.signer.publicKey.type, 'ecdsa-p256');
+    assert.equal(r.log.mmdMs, 10_000);
+  });
+
+  it('accepts an RSA key', () => {
+    const r = resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), {
+      baseDir: '/',
+      readFile: reader({ '/k': pem('rsa'), '/r': Buffer.from(certificatePem(d.root)) }),
+    });
+    assert.equal(r.log.signer.publicKey.type, 'rsa');
+  });
+
+  it('reports an unreadable key, an Ed25519 key, and bad root files together', () => {
+    const missing = problems(() =>
+      resolveCtConfig(parseCtConfig('keyFile: nokey\nroots: [junk.pem, none.pem]'), {
+        baseDir: '/',
+        readFile: reader({ '/junk.pem': Buffer.from('not a certificate') }),
+      }),
+    );
+    assert.ok(missing.some((x) => x.startsWith('keyFile:') && x.includes('ENOENT')), missing.join(' | '));
+    assert.ok(missing.some((x) => x.startsWith('roots[0]')), missing.join(' | '));
+    assert.ok(missing.some((x) => x.startsWith('roots[1]') && x.includes('ENOENT')), missing.join(' | '));
+    const ed = problems(() =>
+      resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), { baseDir: '/', readFile: reader({ '/k': pem('ed25519'), '/r': Buffer.from(certificatePem(d.root)) }) }),
+    );
+    assert.equal(ed.length, 1);
+    assert.match(ed[0], /^keyFile:/);
+  });
+});

@@ -8,7 +8,11 @@
  * node it completes; a node beyond w triggers a re-read.
  *
  * Concurrency: any number of readers may interleave; a race only costs a
- * duplicate read, never a wrong answer.
+ * duplicate read, never a wrong answer. Each lookup answers from the tiles it
+ * found or read itself (held for the call), never by re-reading the shared
+ * LRU after an await: while it waits for storage, other lookups may evict a
+ * tile it found, or put an older, narrower copy read before the last
+ * integration (#put keeps the wider of the two).
  */
 import {
   ExpandedTile,
@@ -51,12 +55,18 @@ export class TileCache {
   /** Hashes of perfect nodes, in order. */
   async nodeHashes(treeId: number, nodes: readonly NodeId[]): Promise<Buffer[]> {
     const slots = nodes.map(tileSlot);
+    // The tiles this call answers from: found wide enough in the LRU, or read below.
+    const held = new Map<string, ExpandedTile>();
     const missing = new Map<string, TileId>();
     for (const s of slots) {
       const key = tileKey(treeId, s.tile);
-      const t = this.#get(key);
-      if (!t || t.width < s.end) missing.set(key, s.tile);
-      else this.hits++;
+      const t = held.get(key) ?? this.#get(key);
+      if (t && t.width >= s.end) {
+        held.set(key, t);
+        this.hits++;
+      } else {
+        missing.set(key, s.tile);
+      }
     }
     if (missing.size > 0) {
       this.misses += missing.size;
@@ -64,18 +74,14 @@ export class TileCache {
       const data = await this.#storage.getTiles(treeId, ids);
       ids.forEach((id, i) => {
         const d = data[i];
-        if (d) this.#put(tileKey(treeId, id), new ExpandedTile(d));
+        if (!d) return;
+        const key = tileKey(treeId, id);
+        const t = new ExpandedTile(d);
+        held.set(key, t);
+        this.#put(key, t);
       });
     }
-    return slots.map((s) => this.#lookup(treeId, s));
-  }
-
-  #lookup(treeId: number, s: TileSlot): Buffer {
-    const t = this.#tiles.get(tileKey(treeId, s.tile));
-    if (!t || t.width < s.end) {
-      throw new StorageError('CORRUPT', `tile ${s.tile.level}/${s.tile.index} of tree ${treeId} is missing or too narrow for entries [${s.begin}, ${s.end})`);
-    }
-    return t.node(s.height, s.begin);
+    return slots.map((s) => lookup(held.get(tileKey(treeId, s.tile)), treeId, s));
   }
 
   #get(key: string): ExpandedTile | undefined {
@@ -88,13 +94,22 @@ export class TileCache {
   }
 
   #put(key: string, t: ExpandedTile): void {
+    // Tiles only grow at the right edge: a narrower copy is an older read, never newer news.
+    const old = this.#tiles.get(key);
     this.#tiles.delete(key);
-    this.#tiles.set(key, t);
+    this.#tiles.set(key, old && old.width > t.width ? old : t);
     while (this.#tiles.size > this.#capacity) {
       const oldest = this.#tiles.keys().next().value as string;
       this.#tiles.delete(oldest);
     }
   }
+}
+
+function lookup(t: ExpandedTile | undefined, treeId: number, s: TileSlot): Buffer {
+  if (!t || t.width < s.end) {
+    throw new StorageError('CORRUPT', `tile ${s.tile.level}/${s.tile.index} of tree ${treeId} is missing or too narrow for entries [${s.begin}, ${s.end})`);
+  }
+  return t.node(s.height, s.begin);
 }
 
 function tileKey(treeId: number, t: TileId): string {

@@ -57,10 +57,15 @@ function readKeyFile(path: string): PublicKey {
   try {
     const b = readFileSync(path);
     // PEM and base64 files are text; anything else is DER.
-    return parsePublicKey(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('ascii').trim() : b);
+    return parsePublicKey(isText(b) ? b.toString('ascii').trim() : b);
   } catch (err) {
     throw new CliError('FAILED', `--log-key ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Printable ASCII plus tab, LF and CR. */
+function isText(b: Buffer): boolean {
+  return b.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c <= 126));
 }
 
 function client(o: CommonOpts, needKey: boolean): CtClient {
@@ -96,7 +101,10 @@ function entryView(e: LogEntry, index: number) {
   const se = e.leaf.signedEntry;
   let chain: number | string;
   try {
-    chain = se.entryType === 'x509_entry' ? decodeX509ExtraData(e.extraData).length : decodePrecertExtraData(e.extraData).precertificateChain.length;
+    chain =
+      se.entryType === 'x509_entry'
+        ? decodeX509ExtraData(e.extraData).length
+        : decodePrecertExtraData(e.extraData).precertificateChain.length;
   } catch (err) {
     chain = `undecodable: ${(err as Error).message}`;
   }
@@ -162,7 +170,9 @@ export function registerCtClient(ct: Command): void {
         while (next <= end) {
           const entries = await c.getEntries(next, end);
           if (entries.length === 0) break;
-          entries.forEach((e, i) => line(entryView(e, next + i)));
+          entries.forEach((e, i) => {
+            line(entryView(e, next + i));
+          });
           next += entries.length;
         }
       }),
@@ -187,7 +197,14 @@ export function registerCtClient(ct: Command): void {
           onProgress: (p) => process.stderr.write(`\r${p.fetched}/${p.total} entries`),
         });
         if (r.entries > 0) process.stderr.write('\n');
-        out({ verified: true, entries: r.entries, x509_entries: r.x509Entries, precert_entries: r.precertEntries, root: encodeBase64(r.rootHash), sth: sthView(sth, c) });
+        out({
+          verified: true,
+          entries: r.entries,
+          x509_entries: r.x509Entries,
+          precert_entries: r.precertEntries,
+          root: encodeBase64(r.rootHash),
+          sth: sthView(sth, c),
+        });
       }),
     );
 
@@ -227,7 +244,13 @@ export function registerCtClient(ct: Command): void {
             else throw err;
           }
         }
-        out({ sct_version: 0, id: encodeBase64(sct.logId), timestamp: sct.timestamp, extensions: encodeBase64(sct.extensions), signature: verified });
+        out({
+          sct_version: 0,
+          id: encodeBase64(sct.logId),
+          timestamp: sct.timestamp,
+          extensions: encodeBase64(sct.extensions),
+          signature: verified,
+        });
       }),
     );
 }

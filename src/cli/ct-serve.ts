@@ -16,7 +16,15 @@ import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { CtConfigError, parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from '../config/ct.ts';
 import { CtError, mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
-import { createApp, installGracefulShutdown, registerHealth, registerMetrics, type ShutdownHandle, sequencerCheck, storageCheck } from '../http/index.ts';
+import {
+  createApp,
+  installGracefulShutdown,
+  registerHealth,
+  registerMetrics,
+  type ShutdownHandle,
+  sequencerCheck,
+  storageCheck,
+} from '../http/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
 import { CliError } from './errors.ts';
@@ -107,7 +115,10 @@ export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServe
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.port);
   const host = opts.host ?? config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${opened.prefix}`;
-  logger.info({ url, database: redact(config.database), tree: config.log.tree, logId: opened.ct.logId.toString('base64') }, 'CT log listening');
+  logger.info(
+    { url, database: redact(config.database), tree: config.log.tree, logId: opened.ct.logId.toString('base64') },
+    'CT log listening',
+  );
   return { app, opened, storage, url, port, close };
 }
 
@@ -119,7 +130,8 @@ export function loadCtConfig(path: string): ResolvedCtConfig {
     const cfg = parseCtConfig(readFileSync(file, 'utf8'));
     return resolveCtConfig(cfg, { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
   } catch (err) {
-    if (err instanceof CtConfigError) throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });
+    if (err instanceof CtConfigError)
+      throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });
     throw err;
   }
 }

@@ -55,7 +55,12 @@ const duration = z.union([z.string(), z.number()]).transform((s, ctx) => {
 
 /** An RFC 3339 instant ("2026-01-01T00:00:00Z"), as ms since the epoch. */
 const instant = z.union([z.string(), z.date()]).transform((s, ctx) => {
-  const ms = s instanceof Date ? s.getTime() : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) ? Date.parse(s) : Number.NaN;
+  const ms =
+    s instanceof Date
+      ? s.getTime()
+      : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s)
+        ? Date.parse(s)
+        : Number.NaN;
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(s)}, want an RFC 3339 time such as 2026-01-01T00:00:00Z` });
     return z.NEVER;
@@ -97,7 +102,11 @@ const schema = z.strictObject({
   limits: z
     .strictObject({
       /** Largest request body, bytes (413 above). Default 524288 (a chain of ten large certificates in base64). */
-      bodyBytes: z.number().int().min(4096).default(512 * 1024),
+      bodyBytes: z
+        .number()
+        .int()
+        .min(4096)
+        .default(512 * 1024),
       /** Most entries one get-entries answers. Default 1000. */
       maxGetEntries: z.number().int().min(1).max(10_000).default(1000),
       /** Most certificates in one submitted chain. Default 10. */
@@ -126,7 +135,12 @@ const schema = z.strictObject({
 export type CtConfig = z.output<typeof schema>;
 
 function issuePath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(top)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path.length === 0
+    ? '(top)'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
 }
 
 /** Parses and validates config text (YAML or JSON). Throws CtConfigError listing every problem. */
@@ -155,11 +169,15 @@ export function parseCtConfig(text: string): Readonly<CtConfig> {
     }
     const rb = c.quota.perClient?.read?.burst;
     if (rb !== undefined && rb < c.limits.maxGetEntries) {
-      problems.push(`quota.perClient.read.burst: ${rb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`);
+      problems.push(
+        `quota.perClient.read.burst: ${rb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`,
+      );
     }
     const gb = c.quota.global?.read?.burst;
     if (gb !== undefined && gb < c.limits.maxGetEntries) {
-      problems.push(`quota.global.read.burst: ${gb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`);
+      problems.push(
+        `quota.global.read.burst: ${gb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`,
+      );
     }
   }
   if (problems.length > 0) throw new CtConfigError(problems);

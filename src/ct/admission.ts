@@ -114,13 +114,21 @@ function checkLeafKind(kind: SubmissionKind, leaf: ParsedCertificate): void {
   const poison = findExtension(leaf, OID_CT_POISON);
   if (kind === 'x509_entry') {
     // §4.1: add-chain takes certificates; precertificates go to add-pre-chain (§4.2).
-    if (poison) throw new CtError('PRECERT_IN_ADD_CHAIN', 'chain[0] carries the CT poison extension: submit precertificates with add-pre-chain');
+    if (poison)
+      throw new CtError('PRECERT_IN_ADD_CHAIN', 'chain[0] carries the CT poison extension: submit precertificates with add-pre-chain');
     return;
   }
-  if (!poison) throw new CtError('NOT_A_PRECERT', 'chain[0] has no CT poison extension (1.3.6.1.4.1.11129.2.4.3), want a precertificate (RFC 6962 §3.1)');
+  if (!poison)
+    throw new CtError(
+      'NOT_A_PRECERT',
+      'chain[0] has no CT poison extension (1.3.6.1.4.1.11129.2.4.3), want a precertificate (RFC 6962 §3.1)',
+    );
   // §3.1: "a critical poison extension … whose extnValue OCTET STRING contains ASN.1 NULL data (0x05 0x00)".
   if (!isWellFormedPoison(poison)) {
-    throw new CtError('BAD_POISON', `chain[0]: got poison critical=${poison.critical} value=${poison.value.toString('hex')}, want critical with value 0500`);
+    throw new CtError(
+      'BAD_POISON',
+      `chain[0]: got poison critical=${poison.critical} value=${poison.value.toString('hex')}, want critical with value 0500`,
+    );
   }
 }
 
@@ -137,7 +145,10 @@ function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolic
     if (i >= certs.length) {
       const root = policy.roots.issuerOf(cur, policy.keys);
       if (!root) {
-        throw new CtError('UNKNOWN_ROOT', `chain[${i - 1}] ("${cur.subjectText}") is not an accepted root and no accepted root issued it (issuer "${cur.issuerText}")`);
+        throw new CtError(
+          'UNKNOWN_ROOT',
+          `chain[${i - 1}] ("${cur.subjectText}") is not an accepted root and no accepted root issued it (issuer "${cur.issuerText}")`,
+        );
       }
       verified.push(root);
       break;
@@ -146,8 +157,10 @@ function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolic
     if (!cur.issuer.equals(next.subject)) {
       throw new CtError('ISSUER_MISMATCH', `chain[${i - 1}] was issued by "${cur.issuerText}", but chain[${i}] is "${next.subjectText}"`);
     }
-    if (findExtension(next, OID_CT_POISON)) throw new CtError('BAD_POISON', `chain[${i}]: only the first certificate may carry the poison extension`);
-    if (!isCa(next, policy)) throw new CtError('NOT_A_CA', `chain[${i}] ("${next.subjectText}") is not a CA certificate (basicConstraints cA is not TRUE)`);
+    if (findExtension(next, OID_CT_POISON))
+      throw new CtError('BAD_POISON', `chain[${i}]: only the first certificate may carry the poison extension`);
+    if (!isCa(next, policy))
+      throw new CtError('NOT_A_CA', `chain[${i}] ("${next.subjectText}") is not a CA certificate (basicConstraints cA is not TRUE)`);
     try {
       verifyIssuedBy(cur, next, policy.keys);
     } catch (err) {
@@ -169,7 +182,10 @@ function checkWindow(leaf: ParsedCertificate, policy: AdmissionPolicy, now: numb
     throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} is not before this log's window limit ${iso(w.limit)}`);
   }
   if (policy.rejectExpired && leaf.notAfter < now) {
-    throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} has passed (now ${iso(now)}); this log refuses expired certificates`);
+    throw new CtError(
+      'NOT_AFTER_OUT_OF_RANGE',
+      `notAfter ${iso(leaf.notAfter)} has passed (now ${iso(now)}); this log refuses expired certificates`,
+    );
   }
 }
 
@@ -187,12 +203,22 @@ function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry,
   if (isPrecertSigningCert(signer)) {
     psc = signer;
     finalIssuer = chain[2];
-    if (!finalIssuer) throw new CtError('BAD_PRECERT_SIGNER', 'the Precertificate Signing Certificate is an accepted root; it must be issued by the final CA (RFC 6962 §3.1)');
+    if (!finalIssuer)
+      throw new CtError(
+        'BAD_PRECERT_SIGNER',
+        'the Precertificate Signing Certificate is an accepted root; it must be issued by the final CA (RFC 6962 §3.1)',
+      );
     if (isPrecertSigningCert(finalIssuer)) {
-      throw new CtError('BAD_PRECERT_SIGNER', 'a Precertificate Signing Certificate issued by another one: RFC 6962 §3.1 wants it "directly certified by the CA certificate"');
+      throw new CtError(
+        'BAD_PRECERT_SIGNER',
+        'a Precertificate Signing Certificate issued by another one: RFC 6962 §3.1 wants it "directly certified by the CA certificate"',
+      );
     }
     if (findExtension(precert, OID_AUTHORITY_KEY_ID) && !psc.authorityKeyId) {
-      throw new CtError('BAD_PRECERT_SIGNER', 'the precertificate has an Authority Key Identifier, so its signing certificate must have one too (RFC 6962 §3.2)');
+      throw new CtError(
+        'BAD_PRECERT_SIGNER',
+        'the precertificate has an Authority Key Identifier, so its signing certificate must have one too (RFC 6962 §3.2)',
+      );
     }
   }
   let tbsCertificate: Buffer;

@@ -9,22 +9,22 @@
  * failure is a CtClientError whose code says what failed.
  */
 import {
+  bytesArrayField,
   type CtTimestampedEntry,
+  encodeBase64,
   encodeSctSignatureInput,
   formatGetSth,
   type LogEntry,
+  type ProofByHash,
   parseAddChainResponse,
   parseGetEntries,
   parseGetEntryAndProof,
   parseGetProofByHash,
   parseGetSth,
   parseGetSthConsistency,
-  type ProofByHash,
+  parseJsonObject,
   type SignedCertificateTimestamp,
   type SignedTreeHead,
-  encodeBase64,
-  bytesArrayField,
-  parseJsonObject,
 } from '../codec/index.ts';
 import { type PublicKey, rfc6962LogId, verifyDigitallySigned, verifySth } from '../crypto/index.ts';
 import { GrapevineError } from '../errors.ts';
@@ -157,7 +157,9 @@ export class CtClient {
     try {
       verifyInclusion(p.leafIndex, sth.treeSize, leafHash, p.auditPath, sth.sha256RootHash);
     } catch (err) {
-      throw new CtClientError('BAD_PROOF', `inclusion of ${Buffer.from(leafHash).toString('hex')}: ${(err as Error).message}`, { cause: err });
+      throw new CtClientError('BAD_PROOF', `inclusion of ${Buffer.from(leafHash).toString('hex')}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return p.leafIndex;
   }
@@ -199,7 +201,11 @@ export class CtClient {
     if (!this.logKey) return;
     if (!sct.logId.equals(rfc6962LogId(this.logKey))) throw new CtClientError('BAD_SIGNATURE', 'SCT log id is not SHA-256 of the log key');
     try {
-      verifyDigitallySigned(this.logKey, encodeSctSignatureInput({ ...entry, timestamp: sct.timestamp, extensions: sct.extensions }), sct.signature);
+      verifyDigitallySigned(
+        this.logKey,
+        encodeSctSignatureInput({ ...entry, timestamp: sct.timestamp, extensions: sct.extensions }),
+        sct.signature,
+      );
     } catch (err) {
       throw new CtClientError('BAD_SIGNATURE', `SCT: ${(err as Error).message}`, { cause: err });
     }

@@ -14,12 +14,13 @@
  * written only by the watchdog (`#watch`, never two at once: `#tick`), read
  * synchronously by addChain.
  */
+
+import type { Logger } from 'pino';
 import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../codec/index.ts';
 import { decodeMerkleTreeLeaf } from '../codec/index.ts';
 import { rfc6962LogId, type Signer, signSth } from '../crypto/index.ts';
-import { type Log, LogError, type QuotaManager } from '../log/index.ts';
-import type { Logger } from 'pino';
 import { isError } from '../errors.ts';
+import { type Log, LogError, type QuotaManager } from '../log/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { leafInput, signSct, timestampedEntry } from './entry.ts';
 import { CtError } from './errors.ts';
@@ -85,7 +86,8 @@ export class CtLog {
     this.roots = opts.roots;
     this.#policy = { ...opts.admission, roots: opts.roots };
     this.mmdMs = opts.mmdMs ?? DEFAULT_MMD_MS;
-    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0) throw new CtError('BAD_CONFIG', `MMD ${this.mmdMs} ms, want a positive integer`);
+    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0)
+      throw new CtError('BAD_CONFIG', `MMD ${this.mmdMs} ms, want a positive integer`);
     // §3.2: "LogID … is the SHA-256 hash of the log's public key … SubjectPublicKeyInfo".
     this.logId = rfc6962LogId(opts.signer.publicKey);
   }
@@ -110,7 +112,11 @@ export class CtLog {
       if (!this.#accepting) {
         throw new CtError('UNAVAILABLE', 'the merge backlog is over half the MMD; refusing new entries until the sequencer catches up');
       }
-      this.#o.issuerQuota?.charge('write', tree.id, admitted.issuerFingerprints.map((f) => `ca:${f.toString('hex')}`));
+      this.#o.issuerQuota?.charge(
+        'write',
+        tree.id,
+        admitted.issuerFingerprints.map((f) => `ca:${f.toString('hex')}`),
+      );
       const entry = timestampedEntry(admitted.signedEntry, now);
       const { leaf, duplicate } = await this.#o.log.queueLeaf({
         value: leafInput(entry),
@@ -209,7 +215,9 @@ export class CtLog {
       return { leafIndex: index, auditPath: proof };
     } catch (err) {
       if (isError(err, LogError, 'LEAF_NOT_FOUND')) {
-        throw new CtError('NOT_FOUND', `no entry with leaf hash ${hash.toString('base64')} in the tree of size ${treeSize}`, { cause: err });
+        throw new CtError('NOT_FOUND', `no entry with leaf hash ${hash.toString('base64')} in the tree of size ${treeSize}`, {
+          cause: err,
+        });
       }
       throw err;
     }

@@ -11,6 +11,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, HTTPMethods } from 'fastify';
 import {
+  encodeBase64,
   formatAddChainResponse,
   formatGetEntries,
   formatGetEntryAndProof,
@@ -18,7 +19,6 @@ import {
   formatGetSth,
   formatGetSthConsistency,
 } from '../codec/index.ts';
-import { encodeBase64 } from '../codec/index.ts';
 import { quotaUser } from '../http/index.ts';
 import type { SubmissionKind } from './admission.ts';
 import type { CtLog } from './ct-log.ts';

@@ -4,11 +4,19 @@
  * API, and an RFC 6962 client for the `grapevine ct` commands.
  */
 export { type AdmissionPolicy, type AdmittedEntry, admitChain, type NotAfterWindow, type SubmissionKind } from './admission.ts';
-export { type AuditProgress, type AuditResult, CtClient, CtClientError, type CtClientErrorCode, type CtClientOptions, sthJson } from './client.ts';
+export {
+  type AuditProgress,
+  type AuditResult,
+  CtClient,
+  CtClientError,
+  type CtClientErrorCode,
+  type CtClientOptions,
+  sthJson,
+} from './client.ts';
 export { type CtEntry, CtLog, type CtLogOptions, DEFAULT_MMD_MS } from './ct-log.ts';
 export { leafInput, NO_EXTENSIONS, signSct, timestampedEntry } from './entry.ts';
 export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
-export { CT_PATH_PREFIX, ctRoutes, type CtRoutesOptions } from './http.ts';
+export { CT_PATH_PREFIX, type CtRoutesOptions, ctRoutes } from './http.ts';
 export { CtMetrics } from './metrics.ts';
 export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
 export { CertificateCache, RootStore } from './roots.ts';
@@ -18,9 +26,9 @@ export {
   type CtQuotaSpec,
   mountCtLog,
   normalizePrefix,
-  oldestUnmergedProbe,
   type OpenCtOptions,
   type OpenedCtLog,
+  oldestUnmergedProbe,
   openCtLog,
   startCtLog,
   stopCtLog,

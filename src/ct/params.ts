@@ -22,7 +22,8 @@ function param(q: Query, name: string): string {
 export function intParam(q: Query, name: string): number {
   const s = param(q, name);
   const n = DECIMAL.test(s) ? Number(s) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw new CtError('BAD_REQUEST', `parameter "${name}": got ${JSON.stringify(s.slice(0, 40))}, want a non-negative decimal integer`);
+  if (!Number.isSafeInteger(n))
+    throw new CtError('BAD_REQUEST', `parameter "${name}": got ${JSON.stringify(s.slice(0, 40))}, want a non-negative decimal integer`);
   return n;
 }
 
@@ -62,7 +63,8 @@ export function entriesParams(q: Query): { start: number; end: number } {
 export function entryAndProofParams(q: Query): { leafIndex: number; treeSize: number } {
   const leafIndex = intParam(q, 'leaf_index');
   const treeSize = intParam(q, 'tree_size');
-  if (leafIndex >= treeSize) throw new CtError('BAD_REQUEST', `leaf_index ${leafIndex} ≥ tree_size ${treeSize}, want leaf_index < tree_size`);
+  if (leafIndex >= treeSize)
+    throw new CtError('BAD_REQUEST', `leaf_index ${leafIndex} ≥ tree_size ${treeSize}, want leaf_index < tree_size`);
   return { leafIndex, treeSize };
 }
 

@@ -3,7 +3,7 @@
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
 import { isError } from '../errors.ts';
-import { type ParsedCertificate, parseCertificate, type PublicKeyCache, verifyIssuedBy, X509Error } from '../x509/index.ts';
+import { type ParsedCertificate, type PublicKeyCache, parseCertificate, verifyIssuedBy, X509Error } from '../x509/index.ts';
 import { CtError } from './errors.ts';
 
 /**

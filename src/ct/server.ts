@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Signer } from '../crypto/index.ts';
-import { type BucketSpec, Log, LogError, LogMetrics, type LogStorage, QuotaManager, Sequencer, TileCache } from '../log/index.ts';
+import { type BucketSpec, Log, LogError, LogMetrics, type LogStorage, QuotaManager, Sequencer, type TileCache } from '../log/index.ts';
 import type { NotAfterWindow } from './admission.ts';
 import { CtLog, DEFAULT_MMD_MS } from './ct-log.ts';
 import { CtError } from './errors.ts';
@@ -106,13 +106,20 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
   const roots = new RootStore(spec.roots);
   let tree = await storage.getTree(spec.tree);
   if (!tree) {
-    if (!opts.init) throw new CtError('BAD_CONFIG', `CT log tree ${JSON.stringify(spec.tree)} does not exist; start once with --create-tree to create it`);
+    if (!opts.init)
+      throw new CtError(
+        'BAD_CONFIG',
+        `CT log tree ${JSON.stringify(spec.tree)} does not exist; start once with --create-tree to create it`,
+      );
     await Log.create(storage, spec.tree, CT_PERSONALITY, spec.signer, clock());
     opts.logger?.warn({ tree: spec.tree }, 'created a new CT log tree (--create-tree)');
     tree = await storage.getTree(spec.tree);
   }
   if (tree && tree.personality !== CT_PERSONALITY) {
-    throw new CtError('BAD_CONFIG', `tree ${JSON.stringify(spec.tree)} belongs to personality ${JSON.stringify(tree.personality)}, not ${CT_PERSONALITY}`);
+    throw new CtError(
+      'BAD_CONFIG',
+      `tree ${JSON.stringify(spec.tree)} belongs to personality ${JSON.stringify(tree.personality)}, not ${CT_PERSONALITY}`,
+    );
   }
   const q = opts.quotas ?? {};
   const logMetrics = opts.logMetrics ?? (opts.registry ? new LogMetrics(opts.registry) : undefined);
@@ -128,7 +135,9 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
     });
   } catch (err) {
     if (err instanceof LogError && err.code === 'WRONG_KEY') {
-      throw new CtError('BAD_CONFIG', `the configured key is not the key CT log tree ${JSON.stringify(spec.tree)} was created with`, { cause: err });
+      throw new CtError('BAD_CONFIG', `the configured key is not the key CT log tree ${JSON.stringify(spec.tree)} was created with`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -13,7 +13,7 @@ import {
   BasicConstraints,
   Certificate,
   ExtendedKeyUsage,
-  Name,
+  type Name,
   SubjectKeyIdentifier,
   type Time,
 } from '@peculiar/asn1-x509';
@@ -110,9 +110,7 @@ const NAME_LABELS: Readonly<Record<string, string>> = {
 
 /** RFC 4514-like text of a Name, for messages only (no escaping: never parsed back). */
 function nameText(name: Name): string {
-  return name
-    .map((rdn) => rdn.map((atv) => `${NAME_LABELS[atv.type] ?? atv.type}=${atv.value.toString()}`).join('+'))
-    .join(', ');
+  return name.map((rdn) => rdn.map((atv) => `${NAME_LABELS[atv.type] ?? atv.type}=${atv.value.toString()}`).join('+')).join(', ');
 }
 
 function parseExt<T>(e: CertExtension, type: new () => T, what: string): T {

@@ -50,7 +50,10 @@ export function precertTbs(precert: ParsedCertificate, signingCert?: ParsedCerti
     const aki = exts.findIndex((e) => e.extnID === OID_AUTHORITY_KEY_ID);
     if (aki >= 0) {
       if (!signingCert.authorityKeyId) {
-        throw new X509Error('BAD_EXTENSION', 'the precertificate has an Authority Key Identifier but its signing certificate has none (RFC 6962 §3.2)');
+        throw new X509Error(
+          'BAD_EXTENSION',
+          'the precertificate has an Authority Key Identifier but its signing certificate has none (RFC 6962 §3.2)',
+        );
       }
       const value = AsnConvert.serialize(new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(signingCert.authorityKeyId) }));
       exts[aki] = new Extension({ extnID: OID_AUTHORITY_KEY_ID, critical: exts[aki].critical, extnValue: new OctetString(value) });

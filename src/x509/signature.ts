@@ -11,8 +11,8 @@
  * Pure: no I/O, no clock.
  */
 import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import type { AlgorithmId, ParsedCertificate } from './certificate.ts';
 import { X509Error } from './errors.ts';
@@ -139,16 +139,25 @@ export function verifyIssuedBy(child: ParsedCertificate, issuer: ParsedCertifica
   const key = keys.get(issuer.spki);
   const kind = kindOf(key);
   if (kind !== scheme.key) {
-    throw new X509Error('BAD_SIGNATURE', `signature algorithm ${child.signatureAlgorithm.oid} needs a ${scheme.key} key, the issuer has ${key.asymmetricKeyType}`);
+    throw new X509Error(
+      'BAD_SIGNATURE',
+      `signature algorithm ${child.signatureAlgorithm.oid} needs a ${scheme.key} key, the issuer has ${key.asymmetricKeyType}`,
+    );
   }
   let ok: boolean;
   try {
     ok = scheme.pss
-      ? verify(scheme.digest, child.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.pss.saltLength }, child.signature)
+      ? verify(
+          scheme.digest,
+          child.tbs,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.pss.saltLength },
+          child.signature,
+        )
       : verify(scheme.digest, child.tbs, key, child.signature);
   } catch (err) {
     // OpenSSL reports some malformed signatures as errors rather than `false`.
     throw new X509Error('BAD_SIGNATURE', `signature does not verify: ${(err as Error).message}`, { cause: err });
   }
-  if (!ok) throw new X509Error('BAD_SIGNATURE', `the signature of "${child.subjectText}" does not verify with the key of "${issuer.subjectText}"`);
+  if (!ok)
+    throw new X509Error('BAD_SIGNATURE', `the signature of "${child.subjectText}" does not verify with the key of "${issuer.subjectText}"`);
 }

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPairSync } from 'node:crypto';
 import { BIN, grapevine } from './run.ts';
 
 const oneLine = (s: string) => s.trim().split('\n').length === 1;
@@ -31,7 +31,8 @@ describe('grapevine ct (no server)', () => {
     const r = grapevine(['ct', 'test-ca', '--out', out, '--log-config']);
     assert.equal(r.code, 0, r.stderr);
     const files: string[] = JSON.parse(r.stdout).files;
-    for (const f of ['root.pem', 'leaf-chain.pem', 'precert-chain.pem', 'signed-precert-chain.pem', 'log-key.pem', 'ct.yaml']) assert.ok(files.includes(f) && existsSync(join(out, f)), f);
+    for (const f of ['root.pem', 'leaf-chain.pem', 'precert-chain.pem', 'signed-precert-chain.pem', 'log-key.pem', 'ct.yaml'])
+      assert.ok(files.includes(f) && existsSync(join(out, f)), f);
     assert.equal(readFileSync(join(out, 'leaf-chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)?.length, 2);
     const again = grapevine(['ct', 'test-ca', '--out', out]);
     assert.equal(again.code, 1);
@@ -51,7 +52,10 @@ describe('grapevine ct (no server)', () => {
     assert.ok(oneLine(bad.stderr), bad.stderr);
 
     const ca = join(dir, 'ca');
-    writeFileSync(join(dir, 'nocreate.yaml'), `keyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\ndatabase: sqlite:${join(dir, 'x.db')}\nlogLevel: silent\n`);
+    writeFileSync(
+      join(dir, 'nocreate.yaml'),
+      `keyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\ndatabase: sqlite:${join(dir, 'x.db')}\nlogLevel: silent\n`,
+    );
     const nocreate = grapevine(['ct', 'serve', '--config', join(dir, 'nocreate.yaml')]);
     assert.equal(nocreate.code, 1);
     assert.match(nocreate.stderr, /--create-tree/);
@@ -82,7 +86,9 @@ describe('grapevine ct client commands against ct serve', () => {
       join(dir, 'ct.yaml'),
       `listen: 127.0.0.1:0\ndatabase: sqlite:${join(dir, 'ct.db')}\nkeyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\nmmd: 2s\nlogLevel: warn\nlimits: { maxGetEntries: 2 }\n`,
     );
-    child = spawn(process.execPath, [BIN, 'ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-tree'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, [BIN, 'ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-tree'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     url = await new Promise<string>((resolve, reject) => {
       child.stderr?.on('data', (d: Buffer) => {
@@ -127,7 +133,11 @@ describe('grapevine ct client commands against ct serve', () => {
     }
     assert.equal(sth.tree_size, 3);
     // One more entry so consistency has something to prove.
-    assert.equal(grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'leaf.pem'), '--log-key', key()]).code, 1, 'a leaf alone does not reach the root');
+    assert.equal(
+      grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'leaf.pem'), '--log-key', key()]).code,
+      1,
+      'a leaf alone does not reach the root',
+    );
     const audit = grapevine(['ct', 'audit', '--url', url, '--log-key', key(), '--old', join(dir, 'sth1.json')]);
     assert.equal(audit.code, 0, audit.stderr);
     const a = JSON.parse(audit.stdout);
@@ -142,9 +152,18 @@ describe('grapevine ct client commands against ct serve', () => {
   it('entries prints one JSON line per entry, paging past the log limit and stopping at the tree size', () => {
     const r = grapevine(['ct', 'entries', '--url', url, '--start', '0', '--end', '99']);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.index), [0, 1, 2]);
-    assert.deepEqual(lines.map((l) => l.entry_type), ['x509_entry', 'precert_entry', 'precert_entry']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.index),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      lines.map((l) => l.entry_type),
+      ['x509_entry', 'precert_entry', 'precert_entry'],
+    );
   });
 
   it('roots prints the accepted root as PEM', () => {

@@ -17,7 +17,11 @@ function problems(fn: () => unknown): string[] {
 
 const pem = (type: 'ec' | 'ed25519' | 'rsa') => {
   const { privateKey } =
-    type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+    type === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : type === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : generateKeyPairSync('ed25519');
   return Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
 };
 
@@ -34,7 +38,9 @@ describe('parseCtConfig', () => {
   });
 
   it('reads durations and RFC 3339 windows', () => {
-    const c = parseCtConfig('keyFile: k\nroots: [r]\nmmd: 2m\nnotAfter: { start: "2026-01-01T00:00:00Z", limit: 2027-01-01T00:00:00Z }\nsequencer: { interval: 500ms }');
+    const c = parseCtConfig(
+      'keyFile: k\nroots: [r]\nmmd: 2m\nnotAfter: { start: "2026-01-01T00:00:00Z", limit: 2027-01-01T00:00:00Z }\nsequencer: { interval: 500ms }',
+    );
     assert.equal(c.mmd, 120_000);
     assert.equal(c.notAfter?.start, Date.UTC(2026, 0, 1));
     assert.equal(c.notAfter?.limit, Date.UTC(2027, 0, 1));
@@ -54,9 +60,18 @@ describe('parseCtConfig', () => {
         ].join('\n'),
       ),
     );
-    assert.ok(p.some((x) => x.startsWith('roots:')), p.join('\n'));
-    assert.ok(p.some((x) => x.startsWith('mmd:')), p.join('\n'));
-    assert.ok(p.some((x) => x.includes('colour')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.startsWith('roots:')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('mmd:')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.includes('colour')),
+      p.join('\n'),
+    );
     assert.equal(p.length, 3, 'schema problems first; cross-field rules only on a schema-valid config');
   });
 
@@ -77,7 +92,10 @@ describe('parseCtConfig', () => {
       ),
     );
     for (const path of ['listen', 'sequencer.interval', 'notAfter', 'quota.perClient.read.burst', 'quota.global.read.burst', 'prefix']) {
-      assert.ok(p.some((x) => x.startsWith(`${path}:`)), `${path} in ${p.join(' | ')}`);
+      assert.ok(
+        p.some((x) => x.startsWith(`${path}:`)),
+        `${path} in ${p.join(' | ')}`,
+      );
     }
   });
 
@@ -130,11 +148,23 @@ describe('resolveCtConfig', () => {
         readFile: reader({ '/junk.pem': Buffer.from('not a certificate') }),
       }),
     );
-    assert.ok(missing.some((x) => x.startsWith('keyFile:') && x.includes('ENOENT')), missing.join(' | '));
-    assert.ok(missing.some((x) => x.startsWith('roots[0]')), missing.join(' | '));
-    assert.ok(missing.some((x) => x.startsWith('roots[1]') && x.includes('ENOENT')), missing.join(' | '));
+    assert.ok(
+      missing.some((x) => x.startsWith('keyFile:') && x.includes('ENOENT')),
+      missing.join(' | '),
+    );
+    assert.ok(
+      missing.some((x) => x.startsWith('roots[0]')),
+      missing.join(' | '),
+    );
+    assert.ok(
+      missing.some((x) => x.startsWith('roots[1]') && x.includes('ENOENT')),
+      missing.join(' | '),
+    );
     const ed = problems(() =>
-      resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), { baseDir: '/', readFile: reader({ '/k': pem('ed25519'), '/r': Buffer.from(certificatePem(d.root)) }) }),
+      resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), {
+        baseDir: '/',
+        readFile: reader({ '/k': pem('ed25519'), '/r': Buffer.from(certificatePem(d.root)) }),
+      }),
     );
     assert.equal(ed.length, 1);
     assert.match(ed[0], /^keyFile:/);

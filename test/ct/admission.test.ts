@@ -81,7 +81,10 @@ describe('admitChain', () => {
     });
 
     it('rejects more certificates than maxChainLength with CHAIN_TOO_LONG', () => {
-      assertCtError(() => admitChain('x509_entry', ders(d.leaf, d.intermediate, d.root, d.root, d.root, d.root), policy, NOW), 'CHAIN_TOO_LONG');
+      assertCtError(
+        () => admitChain('x509_entry', ders(d.leaf, d.intermediate, d.root, d.root, d.root, d.root), policy, NOW),
+        'CHAIN_TOO_LONG',
+      );
     });
 
     it('rejects bytes that are not a certificate with BAD_CERTIFICATE', () => {
@@ -196,7 +199,10 @@ describe('admitChain', () => {
     });
 
     it('rejects a signing certificate that is itself an accepted root with BAD_PRECERT_SIGNER', async () => {
-      const pscRoot = await mintRoot({ subject: 'CN=PSC as root', extraExtensions: [new x509.ExtendedKeyUsageExtension(['1.3.6.1.4.1.11129.2.4.4'])] });
+      const pscRoot = await mintRoot({
+        subject: 'CN=PSC as root',
+        extraExtensions: [new x509.ExtendedKeyUsageExtension(['1.3.6.1.4.1.11129.2.4.4'])],
+      });
       const pre = await mintPrecert(pscRoot);
       const p = { ...policy, roots: new RootStore([pscRoot.der]) };
       assertCtError(() => admitChain('precert_entry', [pre.der], p, NOW), 'BAD_PRECERT_SIGNER');
@@ -232,7 +238,10 @@ describe('admitChain', () => {
     it('refuses expired certificates only when rejectExpired is set', () => {
       const na = parseCertificate(d.leaf.der).notAfter;
       assert.ok(admitChain('x509_entry', ders(d.leaf, d.intermediate), policy, na + 1));
-      assertCtError(() => admitChain('x509_entry', ders(d.leaf, d.intermediate), { ...policy, rejectExpired: true }, na + 1), 'NOT_AFTER_OUT_OF_RANGE');
+      assertCtError(
+        () => admitChain('x509_entry', ders(d.leaf, d.intermediate), { ...policy, rejectExpired: true }, na + 1),
+        'NOT_AFTER_OUT_OF_RANGE',
+      );
     });
   });
 });

@@ -58,7 +58,9 @@ describe('CtClient.getSth on ct-sths.json', () => {
   });
 
   it('verifies the three sth-pollination STHs (gossiped form, with sth_version and log_id)', async () => {
-    const key = sths.real_log_sths.find((x: { log: { log_id: string } }) => x.log.log_id === sths.sth_pollination_request.body.sths[0].log_id).log.key;
+    const key = sths.real_log_sths.find(
+      (x: { log: { log_id: string } }) => x.log.log_id === sths.sth_pollination_request.body.sths[0].log_id,
+    ).log.key;
     for (const s of sths.sth_pollination_request.body.sths) await fake(() => sthBody(s), key).getSth();
   });
 
@@ -104,7 +106,11 @@ describe('CtClient.verifyConsistency on the sth_pairs of ct-sths.json', () => {
         const garbage = n.path_hex.map((h: string) => h.repeat(16));
         await assertRejectsCode(fake(() => proofBody(garbage)).verifyConsistency(first, second), CtClientError, 'BAD_PROOF');
       } else {
-        await assertRejectsCode(fake(() => proofBody(pair.consistency_proof_hex)).verifyConsistency(second, first), CtClientError, 'MISMATCH');
+        await assertRejectsCode(
+          fake(() => proofBody(pair.consistency_proof_hex)).verifyConsistency(second, first),
+          CtClientError,
+          'MISMATCH',
+        );
       }
     });
   }
@@ -114,7 +120,10 @@ describe('CtClient.verifyConsistency on the sth_pairs of ct-sths.json', () => {
     const got: SignedTreeHead[] = [];
     for (const id of group.sth_ids) got.push(await fake(() => sthBody(byId(id).sth), byId(id).log.key).getSth());
     got.sort((x, y) => x.timestamp - y.timestamp);
-    assert.ok(got.every((s, i) => i === 0 || s.treeSize >= got[i - 1].treeSize), 'the log only grew');
+    assert.ok(
+      got.every((s, i) => i === 0 || s.treeSize >= got[i - 1].treeSize),
+      'the log only grew',
+    );
   });
 });
 
@@ -165,9 +174,12 @@ describe('CtClient on ct-get-responses.json', () => {
   for (const c of responses.canned_responses) {
     it(`parses the canned ${c.endpoint} body`, async () => {
       const client = fake(() => c.body);
-      if (c.endpoint === 'get-proof-by-hash') assert.equal((await client.getProofByHash(Buffer.from(c.request.hash_hex, 'hex'), c.request.tree_size)).leafIndex, 3);
-      else if (c.endpoint === 'get-sth-consistency') assert.equal((await client.getSthConsistency(c.request.first, c.request.second)).length, 2);
-      else assert.equal((await client.getEntryAndProof(c.request.leaf_index, c.request.tree_size)).leaf.timestamp, c.decoded_leaf.timestamp);
+      if (c.endpoint === 'get-proof-by-hash')
+        assert.equal((await client.getProofByHash(Buffer.from(c.request.hash_hex, 'hex'), c.request.tree_size)).leafIndex, 3);
+      else if (c.endpoint === 'get-sth-consistency')
+        assert.equal((await client.getSthConsistency(c.request.first, c.request.second)).length, 2);
+      else
+        assert.equal((await client.getEntryAndProof(c.request.leaf_index, c.request.tree_size)).leaf.timestamp, c.decoded_leaf.timestamp);
     });
   }
 

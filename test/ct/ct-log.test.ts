@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
 import { decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, encodeSctSignatureInput, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { rfc6962LogId, verifyDigitallySigned } from '../../src/crypto/index.ts';
-import { Registry } from 'prom-client';
 import { CtError, CtMetrics } from '../../src/ct/index.ts';
 import { LogError, QuotaError, QuotaManager } from '../../src/log/index.ts';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
-import { mintLeaf, type DemoSet } from '../../src/x509/testca/index.ts';
+import { type DemoSet, mintLeaf } from '../../src/x509/testca/index.ts';
 import { assertRejectsCode, demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
 
 const IP = 'ip:192.0.2.1';
@@ -25,7 +25,11 @@ describe('CtLog', () => {
       const sct = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
       assert.deepEqual(sct.logId, rfc6962LogId(t.signer.publicKey));
       assert.equal(sct.extensions.length, 0);
-      const input = encodeSctSignatureInput({ timestamp: sct.timestamp, signedEntry: { entryType: 'x509_entry', certificate: d.leaf.der }, extensions: Buffer.alloc(0) });
+      const input = encodeSctSignatureInput({
+        timestamp: sct.timestamp,
+        signedEntry: { entryType: 'x509_entry', certificate: d.leaf.der },
+        extensions: Buffer.alloc(0),
+      });
       verifyDigitallySigned(t.signer.publicKey, input, sct.signature);
     });
 
@@ -49,7 +53,11 @@ describe('CtLog', () => {
       await drain(t.seq);
       const sth = await t.ct.getSth(IP);
       assert.ok(sth.timestamp >= sct.timestamp, 'RFC 6962 §3.5: the STH is at least as recent as the SCTs it covers');
-      const value = encodeMerkleTreeLeaf({ timestamp: sct.timestamp, signedEntry: { entryType: 'x509_entry', certificate: leaf.der }, extensions: Buffer.alloc(0) });
+      const value = encodeMerkleTreeLeaf({
+        timestamp: sct.timestamp,
+        signedEntry: { entryType: 'x509_entry', certificate: leaf.der },
+        extensions: Buffer.alloc(0),
+      });
       const { leafIndex, auditPath } = await t.ct.getProofByHash(hashLeaf(value), sth.treeSize, IP);
       verifyInclusion(leafIndex, sth.treeSize, hashLeaf(value), auditPath, sth.sha256RootHash);
     });

@@ -1,7 +1,8 @@
 /** Shared fixtures for the CT personality tests: a minted CA, logs on in-memory SQLite, error assertions. */
 import assert from 'node:assert/strict';
-import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
+import { generateKeyPairSync } from 'node:crypto';
 import { Registry } from 'prom-client';
+import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import {
   CtError,
   type CtErrorCode,
@@ -14,12 +15,11 @@ import {
   RootStore,
   stopCtLog,
 } from '../../src/ct/index.ts';
-import { createApp, registerMetrics } from '../../src/http/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
+import { createApp, registerMetrics } from '../../src/http/index.ts';
 import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
-import { generateKeyPairSync } from 'node:crypto';
 
 let demo: Promise<DemoSet> | null = null;
 /** One demo CA per test process (minting takes ~100 ms). */
@@ -73,12 +73,19 @@ export async function drain(seq: Sequencer): Promise<void> {
 }
 
 function check<E extends GrapevineError>(caught: unknown, cls: abstract new (...args: never[]) => E, code: E['code']): void {
-  assert.ok(caught instanceof cls, `want ${cls.name} ${code}, got ${caught instanceof Error ? `${caught.name} ${(caught as E).code}: ${caught.message}` : String(caught)}`);
+  assert.ok(
+    caught instanceof cls,
+    `want ${cls.name} ${code}, got ${caught instanceof Error ? `${caught.name} ${(caught as E).code}: ${caught.message}` : String(caught)}`,
+  );
   assert.equal((caught as E).code, code, `want code ${code}, got ${(caught as E).code}: ${(caught as E).message}`);
 }
 
 /** Asserts `fn` throws `cls` with `code` (never the message). */
-export function assertThrowsCode<E extends GrapevineError>(fn: () => unknown, cls: abstract new (...args: never[]) => E, code: E['code']): void {
+export function assertThrowsCode<E extends GrapevineError>(
+  fn: () => unknown,
+  cls: abstract new (...args: never[]) => E,
+  code: E['code'],
+): void {
   let caught: unknown = 'nothing thrown';
   try {
     fn();

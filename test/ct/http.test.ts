@@ -17,7 +17,12 @@ describe('RFC 6962 HTTP API', () => {
   before(async () => {
     d = await demoSet();
     t = await newCtApp({ maxGetEntries: 2 });
-    const r = await t.app.inject({ method: 'POST', url: '/ct/v1/add-chain', payload: body([d.leaf.der, d.intermediate.der]), headers: { 'content-type': 'application/json' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/ct/v1/add-chain',
+      payload: body([d.leaf.der, d.intermediate.der]),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(r.statusCode, 200, r.body);
     leafTs = JSON.parse(r.body).timestamp;
     for (const n of ['a', 'b', 'c']) {
@@ -101,7 +106,18 @@ describe('RFC 6962 HTTP API', () => {
       assert.deepEqual(JSON.parse((await get('get-sth-consistency?first=0&second=4')).body), { consistency: [] });
     });
 
-    for (const q of ['first=1', 'second=2', 'first=3&second=2', 'first=-1&second=2', 'first=1e0&second=2', 'first=0x1&second=2', 'first=1&first=1&second=2', 'first=1&second=5', 'first=0&second=5', 'first=+1&second=2']) {
+    for (const q of [
+      'first=1',
+      'second=2',
+      'first=3&second=2',
+      'first=-1&second=2',
+      'first=1e0&second=2',
+      'first=0x1&second=2',
+      'first=1&first=1&second=2',
+      'first=1&second=5',
+      'first=0&second=5',
+      'first=+1&second=2',
+    ]) {
       it(`answers 400 for ${q}`, async () => {
         const r = await get(`get-sth-consistency?${q}`);
         assert.equal(r.statusCode, 400, r.body);
@@ -111,7 +127,13 @@ describe('RFC 6962 HTTP API', () => {
 
   describe('get-proof-by-hash (§4.5)', () => {
     const leafHash = () =>
-      hashLeaf(encodeMerkleTreeLeaf({ timestamp: leafTs, signedEntry: { entryType: 'x509_entry', certificate: d.leaf.der }, extensions: Buffer.alloc(0) }));
+      hashLeaf(
+        encodeMerkleTreeLeaf({
+          timestamp: leafTs,
+          signedEntry: { entryType: 'x509_entry', certificate: d.leaf.der },
+          extensions: Buffer.alloc(0),
+        }),
+      );
 
     it('answers leaf_index and audit_path', async () => {
       const r = await get(`get-proof-by-hash?hash=${encodeURIComponent(b64(leafHash()))}&tree_size=4`);

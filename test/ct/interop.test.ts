@@ -225,7 +225,9 @@ function tbsOf(cert: Buffer): Buffer {
 const spkiHash = (pem: Buffer) => sha256(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }) as Buffer);
 
 function pemCerts(text: string): Buffer[] {
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from(m[1].replace(/\s+/g, ''), 'base64'),
+  );
 }
 
 // ---------- The RFC 6962 §4 API over HTTP ----------
@@ -250,7 +252,10 @@ class Client {
     return JSON.parse(text);
   }
   async post(ep: string, chain: Buffer[]): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.url}/ct/v1/${ep}`, { method: 'POST', body: JSON.stringify({ chain: chain.map((c) => c.toString('base64')) }) });
+    const res = await fetch(`${this.url}/ct/v1/${ep}`, {
+      method: 'POST',
+      body: JSON.stringify({ chain: chain.map((c) => c.toString('base64')) }),
+    });
     const text = await res.text();
     assert.equal(res.status, 200, `${ep}: ${text}`);
     return JSON.parse(text);
@@ -284,7 +289,11 @@ class Client {
   /** §3.2 SCT check: signature over version, certificate_timestamp, timestamp, entry, extensions. */
   checkSct(sct: Record<string, unknown>, signedEntryBytes: Buffer): number {
     assert.equal(sct.sct_version, 0);
-    assert.deepEqual(Buffer.from(sct.id as string, 'base64'), sha256(this.key.export({ type: 'spki', format: 'der' }) as Buffer), 'log id = SHA-256(SPKI)');
+    assert.deepEqual(
+      Buffer.from(sct.id as string, 'base64'),
+      sha256(this.key.export({ type: 'spki', format: 'der' }) as Buffer),
+      'log id = SHA-256(SPKI)',
+    );
     const ext = Buffer.from(sct.extensions as string, 'base64');
     const extLen = Buffer.alloc(2);
     extLen.writeUInt16BE(ext.length);
@@ -335,7 +344,10 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
   const dir = mkdtempSync(join(tmpdir(), 'grapevine-ct-interop-'));
   const cas = ['a', 'b', 'c'].map((n) => join(dir, n));
   const real = loadTestdata('ct-get-responses.json');
-  const realEntries: { leaf_input: string; extra_data: string }[] = [...real.real_get_entries_response.body.entries, ...real.real_get_entries_items.entries];
+  const realEntries: { leaf_input: string; extra_data: string }[] = [
+    ...real.real_get_entries_response.body.entries,
+    ...real.real_get_entries_items.entries,
+  ];
   let server: Awaited<ReturnType<typeof startServer>>;
   let c: Client;
   const sths: Sth[] = [];
@@ -397,7 +409,10 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
       const read = (f: string) => pemCerts(readFileSync(join(ca, f), 'utf8'));
       const inter = readFileSync(join(ca, 'intermediate.pem'));
       const [leaf] = read('leaf-chain.pem');
-      scts.push({ timestamp: c.checkSct(await c.post('add-chain', read('leaf-chain.pem')), x509Entry(leaf)), signedEntry: x509Entry(leaf) });
+      scts.push({
+        timestamp: c.checkSct(await c.post('add-chain', read('leaf-chain.pem')), x509Entry(leaf)),
+        signedEntry: x509Entry(leaf),
+      });
       // Precertificates: the log must sign the final certificate's TBS and the final issuer's key hash (§3.2).
       for (const [chain, fin] of [
         ['precert-chain.pem', 'precert-final.pem'],
@@ -416,7 +431,9 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
       assert.equal(sth.tree_size, prev.tree_size + 3, 'merged within the MMD');
       assert.ok(sth.timestamp >= Math.max(...scts.map((s) => s.timestamp)), '§3.5: the STH is at least as recent as its SCTs');
       if (prev.tree_size > 0) {
-        const proof = ((await c.get(`get-sth-consistency?first=${prev.tree_size}&second=${sth.tree_size}`)).consistency as string[]).map((s) => Buffer.from(s, 'base64'));
+        const proof = ((await c.get(`get-sth-consistency?first=${prev.tree_size}&second=${sth.tree_size}`)).consistency as string[]).map(
+          (s) => Buffer.from(s, 'base64'),
+        );
         assert.ok(verifyConsistency(prev.tree_size, sth.tree_size, proof, prev.root, sth.root), 'consistency proof verifies');
       }
       sths.push(sth);
@@ -438,7 +455,8 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
   it('downloads every entry with get-entries, recomputes the root of the latest STH, and checks every consistency proof', async () => {
     const want = sths[sths.length - 1].tree_size + realEntries.length;
     let sth = await c.sth();
-    for (const deadline = Date.now() + MMD_MS; sth.tree_size < want && Date.now() < deadline; sth = await c.sth()) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + MMD_MS; sth.tree_size < want && Date.now() < deadline; sth = await c.sth())
+      await new Promise((r) => setTimeout(r, 50));
     assert.equal(sth.tree_size, want);
     sths.push(sth);
     const entries = await c.entries(sth.tree_size);
@@ -459,7 +477,9 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
     // Every pair of STHs seen: the served proof verifies and equals §2.1.2 PROOF(m, D[n]) over the downloaded leaves.
     for (const a of sths.filter((s) => s.tree_size > 0)) {
       for (const b of sths.filter((s) => s.tree_size > a.tree_size)) {
-        const proof = ((await c.get(`get-sth-consistency?first=${a.tree_size}&second=${b.tree_size}`)).consistency as string[]).map((s) => Buffer.from(s, 'base64'));
+        const proof = ((await c.get(`get-sth-consistency?first=${a.tree_size}&second=${b.tree_size}`)).consistency as string[]).map((s) =>
+          Buffer.from(s, 'base64'),
+        );
         assert.ok(verifyConsistency(a.tree_size, b.tree_size, proof, a.root, b.root));
         assert.deepEqual(proof, subproof(a.tree_size, hashes.slice(0, b.tree_size), true));
         assert.deepEqual(mth(hashes.slice(0, a.tree_size)), a.root);

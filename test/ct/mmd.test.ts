@@ -15,11 +15,11 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { type CtServer, startCtServer } from '../../src/cli/ct-serve.ts';
 import { encodeMerkleTreeLeaf, type SignedEntry, type SignedTreeHead } from '../../src/codec/index.ts';
+import { parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
 import { publicKeyFromKeyObject } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
-import { type CtServer, startCtServer } from '../../src/cli/ct-serve.ts';
-import { parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
 import { hashLeaf, verifyInclusion } from '../../src/merkle/index.ts';
 import { parseCertificate } from '../../src/x509/index.ts';
 import { certificatePem, mintLeaf, mintPrecertPair } from '../../src/x509/testca/index.ts';
@@ -43,7 +43,9 @@ describe('MMD under concurrent load', () => {
       '/cfg/key.pem': Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
       '/cfg/root.pem': Buffer.from(certificatePem(d.root)),
     };
-    const cfg = parseCtConfig(`{ listen: "127.0.0.1:0", database: "sqlite::memory:", keyFile: key.pem, roots: [root.pem], mmd: ${MMD_MS}ms, logLevel: silent }`);
+    const cfg = parseCtConfig(
+      `{ listen: "127.0.0.1:0", database: "sqlite::memory:", keyFile: key.pem, roots: [root.pem], mmd: ${MMD_MS}ms, logLevel: silent }`,
+    );
     const resolved = resolveCtConfig(cfg, { baseDir: '/cfg', readFile: (p) => files[p] ?? assert.fail(`no ${p}`) });
     server = await startCtServer(resolved, { createTree: true });
     client = new CtClient({ url: server.url, logKey: publicKeyFromKeyObject(publicKey) });
@@ -70,7 +72,11 @@ describe('MMD under concurrent load', () => {
     for (let i = 0; i < SUBMISSIONS; i++) {
       if (i % 4 === 3) {
         const [pre, fin] = await mintPrecertPair(d.intermediate, d.intermediate, { dnsNames: [`p${i}.mmd.grapevine.test`] });
-        jobs.push({ chain: [pre.der, d.intermediate.der], pre: true, entry: { entryType: 'precert_entry', issuerKeyHash, tbsCertificate: parseCertificate(fin.der).tbs } });
+        jobs.push({
+          chain: [pre.der, d.intermediate.der],
+          pre: true,
+          entry: { entryType: 'precert_entry', issuerKeyHash, tbsCertificate: parseCertificate(fin.der).tbs },
+        });
       } else {
         const leaf = await mintLeaf(d.intermediate, { dnsNames: [`l${i}.mmd.grapevine.test`] });
         jobs.push({ chain: [leaf.der, d.intermediate.der], pre: false, entry: { entryType: 'x509_entry', certificate: leaf.der } });
@@ -144,6 +150,8 @@ describe('MMD under concurrent load', () => {
     for (let i = 1; i < observed.length; i++) {
       if (observed[i].sth.treeSize !== observed[i - 1].sth.treeSize) await client.verifyConsistency(observed[i - 1].sth, observed[i].sth);
     }
-    t.diagnostic(`largest SCT → merge delay ${maxDelay} ms (${heads.length} heads); largest as observed by the monitor ${maxObserved} ms (${observed.length} STHs fetched)`);
+    t.diagnostic(
+      `largest SCT → merge delay ${maxDelay} ms (${heads.length} heads); largest as observed by the monitor ${maxObserved} ms (${observed.length} STHs fetched)`,
+    );
   });
 });

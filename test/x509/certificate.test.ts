@@ -6,10 +6,10 @@ import { Certificate } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import {
   certificatesFromPem,
+  findExtension,
   hasPoison,
   isPrecertSigningCert,
   isWellFormedPoison,
-  findExtension,
   OID_CT_POISON,
   parseCertificate,
   X509Error,
@@ -76,7 +76,10 @@ describe('parseCertificate', () => {
 
   it('rejects an unparseable Authority Key Identifier with BAD_EXTENSION', async () => {
     const root = await mintRoot({ subject: 'CN=odd' });
-    const bad = await mintLeaf(root, { omitAuthorityKeyId: true, extraExtensions: [new x509.Extension('2.5.29.35', false, new Uint8Array([1, 2, 3]))] });
+    const bad = await mintLeaf(root, {
+      omitAuthorityKeyId: true,
+      extraExtensions: [new x509.Extension('2.5.29.35', false, new Uint8Array([1, 2, 3]))],
+    });
     assertThrowsCode(() => parseCertificate(bad.der), X509Error, 'BAD_EXTENSION');
   });
 });

@@ -22,7 +22,10 @@ describe('precertTbs (RFC 6962 §3.2)', () => {
   });
 
   it('keeps a precertificate without an AKI without one (signing certificate path)', async () => {
-    const [pre, fin] = await mintPrecertPair(d.precertSigner, d.intermediate, { omitAuthorityKeyId: true, dnsNames: ['no-aki.grapevine.test'] });
+    const [pre, fin] = await mintPrecertPair(d.precertSigner, d.intermediate, {
+      omitAuthorityKeyId: true,
+      dnsNames: ['no-aki.grapevine.test'],
+    });
     assert.deepEqual(precertTbs(parseCertificate(pre.der), parseCertificate(d.precertSigner.der)), parseCertificate(fin.der).tbs);
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { parseCertificate, PublicKeyCache, signatureScheme, verifyIssuedBy, X509Error } from '../../src/x509/index.ts';
+import { PublicKeyCache, parseCertificate, signatureScheme, verifyIssuedBy, X509Error } from '../../src/x509/index.ts';
 import { type DemoSet, mintDemoSet, mintIntermediate, mintRoot } from '../../src/x509/testca/index.ts';
 import { assertThrowsCode } from '../ct/fixtures.ts';
 

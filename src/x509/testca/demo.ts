@@ -5,7 +5,16 @@
  * Certificate with a precertificate it signed (plus that one's final
  * certificate, issued by the intermediate).
  */
-import { type LeafSpec, mintIntermediate, mintLeaf, mintPrecert, mintPrecertSigner, mintRoot, type TestCert, type TestKeyType } from './testca.ts';
+import {
+  type LeafSpec,
+  mintIntermediate,
+  mintLeaf,
+  mintPrecert,
+  mintPrecertSigner,
+  mintRoot,
+  type TestCert,
+  type TestKeyType,
+} from './testca.ts';
 
 export interface DemoSet {
   readonly root: TestCert;

@@ -67,7 +67,9 @@ export async function generateTestKeys(type: TestKeyType = 'ecdsa-p256'): Promis
 
 /** The WebCrypto signing algorithm for an issuer's key: SHA-256 always (RFC 6962 logs accept it everywhere). */
 function signingAlgorithm(type: TestKeyType): Algorithm | EcdsaParams {
-  return type === 'rsa-2048' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm : { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams;
+  return type === 'rsa-2048'
+    ? ({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm)
+    : ({ name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams);
 }
 
 function serial(spec: CertSpec): string {
@@ -176,7 +178,10 @@ export function mintLeaf(issuer: TestCert, spec: LeafSpec = {}): Promise<TestCer
 export function mintPrecert(issuer: TestCert, spec: LeafSpec = {}): Promise<TestCert> {
   const { subject, cn } = leafSubject(spec);
   return issue({
-    spec: { ...spec, extraExtensions: [new x509.Extension(OID_CT_POISON, true, new Uint8Array(DER_NULL)), ...(spec.extraExtensions ?? [])] },
+    spec: {
+      ...spec,
+      extraExtensions: [new x509.Extension(OID_CT_POISON, true, new Uint8Array(DER_NULL)), ...(spec.extraExtensions ?? [])],
+    },
     subject,
     issuer,
     extensions: leafExtensions(spec, cn),

@@ -100,6 +100,38 @@ describe('Sequencer', () => {
     assert.ok(isError(seq.fatal, LogError, 'WRONG_KEY'), String(seq.fatal));
   });
 
+  describe('when the stored head is damaged', () => {
+    const empty = CompactRange.empty().root();
+    const valid = encodeLogRoot({ size: 0, rootHash: empty, timestamp: 2000, revision: 1 });
+    const cases = [
+      { desc: 'a LogRoot that does not decode', logRoot: Buffer.from('not a log root'), compactRange: [] },
+      { desc: 'a LogRoot with trailing bytes', logRoot: Buffer.concat([valid, Buffer.of(0)]), compactRange: [] },
+      { desc: 'a compact range with a hash too many for its size', logRoot: valid, compactRange: [Buffer.alloc(32)] },
+    ];
+    for (const c of cases) {
+      it(`stops the loop on ${c.desc} with LogError INCONSISTENT_ROOT (fatal), instead of retrying forever`, async () => {
+        const s = await openStorage('sqlite::memory:');
+        const signer = newSigner();
+        await Log.create(s, 't', 'log', signer, 1000);
+        const log = await Log.open(s, 't', signer);
+        await s.integrate(log.tree.id, {
+          expectedRevision: 0,
+          firstIndex: 0,
+          queueIds: [],
+          tiles: [],
+          head: { revision: 1, size: 0, rootHash: empty, timestamp: 2000, compactRange: c.compactRange, logRoot: c.logRoot, signature: Buffer.alloc(64) },
+        });
+        const seq = new Sequencer({ storage: s, tree: log.tree, signer, intervalMs: 5 });
+        await assert.rejects(seq.runOnce(), (e) => isError(e, LogError, 'INCONSISTENT_ROOT'));
+        seq.start();
+        await new Promise((r) => setTimeout(r, 50));
+        await seq.stop();
+        assert.ok(isError(seq.fatal, LogError, 'INCONSISTENT_ROOT'), String(seq.fatal));
+        assert.equal((await s.latestHead(log.tree.id))?.revision, 1, 'nothing signed over it');
+      });
+    }
+  });
+
   it('runs as a loop: leaves queued while it runs are integrated within the interval', async () => {
     const s = await openStorage('sqlite::memory:');
     const { log, signer } = await newLog(s);

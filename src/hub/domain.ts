@@ -19,32 +19,41 @@
  *   at most 1024 bytes, so an entry's first two bytes are never "gr", and a
  *   tree head's first bytes are a size < 2^53; checked anyway.
  *
- * "Strictly" means what every Gossip Hub client does: decode the full byte
- * string, refuse trailing bytes (the original's `tls.Unmarshal` callers do).
+ * "Parses as" means the full byte string has the other structure's shape,
+ * with no trailing bytes (the original's `tls.Unmarshal` callers refuse
+ * trailing data). The checks are structural and broader than any decoder:
+ * they ignore the size of integers and the UTF-8 of source ids.
  */
-import { decodeHubTimestampedEntry, decodeHubTreeHead } from '../codec/index.ts';
 import type { PublicKey, Signer } from '../crypto/index.ts';
 import { LOG_ROOT_DOMAIN } from '../log/index.ts';
 import { HubError } from './errors.ts';
 
-/** True when `data` decodes, completely, as a HubTreeHead (§2.3). */
+/**
+ * True when `data` has the shape of a HubTreeHead (§2.3): u64 ‖ u64 ‖
+ * u16 n ‖ n bytes with 1 ≤ n and nothing after. Structural only — any
+ * uint64 size counts, as it would for a Go client — so it is at least as
+ * broad as every strict decoder, and it never throws (it runs per request).
+ */
 export function parsesAsTreeHead(data: Uint8Array): boolean {
-  try {
-    decodeHubTreeHead(data);
-    return true;
-  } catch {
-    return false;
-  }
+  if (data.length < 19) return false;
+  const n = (data[16] << 8) | data[17];
+  return n >= 1 && data.length === 18 + n;
 }
 
-/** True when `data` decodes, completely, as a TimestampedEntry (§2.1). */
+/**
+ * True when `data` has the shape of a TimestampedEntry (§2.1):
+ * u16 a ‖ a bytes (a ≥ 1) ‖ u16 b ‖ b bytes (b ≥ 1) ‖ u16 c ‖ c bytes ‖ u64,
+ * nothing after. Structural only (source_id need not be UTF-8), never throws.
+ */
 export function parsesAsEntry(data: Uint8Array): boolean {
-  try {
-    decodeHubTimestampedEntry(data);
-    return true;
-  } catch {
-    return false;
+  let at = 0;
+  for (const min of [1, 1, 0]) {
+    if (data.length < at + 2) return false;
+    const n = (data[at] << 8) | data[at + 1];
+    if (n < min) return false;
+    at += 2 + n;
   }
+  return data.length === at + 8;
 }
 
 function startsWithLogRootDomain(data: Uint8Array): boolean {

@@ -23,10 +23,10 @@ export function identityHash(sourceId: string, blob: Uint8Array): Buffer {
   return createHash('sha256').update(encodeHubLeafIdentity(sourceId, blob)).digest();
 }
 
-/** §2.2 `buildLeaf`; `hubTimestamp` in nanoseconds. */
-export function buildEntry(sourceId: string, blob: Uint8Array, signature: Uint8Array, hubTimestamp: bigint): BuiltEntry {
+/** §2.2 `buildLeaf`; `hubTimestamp` in nanoseconds. Pass `idHash` when already computed. */
+export function buildEntry(sourceId: string, blob: Uint8Array, signature: Uint8Array, hubTimestamp: bigint, idHash?: Buffer): BuiltEntry {
   const value = encodeHubTimestampedEntry({ sourceId, blobData: blob, sourceSignature: signature, hubTimestamp });
-  return { value, leafHash: hashLeaf(value), identityHash: identityHash(sourceId, blob) };
+  return { value, leafHash: hashLeaf(value), identityHash: idHash ?? identityHash(sourceId, blob) };
 }
 
 /** Milliseconds → the hub's nanosecond timestamps (§2.1, §2.3). */

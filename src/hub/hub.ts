@@ -28,7 +28,7 @@
 import type { Logger } from 'pino';
 import { decodeHubTimestampedEntry } from '../codec/index.ts';
 import type { Signer } from '../crypto/index.ts';
-import { type Log, LogError, type LogStorage, QuotaError } from '../log/index.ts';
+import { type Log, LogError, type LogStorage, QuotaError, type StoredLeaf } from '../log/index.ts';
 import { type AddSignedBlobRequest, admitBlob, lookupSource } from './admission.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { isLater, isOrderedKind, orderKey, parseBlob } from './blob.ts';
@@ -43,6 +43,8 @@ import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo }
 
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;
+/** How long a finished latest-by-label read may be reused for label decisions, ms (see #latestStored). */
+const LATEST_READ_REUSE_MS = 2;
 
 /** Returns the queue time (ms) of the oldest entry not yet sequenced, or null when none is waiting. */
 export type BacklogProbe = () => Promise<number | null>;
@@ -102,6 +104,8 @@ export class HubService {
   readonly #sgtCacheSize: number;
   readonly #sgtCache = new Map<string, CachedSgt>();
   readonly #latest = new Map<string, readonly bigint[]>();
+  readonly #sthOf = new WeakMap<ServedHead, SignedBytes>();
+  readonly #latestReads = new Map<string, { read: Promise<StoredLeaf | null>; doneAt: number | null }>();
   #lastTs = 0n;
   #accepting = true;
   #timer: NodeJS.Timeout | null = null;
@@ -287,14 +291,14 @@ export class HubService {
     this.#quotas?.chargeSource(source.id);
 
     const ts = this.#nextTimestamp();
-    const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts);
+    const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts, idHash);
     checkEntryDomain(entry.value); // refuse before anything is stored
 
     let label: string | null = source.id;
     let order: readonly bigint[] | null = null;
     if (isOrderedKind(source.kind)) {
       order = orderKey(admitted.parsed, ts);
-      const stored = await this.log.getLatestByLabel(source.id);
+      const stored = await this.#latestStored(source.id);
       // From here to the queueLeaf call: synchronous, so this process labels in queue order.
       const storedKey = stored ? this.#storedOrderKey(source, stored.value) : null;
       const mem = this.#latest.get(source.id) ?? null;
@@ -306,17 +310,22 @@ export class HubService {
     try {
       queued = await this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, label, queuedAt: this.#clock() });
     } catch (err) {
-      if (label !== null && order !== null) this.#latest.delete(source.id); // unknown outcome: re-read from storage next time
+      if (label !== null && order !== null) {
+        // Unknown outcome: decide from a fresh storage read next time.
+        this.#latest.delete(source.id);
+        this.#latestReads.delete(source.id);
+      }
       throw err;
     }
-    return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate);
+    // A new leaf carries the signature just verified; a duplicate carries the stored one (decoded in #answer).
+    return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate, queued.duplicate ? undefined : admitted.signature);
   }
 
   /** Signs a stored entry (§2.4) and remembers the answer for exact resubmissions. */
-  #answer(source: TrackedSource, cacheKey: string, idHash: Buffer, value: Buffer, duplicate: boolean): SignedBytes {
+  #answer(source: TrackedSource, cacheKey: string, idHash: Buffer, value: Buffer, duplicate: boolean, knownSig?: Buffer): SignedBytes {
     let storedSig: Buffer;
     try {
-      storedSig = decodeHubTimestampedEntry(value).sourceSignature;
+      storedSig = knownSig ?? decodeHubTimestampedEntry(value).sourceSignature;
     } catch (err) {
       throw new HubError('CORRUPT_ENTRY', `stored leaf for identity ${idHash.toString('hex')} is not a TimestampedEntry`, { cause: err });
     }
@@ -324,6 +333,30 @@ export class HubService {
     this.#remember(cacheKey, { sourceSignature: storedSig, sgt });
     this.#count(source.id, duplicate ? 'duplicate' : 'new');
     return sgt;
+  }
+
+  /**
+   * The newest labelled leaf of a source, read from storage. Calls share a
+   * read that is in flight or finished less than LATEST_READ_REUSE_MS ago:
+   * under a burst from one source this is one storage read per few
+   * milliseconds instead of one per request. Within this process the label
+   * decision stays exact (it also compares with `#latest`, updated
+   * synchronously); across frontends it widens the race window described
+   * in the class comment by at most that much.
+   */
+  #latestStored(sourceId: string): Promise<StoredLeaf | null> {
+    const now = performance.now();
+    const hit = this.#latestReads.get(sourceId);
+    if (hit && (hit.doneAt === null || now - hit.doneAt < LATEST_READ_REUSE_MS)) return hit.read;
+    const entry: { read: Promise<StoredLeaf | null>; doneAt: number | null } = { read: this.log.getLatestByLabel(sourceId), doneAt: null };
+    entry.read.then(
+      () => {
+        entry.doneAt = performance.now();
+      },
+      () => this.#latestReads.delete(sourceId),
+    );
+    this.#latestReads.set(sourceId, entry);
+    return entry.read;
   }
 
   #storedOrderKey(source: TrackedSource, value: Buffer): readonly bigint[] | null {
@@ -360,7 +393,13 @@ export class HubService {
   async processGetSth(client: ClientInfo): Promise<SignedBytes> {
     this.#quotas?.chargeRead(client.quotaUser);
     const head = await this.#served();
-    return { data: head.headData, hubSignature: head.hubSignature };
+    // One answer object per served head, so the route can format it once.
+    let sth = this.#sthOf.get(head);
+    if (!sth) {
+      sth = { data: head.headData, hubSignature: head.hubSignature };
+      this.#sthOf.set(head, sth);
+    }
+    return sth;
   }
 
   /** §1.3 get-sth-consistency. */

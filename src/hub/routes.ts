@@ -26,6 +26,7 @@ import {
   HubEndpoint,
   hashParam,
   parseAddSignedBlobBody,
+  type SignedBytes,
   uintParam,
 } from './wire.ts';
 
@@ -34,6 +35,21 @@ export interface HubRoutesOptions {
 }
 
 type Query = Record<string, unknown>;
+
+/**
+ * Serialized answers of signed objects the hub hands out again and again
+ * (cached SGTs of resubmissions, the served head): keyed by object identity,
+ * so an answer is formatted once per object and dropped with it.
+ */
+const formatted = new WeakMap<SignedBytes, string>();
+function once(sgt: SignedBytes, format: (s: SignedBytes) => string): string {
+  let body = formatted.get(sgt);
+  if (body === undefined) {
+    body = format(sgt);
+    formatted.set(sgt, body);
+  }
+  return body;
+}
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 function json(reply: FastifyReply, body: string): FastifyReply {
@@ -85,11 +101,11 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
   app.post(path(HubEndpoint.addSignedBlob), async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), client(req));
-    return json(reply, formatAddSignedBlobResponse(sgt));
+    return json(reply, once(sgt, formatAddSignedBlobResponse));
   });
   methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST']);
 
-  app.get(path(HubEndpoint.getSth), async (req, reply) => json(reply, formatGetSthResponse(await hub.processGetSth(client(req)))));
+  app.get(path(HubEndpoint.getSth), async (req, reply) => json(reply, once(await hub.processGetSth(client(req)), formatGetSthResponse)));
 
   app.get(path(HubEndpoint.getSthConsistency), async (req, reply) => {
     const q = req.query as Query;

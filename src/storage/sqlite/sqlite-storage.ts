@@ -25,6 +25,7 @@ import type {
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes, splitHashes } from '../hashes.ts';
+import { sqliteError } from './errors.ts';
 import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
@@ -46,9 +47,16 @@ export class SqliteStorage implements LogStorage {
 
   /** Opens (creating if needed) the database file and applies migrations. `:memory:` for tests. */
   static open(path: string): SqliteStorage {
+    const op = `opening SQLite database ${path}`;
     let db: Database.Database;
     try {
       db = new Database(path);
+    } catch (err) {
+      // better-sqlite3 refuses some paths itself (a missing directory) with a plain TypeError.
+      const e = sqliteError(err, op);
+      throw e instanceof StorageError ? e : new StorageError('UNAVAILABLE', `${op}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 10000');
@@ -59,7 +67,8 @@ export class SqliteStorage implements LogStorage {
       db.pragma('foreign_keys = ON');
       migrate(db);
     } catch (err) {
-      throw wrap(err, `opening SQLite database ${path}`);
+      db.close();
+      throw sqliteError(err, op);
     }
     return new SqliteStorage(db);
   }
@@ -249,7 +258,7 @@ export class SqliteStorage implements LogStorage {
     try {
       return fn();
     } catch (err) {
-      throw wrap(err, op);
+      throw sqliteError(err, op);
     }
   }
 }
@@ -304,15 +313,25 @@ function prepare(db: Database.Database) {
   };
 }
 
+/**
+ * Applies the missing migrations. The version is read inside the write
+ * transaction: read before it, another process opening the same new file
+ * could migrate in between, and this one would then re-run its migrations.
+ */
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT max(version) FROM schema_version').pluck().get() as number | null) ?? 0;
-  if (current > MIGRATIONS.length) {
-    throw new StorageError('SCHEMA', `database schema version ${current} is newer than this binary's ${MIGRATIONS.length}`);
-  }
   db.transaction(() => {
+    const current = (db.prepare('SELECT max(version) FROM schema_version').pluck().get() as number | null) ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new StorageError('SCHEMA', `database schema version ${current} is newer than this binary's ${MIGRATIONS.length}`);
+    }
     for (let v = current; v < MIGRATIONS.length; v++) {
-      db.exec(MIGRATIONS[v]);
+      try {
+        db.exec(MIGRATIONS[v]);
+      } catch (err) {
+        const e = sqliteError(err, `migration ${v + 1}`);
+        throw e instanceof StorageError ? e : new StorageError('SCHEMA', `migration ${v + 1} failed: ${(err as Error).message}`, { cause: err });
+      }
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }
   }).immediate();
@@ -350,16 +369,4 @@ function toHead(r: Row): TreeHead {
     logRoot: r.log_root as Buffer,
     signature: r.signature as Buffer,
   };
-}
-
-function wrap(err: unknown, op: string): unknown {
-  if (err instanceof StorageError) return err;
-  const code = (err as { code?: string }).code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL') {
-    return new StorageError('UNAVAILABLE', `${op}: ${(err as Error).message}`, { cause: err });
-  }
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return new StorageError('CORRUPT', `${op}: ${(err as Error).message}`, { cause: err });
-  }
-  return err;
 }

@@ -23,6 +23,7 @@ import {
   parseGetSth,
 } from '../codec/index.ts';
 import { type PublicKey, parsePublicKey, verifySth } from '../crypto/index.ts';
+import { keyFileContent } from '../config/hub.ts';
 import { GrapevineError } from '../errors.ts';
 import {
   checkEntrySourceSignature,
@@ -64,8 +65,7 @@ function readKeyFile(path: string, what: string): PublicKey {
   if (!existsSync(path)) throw new CliError('FAILED', `${what}: no file at ${path}`);
   try {
     const b = readFileSync(path);
-    // PEM and base64 files are text; anything else is DER.
-    return parsePublicKey(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('ascii').trim() : b);
+    return parsePublicKey(keyFileContent(b));
   } catch (err) {
     throw new CliError('FAILED', `${what} ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -311,8 +311,7 @@ export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions)
       if (s.publicKeyFile !== undefined) {
         const b = read(s.publicKeyFile, `${w}.publicKeyFile`);
         if (!b) return;
-        // PEM and base64 files are text; anything else is DER.
-        publicKey = /^[\x09\x0a\x0d\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('ascii').trim() : b;
+        publicKey = keyFileContent(b);
       }
       try {
         const src = makeSource({
@@ -359,6 +358,12 @@ export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions)
     sequencerBatchSize: cfg.sequencer.batchSize,
     instances: Object.freeze(instances),
   });
+}
+
+/** A key file's content for parsePublicKey: PEM and base64 files are text (trimmed); anything else is DER. */
+export function keyFileContent(b: Buffer): string | Buffer {
+  for (const c of b) if (!(c === 9 || c === 10 || c === 13 || (c >= 32 && c <= 126))) return b;
+  return b.toString('ascii').trim();
 }
 
 function deepFreeze<T>(v: T): T {

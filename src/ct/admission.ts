@@ -139,11 +139,19 @@ function isCa(cert: ParsedCertificate, policy: AdmissionPolicy): boolean {
 
 /** Follows issuers from chain[0] to an accepted root; returns the verified chain, leaf first. */
 function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolicy): ParsedCertificate[] {
+  const cache = policy.certificates;
+  // Links between CA certificates repeat on every submission under them: verify each once per cache.
+  const verify = (child: ParsedCertificate, issuer: ParsedCertificate): void => {
+    const ca = child !== certs[0];
+    if (ca && cache?.linkKnown(child, issuer)) return;
+    verifyIssuedBy(child, issuer, policy.keys);
+    if (ca) cache?.rememberLink(child, issuer);
+  };
   const verified = [certs[0]];
   let cur = certs[0];
   for (let i = 1; !policy.roots.has(cur); i++) {
     if (i >= certs.length) {
-      const root = policy.roots.issuerOf(cur, policy.keys);
+      const root = policy.roots.issuerOf(cur, verify);
       if (!root) {
         throw new CtError(
           'UNKNOWN_ROOT',
@@ -162,7 +170,7 @@ function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolic
     if (!isCa(next, policy))
       throw new CtError('NOT_A_CA', `chain[${i}] ("${next.subjectText}") is not a CA certificate (basicConstraints cA is not TRUE)`);
     try {
-      verifyIssuedBy(cur, next, policy.keys);
+      verify(cur, next);
     } catch (err) {
       certError(err, `chain[${i - 1}]`);
     }

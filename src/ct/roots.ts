@@ -3,7 +3,7 @@
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
 import { isError } from '../errors.ts';
-import { type ParsedCertificate, type PublicKeyCache, parseCertificate, verifyIssuedBy, X509Error } from '../x509/index.ts';
+import { type ParsedCertificate, parseCertificate, verifyIssuedBy, X509Error } from '../x509/index.ts';
 import { CtError } from './errors.ts';
 
 /**
@@ -52,12 +52,15 @@ export class RootStore {
    * key verifies its signature), or null when no root's subject matches.
    * CtError BAD_SIGNATURE when roots match by name but none by key.
    */
-  issuerOf(cert: ParsedCertificate, keys?: PublicKeyCache): ParsedCertificate | null {
+  issuerOf(
+    cert: ParsedCertificate,
+    verify: (child: ParsedCertificate, issuer: ParsedCertificate) => void = verifyIssuedBy,
+  ): ParsedCertificate | null {
     const candidates = this.#bySubject.get(cert.issuer.toString('hex')) ?? [];
     let lastErr: unknown = null;
     for (const root of candidates) {
       try {
-        verifyIssuedBy(cert, root, keys);
+        verify(cert, root);
         return root;
       } catch (err) {
         if (!isError(err, X509Error)) throw err;
@@ -75,15 +78,29 @@ export class RootStore {
 
 /**
  * Parsed issuing certificates by fingerprint, so a busy intermediate is
- * parsed (and DER-checked) once. Bounded; evicts the least recently used.
- * Only certificates that parsed are cached, and they are immutable, so
- * sharing one across concurrent requests is safe.
+ * parsed (and DER-checked) once, and the issuer links between them already
+ * verified, so its own signature is checked once too. Bounded; evicts the
+ * least recently used. Only certificates that parsed and links whose
+ * signature verified are kept; both are facts about immutable bytes, so
+ * sharing one cache across concurrent requests is safe.
  */
 export class CertificateCache {
   readonly #max: number;
   readonly #certs = new Map<string, ParsedCertificate>();
+  readonly #links = new Set<string>();
   constructor(max = 4096) {
     this.#max = max;
+  }
+
+  /** True when `child` is known to be signed by `issuer` (rememberLink was called for exactly these bytes). */
+  linkKnown(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
+    return this.#links.has(linkKey(child, issuer));
+  }
+
+  /** Records that `issuer`'s key verified `child`'s signature. Call only for CA certificates: leaves rarely repeat. */
+  rememberLink(child: ParsedCertificate, issuer: ParsedCertificate): void {
+    this.#links.add(linkKey(child, issuer));
+    if (this.#links.size > this.#max) this.#links.delete(this.#links.values().next().value as string);
   }
   /** Parses `der` (with the DER check) or returns the cached parse. Throws X509Error like parseCertificate. */
   parse(der: Buffer, fingerprintHex: string): ParsedCertificate {
@@ -98,4 +115,8 @@ export class CertificateCache {
     if (this.#certs.size > this.#max) this.#certs.delete(this.#certs.keys().next().value as string);
     return cert;
   }
+}
+
+function linkKey(child: ParsedCertificate, issuer: ParsedCertificate): string {
+  return `${child.fingerprint.toString('base64')}<${issuer.fingerprint.toString('base64')}`;
 }

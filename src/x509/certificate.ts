@@ -182,18 +182,11 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
   const aki = akiExt ? parseExt(akiExt, AuthorityKeyIdentifier, 'authorityKeyIdentifier') : null;
   const skiExt = ext(OID_SUBJECT_KEY_ID);
   const ski = skiExt ? parseExt(skiExt, SubjectKeyIdentifier, 'subjectKeyIdentifier') : null;
-  const issuer = buf(AsnConvert.serialize(t.issuer));
-  const subject = buf(AsnConvert.serialize(t.subject));
-  return {
+  const parsed = {
     der,
     fingerprint: createHash('sha256').update(der).digest(),
     version: t.version,
     tbs,
-    issuer,
-    subject,
-    issuerText: nameText(t.issuer),
-    subjectText: nameText(t.subject),
-    spki: buf(AsnConvert.serialize(t.subjectPublicKeyInfo)),
     notBefore: timeMs(t.validity.notBefore),
     notAfter: timeMs(t.validity.notAfter),
     signatureAlgorithm: alg,
@@ -205,6 +198,30 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
     subjectKeyId: ski ? buf(ski.buffer) : null,
     asn,
   };
+  // Re-encoded on first use: a leaf's subject and key are rarely needed, and each encoding costs tens of µs.
+  return lazy(parsed, {
+    issuer: () => buf(AsnConvert.serialize(t.issuer)),
+    subject: () => buf(AsnConvert.serialize(t.subject)),
+    spki: () => buf(AsnConvert.serialize(t.subjectPublicKeyInfo)),
+    issuerText: () => nameText(t.issuer),
+    subjectText: () => nameText(t.subject),
+  });
+}
+
+/** Adds memoized getters to `base`: each computes its value once, then is replaced by it. */
+function lazy<B extends object, L extends Record<string, unknown>>(base: B, fields: { [K in keyof L]: () => L[K] }): B & L {
+  for (const [name, compute] of Object.entries(fields) as [string, () => unknown][]) {
+    Object.defineProperty(base, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = compute();
+        Object.defineProperty(base, name, { value, enumerable: true, writable: false, configurable: false });
+        return value;
+      },
+    });
+  }
+  return base as B & L;
 }
 
 function checkDer(t: Certificate['tbsCertificate'], tbs: Buffer): void {

@@ -39,7 +39,8 @@ import { OID_AUTHORITY_KEY_ID, OID_CT_POISON } from './oids.ts';
  * signing certificate has an AKI keyIdentifier (BAD_EXTENSION otherwise).
  */
 export function precertTbs(precert: ParsedCertificate, signingCert?: ParsedCertificate): Buffer {
-  const tbs = AsnConvert.parse(precert.tbs, TBSCertificate);
+  // A shallow copy: fields we replace are reassigned on the copy, never mutated, so `precert` stays intact.
+  const tbs = new TBSCertificate({ ...precert.asn.tbsCertificate });
   const exts = [...(tbs.extensions ?? [])];
   const poison = exts.findIndex((e) => e.extnID === OID_CT_POISON);
   if (poison < 0) throw new X509Error('BAD_EXTENSION', 'precertificate has no poison extension (RFC 6962 §3.1)');

@@ -76,6 +76,18 @@ describe('admitChain', () => {
       assert.equal(admitChain('x509_entry', ders(leaf, inter), p, NOW).chain.length, 3);
     });
 
+    it('remembers verified CA links (intermediate ← root) but never the leaf link', () => {
+      const cache = new CertificateCache();
+      const p = { ...policy, certificates: cache };
+      const [leaf, inter, root] = [d.leaf, d.intermediate, d.root].map((c) => parseCertificate(c.der));
+      assert.equal(cache.linkKnown(inter, root), false);
+      admitChain('x509_entry', ders(d.leaf, d.intermediate), p, NOW);
+      assert.equal(cache.linkKnown(inter, root), true);
+      assert.equal(cache.linkKnown(leaf, inter), false);
+      // A remembered link does not vouch for other bytes under the same name.
+      assert.equal(cache.linkKnown(parseCertificate(d.precertSigner.der), root), false);
+    });
+
     it('rejects an empty chain with EMPTY_CHAIN', () => {
       assertCtError(() => admitChain('x509_entry', [], policy, NOW), 'EMPTY_CHAIN');
     });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { parseCertificate, precertTbs, X509Error } from '../../src/x509/index.ts';
 import { type DemoSet, mintDemoSet, mintPrecert, mintPrecertPair, mintPrecertSigner, mintRoot } from '../../src/x509/testca/index.ts';
 import { assertThrowsCode } from '../ct/fixtures.ts';
@@ -41,8 +42,13 @@ describe('precertTbs (RFC 6962 §3.2)', () => {
   });
 
   it('does not change the parsed certificate it was given', () => {
-    const pre = parseCertificate(d.precert.der);
-    precertTbs(pre);
-    assert.equal(pre.asn.tbsCertificate.extensions?.length, pre.extensions.length);
+    const pre = parseCertificate(d.signedPrecert.der);
+    precertTbs(pre, parseCertificate(d.precertSigner.der));
+    assert.deepEqual(Buffer.from(AsnConvert.serialize(pre.asn.tbsCertificate)), pre.tbs);
+    assert.deepEqual(
+      precertTbs(pre, parseCertificate(d.precertSigner.der)),
+      parseCertificate(d.signedPrecertFinal.der).tbs,
+      'and gives the same answer twice',
+    );
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * CT log benchmark (issue #5): add-chain/s (new certificates and
+ * resubmissions), add-pre-chain/s, and get-entries entries/s, against the
+ * node:crypto ECDSA P-256 sign/s and verify/s measured in the same run.
+ *
+ * Measured through fastify inject() (the full route: body parse, X.509
+ * parsing, chain verification, quota, storage, SCT signing, serialization;
+ * no sockets), 64 requests in flight, on one core: the sequencer and the MMD
+ * watchdog run in the same process, on a real SQLite file (WAL,
+ * synchronous=FULL). Chains are leaf + intermediate under an ECDSA P-256
+ * test CA (the root is omitted, as most submitters do); the log key is
+ * ECDSA P-256. Certificates are minted before timing. Each figure is the
+ * median of several rounds.
+ *
+ * The crypto floor of one new add-chain is one ECDSA verify (the leaf's
+ * signature; the intermediate ← root link is verified once and remembered)
+ * plus one ECDSA sign (the SCT), so the "ceiling" printed beside it is
+ * 1 / (1/verify + 1/sign).
+ *
+ *   npm run bench -- ct            (--quick: fewer, smaller rounds)
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
+import { mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../src/ct/index.ts';
+import { createApp } from '../src/http/index.ts';
+import { openStorage } from '../src/storage/index.ts';
+import { mintDemoSet, mintLeaf, mintPrecert, type TestCert } from '../src/x509/testca/index.ts';
+import { fmt, line, median, pct, signatureCeiling } from './lib.ts';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 5;
+const PER_ROUND = quick ? 500 : 2000;
+const IN_FLIGHT = 64;
+const PAGE = 1000;
+
+type App = ReturnType<typeof createApp>;
+
+/** Runs the requests with IN_FLIGHT concurrency; returns requests/s and checks every status. */
+async function drive(app: App, reqs: { method: 'GET' | 'POST'; url: string; payload?: string }[]): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < reqs.length) {
+        const r = await app.inject(reqs[next++]);
+        if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
+      }
+    }),
+  );
+  return (reqs.length * 1000) / (performance.now() - t0);
+}
+
+const body = (chain: Buffer[]) => JSON.stringify({ chain: chain.map((c) => c.toString('base64')) });
+
+async function mint(n: number, f: (i: number) => Promise<TestCert>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) out.push((await f(i)).der);
+  return out;
+}
+
+async function waitMerged(o: OpenedCtLog, size: number): Promise<void> {
+  while ((await o.log.latestHead()).size < size) await new Promise((r) => setTimeout(r, 20));
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-bench-ct-'));
+  const storage = await openStorage(`sqlite:${join(dir, 'ct.db')}`);
+  let opened: OpenedCtLog | null = null;
+  try {
+    const c = signatureCeiling();
+    line('machine ceiling: ECDSA P-256 sign (node:crypto)', `${fmt(c.ecdsaSign)} /s`);
+    line('machine ceiling: ECDSA P-256 verify (node:crypto)', `${fmt(c.ecdsaVerify)} /s`);
+    line('  one verify + one sign (an add-chain floor)', `${fmt(c.verifyPlusSign)} /s`);
+
+    const d = await mintDemoSet();
+    console.log(`minting ${ROUNDS * PER_ROUND} leaves and ${ROUNDS * (PER_ROUND / 4)} precertificates …`);
+    let serial = 0;
+    const leaves = await mint(ROUNDS * PER_ROUND, () => mintLeaf(d.intermediate, { dnsNames: [`l${serial++}.bench.grapevine.test`] }));
+    const precerts = await mint(ROUNDS * (PER_ROUND / 4), () =>
+      mintPrecert(d.intermediate, { dnsNames: [`p${serial++}.bench.grapevine.test`] }),
+    );
+
+    opened = await openCtLog(
+      {
+        tree: 'bench',
+        signer: signerFromPrivateKey(generatePrivateKey('ecdsa-p256')),
+        roots: [d.root.der],
+        mmdMs: 10_000,
+        maxGetEntries: PAGE,
+      },
+      { storage, init: true },
+    );
+    await startCtLog(opened);
+    const app = createApp();
+    await mountCtLog(app, opened);
+    await app.ready();
+
+    // Warm-up (JIT, caches), not counted.
+    const warm = await mint(200, () => mintLeaf(d.intermediate, { dnsNames: [`w${serial++}.bench.grapevine.test`] }));
+    await drive(
+      app,
+      warm.map((l) => ({ method: 'POST', url: '/ct/v1/add-chain', payload: body([l, d.intermediate.der]) })),
+    );
+
+    const add: number[] = [];
+    const dup: number[] = [];
+    const pre: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const batch = leaves
+        .slice(r * PER_ROUND, (r + 1) * PER_ROUND)
+        .map((l) => ({ method: 'POST' as const, url: '/ct/v1/add-chain', payload: body([l, d.intermediate.der]) }));
+      add.push(await drive(app, batch));
+      dup.push(await drive(app, batch));
+      const pbatch = precerts.slice(r * (PER_ROUND / 4), (r + 1) * (PER_ROUND / 4));
+      pre.push(
+        await drive(
+          app,
+          pbatch.map((p) => ({ method: 'POST' as const, url: '/ct/v1/add-pre-chain', payload: body([p, d.intermediate.der]) })),
+        ),
+      );
+    }
+    const addRate = median(add);
+    line(`add-chain, new certificates (${IN_FLIGHT} in flight)`, `${fmt(addRate)} /s`);
+    line('  ratio to ECDSA sign', pct(addRate / c.ecdsaSign));
+    line('  ratio to one verify + one sign', pct(addRate / c.verifyPlusSign));
+    line('add-chain, resubmissions (original SCT timestamp)', `${fmt(median(dup))} /s`);
+    line('add-pre-chain, new precertificates', `${fmt(median(pre))} /s`);
+    line('  ratio to one verify + one sign', pct(median(pre) / c.verifyPlusSign));
+
+    const total = 200 + ROUNDS * PER_ROUND + ROUNDS * (PER_ROUND / 4);
+    await waitMerged(opened, total);
+    const pages = Math.floor(total / PAGE);
+    const reads: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const reqs = Array.from({ length: pages }, (_, p) => ({
+        method: 'GET' as const,
+        url: `/ct/v1/get-entries?start=${p * PAGE}&end=${p * PAGE + PAGE - 1}`,
+      }));
+      reads.push((await drive(app, reqs)) * PAGE);
+    }
+    line(`get-entries, ${PAGE}-entry pages over ${fmt(total)} entries`, `${fmt(median(reads))} entries/s`);
+    line('  ratio to ECDSA sign (for scale; no signing involved)', pct(median(reads) / c.ecdsaSign));
+    await app.close();
+  } finally {
+    if (opened) await stopCtLog(opened);
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

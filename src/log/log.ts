@@ -100,19 +100,9 @@ export class Log {
   async queueLeaves(inputs: readonly LeafInput[], chargeTo: readonly string[] = []): Promise<QueueResult[]> {
     this.#charge('write', chargeTo, inputs.length);
     const now = this.#clock();
-    const leaves = inputs.map((i): NewLeaf => {
-      const leafHash = hashLeaf(i.value);
-      const identityHash = i.identityHash ?? leafHash;
-      if (identityHash.length !== HASH_SIZE) throw new LogError('BAD_REQUEST', `identity hash: got ${identityHash.length} bytes, want ${HASH_SIZE}`);
-      return {
-        identityHash,
-        leafHash,
-        value: i.value,
-        extraData: i.extraData ?? null,
-        label: i.label ?? null,
-        queuedAt: i.queuedAt ?? now,
-      };
-    });
+    // Checked before the leaves join a group commit: a bad leaf in the shared
+    // transaction would fail every other caller's leaves with it.
+    const leaves = inputs.map((i) => newLeaf(i, now));
     const results = await new Promise<QueueResult[]>((resolve, reject) => {
       this.#queue.push({ leaves, resolve, reject });
       if (!this.#flushing) {
@@ -245,6 +235,28 @@ export class Log {
       throw err;
     }
   }
+}
+
+/** Hashes and checks one input (LogError BAD_REQUEST naming what is wrong). */
+function newLeaf(i: LeafInput, now: number): NewLeaf {
+  const bad = (what: string): never => {
+    throw new LogError('BAD_REQUEST', `leaf ${what}`);
+  };
+  const bytes = (v: unknown, name: string): Buffer => {
+    if (!(v instanceof Uint8Array)) bad(`${name}: got ${typeof v}, want bytes`);
+    return Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array);
+  };
+  if (typeof i !== 'object' || i === null) bad(`input: got ${i === null ? 'null' : typeof i}, want an object`);
+  const value = bytes(i.value, 'value');
+  const leafHash = hashLeaf(value);
+  const identityHash = i.identityHash === undefined ? leafHash : bytes(i.identityHash, 'identity hash');
+  if (identityHash.length !== HASH_SIZE) bad(`identity hash: got ${identityHash.length} bytes, want ${HASH_SIZE}`);
+  const extraData = i.extraData === undefined || i.extraData === null ? null : bytes(i.extraData, 'extra data');
+  const label = i.label ?? null;
+  if (label !== null && typeof label !== 'string') bad(`label: got ${typeof label}, want a string`);
+  const queuedAt = i.queuedAt ?? now;
+  if (!Number.isSafeInteger(queuedAt) || queuedAt < 0) bad(`queuedAt: got ${queuedAt}, want milliseconds as a safe integer ≥ 0`);
+  return { identityHash, leafHash, value, extraData, label, queuedAt };
 }
 
 function asRequestError(err: unknown): unknown {

@@ -18,23 +18,21 @@
  *   restarts and is shared by every frontend on the same database.
  *
  * Concurrency: every process method may interleave with every other.
- * `#latest` (per-source order key of the newest labelled entry this process
- * queued) and `#lastTs` are read and written synchronously between awaits;
- * the label decision and the queueLeaf call happen in one synchronous run,
- * so within a process labels follow queue order. Across frontends two
- * racing submissions can both be labelled (one storage round trip window);
- * the next later submission repairs it.
+ * `#lastTs`, `#accepting` and the SGT cache are read and written
+ * synchronously between awaits; label decisions are serialized by
+ * LatestLabels (latest.ts), which documents the cross-frontend race.
  */
 import type { Logger } from 'pino';
 import { decodeHubTimestampedEntry } from '../codec/index.ts';
 import type { Signer } from '../crypto/index.ts';
-import { type Log, LogError, type LogStorage, QuotaError, type StoredLeaf } from '../log/index.ts';
+import { type Log, LogError, type LogStorage, QuotaError } from '../log/index.ts';
 import { type AddSignedBlobRequest, admitBlob, lookupSource } from './admission.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
-import { isLater, isOrderedKind, orderKey, parseBlob } from './blob.ts';
+import { isOrderedKind, orderKey } from './blob.ts';
 import { checkEntryDomain, HubSigner } from './domain.ts';
 import { buildEntry, identityHash, msToNs } from './entry.ts';
 import { HubError } from './errors.ts';
+import { LatestLabels } from './latest.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
 import { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
@@ -43,8 +41,6 @@ import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo }
 
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;
-/** How long a finished latest-by-label read may be reused for label decisions, ms (see #latestStored). */
-const LATEST_READ_REUSE_MS = 2;
 
 /** Returns the queue time (ms) of the oldest entry not yet sequenced, or null when none is waiting. */
 export type BacklogProbe = () => Promise<number | null>;
@@ -99,13 +95,12 @@ export class HubService {
   readonly #logger?: Logger;
   readonly #maxGetEntries: number;
   readonly #auditor: HeadAuditor;
+  readonly #labels: LatestLabels;
   readonly #backlog?: BacklogProbe;
   readonly #refreshMs: number;
   readonly #sgtCacheSize: number;
   readonly #sgtCache = new Map<string, CachedSgt>();
-  readonly #latest = new Map<string, readonly bigint[]>();
   readonly #sthOf = new WeakMap<ServedHead, SignedBytes>();
-  readonly #latestReads = new Map<string, { read: Promise<StoredLeaf | null>; doneAt: number | null }>();
   #lastTs = 0n;
   #accepting = true;
   #timer: NodeJS.Timeout | null = null;
@@ -136,6 +131,7 @@ export class HubService {
     this.#backlog = opts.backlog;
     this.#refreshMs = opts.refreshIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(this.mmdMs / 10)));
     this.#sgtCacheSize = opts.sgtCacheSize ?? 10_000;
+    this.#labels = new LatestLabels(opts.log);
     this.#auditor = new HeadAuditor({
       core: opts.log,
       treeKey: opts.log.publicKey,
@@ -294,29 +290,10 @@ export class HubService {
     const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts, idHash);
     checkEntryDomain(entry.value); // refuse before anything is stored
 
-    let label: string | null = source.id;
-    let order: readonly bigint[] | null = null;
-    if (isOrderedKind(source.kind)) {
-      order = orderKey(admitted.parsed, ts);
-      const stored = await this.#latestStored(source.id);
-      // From here to the queueLeaf call: synchronous, so this process labels in queue order.
-      const storedKey = stored ? this.#storedOrderKey(source, stored.value) : null;
-      const mem = this.#latest.get(source.id) ?? null;
-      const best = storedKey && mem ? (isLater(storedKey, mem) ? storedKey : mem) : (storedKey ?? mem);
-      if (best && !isLater(order, best)) label = null;
-      else this.#latest.set(source.id, order);
-    }
-    let queued: Awaited<ReturnType<Log['queueLeaf']>>;
-    try {
-      queued = await this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, label, queuedAt: this.#clock() });
-    } catch (err) {
-      if (label !== null && order !== null) {
-        // Unknown outcome: decide from a fresh storage read next time.
-        this.#latest.delete(source.id);
-        this.#latestReads.delete(source.id);
-      }
-      throw err;
-    }
+    // The label (get-latest-for-src) is decided and the leaf queued in one synchronous step (latest.ts).
+    const queued = await this.#labels.queue(source, isOrderedKind(source.kind) ? orderKey(admitted.parsed, ts) : null, (label) =>
+      this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, label, queuedAt: this.#clock() }),
+    );
     // A new leaf carries the signature just verified; a duplicate carries the stored one (decoded in #answer).
     return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate, queued.duplicate ? undefined : admitted.signature);
   }
@@ -333,39 +310,6 @@ export class HubService {
     this.#remember(cacheKey, { sourceSignature: storedSig, sgt });
     this.#count(source.id, duplicate ? 'duplicate' : 'new');
     return sgt;
-  }
-
-  /**
-   * The newest labelled leaf of a source, read from storage. Calls share a
-   * read that is in flight or finished less than LATEST_READ_REUSE_MS ago:
-   * under a burst from one source this is one storage read per few
-   * milliseconds instead of one per request. Within this process the label
-   * decision stays exact (it also compares with `#latest`, updated
-   * synchronously); across frontends it widens the race window described
-   * in the class comment by at most that much.
-   */
-  #latestStored(sourceId: string): Promise<StoredLeaf | null> {
-    const now = performance.now();
-    const hit = this.#latestReads.get(sourceId);
-    if (hit && (hit.doneAt === null || now - hit.doneAt < LATEST_READ_REUSE_MS)) return hit.read;
-    const entry: { read: Promise<StoredLeaf | null>; doneAt: number | null } = { read: this.log.getLatestByLabel(sourceId), doneAt: null };
-    entry.read.then(
-      () => {
-        entry.doneAt = performance.now();
-      },
-      () => this.#latestReads.delete(sourceId),
-    );
-    this.#latestReads.set(sourceId, entry);
-    return entry.read;
-  }
-
-  #storedOrderKey(source: TrackedSource, value: Buffer): readonly bigint[] | null {
-    try {
-      const e = decodeHubTimestampedEntry(value);
-      return orderKey(parseBlob(source, e.blobData), e.hubTimestamp);
-    } catch {
-      return null; // §1.7: an unparsable previous entry is always replaced
-    }
   }
 
   #remember(key: string, v: CachedSgt): void {

@@ -59,6 +59,8 @@ export function registerLog(program: Command): void {
       if (o.keyType !== 'ecdsa-p256' && o.keyType !== 'ed25519') throw new CliError('USAGE', `unknown --key-type ${o.keyType}`);
       const storage = await openDataDir(o, true);
       try {
+        // Checked before the key is written, so a refused create leaves no key that is not the tree's.
+        if (await storage.getTree(o.name)) throw new CliError('FAILED', `a tree named ${JSON.stringify(o.name)} already exists`);
         const signer = createKey(keyPath(o, o.name), o.keyType);
         const tree = await Log.create(storage, o.name, 'log', signer);
         out({ created: tree.name, id: tree.id, key: keyPath(o, o.name), public_key: signer.publicKey.key.export({ type: 'spki', format: 'pem' }) });
@@ -104,7 +106,8 @@ export function registerLog(program: Command): void {
     .option('--end <n>', 'end index (exclusive)', intArg)
     .action((o: Opts & { start: number; end?: number }) =>
       withLog(o, async (l) => {
-        const end = o.end ?? (await l.latestHead()).size;
+        const size = (await l.latestHead()).size;
+        const end = Math.min(o.end ?? size, size);
         for (let at = o.start; at < end; ) {
           const batch = await l.getLeaves(at, end);
           if (batch.length === 0) break;

@@ -299,6 +299,23 @@ describe('hub endpoints (inject)', () => {
   });
 });
 
+describe('get-latest-for-src under concurrent submissions', () => {
+  it('answers the largest tree head when 60 STHs of one source arrive at once in random order', async () => {
+    const own = newSigner();
+    const env = await hubEnv({ sources: [makeSource({ id: 'o', kind: 'RFC6962STH', publicKey: own.publicKey })] });
+    try {
+      const sizes = Array.from({ length: 60 }, (_, i) => 100 + i).sort(() => Math.random() - 0.5);
+      const subs = sizes.map((n) => ownSth(own, n));
+      const rs = await Promise.all(subs.map((x) => env.app.inject({ method: 'POST', url: ADD, payload: blobBody('o', x.blob, x.signature) })));
+      assert.ok(rs.every((r) => r.statusCode === 200));
+      const r = await env.app.inject({ url: ep('get-latest-for-src', 'src_id=o') });
+      assert.equal(decodeHubTimestampedEntry(Buffer.from(r.json().entry, 'base64')).blobData.readBigUInt64BE(10), 159n);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe('hub quotas', () => {
   it('answers 429 with Retry-After once a client runs out of write tokens, per client IP', async () => {
     const own = newSigner();

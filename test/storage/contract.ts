@@ -12,7 +12,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/merkle/index.ts';
-import { checkHead, type LogStorage, type NewLeaf, signHead, StorageError, type TreeHead } from '../../src/log/index.ts';
+import { checkHead, type LogStorage, type NewLeaf, Sequencer, signHead, StorageError, type TreeHead } from '../../src/log/index.ts';
 import { drain, leafValue, newLog, newSigner } from '../log/fixtures.ts';
 
 const h = (s: string) => hashLeaf(Buffer.from(s));
@@ -235,6 +235,40 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         const got = await log.getLeaves(3, 50);
         assert.deepEqual(got.map((l) => l.index), [3, 4, 5, 6, 7, 8, 9]);
         assert.ok(got[0].extraData?.equals(Buffer.from('x3')));
+      });
+
+      it('finds every leaf by range, identity and leaf hash across batches and queue ids shared with another tree', async () => {
+        // Two trees queue in turns, so each tree's queue ids have gaps, and
+        // batches of 4 cut the runs again: ranges must cross every such seam.
+        const a = await newLog(s, `seam-a-${n++}`);
+        const b = await newLog(s, `seam-b-${n++}`);
+        const aSeq = new Sequencer({ storage: s, tree: a.log.tree, signer: a.signer, batchSize: 4, maxRootAgeMs: 0 });
+        const value = (t: string, i: number) => Buffer.from(`${t}-${i}`);
+        let na = 0;
+        let nb = 0;
+        for (const [ka, kb] of [[3, 2], [1, 4], [5, 1], [2, 2], [6, 3]]) {
+          await a.log.queueLeaves(Array.from({ length: ka }, () => ({ value: value('a', na++) })));
+          await b.log.queueLeaves(Array.from({ length: kb }, () => ({ value: value('b', nb++) })));
+          if (na > 10) await drain(aSeq);
+        }
+        await drain(aSeq);
+        await drain(b.seq);
+        assert.equal((await a.log.latestHead()).size, na);
+        for (let start = 0; start <= na + 1; start++) {
+          for (let end = start; end <= na + 2; end++) {
+            const got = await s.leavesByRange(a.log.tree.id, start, end);
+            const want = Array.from({ length: Math.max(0, Math.min(end, na) - start) }, (_, i) => start + i);
+            assert.deepEqual(got.map((l) => l.index), want, `range [${start}, ${end})`);
+            for (const l of got) assert.ok(l.value.equals(value('a', l.index as number)), `value of leaf ${l.index}`);
+          }
+        }
+        for (let i = 0; i < na; i++) {
+          const h = hashLeaf(value('a', i));
+          assert.equal((await s.leafByIdentityHash(a.log.tree.id, h))?.index, i);
+          assert.deepEqual((await s.leavesByLeafHash(a.log.tree.id, h)).map((l) => l.index), [i]);
+        }
+        const bLeaves = await s.leavesByRange(b.log.tree.id, 0, nb);
+        assert.deepEqual(bLeaves.map((l) => l.value.toString()), Array.from({ length: nb }, (_, i) => `b-${i}`));
       });
     });
   });

@@ -7,7 +7,8 @@
  *
  * Invariants kept here, per batch:
  * - the new head extends the previous one (same compact range, appended);
- * - the timestamp never goes backwards (max(clock, previous));
+ * - the timestamp never goes backwards (max(clock, previous)), and is never
+ *   before a leaf it integrates was promised (its queuedAt, RFC 6962 §3.5);
  * - nothing is cached across a failure: any error drops the in-memory state
  *   and the next run reloads it from storage.
  *
@@ -125,7 +126,10 @@ export class Sequencer {
       };
       for (const p of pending) range.append(p.leafHash, visit);
 
-      const timestamp = Math.max(now, state.head.timestamp);
+      // Never before the previous head, nor before any leaf's promised time
+      // (RFC 6962 §3.5: at least as recent as the most recent SCT in the tree).
+      let timestamp = Math.max(now, state.head.timestamp);
+      for (const p of pending) if (p.queuedAt !== undefined && p.queuedAt > timestamp) timestamp = p.queuedAt;
       const head = signHead(this.#o.signer, range, timestamp, state.head.revision + 1);
       const tiles: TileWrite[] = [...touched.values()].map(({ id, tile }) => ({ id, data: Buffer.concat(tile.hashes) }));
       await storage.integrate(tree.id, {

@@ -52,13 +52,27 @@ describe('Sequencer', () => {
     const log = await Log.open(s, 't', signer);
     let now = 40_000;
     const seq = new Sequencer({ storage: s, tree: log.tree, signer, clock: () => now, maxRootAgeMs: 0 });
-    await log.queueLeaf({ value: Buffer.from('x') });
+    await log.queueLeaf({ value: Buffer.from('x'), queuedAt: 30_000 });
     await seq.runOnce();
     assert.equal((await log.latestHead()).timestamp, 50_000);
     now = 60_000;
-    await log.queueLeaf({ value: Buffer.from('y') });
+    await log.queueLeaf({ value: Buffer.from('y'), queuedAt: 55_000 });
     await seq.runOnce();
     assert.equal((await log.latestHead()).timestamp, 60_000);
+  });
+
+  it('keeps the head timestamp at or after every integrated leaf\'s queuedAt (RFC 6962 §3.5), when the sequencer\'s clock lags', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const signer = newSigner();
+    await Log.create(s, 't', 'log', signer, 1_000);
+    const log = await Log.open(s, 't', signer);
+    // A frontend whose clock runs 5 s ahead of the sequencer's promised (e.g. an SCT at) 15_000.
+    await log.queueLeaves([{ value: Buffer.from('a'), queuedAt: 12_000 }, { value: Buffer.from('b'), queuedAt: 15_000 }]);
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, clock: () => 10_000, maxRootAgeMs: 0 });
+    await seq.runOnce();
+    const head = await log.latestHead();
+    assert.equal(head.size, 2);
+    assert.equal(head.timestamp, 15_000);
   });
 
   it('signs a fresh head without new leaves once the latest is older than maxRootAgeMs', async () => {

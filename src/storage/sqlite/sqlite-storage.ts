@@ -113,7 +113,11 @@ export class SqliteStorage implements LogStorage {
 
   async pendingLeaves(treeId: number, limit: number): Promise<PendingLeaf[]> {
     return this.#run('pendingLeaves', () =>
-      (this.#s.pending.raw().all(treeId, treeId, limit) as [number, Buffer][]).map(([queueId, leafHash]) => ({ queueId, leafHash })),
+      (this.#s.pending.raw().all(treeId, treeId, limit) as [number, Buffer, number][]).map(([queueId, leafHash, queuedAt]) => ({
+        queueId,
+        leafHash,
+        queuedAt,
+      })),
     );
   }
 
@@ -278,7 +282,7 @@ function prepare(db: Database.Database) {
     ),
     leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_hash = ?`),
     pending: db.prepare(
-      'SELECT queue_id, leaf_hash FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',
+      'SELECT queue_id, leaf_hash, queued_at FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',
     ),
     pendingCount: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?)'),
     countQueued: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > ? AND queue_id <= ?'),

@@ -333,6 +333,16 @@ export class HubService {
     return head;
   }
 
+  /**
+   * The served head if it covers `size`, else a refreshed one: reads need no
+   * storage round trip for the head when the timer kept it current, and a
+   * client holding a newer head from another frontend still gets an answer.
+   */
+  async #servedAtLeast(size: number): Promise<ServedHead> {
+    const cur = this.#auditor.current();
+    return cur && cur.size >= size ? cur : this.#served();
+  }
+
   /** §1.2 get-sth: the served HubTreeHead with its cached hub signature (same bytes while the head is unchanged). */
   async processGetSth(client: ClientInfo): Promise<SignedBytes> {
     this.#quotas?.chargeRead(client.quotaUser);
@@ -351,7 +361,7 @@ export class HubService {
     this.#quotas?.chargeRead(client.quotaUser);
     if (q.second < q.first) throw new HubError('BAD_REQUEST', `second ${q.second} < first ${q.first}`);
     if (q.first === 0) return []; // §1.3: answered at once, no size check
-    const head = await this.#served();
+    const head = await this.#servedAtLeast(q.second);
     if (q.second > head.size) throw new HubError('BAD_REQUEST', `second ${q.second} is beyond the tree size ${head.size}`);
     return this.log.getConsistencyProof(q.first, q.second);
   }
@@ -360,7 +370,7 @@ export class HubService {
   async processGetProofByHash(q: { hash: Buffer; treeSize: number }, client: ClientInfo): Promise<ProofByHash> {
     this.#quotas?.chargeRead(client.quotaUser);
     if (q.treeSize < 1) throw new HubError('BAD_REQUEST', `tree_size ${q.treeSize}, want at least 1`);
-    const head = await this.#served();
+    const head = await this.#servedAtLeast(q.treeSize);
     if (q.treeSize > head.size) throw new HubError('TREE_TOO_SMALL', `tree_size ${q.treeSize} is beyond the tree size ${head.size}`);
     try {
       const { index, proof } = await this.log.getInclusionProofByHash(q.hash, q.treeSize);
@@ -375,7 +385,7 @@ export class HubService {
   async processGetEntries(q: { start: number; end: number }, client: ClientInfo): Promise<Buffer[]> {
     this.#quotas?.chargeRead(client.quotaUser);
     if (q.end < q.start) throw new HubError('BAD_REQUEST', `start ${q.start} > end ${q.end}`);
-    const head = await this.#served();
+    const head = await this.#servedAtLeast(q.start + 1);
     if (q.start >= head.size) throw new HubError('BAD_REQUEST', `start ${q.start} is beyond the tree size ${head.size}`);
     const stop = Math.min(q.end + 1, head.size, q.start + this.#maxGetEntries);
     const leaves = await this.log.getLeaves(q.start, stop);

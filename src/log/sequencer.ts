@@ -68,6 +68,7 @@ export class Sequencer {
   #stopped: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #leader = false;
+  #pendingSampledAt = Number.NEGATIVE_INFINITY;
   /** Set when the loop stopped on a fatal error. */
   fatal: unknown = null;
 
@@ -214,7 +215,7 @@ export class Sequencer {
         metrics?.isLeader.set({ tree: tree.name }, leader ? 1 : 0);
         if (leader) {
           integrated = await this.runOnce();
-          if (integrated < this.#o.batchSize) metrics?.pendingLeaves.set({ tree: tree.name }, 0);
+          if (metrics) await this.#samplePending(integrated);
         }
       } catch (err) {
         const code = err instanceof Error && 'code' in err ? String(err.code) : 'UNKNOWN';
@@ -236,6 +237,23 @@ export class Sequencer {
       metrics?.isLeader.set({ tree: tree.name }, 0);
       await storage.releaseLease(tree.id, this.#o.holder).catch(() => {});
     }
+  }
+
+  /**
+   * Sets the pending-leaves gauge after a run: a short batch means the queue
+   * was drained; a full one leaves a backlog, counted at most once a second
+   * (the count scans it).
+   */
+  async #samplePending(integrated: number): Promise<void> {
+    const { storage, tree, metrics } = this.#o;
+    if (integrated < this.#o.batchSize) {
+      metrics?.pendingLeaves.set({ tree: tree.name }, 0);
+      return;
+    }
+    const now = performance.now();
+    if (now - this.#pendingSampledAt < 1000) return;
+    this.#pendingSampledAt = now;
+    metrics?.pendingLeaves.set({ tree: tree.name }, await storage.pendingCount(tree.id));
   }
 
   #sleep(ms: number): Promise<void> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
 import { isError } from '../../src/errors.ts';
-import { decodeLogRoot, encodeLogRoot, Log, LogError, Sequencer, StorageError } from '../../src/log/index.ts';
+import { decodeLogRoot, encodeLogRoot, Log, LogError, LogMetrics, Sequencer, StorageError } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { drain, leafValue, newLog, newSigner } from './fixtures.ts';
@@ -158,6 +159,30 @@ describe('Sequencer', () => {
     assert.ok(seq.isLeader);
     await seq.stop();
     assert.equal(await s.acquireLease(log.tree.id, 'someone-else', 1000), true, 'stop() releases the lease');
+  });
+});
+
+describe('Sequencer metrics', () => {
+  it('reports the backlog left after a full batch in grapevine_log_pending_leaves, and 0 once drained', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const { log, signer } = await newLog(s);
+    const metrics = new LogMetrics(new Registry());
+    const seen: number[] = [];
+    const set = metrics.pendingLeaves.set.bind(metrics.pendingLeaves);
+    metrics.pendingLeaves.set = ((labels: { tree: string }, v: number) => {
+      seen.push(v);
+      set(labels, v);
+    }) as typeof metrics.pendingLeaves.set;
+    await log.queueLeaves(Array.from({ length: 250 }, (_, i) => ({ value: leafValue(i) })));
+    const seq = new Sequencer({ storage: s, tree: log.tree, signer, metrics, batchSize: 100, intervalMs: 10, maxRootAgeMs: 0 });
+    seq.start();
+    const deadline = Date.now() + 2000;
+    while ((await log.latestHead()).size < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    await seq.stop();
+    assert.equal(seen[0], 150, `gauge values ${seen}`);
+    assert.equal(seen.at(-1), 0);
+    await s.close();
   });
 });
 

@@ -15,8 +15,11 @@ export interface OpenStorageOptions {
 
 export async function openStorage(url: string, opts: OpenStorageOptions = {}): Promise<LogStorage> {
   if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    // SQLite takes an empty name for a private temporary database, gone on close: never a log's home.
+    if (path.trim() === '') throw new StorageError('SCHEMA', `database URL ${JSON.stringify(url)} names no file: want sqlite:PATH`);
     const { SqliteStorage } = await import('./sqlite/sqlite-storage.ts');
-    return SqliteStorage.open(url.slice('sqlite:'.length));
+    return SqliteStorage.open(path);
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { PostgresStorage } = await import('./postgres/postgres-storage.ts');

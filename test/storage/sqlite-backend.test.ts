@@ -36,6 +36,10 @@ describe('SqliteStorage.open', () => {
     await s.close();
   });
 
+  it('refuses a URL with no file (SQLite would make a temporary database, lost on close) with StorageError SCHEMA', async () => {
+    for (const url of ['sqlite:', 'sqlite: ']) await assert.rejects(openStorage(url), (e) => isError(e, StorageError, 'SCHEMA'), url);
+  });
+
   it('refuses a path in a directory that does not exist with StorageError UNAVAILABLE', async () => {
     await assert.rejects(openStorage(`sqlite:${join(tmp(), 'no', 'such', 'dir', 'x.db')}`), (e) => isError(e, StorageError, 'UNAVAILABLE'));
   });

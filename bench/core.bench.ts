@@ -78,9 +78,12 @@ async function main() {
 
     const log = await Log.open(storage, 'bench', null, { tiles: new TileCache(storage, 16_384) });
     const head = await log.latestHead();
+    // MINSTD (Park–Miller): x·48271 < 2^47 stays exact in a double. (The
+    // previous 1103515245 multiplier overflowed 2^53, and its rounded products
+    // cycled after ~16k draws: ~10k distinct leaves instead of random ones.)
     let x = 12345;
     const rnd = () => {
-      x = (x * 1103515245 + 12345) % 2147483648;
+      x = (x * 48271) % 2147483647;
       return x % head.size;
     };
     const round = async (n: number) => {

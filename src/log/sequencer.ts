@@ -76,15 +76,26 @@ export class Sequencer {
     if (!opts.signer.publicKey.spki.equals(opts.tree.publicKey)) {
       throw new LogError('WRONG_KEY', `the sequencer's key is not the key of tree ${opts.tree.name}`);
     }
+    // `??` per field: an option present but undefined takes its default too.
     this.#o = {
-      clock: Date.now,
-      batchSize: 4096,
-      intervalMs: 200,
-      maxRootAgeMs: 3_600_000,
-      leaseTtlMs: 5000,
-      holder: randomUUID(),
-      ...opts,
+      storage: opts.storage,
+      tree: opts.tree,
+      signer: opts.signer,
+      logger: opts.logger,
+      metrics: opts.metrics,
+      clock: opts.clock ?? Date.now,
+      batchSize: opts.batchSize ?? 4096,
+      intervalMs: opts.intervalMs ?? 200,
+      maxRootAgeMs: opts.maxRootAgeMs ?? 3_600_000,
+      leaseTtlMs: opts.leaseTtlMs ?? 5000,
+      holder: opts.holder ?? randomUUID(),
     };
+    const o = this.#o;
+    // A batch size below 1 would make every run look full, so the loop would never sleep.
+    checkOption('batchSize', o.batchSize, 1);
+    checkOption('intervalMs', o.intervalMs, 0);
+    checkOption('maxRootAgeMs', o.maxRootAgeMs, 0);
+    checkOption('leaseTtlMs', o.leaseTtlMs, 1);
   }
 
   get isLeader(): boolean {
@@ -269,6 +280,10 @@ export class Sequencer {
       };
     });
   }
+}
+
+function checkOption(name: string, v: number, min: number): void {
+  if (!Number.isSafeInteger(v) || v < min) throw new LogError('BAD_CONFIG', `sequencer option ${name}: got ${v}, want an integer ≥ ${min}`);
 }
 
 /** Fatal: continuing could sign over damaged or foreign data. */

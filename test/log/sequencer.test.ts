@@ -162,6 +162,45 @@ describe('Sequencer', () => {
   });
 });
 
+describe('Sequencer options', () => {
+  it('takes an option given as undefined as absent (its default), not as undefined', async () => {
+    const s = await openStorage('sqlite::memory:');
+    const { log, signer } = await newLog(s);
+    const seq = new Sequencer({
+      storage: s,
+      tree: log.tree,
+      signer,
+      clock: undefined,
+      batchSize: undefined,
+      intervalMs: undefined,
+      maxRootAgeMs: undefined,
+      leaseTtlMs: undefined,
+      holder: undefined,
+    });
+    await log.queueLeaves(Array.from({ length: 5 }, (_, i) => ({ value: leafValue(i) })));
+    assert.equal(await seq.runOnce(), 5);
+    assert.ok(Math.abs((await log.latestHead()).timestamp - Date.now()) < 60_000, 'the default clock is the wall clock');
+    await s.close();
+  });
+
+  const bad = [
+    { desc: 'a batch size of 0 (the loop would spin without sleeping)', opts: { batchSize: 0 } },
+    { desc: 'a fractional batch size', opts: { batchSize: 1.5 } },
+    { desc: 'a negative interval', opts: { intervalMs: -1 } },
+    { desc: 'an interval that is not a number', opts: { intervalMs: Number.NaN } },
+    { desc: 'a negative maximum root age', opts: { maxRootAgeMs: -5 } },
+    { desc: 'a lease of 0 ms', opts: { leaseTtlMs: 0 } },
+  ];
+  for (const c of bad) {
+    it(`refuses ${c.desc} with LogError BAD_CONFIG`, async () => {
+      const s = await openStorage('sqlite::memory:');
+      const { log, signer } = await newLog(s);
+      assert.throws(() => new Sequencer({ storage: s, tree: log.tree, signer, ...c.opts }), (e) => isError(e, LogError, 'BAD_CONFIG'));
+      await s.close();
+    });
+  }
+});
+
 describe('Sequencer metrics', () => {
   it('reports the backlog left after a full batch in grapevine_log_pending_leaves, and 0 once drained', async () => {
     const s = await openStorage('sqlite::memory:');

@@ -26,7 +26,8 @@ import { fmt, line, median, pct, signatureCeiling } from './lib.ts';
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
 const PER_ROUND = quick ? 1000 : 3000;
-const IN_FLIGHT = 64;
+/** Requests in flight (`--in-flight=N`, default 64): also the most leaves one group commit can carry. */
+const IN_FLIGHT = Number(process.argv.find((a) => a.startsWith('--in-flight='))?.split('=')[1] ?? 64);
 
 const source = signerFromPrivateKey(generatePrivateKey('ecdsa-p256'));
 const hubKey = signerFromPrivateKey(generatePrivateKey('ecdsa-p256'));

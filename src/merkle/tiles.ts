@@ -75,10 +75,19 @@ export class ExpandedTile {
     this.#rows = rows;
   }
 
-  /** Hash of the node covering bottom entries [begin, begin + 2^height); requires them present. */
+  /**
+   * Hash of the node covering bottom entries [begin, begin + 2^height).
+   * Requires 0 ≤ height < 8, begin a multiple of 2^height (a node, not a
+   * range straddling two), and those entries present; ProofError BAD_INDEX
+   * otherwise.
+   */
   node(height: number, begin: number): Buffer {
     const row = this.#rows[height];
-    const o = (begin / 2 ** height) * HASH_SIZE;
+    const span = 2 ** height;
+    if (!Number.isSafeInteger(begin) || begin < 0 || begin % span !== 0) {
+      throw new ProofError('BAD_INDEX', `entry ${begin} does not start a node of height ${height}`);
+    }
+    const o = (begin / span) * HASH_SIZE;
     if (row === undefined || o + HASH_SIZE > row.length) {
       throw new ProofError('BAD_INDEX', `node at height ${height}, entry ${begin} is not complete in a tile of width ${this.width}`);
     }

@@ -8,9 +8,9 @@
  * write the database can make the log sign over tampered data (the
  * sequencer checks heads, not leaves). Keep both private to the operator.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { openStorage } from '../storage/index.ts';
@@ -47,9 +47,23 @@ export function loadSigner(path: string): Signer {
 /** Writes a fresh key, refusing to overwrite one. */
 export function createKey(path: string, type: 'ecdsa-p256' | 'ed25519'): Signer {
   if (existsSync(path)) throw new CliError('FAILED', `refusing to overwrite the existing key ${path}`);
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const { privateKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  // Synced (file, then directory) before the caller creates the tree: a tree
+  // whose key was lost to a crash could never sign again.
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, pem);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
   return signerFromPrivateKey(parsePrivateKey(pem));
 }

@@ -100,9 +100,11 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
     describe('integrate', () => {
       it('returns pending leaves in queue order, bounded by limit', async () => {
         const t = await newTree();
-        await s.queueLeaves(t, ['p0', 'p1', 'p2', 'p3'].map((x) => leaf(x)));
+        await s.queueLeaves(t, ['p0', 'p1', 'p2', 'p3'].map((x, i) => leaf(x, { queuedAt: 100 + i })));
         const p = await s.pendingLeaves(t, 3);
         assert.deepEqual(p.map((x) => x.leafHash.toString('hex')), ['p0', 'p1', 'p2'].map((x) => h(x).toString('hex')));
+        // The sequencer keeps head timestamps at or after every promise it integrates.
+        assert.deepEqual(p.map((x) => x.queuedAt), [100, 101, 102]);
       });
 
       it('is a compare-and-swap on the revision: a stale integration writes nothing', async () => {

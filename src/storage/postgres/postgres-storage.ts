@@ -173,7 +173,7 @@ export class PostgresStorage implements LogStorage {
 
   async pendingLeaves(treeId: number, limit: number): Promise<PendingLeaf[]> {
     const r = await this.#query('pendingLeaves', SQL.pending, [treeId, limit]);
-    return r.rows.map((row) => ({ queueId: int(row.queue_id), leafHash: row.leaf_hash as Buffer }));
+    return r.rows.map((row) => ({ queueId: int(row.queue_id), leafHash: row.leaf_hash as Buffer, queuedAt: int(row.queued_at) }));
   }
 
   async pendingCount(treeId: number): Promise<number> {

@@ -46,7 +46,10 @@ export const SQL = {
   },
   pending: {
     name: 'gv_pending',
-    text: 'SELECT queue_id, leaf_hash FROM unsequenced WHERE tree_id = $1 ORDER BY queue_id LIMIT $2',
+    // queued_at comes from the leaf row: the sequencer keeps head timestamps ≥ every promise (RFC 6962 §3.5).
+    text: `SELECT u.queue_id, u.leaf_hash, l.queued_at FROM unsequenced u
+           JOIN leaves l ON l.tree_id = u.tree_id AND l.identity_hash = u.identity_hash
+           WHERE u.tree_id = $1 ORDER BY u.queue_id LIMIT $2`,
   },
   pendingCount: { name: 'gv_pending_count', text: 'SELECT count(*) AS n FROM unsequenced WHERE tree_id = $1' },
   treeExists: { name: 'gv_tree_exists', text: 'SELECT revision, tree_size FROM trees WHERE id = $1' },

@@ -52,7 +52,7 @@ for (let i = 0; i < count; ) {
     .map((k) => ({ value: Buffer.from(`shared-${k}`), queuedAt: worker * 1_000_000 + k }));
   const [ra] = await Promise.all([a.queueLeaves([...mine, ...shared]), b.queueLeaves(mine)]);
   for (const r of ra.slice(0, n)) out(`ack ${r.leaf.value.toString()}`);
-  ra.slice(n).forEach((r, j) => out(`shared ${i + j} ${r.leaf.queuedAt}`));
+  for (const [j, r] of ra.slice(n).entries()) out(`shared ${i + j} ${r.leaf.queuedAt}`);
   i += n;
 }
 queueing = false;

@@ -141,7 +141,7 @@ export class Sequencer {
       // Never before the previous head, nor before any leaf's promised time
       // (RFC 6962 §3.5: at least as recent as the most recent SCT in the tree).
       let timestamp = Math.max(now, state.head.timestamp);
-      for (const p of pending) if (p.queuedAt !== undefined && p.queuedAt > timestamp) timestamp = p.queuedAt;
+      for (const p of pending) if (p.queuedAt > timestamp) timestamp = p.queuedAt;
       const head = signHead(this.#o.signer, range, timestamp, state.head.revision + 1);
       const tiles: TileWrite[] = [...touched.values()].map(({ id, tile }) => ({ id, data: Buffer.concat(tile.hashes) }));
       await storage.integrate(tree.id, {

@@ -69,10 +69,8 @@ export interface PendingLeaf {
    * the queuedAt of each leaf it integrates (RFC 6962 §3.5: an STH timestamp
    * "MUST be at least as recent as the most recent SCT timestamp in the
    * tree"), whatever the skew between the frontends' and its own clock.
-   * Optional only until every backend returns it; without it that guarantee
-   * rests on the clocks alone.
    */
-  readonly queuedAt?: number;
+  readonly queuedAt: number;
 }
 
 /** The state of a tree after an integration, with the core's signature over its LogRoot. */

@@ -9,6 +9,11 @@
  * issuing certificate of the verified chain (`ca:<sha256 hex>`) after
  * admission, each in its own QuotaManager so the limits can differ.
  *
+ * Key sharing: SCTs and STHs are signed with the tree key, which also signs
+ * the core's LogRoots. Their inputs start with Version v1 = 0x00 (RFC 6962
+ * §3.2, §3.5); a LogRoot message starts with "grapevine log root v1\n"
+ * (0x67), so no byte string is valid as both.
+ *
  * Concurrency: methods may interleave freely. Mutable state: the STH cache
  * (`#sth`), replaced only by a head of a higher revision; `#accepting`,
  * written only by the watchdog (`#watch`, never two at once: `#tick`), read
@@ -20,7 +25,7 @@ import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, Signe
 import { decodeMerkleTreeLeaf } from '../codec/index.ts';
 import { rfc6962LogId, type Signer, signSth } from '../crypto/index.ts';
 import { isError } from '../errors.ts';
-import { type Log, LogError, type QuotaManager } from '../log/index.ts';
+import { type Log, LogError, type QuotaManager, StorageError } from '../log/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { leafInput, signSct, timestampedEntry } from './entry.ts';
 import { CtError } from './errors.ts';
@@ -60,6 +65,15 @@ export interface CtEntry {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A leaf this log stored; one that does not decode is damage (StorageError CORRUPT → 500), not the client's fault. */
+function storedEntry(value: Buffer): CtTimestampedEntry {
+  try {
+    return decodeMerkleTreeLeaf(value);
+  } catch (err) {
+    throw new StorageError('CORRUPT', `a stored CT leaf does not decode: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 /** RFC 6962 leaves the MMD to the log; 10 s keeps tests and demos quick (production logs use 24 h). */
 export const DEFAULT_MMD_MS = 10_000;
@@ -125,7 +139,7 @@ export class CtLog {
         queuedAt: now,
       });
       // A duplicate is answered from the stored leaf, so the SCT matches what the log holds.
-      const logged: CtTimestampedEntry = duplicate ? decodeMerkleTreeLeaf(leaf.value) : entry;
+      const logged: CtTimestampedEntry = duplicate ? storedEntry(leaf.value) : entry;
       m?.submissions.inc({ entry_type: kind, duplicate: String(duplicate) });
       return signSct(this.#o.signer, this.logId, logged);
     } catch (err) {

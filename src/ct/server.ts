@@ -151,6 +151,9 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
           signer: spec.signer,
           intervalMs: opts.sequencerIntervalMs ?? Math.max(1, Math.min(200, Math.floor(mmdMs / 10))),
           batchSize: opts.sequencerBatchSize ?? 4096,
+          // A fresh head at least once per MMD even when idle: the newest STH is never older than the MMD,
+          // so a monitor can tell a stalled log from an idle one.
+          maxRootAgeMs: mmdMs,
           ...defined({ clock: opts.clock, logger: opts.logger, metrics: logMetrics }),
         });
   const ct = new CtLog({

@@ -3,12 +3,13 @@
  * monitor polls get-sth. Every SCT's entry must be in an STH whose timestamp
  * is at most SCT timestamp + MMD (RFC 6962 §3: "the log MUST incorporate a
  * certificate in its Merkle Tree within the Maximum Merge Delay"), proven by
- * an inclusion proof against that STH, and that STH must have been observed
- * by the monitor within the MMD too (plus its polling interval).
+ * an inclusion proof against it.
  *
  * Two views are checked: the log's own (every signed head in storage, so the
- * first head covering each entry is known exactly) and a monitor's (the STHs
- * it happened to fetch while the load ran, which lag when the server is busy).
+ * first head covering each entry is known exactly: the MMD bound is checked
+ * there) and a monitor's (the STHs it happened to fetch while the load ran:
+ * each SCT is proven against the first later STH it saw, whose lateness is
+ * bounded by the MMD plus the monitor's own polling gap).
  * A warm-up batch runs first so the measurement is of steady state, not of
  * the JIT compiling the X.509 code.
  */
@@ -20,6 +21,7 @@ import { encodeMerkleTreeLeaf, type SignedEntry, type SignedTreeHead } from '../
 import { parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
 import { publicKeyFromKeyObject } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
+import { checkHead } from '../../src/log/index.ts';
 import { hashLeaf, verifyInclusion } from '../../src/merkle/index.ts';
 import { parseCertificate } from '../../src/x509/index.ts';
 import { certificatePem, mintLeaf, mintPrecertPair } from '../../src/x509/testca/index.ts';
@@ -32,7 +34,7 @@ const POLL_MS = 20;
 describe('MMD under concurrent load', () => {
   let server: CtServer;
   let client: CtClient;
-  const observed: { sth: SignedTreeHead; at: number }[] = [];
+  const observed: { sth: SignedTreeHead; sentAt: number; at: number }[] = [];
   let polling = true;
   let poller: Promise<void>;
 
@@ -51,7 +53,8 @@ describe('MMD under concurrent load', () => {
     client = new CtClient({ url: server.url, logKey: publicKeyFromKeyObject(publicKey) });
     poller = (async () => {
       while (polling) {
-        observed.push({ sth: await client.getSth(), at: Date.now() });
+        const sentAt = Date.now();
+        observed.push({ sth: await client.getSth(), sentAt, at: Date.now() });
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
     })();
@@ -138,12 +141,20 @@ describe('MMD under concurrent load', () => {
       assert.ok(delay <= MMD_MS, `leaf ${index}: merged ${delay} ms after its SCT, over the MMD`);
       const p = await client.getProofByHash(h, head.size);
       verifyInclusion(p.leafIndex, head.size, h, p.auditPath, head.rootHash);
-      // Monitor view: the first STH it fetched that covers the entry is also within the MMD, and proves it.
-      const first = observed.find((o) => o.sth.treeSize > index);
-      assert.ok(first, `leaf ${index} is in an observed STH`);
+      checkHead(head, server.opened.log.publicKey);
+      // Monitor view: the first STH it fetched that covers the entry proves it. Its timestamp can exceed
+      // SCT + MMD only by the monitor's own polling gap (the previous poll was answered before the covering
+      // head existed, so that head is later than prev.sentAt), which a busy machine can stretch.
+      const at = observed.findIndex((o) => o.sth.treeSize > index);
+      assert.ok(at > 0, `leaf ${index} is in an observed STH`);
+      const first = observed[at];
       const seen = first.sth.timestamp - r.timestamp;
       maxObserved = Math.max(maxObserved, seen);
-      assert.ok(seen <= MMD_MS, `leaf ${index}: the first STH the monitor saw covering it is ${seen} ms after the SCT, over the MMD`);
+      const gap = first.at - observed[at - 1].sentAt;
+      assert.ok(
+        seen <= MMD_MS + gap,
+        `leaf ${index}: the monitor's first covering STH is ${seen} ms after the SCT, over MMD + polling gap ${gap} ms`,
+      );
       assert.equal(await client.verifyInclusion(h, first.sth), index);
     }
     // Successive observed STHs are consistent.

@@ -124,11 +124,12 @@ export function registerLog(program: Command): void {
     .option('--size <n>', 'tree size', intArg)
     .action((o: Opts & { index?: number; leafHash?: Buffer; size?: number }) =>
       withLog(o, async (l) => {
+        if ((o.index === undefined) === (o.leafHash === undefined)) throw new CliError('USAGE', 'give exactly one of --index and --leaf-hash');
         const size = o.size ?? (await l.latestHead()).size;
         const { index, proof } =
           o.leafHash !== undefined
             ? await l.getInclusionProofByHash(o.leafHash, size)
-            : { index: o.index ?? 0, proof: await l.getInclusionProof(o.index ?? 0, size) };
+            : { index: o.index as number, proof: await l.getInclusionProof(o.index as number, size) };
         out({ index, size, proof: proof.map((p) => p.toString('hex')) });
       }),
     );

@@ -51,6 +51,9 @@ interface PendingQueue {
   reject: (e: unknown) => void;
 }
 
+/** Most leaves one group commit writes (a single larger call still goes alone). */
+const MAX_GROUP_LEAVES = 4096;
+
 export class Log {
   readonly tree: TreeInfo;
   readonly publicKey: PublicKey;
@@ -122,8 +125,15 @@ export class Log {
 
   async #flush(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
+      // Bounded transactions: SQLite runs them on the event loop, so one
+      // huge group would stall every other request.
+      let take = 0;
+      let leaves = 0;
+      while (take < this.#queue.length && (take === 0 || leaves + this.#queue[take].leaves.length <= MAX_GROUP_LEAVES)) {
+        leaves += this.#queue[take].leaves.length;
+        take++;
+      }
+      const batch = this.#queue.splice(0, take);
       try {
         const all = await this.#storage.queueLeaves(this.tree.id, batch.flatMap((b) => b.leaves));
         let at = 0;

@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Signer } from '../crypto/index.ts';
-import { CompactRange, TILE_HEIGHT, TILE_WIDTH, type TileId } from '../merkle/index.ts';
+import { CompactRange, ExpandedTile, edgeTiles, HASH_SIZE, popCount, splitTile, TILE_HEIGHT, TILE_WIDTH, type TileId } from '../merkle/index.ts';
 import { isError } from '../errors.ts';
 import { LogError, StorageError } from './errors.ts';
 import { checkHead, signHead } from './head.ts';
@@ -172,23 +172,18 @@ export class Sequencer {
     checkHead(head, this.#o.signer.publicKey);
     const range = CompactRange.fromHashes(head.size, head.compactRange);
     const edges = new Map<number, EdgeTile>();
-    const want: { level: number; index: number; width: number }[] = [];
-    for (let level = 0; TILE_WIDTH ** level <= head.size; level++) {
-      const row = Math.floor(head.size / TILE_WIDTH ** level);
-      const index = Math.floor(row / TILE_WIDTH);
-      const width = row - index * TILE_WIDTH;
-      if (width > 0) want.push({ level, index, width });
-      else edges.set(level, { index, hashes: [] });
-    }
-    const data = await storage.getTiles(tree.id, want);
-    want.forEach((w, i) => {
+    const tiles = edgeTiles(head.size);
+    const want = tiles.filter((t) => t.width > 0);
+    const data = await storage.getTiles(tree.id, want.map((t) => t.id));
+    for (const t of tiles) edges.set(t.id.level, { index: t.id.index, hashes: [] });
+    want.forEach((t, i) => {
       const d = data[i];
-      if (!d || d.length < w.width * 32) {
-        throw new StorageError('CORRUPT', `edge tile ${w.level}/${w.index} of tree ${tree.name} is missing or shorter than ${w.width} entries`);
+      if (!d || d.length < t.width * HASH_SIZE) {
+        throw new StorageError('CORRUPT', `edge tile ${t.id.level}/${t.id.index} of tree ${tree.name} is missing or shorter than ${t.width} entries`);
       }
-      const hashes: Buffer[] = [];
-      for (let j = 0; j < w.width; j++) hashes.push(Buffer.from(d.subarray(j * 32, (j + 1) * 32)));
-      edges.set(w.level, { index: w.index, hashes });
+      const hashes = splitTile(d, t.width);
+      checkEdgeTile(t.id, hashes, head);
+      edges.set(t.id.level, { index: t.id.index, hashes });
     });
     return { head, range, edges };
   }
@@ -205,11 +200,6 @@ export class Sequencer {
     this.#running = false;
     this.#wake?.();
     await this.#stopped;
-  }
-
-  /** Wakes the loop early (e.g. after a queue call), instead of waiting for the interval. */
-  poke(): void {
-    this.#wake?.();
   }
 
   async #loop(): Promise<void> {
@@ -284,6 +274,30 @@ export class Sequencer {
 
 function checkOption(name: string, v: number, min: number): void {
   if (!Number.isSafeInteger(v) || v < min) throw new LogError('BAD_CONFIG', `sequencer option ${name}: got ${v}, want an integer ≥ ${min}`);
+}
+
+/**
+ * Checks a stored edge tile against the head's compact range: every perfect
+ * subtree of the right edge that lies inside this tile must be the MTH of
+ * its entries. A damaged tile would otherwise be extended and signed over.
+ */
+function checkEdgeTile(id: TileId, hashes: Buffer[], head: TreeHead): void {
+  const tile = new ExpandedTile(Buffer.concat(hashes));
+  // Compact range entries are one per set bit of size, highest bit first.
+  let pos = popCount(head.size) - 1;
+  for (let level = 0; level < TILE_HEIGHT * (id.level + 1); level++) {
+    const bit = Math.floor(head.size / 2 ** level) % 2 === 1;
+    if (!bit) continue;
+    if (level >= TILE_HEIGHT * id.level) {
+      const h = level - TILE_HEIGHT * id.level;
+      const node = Math.floor(head.size / 2 ** level) - 1;
+      const begin = node * 2 ** h - id.index * TILE_WIDTH;
+      if (!tile.node(h, begin).equals(head.compactRange[pos])) {
+        throw new StorageError('CORRUPT', `edge tile ${id.level}/${id.index} disagrees with the compact range of head ${head.revision} at level ${level}`);
+      }
+    }
+    pos--;
+  }
 }
 
 /** Fatal: continuing could sign over damaged or foreign data. */

@@ -14,5 +14,5 @@ export {
 } from './nodes.ts';
 export { consistencyPlan, foldRange, inclusionPlan } from './proof.ts';
 export { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from './rfc6962.ts';
-export { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, type TileId, type TileSlot, tileSlot, tileWidthAt } from './tiles.ts';
+export { ExpandedTile, edgeTiles, splitTile, TILE_HEIGHT, TILE_WIDTH, type TileId, type TileSlot, tileSlot, tileWidthAt } from './tiles.ts';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';

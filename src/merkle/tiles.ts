@@ -46,6 +46,27 @@ export function tileWidthAt(tile: TileId, size: number): number {
   return w <= 0 ? 0 : Math.min(w, TILE_WIDTH);
 }
 
+/** The rightmost tile of every tile level of a tree of `size` leaves, with its width (0: not started yet). */
+export function edgeTiles(size: number): { id: TileId; width: number }[] {
+  const out: { id: TileId; width: number }[] = [];
+  for (let level = 0; TILE_WIDTH ** level <= size; level++) {
+    const row = Math.floor(size / TILE_WIDTH ** level);
+    const id = { level, index: Math.floor(row / TILE_WIDTH) };
+    out.push({ id, width: tileWidthAt(id, size) });
+  }
+  return out;
+}
+
+/** The first `width` hashes of a tile's data, as separate buffers (copies). */
+export function splitTile(data: Uint8Array, width: number): Buffer[] {
+  if (data.length < width * HASH_SIZE) {
+    throw new ProofError('BAD_HASH_SIZE', `tile data of ${data.length} bytes holds fewer than ${width} hashes`);
+  }
+  const out: Buffer[] = [];
+  for (let j = 0; j < width; j++) out.push(Buffer.from(data.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE)));
+  return out;
+}
+
 /**
  * A tile with all of its interior levels computed once, so that any perfect
  * node inside it is a lookup. Row h holds the complete nodes at height h
@@ -92,10 +113,5 @@ export class ExpandedTile {
       throw new ProofError('BAD_INDEX', `node at height ${height}, entry ${begin} is not complete in a tile of width ${this.width}`);
     }
     return row.subarray(o, o + HASH_SIZE);
-  }
-
-  /** Approximate retained bytes, for cache accounting. */
-  get byteSize(): number {
-    return this.width * 2 * HASH_SIZE;
   }
 }

@@ -89,3 +89,11 @@ describe('grapevine proof', () => {
     assert.equal(grapevine(['proof', 'verify-consistency', '--size1', '-1', '--size2', '2', '--root1', leaf, '--root2', leaf, '--proof', '']).code, 2);
   });
 });
+
+describe('grapevine log inclusion usage', () => {
+  it('exits 2 when neither --index nor --leaf-hash is given', () => {
+    const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-')), 'data');
+    assert.equal(grapevine(['log', 'create', '--data', data, '--name', 'u']).code, 0);
+    assert.equal(grapevine(['log', 'inclusion', '--data', data, '--name', 'u']).code, 2);
+  });
+});

@@ -5,8 +5,9 @@
  * /healthz, /readyz, /metrics and the RFC 6962 API at <prefix>/ct/v1/.
  *
  * To run the CT log inside another app instead (e.g. beside the hubs), use
- * `loadCtConfig` here and `openCtLog` / `startCtLog` / `mountCtLog` from
- * src/ct with the shared storage, registry and app.
+ * `loadCtConfig` and `openConfiguredCtLog` here, then `startCtLog` /
+ * `mountCtLog` / `stopCtLog` from src/ct with the shared storage, registry
+ * and app.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -25,7 +26,7 @@ import {
   sequencerCheck,
   storageCheck,
 } from '../http/index.ts';
-import type { LogStorage } from '../log/index.ts';
+import type { LogMetrics, LogStorage } from '../log/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
 import { CliError } from './errors.ts';
 
@@ -55,6 +56,29 @@ export interface CtServer {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the configured CT log on a storage the caller owns, for running it
+ * inside another app (e.g. `grapevine serve` beside the hubs): then
+ * `startCtLog(opened)`, `mountCtLog(app, opened)`, and `stopCtLog(opened)`
+ * on shutdown. The app's error mapper learns CtError when the routes mount.
+ */
+export function openConfiguredCtLog(
+  config: ResolvedCtConfig,
+  deps: { storage: LogStorage; registry?: Registry; logMetrics?: LogMetrics; logger?: Logger; clock?: () => number; createTree?: boolean },
+): Promise<OpenedCtLog> {
+  return openCtLog(config.log, {
+    storage: deps.storage,
+    init: deps.createTree === true || config.createTree,
+    quotas: config.quotas,
+    sequencerBatchSize: config.sequencerBatchSize,
+    ...(config.sequencerIntervalMs !== undefined ? { sequencerIntervalMs: config.sequencerIntervalMs } : {}),
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.logMetrics ? { logMetrics: deps.logMetrics } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+}
+
 /** Builds and starts a CT log server from a resolved config. */
 export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServerOptions = {}): Promise<CtServer> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
@@ -63,14 +87,11 @@ export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServe
   const storage = opts.storage ?? (await openStorage(config.database));
   let opened: OpenedCtLog;
   try {
-    opened = await openCtLog(config.log, {
+    opened = await openConfiguredCtLog(config, {
       storage,
       registry,
       logger,
-      init: opts.createTree === true || config.createTree,
-      quotas: config.quotas,
-      sequencerBatchSize: config.sequencerBatchSize,
-      ...(config.sequencerIntervalMs !== undefined ? { sequencerIntervalMs: config.sequencerIntervalMs } : {}),
+      ...(opts.createTree !== undefined ? { createTree: opts.createTree } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     await startCtLog(opened);

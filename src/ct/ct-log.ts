@@ -140,10 +140,10 @@ export class CtLog {
       });
       // A duplicate is answered from the stored leaf, so the SCT matches what the log holds.
       const logged: CtTimestampedEntry = duplicate ? storedEntry(leaf.value) : entry;
-      m?.submissions.inc({ entry_type: kind, duplicate: String(duplicate) });
+      m?.submissions.inc({ log: tree.name, entry_type: kind, duplicate: String(duplicate) });
       return signSct(this.#o.signer, this.logId, logged);
     } catch (err) {
-      if (isError(err, CtError)) m?.rejections.inc({ entry_type: kind, code: err.code });
+      if (isError(err, CtError)) m?.rejections.inc({ log: tree.name, entry_type: kind, code: err.code });
       throw err;
     }
   }
@@ -179,9 +179,9 @@ export class CtLog {
     try {
       const oldest = await probe();
       const age = oldest === null ? 0 : Math.max(0, this.#clock() - oldest);
-      this.#o.metrics?.oldestPendingSeconds.set(age / 1000);
+      this.#o.metrics?.oldestPendingSeconds.set({ log: this.#o.log.tree.name }, age / 1000);
       if (age > this.mmdMs) {
-        this.#o.metrics?.mmdViolations.inc();
+        this.#o.metrics?.mmdViolations.inc({ log: this.#o.log.tree.name });
         this.#o.logger?.error({ ageMs: age, mmdMs: this.mmdMs }, 'an entry is older than the MMD and still not merged');
       }
       // Half the MMD leaves the sequencer time to merge what was already promised.
@@ -208,7 +208,7 @@ export class CtLog {
     if (cached && cached.revision === head.revision) return cached.sth;
     // §3.5: the STH timestamp is the head's, which the sequencer keeps ≥ every merged SCT's.
     const sth = signSth(this.#o.signer, { timestamp: head.timestamp, treeSize: head.size, sha256RootHash: head.rootHash });
-    this.#o.metrics?.sthSigned.inc();
+    this.#o.metrics?.sthSigned.inc({ log: this.#o.log.tree.name });
     if (!this.#sth || head.revision > this.#sth.revision) this.#sth = { revision: head.revision, sth };
     return sth;
   }
@@ -246,7 +246,7 @@ export class CtLog {
   async getEntries(start: number, end: number, client: string): Promise<CtEntry[]> {
     // The core clamps [start, end+1) to its latest size and per-read limit; start ≥ size is LogError BAD_REQUEST.
     const leaves = await this.#o.log.getLeaves(start, end + 1, [client]);
-    this.#o.metrics?.entriesServed.inc(leaves.length);
+    this.#o.metrics?.entriesServed.inc({ log: this.#o.log.tree.name }, leaves.length);
     return leaves.map((l) => ({ leafInput: l.value, extraData: l.extraData ?? EMPTY }));
   }
 

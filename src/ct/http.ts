@@ -62,8 +62,8 @@ export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, m
   if (metrics) {
     app.addHook('onResponse', async (req, reply) => {
       const endpoint = (req.routeOptions.url ?? '').split('/').pop() || 'unmatched';
-      metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
-      metrics.requestSeconds.observe({ endpoint }, reply.elapsedTime / 1000);
+      metrics.requests.inc({ log: ct.log.tree.name, endpoint, status: String(reply.statusCode) });
+      metrics.requestSeconds.observe({ log: ct.log.tree.name, endpoint }, reply.elapsedTime / 1000);
     });
   }
 

@@ -1,59 +1,113 @@
 /**
  * Prometheus metrics of the CT personality, on the process registry shared
- * with the log core (LogMetrics). Labels are bounded: endpoint names, status
- * codes, entry types and CtError codes.
+ * with the log core (LogMetrics). Every series carries the `log` label (the
+ * tree name), and a second CtMetrics on the same registry reuses the
+ * registered metrics, so several CT logs can share one process. Labels are
+ * bounded: tree names, endpoint names, status codes, entry types and
+ * CtError codes.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+function once<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
 export class CtMetrics {
-  readonly requests: Counter<'endpoint' | 'status'>;
-  readonly requestSeconds: Histogram<'endpoint'>;
+  readonly requests: Counter<'log' | 'endpoint' | 'status'>;
+  readonly requestSeconds: Histogram<'log' | 'endpoint'>;
   /** Accepted submissions; `duplicate` = "true" when the original SCT timestamp was returned. */
-  readonly submissions: Counter<'entry_type' | 'duplicate'>;
-  readonly rejections: Counter<'entry_type' | 'code'>;
-  readonly sthSigned: Counter;
-  readonly entriesServed: Counter;
-  readonly oldestPendingSeconds: Gauge;
-  readonly mmdViolations: Counter;
+  readonly submissions: Counter<'log' | 'entry_type' | 'duplicate'>;
+  readonly rejections: Counter<'log' | 'entry_type' | 'code'>;
+  readonly sthSigned: Counter<'log'>;
+  readonly entriesServed: Counter<'log'>;
+  readonly oldestPendingSeconds: Gauge<'log'>;
+  readonly mmdViolations: Counter<'log'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.requests = new Counter({
-      name: 'grapevine_ct_requests_total',
-      help: 'RFC 6962 API requests by endpoint and HTTP status',
-      labelNames: ['endpoint', 'status'],
-      registers,
-    });
-    this.requestSeconds = new Histogram({
-      name: 'grapevine_ct_request_seconds',
-      help: 'RFC 6962 API request latency',
-      labelNames: ['endpoint'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers,
-    });
-    this.submissions = new Counter({
-      name: 'grapevine_ct_submissions_total',
-      help: 'Chains accepted by add-chain/add-pre-chain',
-      labelNames: ['entry_type', 'duplicate'],
-      registers,
-    });
-    this.rejections = new Counter({
-      name: 'grapevine_ct_rejections_total',
-      help: 'Chains refused by admission, by CtError code',
-      labelNames: ['entry_type', 'code'],
-      registers,
-    });
-    this.sthSigned = new Counter({ name: 'grapevine_ct_sth_signatures_total', help: 'STHs signed (one per new head revision)', registers });
-    this.entriesServed = new Counter({ name: 'grapevine_ct_entries_served_total', help: 'Entries returned by get-entries', registers });
-    this.oldestPendingSeconds = new Gauge({
-      name: 'grapevine_ct_oldest_unmerged_seconds',
-      help: 'Age of the oldest SCT whose entry is not yet in a signed head',
-      registers,
-    });
-    this.mmdViolations = new Counter({
-      name: 'grapevine_ct_mmd_violations_total',
-      help: 'Watchdog runs that found an entry older than the MMD still unmerged',
-      registers,
-    });
+    this.requests = once(
+      registry,
+      'grapevine_ct_requests_total',
+      () =>
+        new Counter({
+          name: 'grapevine_ct_requests_total',
+          help: 'RFC 6962 API requests by endpoint and HTTP status',
+          labelNames: ['log', 'endpoint', 'status'],
+          registers,
+        }),
+    );
+    this.requestSeconds = once(
+      registry,
+      'grapevine_ct_request_seconds',
+      () =>
+        new Histogram({
+          name: 'grapevine_ct_request_seconds',
+          help: 'RFC 6962 API request latency',
+          labelNames: ['log', 'endpoint'],
+          buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+          registers,
+        }),
+    );
+    this.submissions = once(
+      registry,
+      'grapevine_ct_submissions_total',
+      () =>
+        new Counter({
+          name: 'grapevine_ct_submissions_total',
+          help: 'Chains accepted by add-chain/add-pre-chain',
+          labelNames: ['log', 'entry_type', 'duplicate'],
+          registers,
+        }),
+    );
+    this.rejections = once(
+      registry,
+      'grapevine_ct_rejections_total',
+      () =>
+        new Counter({
+          name: 'grapevine_ct_rejections_total',
+          help: 'Chains refused by admission, by CtError code',
+          labelNames: ['log', 'entry_type', 'code'],
+          registers,
+        }),
+    );
+    this.sthSigned = once(
+      registry,
+      'grapevine_ct_sth_signatures_total',
+      () =>
+        new Counter({
+          name: 'grapevine_ct_sth_signatures_total',
+          help: 'STHs signed (one per new head revision)',
+          labelNames: ['log'],
+          registers,
+        }),
+    );
+    this.entriesServed = once(
+      registry,
+      'grapevine_ct_entries_served_total',
+      () =>
+        new Counter({ name: 'grapevine_ct_entries_served_total', help: 'Entries returned by get-entries', labelNames: ['log'], registers }),
+    );
+    this.oldestPendingSeconds = once(
+      registry,
+      'grapevine_ct_oldest_unmerged_seconds',
+      () =>
+        new Gauge({
+          name: 'grapevine_ct_oldest_unmerged_seconds',
+          help: 'Age of the oldest SCT whose entry is not yet in a signed head',
+          labelNames: ['log'],
+          registers,
+        }),
+    );
+    this.mmdViolations = once(
+      registry,
+      'grapevine_ct_mmd_violations_total',
+      () =>
+        new Counter({
+          name: 'grapevine_ct_mmd_violations_total',
+          help: 'Watchdog runs that found an entry older than the MMD still unmerged',
+          labelNames: ['log'],
+          registers,
+        }),
+    );
   }
 }

@@ -92,6 +92,26 @@ export function oldestUnmergedProbe(storage: LogStorage, treeId: number): () => 
   };
 }
 
+const logMetricsByRegistry = new WeakMap<Registry, LogMetrics>();
+
+/**
+ * One LogMetrics per registry for the CT logs opened here. LogMetrics
+ * registers fixed metric names, so a registry that already holds one made
+ * elsewhere (e.g. by the hubs of the same process) cannot get a second:
+ * then the caller must pass that one as `logMetrics`.
+ */
+function logMetricsFor(registry: Registry): LogMetrics {
+  let m = logMetricsByRegistry.get(registry);
+  if (!m) {
+    if (registry.getSingleMetric('grapevine_log_leaves_queued_total')) {
+      throw new CtError('BAD_CONFIG', 'the metrics registry already has log-core metrics; pass that LogMetrics as `logMetrics`');
+    }
+    m = new LogMetrics(registry);
+    logMetricsByRegistry.set(registry, m);
+  }
+  return m;
+}
+
 /** "" or "/a/b": leading slash, no trailing slash. */
 export function normalizePrefix(p: string | undefined): string {
   const t = (p ?? '').replace(/^\/+|\/+$/g, '');
@@ -122,7 +142,7 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
     );
   }
   const q = opts.quotas ?? {};
-  const logMetrics = opts.logMetrics ?? (opts.registry ? new LogMetrics(opts.registry) : undefined);
+  const logMetrics = opts.logMetrics ?? (opts.registry ? logMetricsFor(opts.registry) : undefined);
   const metrics = opts.ctMetrics ?? (opts.registry ? new CtMetrics(opts.registry) : undefined);
   let log: Log;
   try {

@@ -213,9 +213,9 @@ describe('RFC 6962 HTTP API', () => {
   describe('metrics', () => {
     it('counts requests by endpoint and status', async () => {
       const text = await t.registry.metrics();
-      assert.match(text, /grapevine_ct_requests_total\{endpoint="add-chain",status="400"\} [1-9]/);
-      assert.match(text, /grapevine_ct_rejections_total\{entry_type="x509_entry",code="PRECERT_IN_ADD_CHAIN"\} 1/);
-      assert.match(text, /grapevine_ct_submissions_total\{entry_type="x509_entry",duplicate="true"\} 1/);
+      assert.match(text, /grapevine_ct_requests_total\{log="ct",endpoint="add-chain",status="400"\} [1-9]/);
+      assert.match(text, /grapevine_ct_rejections_total\{log="ct",entry_type="x509_entry",code="PRECERT_IN_ADD_CHAIN"\} 1/);
+      assert.match(text, /grapevine_ct_submissions_total\{log="ct",entry_type="x509_entry",duplicate="true"\} 1/);
     });
   });
 });
@@ -245,6 +245,50 @@ describe('RFC 6962 HTTP API limits', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/logs/2026/ct/v1/get-sth' })).statusCode, 200);
     assert.equal((await t.app.inject({ method: 'GET', url: '/ct/v1/get-sth' })).statusCode, 404);
     await t.close();
+  });
+
+  it('runs two CT logs in one app and registry, under their own prefixes and metric labels', async () => {
+    const { openStorage } = await import('../../src/storage/index.ts');
+    const { openCtLog, mountCtLog, stopCtLog } = await import('../../src/ct/index.ts');
+    const { createApp } = await import('../../src/http/index.ts');
+    const { Registry } = await import('prom-client');
+    const { newSigner } = await import('./fixtures.ts');
+    const d = await demoSet();
+    const storage = await openStorage('sqlite::memory:');
+    const registry = new Registry();
+    const app = createApp();
+    const logs = [];
+    for (const name of ['shard-a', 'shard-b']) {
+      const o = await openCtLog(
+        { tree: name, prefix: name, signer: newSigner(), roots: [d.root.der] },
+        { storage, registry, init: true, sequencer: false },
+      );
+      await mountCtLog(app, o);
+      logs.push(o);
+    }
+    const r = await app.inject({ method: 'POST', url: '/shard-b/ct/v1/add-chain', payload: body([d.leaf.der, d.intermediate.der]) });
+    assert.equal(r.statusCode, 200);
+    assert.equal((await app.inject({ method: 'GET', url: '/shard-a/ct/v1/get-roots' })).statusCode, 200);
+    assert.match(await registry.metrics(), /grapevine_ct_submissions_total\{log="shard-b",entry_type="x509_entry",duplicate="false"\} 1/);
+    await app.close();
+    for (const o of logs) await stopCtLog(o);
+    await storage.close();
+  });
+
+  it('asks for the shared LogMetrics when the registry already has log-core metrics (hubs in the same process)', async () => {
+    const { openStorage } = await import('../../src/storage/index.ts');
+    const { openCtLog, CtError } = await import('../../src/ct/index.ts');
+    const { LogMetrics } = await import('../../src/log/index.ts');
+    const { Registry } = await import('prom-client');
+    const { newSigner, assertRejectsCode } = await import('./fixtures.ts');
+    const d = await demoSet();
+    const storage = await openStorage('sqlite::memory:');
+    const registry = new Registry();
+    const logMetrics = new LogMetrics(registry);
+    const spec = { tree: 'ct', signer: newSigner(), roots: [d.root.der] };
+    await assertRejectsCode(openCtLog(spec, { storage, registry, init: true, sequencer: false }), CtError, 'BAD_CONFIG');
+    assert.ok(await openCtLog(spec, { storage, registry, logMetrics, init: true, sequencer: false }));
+    await storage.close();
   });
 
   it('refuses to open a missing tree without init, and a tree of another personality', async () => {

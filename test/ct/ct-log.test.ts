@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, encodeSctSignatureInput, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { rfc6962LogId, verifyDigitallySigned } from '../../src/crypto/index.ts';
-import { CtError, CtMetrics } from '../../src/ct/index.ts';
+import { CtError, CtMetrics, oldestUnmergedProbe } from '../../src/ct/index.ts';
 import { LogError, QuotaError, QuotaManager } from '../../src/log/index.ts';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { type DemoSet, mintLeaf } from '../../src/x509/testca/index.ts';
@@ -181,6 +181,19 @@ describe('CtLog quotas and backlog', () => {
     await t.ct.checkBacklog();
     assert.equal(t.ct.accepting, true);
     await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.close();
+  });
+
+  it('probes the oldest unmerged SCT timestamp from storage (oldestUnmergedProbe)', async () => {
+    const t = await newCtLog();
+    const d = await demoSet();
+    const probe = oldestUnmergedProbe(t.storage, t.log.tree.id);
+    assert.equal(await probe(), null);
+    const sct = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], IP);
+    assert.equal(await probe(), sct.timestamp);
+    await drain(t.seq);
+    assert.equal(await probe(), null);
     await t.close();
   });
 

@@ -8,7 +8,8 @@ import { registerHub } from './hub.ts';
 import { registerKeygen } from './keygen.ts';
 import { registerLog } from './log.ts';
 import { registerProof } from './proof.ts';
+import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub, registerCt];
+export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub, registerCt, registerServe];

@@ -29,7 +29,8 @@ interface TestCaOpts {
   force: boolean;
 }
 
-async function files(d: DemoSet): Promise<Record<string, string>> {
+/** The PEM files of a demo chain set, by file name. */
+export async function demoFiles(d: DemoSet): Promise<Record<string, string>> {
   const pem = certificatePem;
   return {
     'root.pem': pem(d.root),
@@ -72,7 +73,7 @@ export function registerCtTestCa(ct: Command): void {
     .option('--force', 'replace files that already exist', false)
     .action(async (o: TestCaOpts) => {
       const dir = resolve(o.out);
-      const written = await files(await mintDemoSet(o.keyType));
+      const written = await demoFiles(await mintDemoSet(o.keyType));
       if (o.logConfig) {
         const key = generatePrivateKey('ecdsa-p256');
         written['log-key.pem'] = exportPrivateKeyPem(key);

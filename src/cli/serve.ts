@@ -1,0 +1,272 @@
+/**
+ * `grapevine serve`: the main job. One process, one port, one database: the
+ * CT log at /ct/v1/, the Gossip Hub instances at /<prefix>/gossip/v0/, and a
+ * gossip loop that submits the CT log's latest STH to the hubs, so the hub
+ * keeps a transparent record of every tree head the log showed.
+ *
+ * Configuration: DATA/grapevine.yaml (or --config FILE; see
+ * src/config/site.ts). With --init-if-missing, a missing data directory is
+ * set up for a demo: fresh ECDSA P-256 keys for the log and the hub, a test
+ * CA root the log accepts, and the config file. Nothing is created without
+ * that flag (refuse dangerous states: a missing key is an error, not a
+ * reason to mint a new log identity).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type Logger, pino } from 'pino';
+import { Counter, Registry } from 'prom-client';
+import { encodeTreeHeadSignature } from '../codec/index.ts';
+import { type ResolvedSiteConfig, SiteConfigError, loadSiteConfigText } from '../config/site.ts';
+import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
+import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
+import {
+  createApp,
+  installGracefulShutdown,
+  registerHealth,
+  registerMetrics,
+  type ReadinessCheck,
+  sequencerCheck,
+  storageCheck,
+} from '../http/index.ts';
+import { HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
+import { LogMetrics, TileCache } from '../log/index.ts';
+import { openStorage, redact } from '../storage/index.ts';
+import { mintDemoSet } from '../x509/testca/index.ts';
+import { openConfiguredCtLog } from './ct-serve.ts';
+import { demoFiles } from './ct-testca.ts';
+import { CliError } from './errors.ts';
+
+export interface SiteServer {
+  readonly url: string;
+  readonly ct: OpenedCtLog | null;
+  readonly hubs: readonly OpenedHub[];
+  /** One gossip round now (also run every gossip interval). Resolves with the number of hubs that took the STH. */
+  gossipOnce(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startSite(
+  config: ResolvedSiteConfig,
+  opts: { init?: boolean; logger?: Logger; port?: number; handleSignals?: boolean } = {},
+): Promise<SiteServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const registry = new Registry();
+  const logMetrics = new LogMetrics(registry);
+  const storage = await openStorage(config.database);
+  const shared = { storage, registry, logMetrics, logger, tiles: new TileCache(storage) };
+  let ct: OpenedCtLog | null = null;
+  let hubs: OpenedHub[] = [];
+  try {
+    if (config.ct) {
+      ct = await openConfiguredCtLog(config.ct, { ...shared, createTree: opts.init === true });
+      await startCtLog(ct);
+    }
+    if (config.hub) {
+      const h = config.hub;
+      hubs = await openHubs(
+        h.instances.map((i) => ({
+          prefix: i.prefix,
+          signer: i.signer,
+          sources: i.sources,
+          mmdMs: i.mmdMs,
+          ...(i.tree !== undefined ? { tree: i.tree } : {}),
+        })),
+        {
+          storage,
+          registry,
+          logMetrics,
+          logger,
+          quotas: new HubQuotas(h.quota),
+          init: opts.init === true,
+          sequencerIntervalMs: h.sequencerIntervalMs,
+          sequencerBatchSize: h.sequencerBatchSize,
+          maxGetEntries: h.maxGetEntries,
+        },
+      );
+      await startHubs(hubs);
+    }
+  } catch (err) {
+    await stopHubs(hubs).catch(() => {});
+    if (ct) await stopCtLog(ct).catch(() => {});
+    await storage.close().catch(() => {});
+    throw err;
+  }
+
+  const app = createApp({ logger });
+  const checks: ReadinessCheck[] = [storageCheck(storage)];
+  if (ct?.sequencer) checks.push(sequencerCheck(ct.sequencer, 'sequencer:ct'));
+  for (const h of hubs) if (h.sequencer) checks.push(sequencerCheck(h.sequencer, `sequencer:${h.hub.prefix}`));
+  registerHealth(app, { checks });
+  registerMetrics(app, { registry });
+  if (ct) await mountCtLog(app, ct);
+  await mountHubs(app, hubs);
+  await app.listen({ host: config.host, port: opts.port ?? config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  // The gossip loop: the log's STH, as any observer would see it, into each hub that tracks it.
+  const gossipTotal = new Counter({
+    name: 'grapevine_gossip_submissions_total',
+    help: 'Local CT STHs submitted to local hubs, by result',
+    labelNames: ['hub', 'result'],
+    registers: [registry],
+  });
+  const targets = hubs.filter((h) =>
+    config.hub?.instances.find((i) => i.prefix === h.hub.prefix)?.sources.some((s) => s.id === config.gossip.source),
+  );
+  const gossipOnce = async (): Promise<number> => {
+    if (!ct || targets.length === 0) return 0;
+    const sth = await ct.ct.getSth('internal:gossip');
+    const blobData = encodeTreeHeadSignature(sth);
+    let ok = 0;
+    for (const h of targets) {
+      try {
+        await h.hub.processAddSignedBlob(
+          { sourceId: config.gossip.source, blobData, srcSignature: sth.treeHeadSignature.signature },
+          INTERNAL_CLIENT,
+        );
+        gossipTotal.inc({ hub: h.hub.prefix, result: 'ok' });
+        ok++;
+      } catch (err) {
+        gossipTotal.inc({ hub: h.hub.prefix, result: 'error' });
+        logger.warn({ err, hub: h.hub.prefix }, 'gossip: the hub refused the CT log STH');
+      }
+    }
+    return ok;
+  };
+  let timer: NodeJS.Timeout | null = null;
+  if (config.gossip.intervalMs > 0 && ct && targets.length > 0) {
+    const tick = () => {
+      gossipOnce()
+        .catch((err) => logger.warn({ err }, 'gossip round failed'))
+        .finally(() => {
+          if (timer) timer = setTimeout(tick, config.gossip.intervalMs);
+        });
+    };
+    timer = setTimeout(tick, 0);
+  }
+
+  let closing: Promise<void> | null = null;
+  const closers = [
+    {
+      name: 'gossip',
+      close: () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      },
+    },
+    { name: 'hubs', close: () => stopHubs(hubs) },
+    { name: 'ct', close: () => (ct ? stopCtLog(ct) : undefined) },
+    { name: 'storage', close: () => storage.close() },
+  ];
+  const signals = opts.handleSignals ? installGracefulShutdown({ app, closers, logger }) : null;
+  const close = () => {
+    closing ??= (async () => {
+      signals?.dispose();
+      await app.close();
+      for (const c of closers) await c.close();
+    })();
+    return closing;
+  };
+  logger.info(
+    {
+      url,
+      database: redact(config.database),
+      ct: ct ? `${url}${ct.prefix}/ct/v1/` : null,
+      hubs: hubs.map((h) => `${url}/${h.hub.prefix}/gossip/v0/`),
+    },
+    'grapevine serving',
+  );
+  return { url, ct, hubs, gossipOnce, close };
+}
+
+/** Sets up a demo data directory: keys, a test CA root and grapevine.yaml. Refuses to touch an existing config. */
+export async function initDataDir(dir: string): Promise<string> {
+  const config = join(dir, 'grapevine.yaml');
+  if (existsSync(config)) return config;
+  for (const sub of ['keys', 'ca']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+  const writeNew = (path: string, text: string, mode = 0o600) => {
+    if (existsSync(path)) throw new CliError('FAILED', `refusing to overwrite ${path} while initializing ${dir}`);
+    writeFileSync(path, text, { mode, flag: 'wx' });
+  };
+  const ctKey = generatePrivateKey('ecdsa-p256');
+  const hubKey = generatePrivateKey('ecdsa-p256');
+  writeNew(join(dir, 'keys', 'ct.pem'), exportPrivateKeyPem(ctKey));
+  writeNew(join(dir, 'keys', 'ct.pub.pem'), exportPublicKeyPem(ctKey.publicKey), 0o644);
+  writeNew(join(dir, 'keys', 'hub.pem'), exportPrivateKeyPem(hubKey));
+  writeNew(join(dir, 'keys', 'hub.pub.pem'), exportPublicKeyPem(hubKey.publicKey), 0o644);
+  // A test CA whose root the demo log accepts, with ready-made chains to submit.
+  for (const [name, text] of Object.entries(await demoFiles(await mintDemoSet()))) {
+    writeNew(join(dir, 'ca', name), text, name.endsWith('-key.pem') ? 0o600 : 0o644);
+  }
+  writeNew(
+    config,
+    `# Written by \`grapevine serve --init-if-missing\`: a demo site. Edit freely;
+# relative paths are taken from this file's directory. See src/config/site.ts.
+listen: 127.0.0.1:8080
+database: sqlite:grapevine.db
+ct:
+  tree: ct
+  keyFile: keys/ct.pem
+  roots: [ca/root.pem]      # a TEST root; ca/leaf-chain.pem etc. are chains to submit
+  mmd: 10s
+hub:
+  instances:
+    - prefix: hub
+      privateKeyFile: keys/hub.pem
+      mmd: 10s
+      sources:
+        - id: local-ct
+          name: this process's CT log
+          kind: RFC6962STH
+          publicKeyFile: keys/ct.pub.pem
+gossip:
+  interval: 5s
+  source: local-ct
+`,
+    0o644,
+  );
+  return config;
+}
+
+export function loadSiteConfig(path: string): ResolvedSiteConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file} (pass --init-if-missing to create a demo site)`);
+  try {
+    return loadSiteConfigText(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
+  } catch (err) {
+    if (err instanceof SiteConfigError) throw new CliError('INVALID', `${file}: ${err.problems.join('; ')}`, { cause: err });
+    throw err;
+  }
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the CT log, the Gossip Hub and the gossip loop between them (the main job)')
+    .option('--data <dir>', 'data directory: grapevine.yaml, keys, database', './grapevine-data')
+    .option('--config <file>', 'site config (default DATA/grapevine.yaml)')
+    .option('--init-if-missing', 'create a demo data directory (keys, test CA, config) and missing trees', false)
+    .option('--port <n>', 'listen on this port instead of the configured one', (v) => Number(v))
+    .action(async (o: { data: string; config?: string; initIfMissing: boolean; port?: number }) => {
+      const dir = resolve(o.data);
+      let file = o.config ? resolve(o.config) : join(dir, 'grapevine.yaml');
+      if (!existsSync(file) && !o.config && o.initIfMissing) {
+        file = await initDataDir(dir);
+        process.stderr.write(`grapevine: initialized a demo site in ${dir}\n`);
+      }
+      const config = loadSiteConfig(file);
+      const site = await startSite(config, {
+        init: o.initIfMissing,
+        handleSignals: true,
+        ...(o.port !== undefined ? { port: o.port } : {}),
+      });
+      process.stderr.write(
+        `grapevine: serving at ${site.url}${site.ct ? ` — CT log ${site.url}${site.ct.prefix}/ct/v1/` : ''}${site.hubs
+          .map((h) => ` — hub ${site.url}/${h.hub.prefix}/gossip/v0/`)
+          .join('')}\n`,
+      );
+    });
+}

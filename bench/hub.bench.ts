@@ -3,18 +3,27 @@
  * duplicates, get-proof-by-hash/s, against the node:crypto ceiling of one
  * ECDSA P-256 verify + one sign measured in the same run.
  *
- * Measured through fastify inject() (the full route: JSON parse, admission,
- * quota, storage, signing, serialization; no sockets), 64 requests in
- * flight, on one core: the sequencer and the hub's refresh timer run in the
- * same process, on a real SQLite file (WAL, synchronous=FULL). Blobs are
- * RFC 6962 STHs signed by an ECDSA P-256 source key; the hub key is ECDSA
- * P-256. Each figure is the median of several rounds.
+ * Two ways, each on a SQLite file (WAL, synchronous=FULL) and on in-memory
+ * SQLite (the CPU cost without fsync):
+ * - loopback HTTP: the server (fastify, the hub, its sequencer and refresh
+ *   timer) is this process, single-threaded; the load comes from a child
+ *   process over keep-alive sockets on 127.0.0.1, so client work is not
+ *   billed to the server's core;
+ * - fastify inject(): the full route without sockets, the client's
+ *   simulated requests running in the same process.
+ * 64 requests in flight (`--in-flight=N`). Blobs are RFC 6962 STHs signed by
+ * an ECDSA P-256 source key; the hub key is ECDSA P-256. Each figure is the
+ * median of several rounds; the verify+sign ceiling is measured in this
+ * process right before each round and before/after the whole run.
  *
  *   npm run bench -- hub            (--quick: fewer, smaller rounds)
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeTreeHeadSignature } from '../src/codec/index.ts';
 import { generatePrivateKey, signerFromPrivateKey, verifySignature } from '../src/crypto/index.ts';
 import { createApp } from '../src/http/index.ts';
@@ -52,20 +61,78 @@ function newBodies(n: number): string[] {
 }
 
 type App = ReturnType<typeof createApp>;
+interface Req {
+  method: 'GET' | 'POST';
+  url: string;
+  payload?: string;
+}
+/** Runs requests with IN_FLIGHT concurrency; resolves with requests/s; any non-200 answer fails the run. */
+type Driver = (reqs: Req[]) => Promise<number>;
 
-/** Runs the requests with IN_FLIGHT concurrency; returns requests/s and checks every status. */
-async function drive(app: App, reqs: { method: 'GET' | 'POST'; url: string; payload?: string }[]): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < reqs.length) {
-        const r = await app.inject(reqs[next++]);
-        if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
-      }
-    }),
-  );
-  return (reqs.length * 1000) / (performance.now() - t0);
+function injectDriver(app: App): Driver {
+  return async (reqs) => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < reqs.length) {
+          const r = await app.inject(reqs[next++]);
+          if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
+        }
+      }),
+    );
+    return (reqs.length * 1000) / (performance.now() - t0);
+  };
+}
+
+/** Hands the requests to the load-generating child process (see `client()` below), which times them. */
+function httpDriver(child: ChildProcess, origin: string): Driver {
+  let id = 0;
+  return (reqs) =>
+    new Promise((resolve, reject) => {
+      const my = ++id;
+      const onMessage = (m: { id: number; rate?: number; error?: string }) => {
+        if (m.id !== my) return;
+        child.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m.rate as number);
+      };
+      child.on('message', onMessage);
+      child.send({ id: my, origin, reqs });
+    });
+}
+
+/** The load generator: a child process that fires what it is sent over keep-alive HTTP and reports the rate. */
+function client(): void {
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const one = (origin: string, r: Req) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        `${origin}${r.url}`,
+        { method: r.method, agent, headers: r.payload ? { 'content-type': 'application/json' } : {} },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(r.payload);
+    });
+  process.on('message', async (m: { id: number; origin: string; reqs: Req[] }) => {
+    try {
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (next < m.reqs.length) await one(m.origin, m.reqs[next++]);
+        }),
+      );
+      process.send?.({ id: m.id, rate: (m.reqs.length * 1000) / (performance.now() - t0) });
+    } catch (err) {
+      process.send?.({ id: m.id, error: String(err) });
+    }
+  });
 }
 
 async function settle(hub: OpenedHub, storage: Awaited<ReturnType<typeof openStorage>>): Promise<number> {
@@ -113,7 +180,7 @@ interface Figures {
 }
 
 /** One full run on a storage URL: new blobs, exact duplicates, uncached duplicates, proofs. */
-async function suite(url: string): Promise<Figures> {
+async function suite(url: string, mode: 'inject' | 'http', child: ChildProcess): Promise<Figures> {
   const storage = await openStorage(url);
   const sources = [makeSource({ id: SOURCE_ID, kind: 'RFC6962STH', publicKey: source.publicKey })];
   const hubs = await openHubs([{ prefix: 'bench', signer: hubKey, sources }], { storage, init: true });
@@ -123,45 +190,33 @@ async function suite(url: string): Promise<Figures> {
   await startHubs(all);
   const app = createApp();
   await mountHubs(app, all);
-  await app.ready();
+  let drive: Driver;
+  if (mode === 'http') {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    drive = httpDriver(child, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+  } else {
+    await app.ready();
+    drive = injectDriver(app);
+  }
   const add = (prefix: string) => `/${prefix}/gossip/v0/add-signed-blob`;
   // Warm-up (JIT, SQLite page cache, tile cache).
-  await drive(
-    app,
-    newBodies(300).map((payload) => ({ method: 'POST', url: add('bench'), payload })),
-  );
+  await drive(newBodies(300).map((payload) => ({ method: 'POST' as const, url: add('bench'), payload })));
 
   const f: Figures = { freshRatio: [], fresh: [], dups: [], dupsUncached: [], proofs: [], size: 0 };
   const submitted: string[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const bodies = newBodies(PER_ROUND);
     const ceiling = verifySignRate();
-    const rate = await drive(
-      app,
-      bodies.map((payload) => ({ method: 'POST' as const, url: add('bench'), payload })),
-    );
+    const rate = await drive(bodies.map((payload) => ({ method: 'POST' as const, url: add('bench'), payload })));
     f.fresh.push(rate);
     f.freshRatio.push(rate / ceiling);
     submitted.push(...bodies);
-    f.dups.push(
-      await drive(
-        app,
-        bodies.map((payload) => ({ method: 'POST' as const, url: add('bench'), payload })),
-      ),
-    );
+    f.dups.push(await drive(bodies.map((payload) => ({ method: 'POST' as const, url: add('bench'), payload }))));
   }
   const some = submitted.slice(0, PER_ROUND);
-  await drive(
-    app,
-    some.map((payload) => ({ method: 'POST' as const, url: add('nocache'), payload })),
-  );
+  await drive(some.map((payload) => ({ method: 'POST' as const, url: add('nocache'), payload })));
   for (let r = 0; r < ROUNDS; r++)
-    f.dupsUncached.push(
-      await drive(
-        app,
-        some.map((payload) => ({ method: 'POST' as const, url: add('nocache'), payload })),
-      ),
-    );
+    f.dupsUncached.push(await drive(some.map((payload) => ({ method: 'POST' as const, url: add('nocache'), payload }))));
 
   f.size = await settle(hubs[0], storage);
   const leafHashes = (await storage.leavesByRange(hubs[0].log.tree.id, 0, f.size)).map((l) => l.leafHash);
@@ -173,7 +228,7 @@ async function suite(url: string): Promise<Figures> {
         url: `/bench/gossip/v0/get-proof-by-hash?hash=${encodeURIComponent(h.toString('base64'))}&tree_size=${f.size}`,
       };
     });
-    f.proofs.push(await drive(app, reqs));
+    f.proofs.push(await drive(reqs));
   }
   await app.close();
   await stopHubs(all);
@@ -200,22 +255,32 @@ function report(what: string, f: Figures, ceiling: number): void {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gv-bench-hub-'));
-  console.log(
-    `Gossip Hub through fastify inject(), ${IN_FLIGHT} requests in flight, ${ROUNDS} rounds × ${PER_ROUND}, medians; one process`,
-  );
+  console.log(`Gossip Hub: ${IN_FLIGHT} requests in flight, ${ROUNDS} rounds × ${PER_ROUND}, medians; the server is one process`);
+  const child = fork(fileURLToPath(import.meta.url), ['--client', `--in-flight=${IN_FLIGHT}`], { stdio: 'inherit' });
   const before = signatureCeiling();
-  const durable = await suite(`sqlite:${join(dir, 'hub.db')}`);
-  nextSize = 1;
-  const memory = await suite('sqlite::memory:');
+  const runs: [string, Figures][] = [];
+  for (const [mode, what] of [
+    ['http', 'loopback HTTP (load from a child process)'],
+    ['inject', 'fastify inject() (client in the same process)'],
+  ] as const) {
+    nextSize = 1;
+    runs.push([
+      `${what}, SQLite file (WAL, synchronous=FULL: each group commit fsyncs on the event loop)`,
+      await suite(`sqlite:${join(dir, `${mode}.db`)}`, mode, child),
+    ]);
+    nextSize = 1;
+    runs.push([`${what}, SQLite in memory (no fsync)`, await suite('sqlite::memory:', mode, child)]);
+  }
   const after = signatureCeiling();
-  // The ceiling is measured before and after the suites; the median-of-both guards against a noisy neighbour.
+  child.kill();
+  // The ceiling is measured before and after the suites; the median of both guards against a noisy neighbour.
   const ceiling = median([before.verifyPlusSign, after.verifyPlusSign]);
   line('ceiling: ECDSA P-256 verify/s (before, after)', `${fmt(before.ecdsaVerify)}, ${fmt(after.ecdsaVerify)}`);
   line('ceiling: ECDSA P-256 sign/s (before, after)', `${fmt(before.ecdsaSign)}, ${fmt(after.ecdsaSign)}`);
   line('ceiling: one verify + one sign (/s)', fmt(ceiling));
-  report(`SQLite file (WAL, synchronous=FULL: each group commit fsyncs on the event loop) ${join(dir, 'hub.db')}`, durable, ceiling);
-  report('SQLite in memory (the CPU cost of the hub path, no fsync)', memory, ceiling);
+  for (const [what, f] of runs) report(what, f, ceiling);
   rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+if (process.argv.includes('--client')) client();
+else await main();

@@ -15,7 +15,7 @@
  *   until the next later entry. Closing that window needs a compare-and-set
  *   in storage, which the core's storage contract does not offer.
  */
-import type { Log, StoredLeaf } from '../log/index.ts';
+import type { Log } from '../log/index.ts';
 import { decodeHubTimestampedEntry } from '../codec/index.ts';
 import { isLater, orderKey, parseBlob } from './blob.ts';
 import type { TrackedSource } from './source.ts';
@@ -29,7 +29,7 @@ const READ_REUSE_MS = 2;
 export class LatestLabels {
   readonly #log: Pick<Log, 'getLatestByLabel'>;
   readonly #mem = new Map<string, readonly bigint[]>();
-  readonly #reads = new Map<string, { read: Promise<StoredLeaf | null>; doneAt: number | null }>();
+  readonly #reads = new Map<string, { read: Promise<StoredRead>; doneAt: number | null }>();
 
   constructor(log: Pick<Log, 'getLatestByLabel'>) {
     this.#log = log;
@@ -42,9 +42,9 @@ export class LatestLabels {
    */
   async queue<T>(source: TrackedSource, order: readonly bigint[] | null, queue: (label: string | null) => Promise<T>): Promise<T> {
     if (order === null) return queue(source.id);
-    const stored = await this.#stored(source.id);
+    const read = await this.#stored(source);
     // From here to the queue call: synchronous.
-    const storedKey = stored ? storedOrderKey(source, stored.value) : null;
+    const storedKey = read.key;
     const mem = this.#mem.get(source.id) ?? null;
     const best = storedKey && mem ? (isLater(storedKey, mem) ? storedKey : mem) : (storedKey ?? mem);
     const label = best && !isLater(order, best) ? null : source.id;
@@ -61,20 +61,29 @@ export class LatestLabels {
     }
   }
 
-  #stored(sourceId: string): Promise<StoredLeaf | null> {
+  /** The stored latest of a source with its order key, parsed once per read and shared (see READ_REUSE_MS). */
+  #stored(source: TrackedSource): Promise<StoredRead> {
     const now = performance.now();
-    const hit = this.#reads.get(sourceId);
+    const hit = this.#reads.get(source.id);
     if (hit && (hit.doneAt === null || now - hit.doneAt < READ_REUSE_MS)) return hit.read;
-    const entry: { read: Promise<StoredLeaf | null>; doneAt: number | null } = { read: this.#log.getLatestByLabel(sourceId), doneAt: null };
+    const entry: { read: Promise<StoredRead>; doneAt: number | null } = {
+      read: this.#log.getLatestByLabel(source.id).then((leaf) => ({ key: leaf ? storedOrderKey(source, leaf.value) : null })),
+      doneAt: null,
+    };
     entry.read.then(
       () => {
         entry.doneAt = performance.now();
       },
-      () => this.#reads.delete(sourceId),
+      () => this.#reads.delete(source.id),
     );
-    this.#reads.set(sourceId, entry);
+    this.#reads.set(source.id, entry);
     return entry.read;
   }
+}
+
+interface StoredRead {
+  /** Order key of the stored latest entry; null when there is none (or it does not parse). */
+  readonly key: readonly bigint[] | null;
 }
 
 /** §1.7: an unparsable previous entry is always replaced (null sorts first). */

@@ -432,10 +432,11 @@ describe('the MMD promise guard', () => {
       };
       assert.equal((await send(1)).statusCode, 200);
       now += 4000;
-      await sleep(60);
+      await sleep(30);
       assert.equal((await send(2)).statusCode, 200, 'within MMD/2');
       now += 7000;
-      await sleep(60);
+      // The watchdog runs every 10 ms; wait (bounded) until it has seen the aged queue.
+      for (let i = 0; i < 300 && !env.hub.readiness().detail.includes('backlog'); i++) await sleep(10);
       const r = await send(3);
       assert.equal(r.statusCode, 503);
       assert.equal(r.json().error, 'BACKLOG');

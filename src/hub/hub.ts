@@ -416,13 +416,10 @@ export class HubService {
   }
 }
 
-/** A BacklogProbe over the core storage: the queue time of the oldest unsequenced leaf of `treeId`. */
+/** A BacklogProbe over the core storage: the queue time of the oldest unsequenced leaf of `treeId` (one query). */
 export function storageBacklogProbe(storage: LogStorage, treeId: number): BacklogProbe {
   return async () => {
     const [first] = await storage.pendingLeaves(treeId, 1);
-    if (!first) return null;
-    const leaves = await storage.leavesByLeafHash(treeId, first.leafHash);
-    const pending = leaves.find((l) => l.index === null);
-    return pending ? pending.queuedAt : null;
+    return first ? first.queuedAt : null;
   };
 }

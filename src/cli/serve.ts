@@ -29,7 +29,7 @@ import {
   sequencerCheck,
   storageCheck,
 } from '../http/index.ts';
-import { HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
+import { FileServedHeads, HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
 import { LogMetrics, TileCache } from '../log/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
 import { mintDemoSet } from '../x509/testca/index.ts';
@@ -71,6 +71,7 @@ export async function startSite(
           sources: i.sources,
           mmdMs: i.mmdMs,
           ...(i.tree !== undefined ? { tree: i.tree } : {}),
+          ...(i.auditLog !== undefined ? { servedHeads: new FileServedHeads(i.auditLog) } : {}),
         })),
         {
           storage,
@@ -217,6 +218,7 @@ hub:
     - prefix: hub
       privateKeyFile: keys/hub.pem
       mmd: 10s
+      auditLog: hub-audit.jsonl   # every tree head served, fsynced: the audit survives restarts
       sources:
         - id: local-ct
           name: this process's CT log

@@ -63,6 +63,8 @@ describe('grapevine serve (in process)', () => {
     const entries = await hub.getEntries(0, head.head.treeSize - 1);
     assert.equal(entries.length, head.head.treeSize);
     await hub.proveInclusion(latest.leafHash, head);
+    // The hub's audit log (demo config) records the heads it served.
+    assert.ok(readFileSync(join(dir, 'hub-audit.jsonl'), 'utf8').trim().split('\n').length >= 1);
   });
 
   it('answers health and metrics on the same port', async () => {

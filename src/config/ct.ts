@@ -23,35 +23,34 @@
  *       perClient: { read: { rate: 100, burst: 2000 }, write: { rate: 10, burst: 50 } }
  *       perIssuer: { write: { rate: 100, burst: 500 } }
  */
-import { isAbsolute, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
 import { type CtLogSpec, type CtQuotaSpec, DEFAULT_MMD_MS, normalizePrefix } from '../ct/index.ts';
-import { GrapevineError } from '../errors.ts';
 import { certificatesFromPem, parseCertificate } from '../x509/index.ts';
+import {
+  ConfigProblemsError,
+  deepFreeze,
+  duration,
+  fileReader,
+  type LogLevel,
+  listenProblem,
+  logLevel,
+  parseYamlText,
+  type ResolveOptions,
+  resolvePath,
+  schemaProblems,
+  splitListen,
+  tokenBucket,
+  trustProxy,
+} from './common.ts';
 
-export class CtConfigError extends GrapevineError<'INVALID'> {
-  /** Every problem found, as "path: problem". */
-  readonly problems: readonly string[];
+export type { ResolveOptions } from './common.ts';
+
+export class CtConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
-    super('INVALID', `invalid CT log config:\n  ${problems.join('\n  ')}`, options);
-    this.problems = problems;
+    super('CT log config', problems, options);
   }
 }
-
-const DURATION = /^([0-9]+)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A duration with a unit ("500ms", "10s", "2m", "1h"), as integer milliseconds. Bare numbers are refused: say the unit. */
-const duration = z.union([z.string(), z.number()]).transform((s, ctx) => {
-  const m = typeof s === 'string' ? DURATION.exec(s.trim()) : null;
-  if (!m) {
-    ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(s)}, want a duration such as 500ms, 10s, 2m` });
-    return z.NEVER;
-  }
-  return Number(m[1]) * UNIT_MS[m[2]];
-});
 
 /** An RFC 3339 instant ("2026-01-01T00:00:00Z"), as ms since the epoch. */
 const instant = z.union([z.string(), z.date()]).transform((s, ctx) => {
@@ -66,13 +65,6 @@ const instant = z.union([z.string(), z.date()]).transform((s, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
-
-const bucket = z.strictObject({
-  /** Tokens per second added back. */
-  rate: z.number().positive(),
-  /** Bucket size: the most tokens spent at once. */
-  burst: z.number().int().positive(),
 });
 
 const schema = z.strictObject({
@@ -96,9 +88,9 @@ const schema = z.strictObject({
   rejectExpired: z.boolean().default(false),
   /** Create the tree when it does not exist (same as --create-tree). Default false: a missing tree is an error. */
   createTree: z.boolean().default(false),
-  /** Believe X-Forwarded-For for client addresses (quotas): false (default), true, or proxy addresses/CIDRs. */
-  trustProxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Believe X-Forwarded-For for client addresses (quotas); see common.ts. Default false. */
+  trustProxy,
+  logLevel,
   limits: z
     .strictObject({
       /** Largest request body, bytes (413 above). Default 524288 (a chain of ten large certificates in base64). */
@@ -115,11 +107,11 @@ const schema = z.strictObject({
     .prefault({}),
   quota: z
     .strictObject({
-      global: z.strictObject({ read: bucket.optional(), write: bucket.optional() }).optional(),
+      global: z.strictObject({ read: tokenBucket.optional(), write: tokenBucket.optional() }).optional(),
       /** Per client IP (IPv6 per /64). A get-entries answer costs one read token per entry. */
-      perClient: z.strictObject({ read: bucket.optional(), write: bucket.optional() }).optional(),
+      perClient: z.strictObject({ read: tokenBucket.optional(), write: tokenBucket.optional() }).optional(),
       /** Per intermediate and root certificate of each accepted chain. */
-      perIssuer: z.strictObject({ write: bucket.optional() }).optional(),
+      perIssuer: z.strictObject({ write: tokenBucket.optional() }).optional(),
     })
     .prefault({}),
   sequencer: z
@@ -134,30 +126,14 @@ const schema = z.strictObject({
 
 export type CtConfig = z.output<typeof schema>;
 
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.length === 0
-    ? '(top)'
-    : path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
-}
-
 /** Parses and validates config text (YAML or JSON). Throws CtConfigError listing every problem. */
 export function parseCtConfig(text: string): Readonly<CtConfig> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    throw new CtConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], { cause: err });
-  }
-  const r = schema.safeParse(raw ?? {});
-  const problems = r.success ? [] : r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
+  const r = schema.safeParse(parseYamlText(text, CtConfigError));
+  const problems = r.success ? [] : schemaProblems(r.error);
   if (r.success) {
     const c = r.data;
-    if (!/^(\[[0-9a-fA-F:.]+\]|[^:]*):[0-9]{1,5}$/.test(c.listen) || Number(c.listen.split(':').at(-1)) > 65535) {
-      problems.push(`listen: got ${JSON.stringify(c.listen)}, want host:port`);
-    }
+    const listen = listenProblem(c.listen);
+    if (listen) problems.push(listen);
     if (!/^[A-Za-z0-9._~/-]*$/.test(c.prefix)) problems.push(`prefix: got ${JSON.stringify(c.prefix)}, want URL path characters only`);
     const w = c.notAfter;
     if (w?.start !== undefined && w.limit !== undefined && w.start >= w.limit) {
@@ -189,7 +165,7 @@ export interface ResolvedCtConfig {
   readonly port: number;
   readonly database: string;
   readonly trustProxy: boolean | string | readonly string[];
-  readonly logLevel: CtConfig['logLevel'];
+  readonly logLevel: LogLevel;
   readonly bodyLimit: number;
   readonly createTree: boolean;
   readonly log: CtLogSpec;
@@ -198,25 +174,10 @@ export interface ResolvedCtConfig {
   readonly sequencerBatchSize: number;
 }
 
-export interface ResolveOptions {
-  /** Reads a file named in the config (relative paths already joined with baseDir). */
-  readonly readFile: (path: string) => Buffer;
-  /** Directory relative paths are resolved against (the config file's). */
-  readonly baseDir: string;
-}
-
 /** Loads the key and the roots. Throws CtConfigError listing every problem. */
 export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): ResolvedCtConfig {
   const problems: string[] = [];
-  const path = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
-  const read = (p: string, where: string): Buffer | null => {
-    try {
-      return opts.readFile(path(p));
-    } catch (err) {
-      problems.push(`${where}: cannot read ${path(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      return null;
-    }
-  };
+  const read = fileReader(opts, problems);
   let signer: Signer | null = null;
   const keyBytes = read(cfg.keyFile, 'keyFile');
   if (keyBytes) {
@@ -241,11 +202,10 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
         roots.push(der);
       }
     } catch (err) {
-      problems.push(`roots[${i}] (${path(file)}): ${(err as Error).message}`);
+      problems.push(`roots[${i}] (${resolvePath(opts.baseDir, file)}): ${(err as Error).message}`);
     }
   });
   if (problems.length > 0 || !signer) throw new CtConfigError(problems);
-  const colon = cfg.listen.lastIndexOf(':');
   const spec: CtLogSpec = {
     tree: cfg.tree,
     prefix: normalizePrefix(cfg.prefix),
@@ -258,8 +218,7 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
     ...(cfg.notAfter ? { notAfter: { ...cfg.notAfter } } : {}),
   };
   return Object.freeze({
-    host: cfg.listen.slice(0, colon).replace(/^\[|\]$/g, ''),
-    port: Number(cfg.listen.slice(colon + 1)),
+    ...splitListen(cfg.listen),
     database: cfg.database,
     trustProxy: cfg.trustProxy,
     logLevel: cfg.logLevel,
@@ -270,12 +229,4 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
     ...(cfg.sequencer.interval !== undefined ? { sequencerIntervalMs: cfg.sequencer.interval } : {}),
     sequencerBatchSize: cfg.sequencer.batchSize,
   });
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }

@@ -28,11 +28,8 @@
  *             kind: CHECKPOINT
  *             vkey: sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8
  */
-import { isAbsolute, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
-import { GrapevineError } from '../errors.ts';
 import {
   DEFAULT_MAX_GET_ENTRIES,
   DEFAULT_MMD_MS,
@@ -42,35 +39,30 @@ import {
   SOURCE_KINDS,
   type TrackedSource,
 } from '../hub/index.ts';
+import {
+  ConfigProblemsError,
+  deepFreeze,
+  duration,
+  fileReader,
+  type LogLevel,
+  listenProblem,
+  logLevel,
+  parseYamlText,
+  type ResolveOptions,
+  resolvePath,
+  schemaProblems,
+  splitListen,
+  tokenBucket,
+  trustProxy,
+} from './common.ts';
 
-export class HubConfigError extends GrapevineError<'INVALID'> {
-  /** Every problem found, as "path: problem". */
-  readonly problems: readonly string[];
+export type { ResolveOptions } from './common.ts';
+
+export class HubConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
-    super('INVALID', `invalid hub config:\n  ${problems.join('\n  ')}`, options);
-    this.problems = problems;
+    super('hub config', problems, options);
   }
 }
-
-const DURATION = /^([0-9]+)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A duration with a unit ("500ms", "10s", "2m", "1h"), as integer milliseconds. Bare numbers are refused: say the unit. */
-const duration = z.union([z.string(), z.number()]).transform((s, ctx) => {
-  const m = typeof s === 'string' ? DURATION.exec(s.trim()) : null;
-  if (!m) {
-    ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(s)}, want a duration such as 500ms, 10s, 2m` });
-    return z.NEVER;
-  }
-  return Number(m[1]) * UNIT_MS[m[2]];
-});
-
-const bucket = z.strictObject({
-  /** Tokens per second added back. */
-  rate: z.number().positive(),
-  /** Bucket size: the most requests accepted at once. */
-  burst: z.number().int().positive(),
-});
 
 const source = z
   .strictObject({
@@ -114,12 +106,9 @@ const schema = z.strictObject({
   listen: z.string().default('127.0.0.1:16962'),
   /** Database URL: sqlite:PATH or postgres://… Default sqlite:./grapevine-data/grapevine.db. */
   database: z.string().min(1).default('sqlite:./grapevine-data/grapevine.db'),
-  /**
-   * Believe X-Forwarded-For for client addresses (quotas): false (default),
-   * true (only behind a proxy that overwrites the header), or proxy addresses/CIDRs.
-   */
-  trustProxy: z.union([z.boolean(), z.string(), z.array(z.string())]).default(false),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Believe X-Forwarded-For for client addresses (quotas); see common.ts. Default false. */
+  trustProxy,
+  logLevel,
   limits: z
     .strictObject({
       /** Largest request body, bytes (413 above). Default 262144. */
@@ -135,9 +124,9 @@ const schema = z.strictObject({
   quota: z
     .strictObject({
       /** Per client IP (IPv6 per /64). Omitted: unlimited. */
-      perClient: z.strictObject({ read: bucket.optional(), write: bucket.optional() }).optional(),
+      perClient: z.strictObject({ read: tokenBucket.optional(), write: tokenBucket.optional() }).optional(),
       /** Per source, charged per new entry after its signature verified. Omitted: unlimited. */
-      perSource: z.strictObject({ write: bucket.optional() }).optional(),
+      perSource: z.strictObject({ write: tokenBucket.optional() }).optional(),
     })
     .prefault({}),
   sequencer: z
@@ -153,23 +142,6 @@ const schema = z.strictObject({
 
 export type HubConfig = z.output<typeof schema>;
 
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.length === 0
-    ? '(top)'
-    : path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
-}
-
-function parseText(text: string): unknown {
-  try {
-    return parseYaml(text) ?? {};
-  } catch (err) {
-    throw new HubConfigError([`not valid YAML: ${(err as Error).message.split('\n')[0]}`], { cause: err });
-  }
-}
-
 const rec = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -182,9 +154,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 function crossFieldProblems(raw: unknown): string[] {
   const problems: string[] = [];
   const listen = str(rec(raw).listen);
-  if (listen !== undefined && (!/^(\[[0-9a-fA-F:.]+\]|[^:]*):[0-9]{1,5}$/.test(listen) || Number(listen.split(':').at(-1)) > 65535)) {
-    problems.push(`listen: got ${JSON.stringify(listen)}, want host:port`);
-  }
+  const bad = listen === undefined ? undefined : listenProblem(listen);
+  if (bad) problems.push(bad);
   const prefixes = new Map<string, number>();
   const trees = new Map<string, number>();
   list(rec(raw).instances).forEach((inst, i) => {
@@ -211,14 +182,14 @@ function crossFieldProblems(raw: unknown): string[] {
 
 function validate(raw: unknown): { cfg: Readonly<HubConfig> | null; problems: string[] } {
   const r = schema.safeParse(raw);
-  const problems = r.success ? [] : r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`);
+  const problems = r.success ? [] : schemaProblems(r.error);
   problems.push(...crossFieldProblems(raw));
   return { cfg: r.success && problems.length === 0 ? deepFreeze(r.data) : null, problems };
 }
 
 /** Parses and validates config text (YAML or JSON). Throws HubConfigError listing every problem. */
 export function parseHubConfig(text: string): Readonly<HubConfig> {
-  const { cfg, problems } = validate(parseText(text));
+  const { cfg, problems } = validate(parseYamlText(text, HubConfigError));
   if (!cfg) throw new HubConfigError(problems);
   return cfg;
 }
@@ -229,22 +200,17 @@ export function parseHubConfig(text: string): Readonly<HubConfig> {
  * problem of the file.
  */
 export function loadHubConfigText(text: string, opts: ResolveOptions): ResolvedHubConfig {
-  const raw = parseText(text);
+  const raw = parseYamlText(text, HubConfigError);
   const { cfg, problems } = validate(raw);
   if (cfg) return resolveHubConfig(cfg, opts);
+  const read = fileReader(opts, problems);
   list(rec(raw).instances).forEach((inst, i) => {
     const files: [string, unknown][] = [[`instances[${i}].privateKeyFile`, rec(inst).privateKeyFile]];
     list(rec(inst).sources).forEach((src, j) => {
       files.push([`instances[${i}].sources[${j}].publicKeyFile`, rec(src).publicKeyFile]);
     });
     for (const [where, p] of files) {
-      if (typeof p !== 'string' || p === '') continue;
-      const path = isAbsolute(p) ? p : join(opts.baseDir, p);
-      try {
-        opts.readFile(path);
-      } catch (err) {
-        problems.push(`${where}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      if (typeof p === 'string' && p !== '') read(p, where);
     }
   });
   throw new HubConfigError(problems);
@@ -264,7 +230,7 @@ export interface ResolvedHubConfig {
   readonly port: number;
   readonly database: string;
   readonly trustProxy: boolean | string | readonly string[];
-  readonly logLevel: HubConfig['logLevel'];
+  readonly logLevel: LogLevel;
   readonly bodyLimit: number;
   readonly maxGetEntries: number;
   readonly quota: HubQuotaSpec;
@@ -273,25 +239,10 @@ export interface ResolvedHubConfig {
   readonly instances: readonly ResolvedHubInstance[];
 }
 
-export interface ResolveOptions {
-  /** Reads a file named in the config (relative paths already joined with baseDir). */
-  readonly readFile: (path: string) => Buffer;
-  /** Directory relative paths are resolved against (the config file's). */
-  readonly baseDir: string;
-}
-
 /** Loads keys and builds sources. Throws HubConfigError listing every problem. */
 export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions): ResolvedHubConfig {
   const problems: string[] = [];
-  const path = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
-  const read = (p: string, where: string): Buffer | null => {
-    try {
-      return opts.readFile(path(p));
-    } catch (err) {
-      problems.push(`${where}: cannot read ${path(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      return null;
-    }
-  };
+  const read = fileReader(opts, problems);
   const instances: ResolvedHubInstance[] = [];
   cfg.instances.forEach((inst, i) => {
     const where = `instances[${i}]`;
@@ -337,17 +288,15 @@ export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions)
           ...(inst.tree !== undefined ? { tree: inst.tree } : {}),
           signer,
           mmdMs: inst.mmd ?? DEFAULT_MMD_MS,
-          ...(inst.auditLog !== undefined ? { auditLog: path(inst.auditLog) } : {}),
+          ...(inst.auditLog !== undefined ? { auditLog: resolvePath(opts.baseDir, inst.auditLog) } : {}),
           sources: Object.freeze(sources),
         }),
       );
     }
   });
   if (problems.length > 0) throw new HubConfigError(problems);
-  const colon = cfg.listen.lastIndexOf(':');
   return Object.freeze({
-    host: cfg.listen.slice(0, colon).replace(/^\[|\]$/g, ''),
-    port: Number(cfg.listen.slice(colon + 1)),
+    ...splitListen(cfg.listen),
     database: cfg.database,
     trustProxy: cfg.trustProxy,
     logLevel: cfg.logLevel,
@@ -364,12 +313,4 @@ export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions)
 export function keyFileContent(b: Buffer): string | Buffer {
   for (const c of b) if (!(c === 9 || c === 10 || c === 13 || (c >= 32 && c <= 126))) return b;
   return b.toString('ascii').trim();
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }

@@ -22,30 +22,35 @@
  * Sections are validated by their own schemas (config/ct.ts, config/hub.ts);
  * every problem is reported at once, prefixed with its section.
  */
-import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { z } from 'zod';
-import { GrapevineError } from '../errors.ts';
-import { CtConfigError, parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
-import { HubConfigError, parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from './hub.ts';
+import {
+  ConfigProblemsError,
+  DURATION,
+  durationMs,
+  type LogLevel,
+  listenProblem,
+  logLevel,
+  type ResolveOptions,
+  resolvePath,
+  schemaProblems,
+  splitListen,
+} from './common.ts';
+import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
+import { parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from './hub.ts';
 
-export class SiteConfigError extends GrapevineError<'INVALID'> {
-  readonly problems: readonly string[];
+export class SiteConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[]) {
-    super('INVALID', `invalid grapevine config:\n  ${problems.join('\n  ')}`);
-    this.problems = problems;
+    super('grapevine config', problems);
   }
 }
-
-const DURATION = /^([0-9]+)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 const schema = z.strictObject({
   /** host:port for every API, /metrics and the health endpoints. Default 127.0.0.1:8080. */
   listen: z.string().default('127.0.0.1:8080'),
   /** sqlite:PATH (relative to this file) or postgres://… Default sqlite:grapevine.db. */
   database: z.string().min(1).default('sqlite:grapevine.db'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel,
   /** The CT log (optional): the fields of a `grapevine ct serve` config, without listen and database. */
   ct: z.record(z.string(), z.unknown()).optional(),
   /** Gossip Hub instances (optional): the fields of a `grapevine hub serve` config, without listen and database. */
@@ -64,36 +69,29 @@ export interface ResolvedSiteConfig {
   readonly host: string;
   readonly port: number;
   readonly database: string;
-  readonly logLevel: z.output<typeof schema>['logLevel'];
+  readonly logLevel: LogLevel;
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   readonly gossip: { readonly intervalMs: number; readonly source: string };
 }
 
 /** Parses and resolves a site config. `readFile` and `baseDir` as in the section resolvers. */
-export function loadSiteConfigText(text: string, opts: { readFile: (p: string) => Buffer; baseDir: string }): ResolvedSiteConfig {
+export function loadSiteConfigText(text: string, opts: ResolveOptions): ResolvedSiteConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (err) {
+    // The parser's whole message (config/common.ts parseYamlText keeps only its first line).
     throw new SiteConfigError([`not valid YAML: ${(err as Error).message}`]);
   }
   const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new SiteConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`));
-  }
+  if (!parsed.success) throw new SiteConfigError(schemaProblems(parsed.error));
   const c = parsed.data;
   const problems: string[] = [];
   if (!c.ct && !c.hub) problems.push('(top): configure ct, hub or both');
-  const database =
-    c.database.startsWith('sqlite:') && !isAbsolute(c.database.slice(7)) ? `sqlite:${join(opts.baseDir, c.database.slice(7))}` : c.database;
+  const database = c.database.startsWith('sqlite:') ? `sqlite:${resolvePath(opts.baseDir, c.database.slice(7))}` : c.database;
   // Each section gets the shared listen address and database, then its own schema.
-  const section = <T>(
-    name: string,
-    body: Record<string, unknown> | undefined,
-    load: (text: string) => T,
-    isErr: (e: unknown) => e is CtConfigError | HubConfigError,
-  ): T | null => {
+  const section = <T>(name: string, body: Record<string, unknown> | undefined, load: (text: string) => T): T | null => {
     if (!body) return null;
     if ('listen' in body || 'database' in body) {
       problems.push(`${name}: listen and database are set at the top level`);
@@ -102,33 +100,25 @@ export function loadSiteConfigText(text: string, opts: { readFile: (p: string) =
     try {
       return load(stringify({ ...body, listen: c.listen, database, logLevel: c.logLevel }));
     } catch (err) {
-      if (isErr(err)) {
+      // The section's own CtConfigError or HubConfigError.
+      if (err instanceof ConfigProblemsError) {
         problems.push(...err.problems.map((p) => `${name}.${p}`));
         return null;
       }
       throw err;
     }
   };
-  const ct = section(
-    'ct',
-    c.ct,
-    (t) => resolveCtConfig(parseCtConfig(t), opts),
-    (e): e is CtConfigError => e instanceof CtConfigError,
-  );
-  const hub = section(
-    'hub',
-    c.hub,
-    (t) => resolveHubConfig(parseHubConfig(t), opts),
-    (e): e is HubConfigError => e instanceof HubConfigError,
-  );
-  const m = DURATION.exec(c.gossip.interval) as RegExpExecArray;
-  const intervalMs = Number(m[1]) * UNIT_MS[m[2]];
+  const ct = section('ct', c.ct, (t) => resolveCtConfig(parseCtConfig(t), opts));
+  const hub = section('hub', c.hub, (t) => resolveHubConfig(parseHubConfig(t), opts));
+  const intervalMs = durationMs(c.gossip.interval) as number; // the schema checked it
   if (intervalMs > 0 && hub && ct && !hub.instances.some((i) => i.sources.some((s) => s.id === c.gossip.source))) {
     problems.push(`gossip.source: no hub instance has a source with id ${JSON.stringify(c.gossip.source)}`);
   }
   if (problems.length > 0) throw new SiteConfigError(problems);
-  const [host, port] = splitListen(c.listen, problems);
-  if (problems.length > 0) throw new SiteConfigError(problems);
+  // The sections have checked listen already; a missing host (":8080", all interfaces), which they allow, is refused here.
+  const bad = listenProblem(c.listen) ?? (c.listen.startsWith(':') ? `listen: got ${JSON.stringify(c.listen)}, want host:port` : undefined);
+  if (bad) throw new SiteConfigError([bad]);
+  const { host, port } = splitListen(c.listen);
   return Object.freeze({
     host,
     port,
@@ -138,14 +128,4 @@ export function loadSiteConfigText(text: string, opts: { readFile: (p: string) =
     hub,
     gossip: Object.freeze({ intervalMs, source: c.gossip.source }),
   });
-}
-
-function splitListen(listen: string, problems: string[]): [string, number] {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || port > 65535) {
-    problems.push(`listen: got ${JSON.stringify(listen)}, want host:port`);
-    return ['', 0];
-  }
-  return [m[1].replace(/^\[|\]$/g, ''), port];
 }

@@ -24,12 +24,13 @@ import {
   parseGetSth,
   type SignedTreeHead,
 } from '../codec/index.ts';
-import { encodePem, type PublicKey, parsePublicKey, rfc6962LogId } from '../crypto/index.ts';
+import { encodePem, rfc6962LogId } from '../crypto/index.ts';
 import { admitChain, CtClient, CtClientError, RootStore, sthJson } from '../ct/index.ts';
 import { GrapevineError } from '../errors.ts';
 import { hashLeaf } from '../merkle/index.ts';
 import { certificatesFromPem } from '../x509/index.ts';
 import { CliError } from './errors.ts';
+import { readKeyFile } from './key-file.ts';
 import { intArg } from './proof.ts';
 
 interface CommonOpts {
@@ -52,25 +53,9 @@ function common(cmd: Command): Command {
     .option('--timeout <ms>', 'per-request time limit in ms', '30000');
 }
 
-function readKeyFile(path: string): PublicKey {
-  if (!existsSync(path)) throw new CliError('FAILED', `--log-key: no file at ${path}`);
-  try {
-    const b = readFileSync(path);
-    // PEM and base64 files are text; anything else is DER.
-    return parsePublicKey(isText(b) ? b.toString('ascii').trim() : b);
-  } catch (err) {
-    throw new CliError('FAILED', `--log-key ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** Printable ASCII plus tab, LF and CR. */
-function isText(b: Buffer): boolean {
-  return b.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c <= 126));
-}
-
 function client(o: CommonOpts, needKey: boolean): CtClient {
   if (needKey && !o.logKey) throw new CliError('USAGE', "need --log-key FILE: without the log's key nothing it signed can be checked");
-  return new CtClient({ url: o.url, logKey: o.logKey ? readKeyFile(o.logKey) : null, timeoutMs: intArg(o.timeout) });
+  return new CtClient({ url: o.url, logKey: o.logKey ? readKeyFile(o.logKey, '--log-key') : null, timeoutMs: intArg(o.timeout) });
 }
 
 /** Turns client failures into one-line CLI errors: verification failures are INVALID, the rest FAILED. */

@@ -9,40 +9,21 @@
  * `mountCtLog` / `stopCtLog` from src/ct with the shared storage, registry
  * and app.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
-import { Registry } from 'prom-client';
-import { CtConfigError, parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from '../config/ct.ts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from '../config/ct.ts';
 import { CtError, mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
-import {
-  createApp,
-  installGracefulShutdown,
-  registerHealth,
-  registerMetrics,
-  type ShutdownHandle,
-  sequencerCheck,
-  storageCheck,
-} from '../http/index.ts';
+import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
 import type { LogMetrics, LogStorage } from '../log/index.ts';
-import { openStorage, redact } from '../storage/index.ts';
+import { redact } from '../storage/index.ts';
 import { CliError } from './errors.ts';
+import { listen, loadConfigFile, type ServerOptions, serverParts } from './server-runtime.ts';
 
-export interface StartCtServerOptions {
+export interface StartCtServerOptions extends ServerOptions {
   /** Create the tree if missing (also `createTree: true` in the config). Never done otherwise. */
   readonly createTree?: boolean;
-  readonly logger?: Logger;
-  readonly registry?: Registry;
-  readonly clock?: () => number;
-  /** Use this storage instead of opening `config.database` (then the caller closes it). */
-  readonly storage?: LogStorage;
-  /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit (default false; the CLI sets it). */
-  readonly handleSignals?: boolean;
-  /** Listen on this port instead of the configured one (0 = any; tests). */
-  readonly port?: number;
-  readonly host?: string;
 }
 
 export interface CtServer {
@@ -81,10 +62,7 @@ export function openConfiguredCtLog(
 
 /** Builds and starts a CT log server from a resolved config. */
 export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServerOptions = {}): Promise<CtServer> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
-  const registry = opts.registry ?? new Registry();
-  const ownStorage = !opts.storage;
-  const storage = opts.storage ?? (await openStorage(config.database));
+  const { logger, registry, storage, ownStorage } = await serverParts(config, opts);
   let opened: OpenedCtLog;
   try {
     opened = await openConfiguredCtLog(config, {
@@ -111,50 +89,24 @@ export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServe
   registerMetrics(app, { registry });
   await mountCtLog(app, opened);
 
-  let closed: Promise<void> | null = null;
-  const closers = [
-    { name: 'ct', close: () => stopCtLog(opened) },
-    ...(ownStorage ? [{ name: 'storage', close: () => storage.close() }] : []),
-  ];
-  let signals: ShutdownHandle | null = null;
-  const close = (): Promise<void> => {
-    closed ??= (async () => {
-      signals?.dispose();
-      await app.close();
-      for (const c of closers) await c.close();
-    })();
-    return closed;
-  };
-  try {
-    await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
-  } catch (err) {
-    await close().catch(() => {});
-    throw err;
-  }
-  if (opts.handleSignals) signals = installGracefulShutdown({ app, closers, logger });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.port);
-  const host = opts.host ?? config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${opened.prefix}`;
+  const listening = await listen(app, {
+    host: opts.host ?? config.host,
+    port: opts.port ?? config.port,
+    closers: [{ name: 'ct', close: () => stopCtLog(opened) }, ...(ownStorage ? [{ name: 'storage', close: () => storage.close() }] : [])],
+    logger,
+    handleSignals: opts.handleSignals === true,
+  });
+  const url = `${listening.url}${opened.prefix}`;
   logger.info(
     { url, database: redact(config.database), tree: config.log.tree, logId: opened.ct.logId.toString('base64') },
     'CT log listening',
   );
-  return { app, opened, storage, url, port, close };
+  return { app, opened, storage, url, port: listening.port, close: listening.close };
 }
 
 /** Reads and resolves a config file; relative paths are taken from the file's directory. */
 export function loadCtConfig(path: string): ResolvedCtConfig {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file}`);
-  try {
-    const cfg = parseCtConfig(readFileSync(file, 'utf8'));
-    return resolveCtConfig(cfg, { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
-  } catch (err) {
-    if (err instanceof CtConfigError)
-      throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });
-    throw err;
-  }
+  return loadConfigFile(path, (text, o) => resolveCtConfig(parseCtConfig(text), o));
 }
 
 export function registerCtServe(ct: Command): void {

@@ -31,7 +31,8 @@ import {
 import { hashLeaf } from '../merkle/index.ts';
 import { parseNote, verifierFromVkey } from '../note/index.ts';
 import { CliError } from './errors.ts';
-import { hubKeyFor, readKeyFile } from './hub-keys.ts';
+import { hubKeyFor } from './hub-keys.ts';
+import { readKeyFile } from './key-file.ts';
 import { intArg } from './proof.ts';
 
 interface CommonOpts {

@@ -10,24 +10,14 @@
  * hand, on purpose).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { keyFileContent } from '../config/hub.ts';
 import { type PublicKey, parsePublicKey } from '../crypto/index.ts';
 import { CliError } from './errors.ts';
+import { readKeyFile } from './key-file.ts';
 
 export interface HubKeyOptions {
   readonly url: string;
   readonly hubKey?: string;
   readonly pin?: string;
-}
-
-export function readKeyFile(path: string, what: string): PublicKey {
-  if (!existsSync(path)) throw new CliError('FAILED', `${what}: no file at ${path}`);
-  try {
-    const b = readFileSync(path);
-    return parsePublicKey(keyFileContent(b));
-  } catch (err) {
-    throw new CliError('FAILED', `${what} ${path}: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 /** The hub key from --hub-key and/or the pin file (see the file comment). */

@@ -4,40 +4,19 @@
  * database URL, one tree + sequencer + HubService per instance, one fastify
  * app with /healthz, /readyz, /metrics and every hub under its prefix.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
-import { Registry } from 'prom-client';
-import { HubConfigError, loadHubConfigText, type ResolvedHubConfig } from '../config/hub.ts';
-import {
-  createApp,
-  installGracefulShutdown,
-  registerHealth,
-  registerMetrics,
-  type ShutdownHandle,
-  sequencerCheck,
-  storageCheck,
-} from '../http/index.ts';
+import { loadHubConfigText, type ResolvedHubConfig } from '../config/hub.ts';
+import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
 import { FileServedHeads, HubError, HubQuotas, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
 import type { LogStorage } from '../log/index.ts';
-import { openStorage, redact } from '../storage/index.ts';
+import { redact } from '../storage/index.ts';
 import { CliError } from './errors.ts';
+import { listen, loadConfigFile, type ServerOptions, serverParts } from './server-runtime.ts';
 
-export interface StartHubServerOptions {
+export interface StartHubServerOptions extends ServerOptions {
   /** Create missing trees (never done silently). */
   readonly init?: boolean;
-  readonly logger?: Logger;
-  readonly registry?: Registry;
-  readonly clock?: () => number;
-  /** Use this storage instead of opening `config.database` (then the caller closes it). */
-  readonly storage?: LogStorage;
-  /** Install SIGTERM/SIGINT handlers that shut down gracefully and exit (default false; the CLI sets it). */
-  readonly handleSignals?: boolean;
-  /** Listen on this port instead of the configured one (0 = any; tests). */
-  readonly port?: number;
-  readonly host?: string;
   /** Hub refresh / MMD watchdog period, ms (default min(1 s, MMD/10)). */
   readonly refreshIntervalMs?: number;
 }
@@ -55,10 +34,7 @@ export interface HubServer {
 
 /** Builds and starts a hub server from a resolved config. */
 export async function startHubServer(config: ResolvedHubConfig, opts: StartHubServerOptions = {}): Promise<HubServer> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
-  const registry = opts.registry ?? new Registry();
-  const ownStorage = !opts.storage;
-  const storage = opts.storage ?? (await openStorage(config.database));
+  const { logger, registry, storage, ownStorage } = await serverParts(config, opts);
   let hubs: OpenedHub[] = [];
   try {
     hubs = await openHubs(
@@ -112,48 +88,20 @@ export async function startHubServer(config: ResolvedHubConfig, opts: StartHubSe
   app.get('/', async (_req, reply) => reply.type('text/plain').send('ok\n'));
   await mountHubs(app, hubs);
 
-  let closed: Promise<void> | null = null;
-  const closers = [
-    { name: 'hubs', close: () => stopHubs(hubs) },
-    ...(ownStorage ? [{ name: 'storage', close: () => storage.close() }] : []),
-  ];
-  let signals: ShutdownHandle | null = null;
-  const close = (): Promise<void> => {
-    if (!closed) {
-      closed = (async () => {
-        signals?.dispose();
-        await app.close();
-        for (const c of closers) await c.close();
-      })();
-    }
-    return closed;
-  };
-  try {
-    await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
-  } catch (err) {
-    await close().catch(() => {});
-    throw err;
-  }
-  if (opts.handleSignals) signals = installGracefulShutdown({ app, closers, logger });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.port);
-  const host = opts.host ?? config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { url, port, close } = await listen(app, {
+    host: opts.host ?? config.host,
+    port: opts.port ?? config.port,
+    closers: [{ name: 'hubs', close: () => stopHubs(hubs) }, ...(ownStorage ? [{ name: 'storage', close: () => storage.close() }] : [])],
+    logger,
+    handleSignals: opts.handleSignals === true,
+  });
   logger.info({ url, database: redact(config.database), hubs: hubs.map((h) => h.hub.prefix) }, 'hub server listening');
   return { app, hubs, storage, url, port, close };
 }
 
 /** Reads and resolves a config file; relative key paths are taken from the file's directory. */
 export function loadHubConfig(path: string): ResolvedHubConfig {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file}`);
-  try {
-    return loadHubConfigText(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
-  } catch (err) {
-    if (err instanceof HubConfigError)
-      throw new CliError('INVALID', `${file}: ${err.problems.length} problem(s): ${err.problems.join('; ')}`, { cause: err });
-    throw err;
-  }
+  return loadConfigFile(path, loadHubConfigText);
 }
 
 export function registerHubServe(hub: Command): void {

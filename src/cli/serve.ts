@@ -11,24 +11,16 @@
  * that flag (refuse dangerous states: a missing key is an error, not a
  * reason to mint a new log identity).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Logger, pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { encodeTreeHeadSignature } from '../codec/index.ts';
-import { type ResolvedSiteConfig, SiteConfigError, loadSiteConfigText } from '../config/site.ts';
+import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
-import {
-  createApp,
-  installGracefulShutdown,
-  registerHealth,
-  registerMetrics,
-  type ReadinessCheck,
-  sequencerCheck,
-  storageCheck,
-} from '../http/index.ts';
+import { createApp, type ReadinessCheck, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
 import { FileServedHeads, HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
 import { LogMetrics, TileCache } from '../log/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
@@ -36,6 +28,7 @@ import { mintDemoSet } from '../x509/testca/index.ts';
 import { openConfiguredCtLog } from './ct-serve.ts';
 import { demoFiles } from './ct-testca.ts';
 import { CliError } from './errors.ts';
+import { listen, loadConfigFile } from './server-runtime.ts';
 
 export interface SiteServer {
   readonly url: string;
@@ -102,10 +95,26 @@ export async function startSite(
   registerMetrics(app, { registry });
   if (ct) await mountCtLog(app, ct);
   await mountHubs(app, hubs);
-  await app.listen({ host: config.host, port: opts.port ?? config.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // The gossip loop's timer, set once listening; its closer runs first.
+  let timer: NodeJS.Timeout | null = null;
+  const { url, close } = await listen(app, {
+    host: config.host,
+    port: opts.port ?? config.port,
+    closers: [
+      {
+        name: 'gossip',
+        close: () => {
+          if (timer) clearTimeout(timer);
+          timer = null;
+        },
+      },
+      { name: 'hubs', close: () => stopHubs(hubs) },
+      { name: 'ct', close: () => (ct ? stopCtLog(ct) : undefined) },
+      { name: 'storage', close: () => storage.close() },
+    ],
+    logger,
+    handleSignals: opts.handleSignals === true,
+  });
 
   // The gossip loop: the log's STH, as any observer would see it, into each hub that tracks it.
   const gossipTotal = new Counter({
@@ -137,7 +146,6 @@ export async function startSite(
     }
     return ok;
   };
-  let timer: NodeJS.Timeout | null = null;
   if (config.gossip.intervalMs > 0 && ct && targets.length > 0) {
     const tick = () => {
       gossipOnce()
@@ -149,28 +157,6 @@ export async function startSite(
     timer = setTimeout(tick, 0);
   }
 
-  let closing: Promise<void> | null = null;
-  const closers = [
-    {
-      name: 'gossip',
-      close: () => {
-        if (timer) clearTimeout(timer);
-        timer = null;
-      },
-    },
-    { name: 'hubs', close: () => stopHubs(hubs) },
-    { name: 'ct', close: () => (ct ? stopCtLog(ct) : undefined) },
-    { name: 'storage', close: () => storage.close() },
-  ];
-  const signals = opts.handleSignals ? installGracefulShutdown({ app, closers, logger }) : null;
-  const close = () => {
-    closing ??= (async () => {
-      signals?.dispose();
-      await app.close();
-      for (const c of closers) await c.close();
-    })();
-    return closing;
-  };
   logger.info(
     {
       url,
@@ -234,14 +220,7 @@ gossip:
 }
 
 export function loadSiteConfig(path: string): ResolvedSiteConfig {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file} (pass --init-if-missing to create a demo site)`);
-  try {
-    return loadSiteConfigText(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
-  } catch (err) {
-    if (err instanceof SiteConfigError) throw new CliError('INVALID', `${file}: ${err.problems.join('; ')}`, { cause: err });
-    throw err;
-  }
+  return loadConfigFile(path, loadSiteConfigText, { missingHint: 'pass --init-if-missing to create a demo site', countProblems: false });
 }
 
 export function registerServe(program: Command): void {

@@ -105,6 +105,34 @@ export function splitListen(listen: string): { host: string; port: number } {
   return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)) };
 }
 
+/** What a server config resolves to besides its personality's part: where to listen, its database, its HTTP settings. */
+export interface ResolvedServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly trustProxy: boolean | string | readonly string[];
+  readonly logLevel: LogLevel;
+  /** Largest request body, bytes (`limits.bodyBytes`). */
+  readonly bodyLimit: number;
+}
+
+/** The server settings of a validated config (its listen address accepted by `listenProblem`). */
+export function serverSettings(cfg: {
+  readonly listen: string;
+  readonly database: string;
+  readonly trustProxy: boolean | string | readonly string[];
+  readonly logLevel: LogLevel;
+  readonly limits: { readonly bodyBytes: number };
+}): ResolvedServerSettings {
+  return {
+    ...splitListen(cfg.listen),
+    database: cfg.database,
+    trustProxy: cfg.trustProxy,
+    logLevel: cfg.logLevel,
+    bodyLimit: cfg.limits.bodyBytes,
+  };
+}
+
 export interface ResolveOptions {
   /** Reads a file named in the config (relative paths already joined with baseDir). */
   readonly readFile: (path: string) => Buffer;

@@ -32,14 +32,14 @@ import {
   deepFreeze,
   duration,
   fileReader,
-  type LogLevel,
   listenProblem,
   logLevel,
   parseYamlText,
+  type ResolvedServerSettings,
   type ResolveOptions,
   resolvePath,
   schemaProblems,
-  splitListen,
+  serverSettings,
   tokenBucket,
   trustProxy,
 } from './common.ts';
@@ -160,13 +160,7 @@ export function parseCtConfig(text: string): Readonly<CtConfig> {
   return deepFreeze(r.data as CtConfig);
 }
 
-export interface ResolvedCtConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly trustProxy: boolean | string | readonly string[];
-  readonly logLevel: LogLevel;
-  readonly bodyLimit: number;
+export interface ResolvedCtConfig extends ResolvedServerSettings {
   readonly createTree: boolean;
   readonly log: CtLogSpec;
   readonly quotas: CtQuotaSpec;
@@ -218,11 +212,7 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
     ...(cfg.notAfter ? { notAfter: { ...cfg.notAfter } } : {}),
   };
   return Object.freeze({
-    ...splitListen(cfg.listen),
-    database: cfg.database,
-    trustProxy: cfg.trustProxy,
-    logLevel: cfg.logLevel,
-    bodyLimit: cfg.limits.bodyBytes,
+    ...serverSettings(cfg),
     createTree: cfg.createTree,
     log: Object.freeze(spec),
     quotas: cfg.quota as CtQuotaSpec,

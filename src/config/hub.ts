@@ -44,14 +44,14 @@ import {
   deepFreeze,
   duration,
   fileReader,
-  type LogLevel,
   listenProblem,
   logLevel,
   parseYamlText,
+  type ResolvedServerSettings,
   type ResolveOptions,
   resolvePath,
   schemaProblems,
-  splitListen,
+  serverSettings,
   tokenBucket,
   trustProxy,
 } from './common.ts';
@@ -225,13 +225,7 @@ export interface ResolvedHubInstance {
   readonly sources: readonly TrackedSource[];
 }
 
-export interface ResolvedHubConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly trustProxy: boolean | string | readonly string[];
-  readonly logLevel: LogLevel;
-  readonly bodyLimit: number;
+export interface ResolvedHubConfig extends ResolvedServerSettings {
   readonly maxGetEntries: number;
   readonly quota: HubQuotaSpec;
   readonly sequencerIntervalMs: number;
@@ -296,11 +290,7 @@ export function resolveHubConfig(cfg: Readonly<HubConfig>, opts: ResolveOptions)
   });
   if (problems.length > 0) throw new HubConfigError(problems);
   return Object.freeze({
-    ...splitListen(cfg.listen),
-    database: cfg.database,
-    trustProxy: cfg.trustProxy,
-    logLevel: cfg.logLevel,
-    bodyLimit: cfg.limits.bodyBytes,
+    ...serverSettings(cfg),
     maxGetEntries: cfg.limits.maxGetEntries,
     quota: cfg.quota,
     sequencerIntervalMs: cfg.sequencer.interval,

@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigProblemsError, type LogLevel, type ResolveOptions } from '../config/common.ts';
+import { ConfigProblemsError, type LogLevel, type ResolveOptions } from '../config/fields.ts';
 import { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from '../http/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { openStorage } from '../storage/index.ts';

@@ -42,9 +42,9 @@ import {
   serverSettings,
   tokenBucket,
   trustProxy,
-} from './common.ts';
+} from './fields.ts';
 
-export type { ResolveOptions } from './common.ts';
+export type { ResolveOptions } from './fields.ts';
 
 export class CtConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -88,7 +88,7 @@ const schema = z.strictObject({
   rejectExpired: z.boolean().default(false),
   /** Create the tree when it does not exist (same as --create-tree). Default false: a missing tree is an error. */
   createTree: z.boolean().default(false),
-  /** Believe X-Forwarded-For for client addresses (quotas); see common.ts. Default false. */
+  /** Believe X-Forwarded-For for client addresses (quotas); see fields.ts. Default false. */
   trustProxy,
   logLevel,
   limits: z

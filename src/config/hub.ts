@@ -54,9 +54,9 @@ import {
   serverSettings,
   tokenBucket,
   trustProxy,
-} from './common.ts';
+} from './fields.ts';
 
-export type { ResolveOptions } from './common.ts';
+export type { ResolveOptions } from './fields.ts';
 
 export class HubConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -106,7 +106,7 @@ const schema = z.strictObject({
   listen: z.string().default('127.0.0.1:16962'),
   /** Database URL: sqlite:PATH or postgres://… Default sqlite:./grapevine-data/grapevine.db. */
   database: z.string().min(1).default('sqlite:./grapevine-data/grapevine.db'),
-  /** Believe X-Forwarded-For for client addresses (quotas); see common.ts. Default false. */
+  /** Believe X-Forwarded-For for client addresses (quotas); see fields.ts. Default false. */
   trustProxy,
   logLevel,
   limits: z

@@ -22,7 +22,7 @@
  * Sections are validated by their own schemas (config/ct.ts, config/hub.ts);
  * every problem is reported at once, prefixed with its section.
  */
-import { parse as parseYaml, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import {
   ConfigProblemsError,
@@ -31,17 +31,18 @@ import {
   type LogLevel,
   listenProblem,
   logLevel,
+  parseYamlText,
   type ResolveOptions,
   resolvePath,
   schemaProblems,
   splitListen,
-} from './common.ts';
+} from './fields.ts';
 import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
 import { parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from './hub.ts';
 
 export class SiteConfigError extends ConfigProblemsError {
-  constructor(problems: readonly string[]) {
-    super('grapevine config', problems);
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super('grapevine config', problems, options);
   }
 }
 
@@ -77,14 +78,8 @@ export interface ResolvedSiteConfig {
 
 /** Parses and resolves a site config. `readFile` and `baseDir` as in the section resolvers. */
 export function loadSiteConfigText(text: string, opts: ResolveOptions): ResolvedSiteConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    // The parser's whole message (config/common.ts parseYamlText keeps only its first line).
-    throw new SiteConfigError([`not valid YAML: ${(err as Error).message}`]);
-  }
-  const parsed = schema.safeParse(raw ?? {});
+  const raw = parseYamlText(text, SiteConfigError);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new SiteConfigError(schemaProblems(parsed.error));
   const c = parsed.data;
   const problems: string[] = [];

@@ -10,7 +10,7 @@ import {
   parseYamlText,
   resolvePath,
   splitListen,
-} from '../../src/config/common.ts';
+} from '../../src/config/fields.ts';
 
 class TestConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -18,7 +18,7 @@ class TestConfigError extends ConfigProblemsError {
   }
 }
 
-describe('config building blocks (config/common.ts)', () => {
+describe('config building blocks (config/fields.ts)', () => {
   it('reads durations with a unit and refuses bare numbers', () => {
     assert.equal(durationMs('500ms'), 500);
     assert.equal(durationMs('10s'), 10_000);

@@ -22,7 +22,7 @@ import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../
 import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
 import { createApp, type ReadinessCheck, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
 import { FileServedHeads, HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
-import { LogMetrics, TileCache } from '../log/index.ts';
+import { LogMetrics } from '../log/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
 import { mintDemoSet } from '../x509/testca/index.ts';
 import { openConfiguredCtLog } from './ct-serve.ts';
@@ -47,7 +47,7 @@ export async function startSite(
   const registry = new Registry();
   const logMetrics = new LogMetrics(registry);
   const storage = await openStorage(config.database);
-  const shared = { storage, registry, logMetrics, logger, tiles: new TileCache(storage) };
+  const shared = { storage, registry, logMetrics, logger };
   let ct: OpenedCtLog | null = null;
   let hubs: OpenedHub[] = [];
   try {

@@ -32,6 +32,7 @@ import { certificatesFromPem } from '../x509/index.ts';
 import { CliError } from './errors.ts';
 import { readKeyFile } from './key-file.ts';
 import { intArg } from './proof.ts';
+import { printJson, printJsonLine } from './output.ts';
 
 interface CommonOpts {
   url: string;
@@ -39,12 +40,8 @@ interface CommonOpts {
   timeout: string;
 }
 
-const out = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-};
-const line = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v)}\n`);
-};
+const out = printJson;
+const line = printJsonLine;
 
 function common(cmd: Command): Command {
   return cmd

@@ -34,6 +34,7 @@ import { CliError } from './errors.ts';
 import { hubKeyFor } from './hub-keys.ts';
 import { readKeyFile } from './key-file.ts';
 import { intArg } from './proof.ts';
+import { printJson, printJsonLine } from './output.ts';
 
 interface CommonOpts {
   url: string;
@@ -42,12 +43,8 @@ interface CommonOpts {
   timeout: string;
 }
 
-const out = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-};
-const line = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v)}\n`);
-};
+const out = printJson;
+const line = printJsonLine;
 
 function common(cmd: Command): Command {
   return cmd

@@ -10,6 +10,7 @@ import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from 
 import { CliError } from './errors.ts';
 import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
 import { hashArg, intArg } from './proof.ts';
+import { printJson } from './output.ts';
 
 type Opts = DataDirOptions & { name: string };
 
@@ -29,9 +30,7 @@ async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promis
   }
 }
 
-const out = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-};
+const out = printJson;
 
 export function headJson(h: TreeHead) {
   return { size: h.size, root_hash: h.rootHash.toString('hex'), timestamp: h.timestamp, revision: h.revision, signature: encodeBase64(h.signature) };

@@ -88,7 +88,12 @@ if (role === 'queue') {
     process.exit(0);
   });
 } else if (role === 'race') {
-  const seq = new Sequencer({ storage, tree: log.tree, signer, batchSize: 50, maxRootAgeMs: 0 });
+  // A sequencer keeps its head in memory between runs, so a racer that sat
+  // idle while the other integrated would lose every later round on a stale
+  // revision (safe, but no race). Starting afresh after each idle poll makes
+  // both racers read the current head and really contend for the next CAS.
+  const fresh = () => new Sequencer({ storage, tree: log.tree, signer, batchSize: 50, maxRootAgeMs: 0 });
+  let seq = fresh();
   let batches = 0;
   let conflicts = 0;
   let other = 0;
@@ -100,7 +105,10 @@ if (role === 'queue') {
   while (!stopping) {
     try {
       if ((await seq.runOnce()) > 0) batches++;
-      else await sleep(1);
+      else {
+        seq = fresh();
+        await sleep(1);
+      }
     } catch (err) {
       if (isError(err, StorageError, 'CONFLICT')) conflicts++;
       else if (isError(err, StorageError, 'UNAVAILABLE')) other++;

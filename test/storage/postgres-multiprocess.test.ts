@@ -83,9 +83,13 @@ if (skip) {
         assert.ok(m, 'racer reported');
         stats.push({ batches: Number(m[1]), conflicts: Number(m[2]) });
       }
-      assert.ok(stats.every((s) => s.batches > 0), `both racers integrated batches: ${JSON.stringify(stats)}`);
-      assert.ok(stats[0].conflicts + stats[1].conflicts > 0, `the race happened (some CAS lost): ${JSON.stringify(stats)}`);
+      // What is proved: the two really raced (some compare-and-swap was lost)
+      // and every win is exactly one stored revision, all consistent (below).
+      // Which racer wins how often is scheduling, not a property of the log:
+      // one racer may win every round on a busy machine, so it is only printed.
       process.stderr.write(`# racers: ${JSON.stringify(stats)}\n`);
+      assert.ok(stats[0].batches + stats[1].batches > 0, `the racers integrated batches: ${JSON.stringify(stats)}`);
+      assert.ok(stats[0].conflicts + stats[1].conflicts > 0, `the race happened (some CAS lost): ${JSON.stringify(stats)}`);
       const { revisions } = await checkWholeLog(storage, 'race', signer.publicKey, allAcked(qs, 150));
       assert.equal(revisions, 1 + stats[0].batches + stats[1].batches, 'every successful integration is one head revision, no more');
       await storage.close();

@@ -20,4 +20,5 @@ export type {
   TreeHead,
   TreeInfo,
 } from './storage.ts';
+export { MAX_LABEL_RANK_BYTES } from './storage.ts';
 export { TileCache } from './tile-cache.ts';

@@ -18,7 +18,15 @@ import { LogError } from './errors.ts';
 import { signHead } from './head.ts';
 import type { LogMetrics } from './metrics.ts';
 import type { QuotaManager } from './quota.ts';
-import type { LogStorage, NewLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from './storage.ts';
+import {
+  type LogStorage,
+  MAX_LABEL_RANK_BYTES,
+  type NewLeaf,
+  type QueueResult,
+  type StoredLeaf,
+  type TreeHead,
+  type TreeInfo,
+} from './storage.ts';
 import { TileCache } from './tile-cache.ts';
 
 export interface LeafInput {
@@ -28,6 +36,12 @@ export interface LeafInput {
   readonly identityHash?: Buffer;
   readonly extraData?: Buffer | null;
   readonly label?: string | null;
+  /**
+   * Orders the leaves of one label (LogStorage.latestLeafByLabel: greatest
+   * rank in memcmp order, then the most recently queued). Defaults to empty;
+   * at most MAX_LABEL_RANK_BYTES.
+   */
+  readonly labelRank?: Buffer;
   /** Milliseconds; defaults to the clock. */
   readonly queuedAt?: number;
 }
@@ -247,6 +261,8 @@ export class Log {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Hashes and checks one input (LogError BAD_REQUEST naming what is wrong). */
 function newLeaf(i: LeafInput, now: number): NewLeaf {
   const bad = (what: string): never => {
@@ -264,9 +280,11 @@ function newLeaf(i: LeafInput, now: number): NewLeaf {
   const extraData = i.extraData === undefined || i.extraData === null ? null : bytes(i.extraData, 'extra data');
   const label = i.label ?? null;
   if (label !== null && typeof label !== 'string') bad(`label: got ${typeof label}, want a string`);
+  const labelRank = i.labelRank === undefined ? EMPTY : bytes(i.labelRank, 'label rank');
+  if (labelRank.length > MAX_LABEL_RANK_BYTES) bad(`label rank: got ${labelRank.length} bytes, want at most ${MAX_LABEL_RANK_BYTES}`);
   const queuedAt = i.queuedAt ?? now;
   if (!Number.isSafeInteger(queuedAt) || queuedAt < 0) bad(`queuedAt: got ${queuedAt}, want milliseconds as a safe integer ≥ 0`);
-  return { identityHash, leafHash, value, extraData, label, queuedAt };
+  return { identityHash, leafHash, value, extraData, label, labelRank, queuedAt };
 }
 
 function asRequestError(err: unknown): unknown {

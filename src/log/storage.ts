@@ -19,6 +19,12 @@
  */
 import type { TileId } from '../merkle/index.ts';
 
+/**
+ * Longest `labelRank`, bytes. Enough for a few 64-bit fields (the hub uses
+ * three); bounded so the label index stays small.
+ */
+export const MAX_LABEL_RANK_BYTES = 64;
+
 /** A tree's identity and static metadata. */
 export interface TreeInfo {
   readonly id: number;
@@ -43,11 +49,21 @@ export interface NewLeaf {
   readonly extraData: Buffer | null;
   /** Optional secondary key a personality can query by (e.g. a hub source id). */
   readonly label: string | null;
+  /**
+   * Orders the leaves of one label for `latestLeafByLabel`: bytes compared
+   * lexicographically (memcmp; a proper prefix sorts first), the greatest
+   * answers. Absent means empty (the lowest rank). At most
+   * MAX_LABEL_RANK_BYTES; stored with the leaf, immutable (a duplicate never
+   * changes the original's rank). Meaningless without a label.
+   */
+  readonly labelRank?: Buffer;
   /** Milliseconds since the epoch, chosen by the personality (usually inside `value` too). */
   readonly queuedAt: number;
 }
 
 export interface StoredLeaf extends NewLeaf {
+  /** As stored; empty when the leaf was queued without one. */
+  readonly labelRank: Buffer;
   /** Position in the tree, or null while queued. */
   readonly index: number | null;
 }
@@ -144,7 +160,15 @@ export interface LogStorage {
   /** Leaves (queued or sequenced) with this leaf hash, sequenced first by index. */
   leavesByLeafHash(treeId: number, leafHash: Buffer): Promise<StoredLeaf[]>;
   leafByIdentityHash(treeId: number, identityHash: Buffer): Promise<StoredLeaf | null>;
-  /** The most recently queued leaf with this label. */
+  /**
+   * The latest leaf with this label: among the leaves (queued or sequenced)
+   * with this label, the one with the greatest `labelRank` (memcmp order, a
+   * proper prefix first); among equal ranks, the most recently queued (the
+   * greatest queue order). So leaves queued without a rank answer by queue
+   * order alone. The rank makes the answer independent of which frontend
+   * queued what when: it is a pure function of the stored leaves, with no
+   * compare-and-set needed. One index lookup in both backends.
+   */
   latestLeafByLabel(treeId: number, label: string): Promise<StoredLeaf | null>;
 
   /**

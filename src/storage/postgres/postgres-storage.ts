@@ -52,6 +52,8 @@ export interface PostgresStorageOptions {
 
 type Query = { readonly name: string; readonly text: string };
 
+const NO_RANK = Buffer.alloc(0);
+
 export class PostgresStorage implements LogStorage {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
@@ -144,6 +146,7 @@ export class PostgresStorage implements LogStorage {
         unique.map((l) => l.extraData),
         unique.map((l) => l.label),
         unique.map((l) => l.queuedAt),
+        unique.map((l) => l.labelRank ?? NO_RANK),
       ]);
       for (const row of r.rows) inserted.add((row.identity_hash as Buffer).toString('latin1'));
     }
@@ -165,7 +168,7 @@ export class PostgresStorage implements LogStorage {
       const first = !seen.has(j);
       seen.add(j);
       if (inserted.has(key)) {
-        return { leaf: { ...u, index: null }, duplicate: !first };
+        return { leaf: { ...u, labelRank: u.labelRank ?? NO_RANK, index: null }, duplicate: !first };
       }
       return { leaf: existing.get(key) as StoredLeaf, duplicate: true };
     });

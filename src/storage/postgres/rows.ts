@@ -29,7 +29,7 @@ export function toTree(r: Row): TreeInfo {
 }
 
 /** Columns of `leaves l LEFT JOIN sequenced s`, in the order toLeaf expects. */
-export const LEAF_COLUMNS = 'l.identity_hash, l.leaf_hash, l.leaf_value, l.extra_data, l.label, l.queued_at, s.leaf_index';
+export const LEAF_COLUMNS = 'l.identity_hash, l.leaf_hash, l.leaf_value, l.extra_data, l.label, l.label_rank, l.queued_at, s.leaf_index';
 
 export function toLeaf(r: Row): StoredLeaf {
   return {
@@ -38,6 +38,7 @@ export function toLeaf(r: Row): StoredLeaf {
     value: r.leaf_value as Buffer,
     extraData: (r.extra_data as Buffer | null) ?? null,
     label: (r.label as string | null) ?? null,
+    labelRank: r.label_rank as Buffer,
     queuedAt: int(r.queued_at),
     index: r.leaf_index === null || r.leaf_index === undefined ? null : int(r.leaf_index),
   };

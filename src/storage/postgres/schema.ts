@@ -18,6 +18,9 @@
  * - tiles:       C2SP tlog-tiles bottom rows (concatenated hashes), rewritten as the right-edge tile grows.
  * - heads:       every signed head, forever (audit trail).
  * - leases:      the sequencer leader lease per tree, timed by the database clock.
+ *
+ * Migrations are append only (a released one is never edited): 1 creates
+ * the tables above, 2 adds leaves.label_rank and rebuilds the label index.
  */
 import type { PoolClient } from 'pg';
 import { StorageError } from '../../log/index.ts';
@@ -84,6 +87,15 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
       holder     TEXT NOT NULL,
       expires_at TIMESTAMPTZ NOT NULL
     )`,
+  ],
+  // 2: label ranks (LogStorage.latestLeafByLabel: greatest rank, then the latest queue_id). bytea compares
+  // bytewise (memcmp, a prefix first) whatever the collation. Old rows get the empty rank: queue order as before.
+  // ADD COLUMN with a constant default rewrites nothing; the index build holds off writes to leaves while it
+  // runs (CREATE INDEX CONCURRENTLY cannot run in the migration's transaction), so migrate a big tree when quiet.
+  [
+    "ALTER TABLE leaves ADD COLUMN label_rank BYTEA NOT NULL DEFAULT ''::bytea",
+    'DROP INDEX leaves_by_label',
+    'CREATE INDEX leaves_by_label ON leaves (tree_id, label, label_rank, queue_id) WHERE label IS NOT NULL',
   ],
 ];
 

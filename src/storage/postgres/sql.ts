@@ -24,14 +24,15 @@ export const SQL = {
   queue: {
     name: 'gv_queue_leaves',
     text: `WITH input AS (
-        SELECT * FROM unnest($2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::bigint[]) WITH ORDINALITY
-          AS t(identity_hash, leaf_hash, leaf_value, extra_data, label, queued_at, ord)
+        SELECT * FROM unnest($2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::bigint[], $8::bytea[]) WITH ORDINALITY
+          AS t(identity_hash, leaf_hash, leaf_value, extra_data, label, queued_at, label_rank, ord)
         WHERE EXISTS (SELECT 1 FROM trees WHERE id = $1)
       ), numbered AS (
         SELECT input.*, nextval('leaf_queue_ids') AS queue_id FROM input ORDER BY ord
       ), ins AS (
-        INSERT INTO leaves (tree_id, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at)
-        SELECT $1, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at FROM numbered ORDER BY identity_hash
+        INSERT INTO leaves (tree_id, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at, label_rank)
+        SELECT $1, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at, label_rank
+        FROM numbered ORDER BY identity_hash
         ON CONFLICT (tree_id, identity_hash) DO NOTHING
         RETURNING queue_id, identity_hash, leaf_hash
       ), q AS (
@@ -116,9 +117,11 @@ export const SQL = {
     name: 'gv_leaf_by_identity',
     text: `SELECT ${LEAF_COLUMNS} FROM ${LEAVES_JOIN} WHERE l.tree_id = $1 AND l.identity_hash = $2`,
   },
+  /** One backwards scan of leaves_by_label (tree_id, label, label_rank, queue_id; migration 2), no sort. */
   latestByLabel: {
     name: 'gv_latest_by_label',
-    text: `SELECT ${LEAF_COLUMNS} FROM ${LEAVES_JOIN} WHERE l.tree_id = $1 AND l.label = $2 ORDER BY l.queue_id DESC LIMIT 1`,
+    text: `SELECT ${LEAF_COLUMNS} FROM ${LEAVES_JOIN} WHERE l.tree_id = $1 AND l.label = $2
+      ORDER BY l.label_rank DESC, l.queue_id DESC LIMIT 1`,
   },
   /** Acquired or renewed iff a row comes back; the database clock decides expiry. */
   takeLease: {

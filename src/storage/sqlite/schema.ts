@@ -21,6 +21,13 @@
  *           the right-edge tile grows.
  * - heads:  every signed head, forever (audit trail; never regresses).
  * - leases: the sequencer leader lease per tree.
+ *
+ * Migrations (append only; a released migration is never edited):
+ * 1. the tables above.
+ * 2. leaves.label_rank (LogStorage.latestLeafByLabel: greatest rank, then
+ *    latest queue_id), and the label index over (tree_id, label,
+ *    label_rank, queue_id) so that query is one descending index seek.
+ *    Existing rows get the empty rank, so they keep answering by queue order.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -78,5 +85,10 @@ export const MIGRATIONS: readonly string[] = [
     holder     TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
+  `,
+  `
+  ALTER TABLE leaves ADD COLUMN label_rank BLOB NOT NULL DEFAULT X'';
+  DROP INDEX leaves_by_label;
+  CREATE INDEX leaves_by_label ON leaves(tree_id, label, label_rank, queue_id) WHERE label IS NOT NULL;
   `,
 ];

@@ -29,6 +29,7 @@ import { sqliteError } from './errors.ts';
 import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
+const NO_RANK = Buffer.alloc(0);
 interface Segment {
   first_index: number;
   first_queue_id: number;
@@ -102,8 +103,10 @@ export class SqliteStorage implements LogStorage {
         if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
         return leaves.map((l): QueueResult => {
           // run() + changes: RETURNING costs 2-3x per row in SQLite.
-          const inserted = this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, l.queuedAt).changes === 1;
-          if (inserted) return { leaf: { ...l, index: null }, duplicate: false };
+          const rank = l.labelRank ?? NO_RANK;
+          const inserted =
+            this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
+          if (inserted) return { leaf: { ...l, labelRank: rank, index: null }, duplicate: false };
           const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
           return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
         });
@@ -267,8 +270,18 @@ export class SqliteStorage implements LogStorage {
   }
 }
 
+const LEAF_COLS = 'queue_id, identity_hash, leaf_hash, value, extra_data, label, label_rank, queued_at';
+
+/**
+ * latestLeafByLabel: one backwards seek in leaves_by_label (tree_id, label,
+ * label_rank, queue_id; migration 2), no sort. BLOBs compare with memcmp, a
+ * prefix first, as the contract wants. Exported for the query-plan test.
+ */
+export const LATEST_BY_LABEL_SQL = `SELECT ${LEAF_COLS} FROM leaves WHERE tree_id = ? AND label = ?
+  ORDER BY label_rank DESC, queue_id DESC LIMIT 1`;
+
 function prepare(db: Database.Database) {
-  const leafCols = 'queue_id, identity_hash, leaf_hash, value, extra_data, label, queued_at';
+  const leafCols = LEAF_COLS;
   return {
     treeByName: db.prepare('SELECT * FROM trees WHERE name = ?'),
     treeById: db.prepare('SELECT id FROM trees WHERE id = ?'),
@@ -277,8 +290,8 @@ function prepare(db: Database.Database) {
     treeState: db.prepare('SELECT revision, sequenced_to FROM trees WHERE id = ?'),
     setRevision: db.prepare('UPDATE trees SET revision = ?, sequenced_to = ? WHERE id = ?'),
     insertLeaf: db.prepare(
-      `INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, queued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_id, identity_hash) DO NOTHING`,
+      `INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, label_rank, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_id, identity_hash) DO NOTHING`,
     ),
     leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_hash = ?`),
     pending: db.prepare(
@@ -307,7 +320,7 @@ function prepare(db: Database.Database) {
     leavesByHash: db.prepare(
       `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY queue_id`,
     ),
-    latestByLabel: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND label = ? ORDER BY queue_id DESC LIMIT 1`),
+    latestByLabel: db.prepare(LATEST_BY_LABEL_SQL),
     takeLease: db.prepare(
       `INSERT INTO leases (tree_id, holder, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (tree_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -358,6 +371,7 @@ function leafFromRow(r: Row, index: number | null): StoredLeaf {
     value: r.value as Buffer,
     extraData: (r.extra_data as Buffer | null) ?? null,
     label: (r.label as string | null) ?? null,
+    labelRank: r.label_rank as Buffer,
     queuedAt: r.queued_at as number,
     index,
   };

@@ -1,18 +1,13 @@
 /**
  * The LogStorage contract suite (src/log/storage.ts), run against every
- * backend: SQLite here, PostgreSQL in postgres.test.ts. Tests go through the
- * raw interface first, then through Log + Sequencer on top of it.
+ * backend: SQLite in sqlite.test.ts, PostgreSQL in postgres.test.ts. Tests go
+ * through the raw interface first, then through Log + Sequencer on top of it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
-import {
-  CompactRange,
-  hashLeaf,
-  verifyConsistency,
-  verifyInclusion,
-} from '../../src/merkle/index.ts';
-import { checkHead, type LogStorage, type NewLeaf, Sequencer, signHead, StorageError, type TreeHead } from '../../src/log/index.ts';
+import { checkHead, type LogStorage, type NewLeaf, Sequencer, StorageError, signHead, type TreeHead } from '../../src/log/index.ts';
+import { CompactRange, hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { drain, leafValue, newLog, newSigner } from '../log/fixtures.ts';
 
 const h = (s: string) => hashLeaf(Buffer.from(s));
@@ -26,14 +21,19 @@ const leaf = (s: string, extra: Partial<NewLeaf> = {}): NewLeaf => ({
   ...extra,
 });
 
-export function storageContract(name: string, open: () => Promise<LogStorage>): void {
+/**
+ * `reopen`, when the backend keeps its data past close (not `:memory:`),
+ * opens another instance on the database the last `open` created.
+ */
+export function storageContract(name: string, open: () => Promise<LogStorage>, reopen?: () => Promise<LogStorage>): void {
   describe(`LogStorage contract: ${name}`, () => {
     let s: LogStorage;
     const signer = newSigner();
     const head0 = signHead(signer, CompactRange.empty(), 1000, 0);
     let tree = 0;
     let n = 0;
-    const newTree = async () => (await s.createTree({ name: `t${n++}`, personality: 'log', publicKey: signer.publicKey.spki }, head0, 5)).id;
+    const newTree = async () =>
+      (await s.createTree({ name: `t${n++}`, personality: 'log', publicKey: signer.publicKey.spki }, head0, 5)).id;
 
     before(async () => {
       s = await open();
@@ -71,9 +71,19 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
       it('deduplicates on identity hash, against stored leaves and within a batch (first wins)', async () => {
         const t = await newTree();
         const r1 = await s.queueLeaves(t, [leaf('a'), leaf('b')]);
-        assert.deepEqual(r1.map((r) => r.duplicate), [false, false]);
-        const r2 = await s.queueLeaves(t, [leaf('c'), leaf('a', { queuedAt: 9999, value: Buffer.from('a2'), leafHash: h('a2') }), leaf('c', { queuedAt: 7 })]);
-        assert.deepEqual(r2.map((r) => r.duplicate), [false, true, true]);
+        assert.deepEqual(
+          r1.map((r) => r.duplicate),
+          [false, false],
+        );
+        const r2 = await s.queueLeaves(t, [
+          leaf('c'),
+          leaf('a', { queuedAt: 9999, value: Buffer.from('a2'), leafHash: h('a2') }),
+          leaf('c', { queuedAt: 7 }),
+        ]);
+        assert.deepEqual(
+          r2.map((r) => r.duplicate),
+          [false, true, true],
+        );
         assert.equal(r2[1].leaf.queuedAt, 1234, 'the original timestamp is returned');
         assert.ok(r2[1].leaf.value.equals(Buffer.from('a')));
         assert.equal(r2[2].leaf.queuedAt, 1234);
@@ -97,14 +107,131 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
       });
     });
 
+    describe('latestLeafByLabel with label ranks', () => {
+      const r = (...bytes: number[]) => Buffer.from(bytes);
+      const latestValue = async (t: number, label: string) => (await s.latestLeafByLabel(t, label))?.value.toString() ?? null;
+
+      it('answers the greatest rank in memcmp order (unsigned bytes, a proper prefix first), whatever the queue order', async () => {
+        const t = await newTree();
+        // Ascending memcmp order: empty < 00 < 00 ff < 01 < 01 00 < 7f ff ff < 80 < ff < ff 00.
+        const ascending = [r(), r(0), r(0, 0xff), r(1), r(1, 0), r(0x7f, 0xff, 0xff), r(0x80), r(0xff), r(0xff, 0)];
+        const order = [4, 8, 0, 6, 2, 7, 1, 5, 3]; // every rank once, greatest neither first nor last
+        let best = -1;
+        for (const i of order) {
+          await s.queueLeaves(t, [leaf(`rank${i}`, { label: 'L', labelRank: ascending[i] })]);
+          best = Math.max(best, i);
+          assert.equal(await latestValue(t, 'L'), `rank${best}`, `after queueing rank ${ascending[i].toString('hex')}`);
+        }
+        const latest = await s.latestLeafByLabel(t, 'L');
+        assert.ok(latest?.labelRank.equals(r(0xff, 0)));
+        assert.equal(latest?.label, 'L');
+      });
+
+      it('answers the most recently queued among equal ranks, also within one batch', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, [leaf('e1', { label: 'L', labelRank: r(5) }), leaf('e2', { label: 'L', labelRank: r(5) })]);
+        assert.equal(await latestValue(t, 'L'), 'e2');
+        await s.queueLeaves(t, [leaf('lower', { label: 'L', labelRank: r(4, 0xff) })]);
+        assert.equal(await latestValue(t, 'L'), 'e2', 'a lower rank queued later does not answer');
+        await s.queueLeaves(t, [leaf('e3', { label: 'L', labelRank: r(5) })]);
+        assert.equal(await latestValue(t, 'L'), 'e3');
+      });
+
+      it('defaults to the empty rank: unranked leaves answer by queue order, and any ranked leaf beats them', async () => {
+        const t = await newTree();
+        const [q] = await s.queueLeaves(t, [leaf('u1', { label: 'L' }), leaf('u2', { label: 'L' })]);
+        assert.equal(q.leaf.labelRank.length, 0);
+        assert.equal(await latestValue(t, 'L'), 'u2');
+        assert.equal((await s.latestLeafByLabel(t, 'L'))?.labelRank.length, 0);
+        await s.queueLeaves(t, [leaf('ranked', { label: 'L', labelRank: r(0) }), leaf('u3', { label: 'L' })]);
+        assert.equal(await latestValue(t, 'L'), 'ranked');
+        assert.equal((await s.leafByIdentityHash(t, h('id:u3')))?.labelRank.length, 0);
+      });
+
+      it('keeps ranks per label and per tree', async () => {
+        const t = await newTree();
+        const other = await newTree();
+        await s.queueLeaves(t, [leaf('a-hi', { label: 'A', labelRank: r(9) }), leaf('b-lo', { label: 'B', labelRank: r(1) })]);
+        await s.queueLeaves(other, [leaf('a-other', { label: 'A', labelRank: r(0xff) })]);
+        await s.queueLeaves(t, [leaf('a-lo', { label: 'A', labelRank: r(2) }), leaf('unlabelled', { labelRank: r(0xff) })]);
+        assert.equal(await latestValue(t, 'A'), 'a-hi');
+        assert.equal(await latestValue(t, 'B'), 'b-lo');
+        assert.equal(await latestValue(other, 'A'), 'a-other');
+      });
+
+      it("never changes the original's rank when a duplicate arrives with another rank (stored or in the same batch)", async () => {
+        const t = await newTree();
+        const [first] = await s.queueLeaves(t, [leaf('orig', { label: 'L', labelRank: r(5) })]);
+        assert.ok(first.leaf.labelRank.equals(r(5)));
+        const [dup] = await s.queueLeaves(t, [leaf('orig', { label: 'L', labelRank: r(0xff) })]);
+        assert.equal(dup.duplicate, true);
+        assert.ok(dup.leaf.labelRank.equals(r(5)), 'the duplicate answers the stored rank');
+        await s.queueLeaves(t, [leaf('next', { label: 'L', labelRank: r(6) })]);
+        assert.equal(await latestValue(t, 'L'), 'next', 'the original still ranks 05, below 06');
+        const batch = await s.queueLeaves(t, [
+          leaf('pair', { label: 'M', labelRank: r(1) }),
+          leaf('pair', { label: 'M', labelRank: r(0xff) }),
+        ]);
+        assert.deepEqual(
+          batch.map((x) => x.duplicate),
+          [false, true],
+        );
+        assert.ok(batch[1].leaf.labelRank.equals(r(1)), 'within a batch the first wins, rank included');
+        await s.queueLeaves(t, [leaf('m2', { label: 'M', labelRank: r(2) })]);
+        assert.equal(await latestValue(t, 'M'), 'm2');
+        assert.ok((await s.leafByIdentityHash(t, h('id:pair')))?.labelRank.equals(r(1)));
+      });
+
+      it('keeps the rank when the leaf is sequenced', async () => {
+        const t = await newTree();
+        await s.queueLeaves(t, [leaf('s-hi', { label: 'L', labelRank: r(9) }), leaf('s-lo', { label: 'L', labelRank: r(3) })]);
+        const pending = await s.pendingLeaves(t, 10);
+        const range = CompactRange.empty();
+        for (const p of pending) range.append(p.leafHash);
+        const tiles = [{ id: { level: 0, index: 0 }, data: Buffer.concat(pending.map((p) => p.leafHash)) }];
+        const head = signHead(signer, range, 2000, 1);
+        await s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.map((p) => p.queueId), tiles, head });
+        const latest = await s.latestLeafByLabel(t, 'L');
+        assert.equal(latest?.value.toString(), 's-hi');
+        assert.equal(latest?.index, 0);
+        assert.ok(latest?.labelRank.equals(r(9)));
+        assert.ok((await s.leavesByRange(t, 1, 2))[0]?.labelRank.equals(r(3)));
+      });
+
+      it('keeps ranks across close and reopen', { skip: reopen ? false : 'this backend does not keep data past close' }, async () => {
+        const w = await (reopen as () => Promise<LogStorage>)();
+        const t = (await w.createTree({ name: `reopen-${n++}`, personality: 'log', publicKey: signer.publicKey.spki }, head0, 5)).id;
+        await w.queueLeaves(t, [leaf('k-hi', { label: 'L', labelRank: r(0x80) }), leaf('k-lo', { label: 'L', labelRank: r(0x7f, 0xff) })]);
+        await w.close();
+        const again = await (reopen as () => Promise<LogStorage>)();
+        try {
+          const latest = await again.latestLeafByLabel(t, 'L');
+          assert.equal(latest?.value.toString(), 'k-hi');
+          assert.ok(latest?.labelRank.equals(r(0x80)));
+          assert.ok((await again.leafByIdentityHash(t, h('id:k-lo')))?.labelRank.equals(r(0x7f, 0xff)));
+        } finally {
+          await again.close();
+        }
+      });
+    });
+
     describe('integrate', () => {
       it('returns pending leaves in queue order, bounded by limit', async () => {
         const t = await newTree();
-        await s.queueLeaves(t, ['p0', 'p1', 'p2', 'p3'].map((x, i) => leaf(x, { queuedAt: 100 + i })));
+        await s.queueLeaves(
+          t,
+          ['p0', 'p1', 'p2', 'p3'].map((x, i) => leaf(x, { queuedAt: 100 + i })),
+        );
         const p = await s.pendingLeaves(t, 3);
-        assert.deepEqual(p.map((x) => x.leafHash.toString('hex')), ['p0', 'p1', 'p2'].map((x) => h(x).toString('hex')));
+        assert.deepEqual(
+          p.map((x) => x.leafHash.toString('hex')),
+          ['p0', 'p1', 'p2'].map((x) => h(x).toString('hex')),
+        );
         // The sequencer keeps head timestamps at or after every promise it integrates.
-        assert.deepEqual(p.map((x) => x.queuedAt), [100, 101, 102]);
+        assert.deepEqual(
+          p.map((x) => x.queuedAt),
+          [100, 101, 102],
+        );
       });
 
       it('is a compare-and-swap on the revision: a stale integration writes nothing', async () => {
@@ -127,7 +254,10 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         const [tile] = await s.getTiles(t, [{ level: 0, index: 0 }]);
         assert.equal(tile?.length, 64);
         const leaves = await s.leavesByRange(t, 0, 10);
-        assert.deepEqual(leaves.map((l) => l.index), [0, 1]);
+        assert.deepEqual(
+          leaves.map((l) => l.index),
+          [0, 1],
+        );
         assert.ok((await s.headAtRevision(t, 0))?.rootHash.equals(head0.rootHash));
       });
 
@@ -139,9 +269,8 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         range.append(pending[0].leafHash);
         range.append(pending[0].leafHash);
         const head = signHead(signer, range, 2000, 1);
-        await assert.rejects(
-          s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [pending[0].queueId], tiles: [], head }),
-          (e) => isError(e, StorageError, 'CORRUPT'),
+        await assert.rejects(s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [pending[0].queueId], tiles: [], head }), (e) =>
+          isError(e, StorageError, 'CORRUPT'),
         );
         assert.equal((await s.latestHead(t))?.revision, 0);
         assert.equal(await s.pendingCount(t), 1);
@@ -208,7 +337,10 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
           }
         }
         const revs = heads.map((x) => x.revision);
-        assert.deepEqual(revs, [...revs].sort((a, b) => a - b));
+        assert.deepEqual(
+          revs,
+          [...revs].sort((a, b) => a - b),
+        );
       });
 
       it('returns the original leaf, with its index, for a duplicate queued after sequencing', async () => {
@@ -223,6 +355,18 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         assert.equal((await log.latestHead()).size, 1);
       });
 
+      it('carries labelRank from LeafInput to storage, empty by default', async () => {
+        const { log } = await newLog(s, `rank-${n++}`);
+        await log.queueLeaves([
+          { value: Buffer.from('hi'), label: 'L', labelRank: Buffer.from([2]) },
+          { value: Buffer.from('plain'), label: 'L' },
+          { value: Buffer.from('lo'), label: 'L', labelRank: Buffer.from([1, 0xff]) },
+        ]);
+        const latest = await log.getLatestByLabel('L');
+        assert.equal(latest?.value.toString(), 'hi');
+        assert.equal((await log.getLeafByIdentityHash(hashLeaf(Buffer.from('plain'))))?.labelRank.length, 0);
+      });
+
       it('group-commits concurrent queue calls without losing or mixing results', async () => {
         const { log } = await newLog(s, `gc-${n++}`);
         const results = await Promise.all(Array.from({ length: 200 }, (_, i) => log.queueLeaf({ value: Buffer.from(`g${i % 150}`) })));
@@ -235,7 +379,10 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         await log.queueLeaves(Array.from({ length: 10 }, (_, i) => ({ value: leafValue(i), extraData: Buffer.from(`x${i}`) })));
         await drain(seq);
         const got = await log.getLeaves(3, 50);
-        assert.deepEqual(got.map((l) => l.index), [3, 4, 5, 6, 7, 8, 9]);
+        assert.deepEqual(
+          got.map((l) => l.index),
+          [3, 4, 5, 6, 7, 8, 9],
+        );
         assert.ok(got[0].extraData?.equals(Buffer.from('x3')));
       });
 
@@ -248,7 +395,13 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
         const value = (t: string, i: number) => Buffer.from(`${t}-${i}`);
         let na = 0;
         let nb = 0;
-        for (const [ka, kb] of [[3, 2], [1, 4], [5, 1], [2, 2], [6, 3]]) {
+        for (const [ka, kb] of [
+          [3, 2],
+          [1, 4],
+          [5, 1],
+          [2, 2],
+          [6, 3],
+        ]) {
           await a.log.queueLeaves(Array.from({ length: ka }, () => ({ value: value('a', na++) })));
           await b.log.queueLeaves(Array.from({ length: kb }, () => ({ value: value('b', nb++) })));
           if (na > 10) await drain(aSeq);
@@ -260,17 +413,27 @@ export function storageContract(name: string, open: () => Promise<LogStorage>): 
           for (let end = start; end <= na + 2; end++) {
             const got = await s.leavesByRange(a.log.tree.id, start, end);
             const want = Array.from({ length: Math.max(0, Math.min(end, na) - start) }, (_, i) => start + i);
-            assert.deepEqual(got.map((l) => l.index), want, `range [${start}, ${end})`);
+            assert.deepEqual(
+              got.map((l) => l.index),
+              want,
+              `range [${start}, ${end})`,
+            );
             for (const l of got) assert.ok(l.value.equals(value('a', l.index as number)), `value of leaf ${l.index}`);
           }
         }
         for (let i = 0; i < na; i++) {
           const h = hashLeaf(value('a', i));
           assert.equal((await s.leafByIdentityHash(a.log.tree.id, h))?.index, i);
-          assert.deepEqual((await s.leavesByLeafHash(a.log.tree.id, h)).map((l) => l.index), [i]);
+          assert.deepEqual(
+            (await s.leavesByLeafHash(a.log.tree.id, h)).map((l) => l.index),
+            [i],
+          );
         }
         const bLeaves = await s.leavesByRange(b.log.tree.id, 0, nb);
-        assert.deepEqual(bLeaves.map((l) => l.value.toString()), Array.from({ length: nb }, (_, i) => `b-${i}`));
+        assert.deepEqual(
+          bLeaves.map((l) => l.value.toString()),
+          Array.from({ length: nb }, (_, i) => `b-${i}`),
+        );
       });
     });
   });

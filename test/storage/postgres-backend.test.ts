@@ -1,6 +1,7 @@
 /**
  * What only the PostgreSQL backend has, beyond the shared contract suite:
- * schema versioning and concurrent migration, error mapping of connection
+ * schema versioning and concurrent migration, migrating a database from an
+ * older schema version, the query plan of latestLeafByLabel, error mapping of connection
  * failures, recovery from cut connections, and the compare-and-swap and
  * dedup holding between separate pools (as between separate frontends).
  */
@@ -8,9 +9,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
+import { type NewLeaf, StorageError, signHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf } from '../../src/merkle/index.ts';
-import { type NewLeaf, signHead, StorageError } from '../../src/log/index.ts';
 import { PostgresStorage, SCHEMA_VERSION } from '../../src/storage/postgres/index.ts';
+import { MIGRATIONS } from '../../src/storage/postgres/schema.ts';
+import { SQL } from '../../src/storage/postgres/sql.ts';
 import { newSigner } from '../log/fixtures.ts';
 import { adminQuery, createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';
 
@@ -65,7 +68,10 @@ if (skip) {
         assert.equal((await s2.getTree('keep'))?.name, 'keep');
         await s2.close();
         const rows = await adminQuery(url, 'SELECT version FROM schema_version ORDER BY version');
-        assert.deepEqual(rows.rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+        assert.deepEqual(
+          rows.rows.map((r) => r.version),
+          Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+        );
       });
 
       it('migrates once when several opens race on an empty database', async () => {
@@ -91,6 +97,89 @@ if (skip) {
       });
     });
 
+    describe('migration 2 (label ranks)', () => {
+      it('opens a database built at schema version 1, migrates it, and answers its old rows by queue order', async () => {
+        const url = await db.freshSchema();
+        // Exactly what a version-1 binary created and wrote.
+        await adminQuery(url, 'CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+        for (const stmt of MIGRATIONS[0]) await adminQuery(url, stmt);
+        await adminQuery(url, 'INSERT INTO schema_version (version, applied_at) VALUES (1, 0)');
+        await adminQuery(
+          url,
+          "INSERT INTO trees (id, name, personality, public_key, created_at, revision, tree_size) VALUES (1, 'old', 'hub', '\\x00', 1, 0, 0)",
+        );
+        for (const [v, label] of [
+          ['o1', 'src'],
+          ['o2', 'src'],
+          ['x1', 'other'],
+          ['o3', 'src'],
+          ['x2', null],
+        ] as const) {
+          const l = leaf(v);
+          await adminQuery(
+            url,
+            `WITH ins AS (
+               INSERT INTO leaves (tree_id, identity_hash, queue_id, leaf_hash, leaf_value, extra_data, label, queued_at)
+               VALUES (1, $1, nextval('leaf_queue_ids'), $2, $3, NULL, $4, 7) RETURNING queue_id
+             )
+             INSERT INTO unsequenced (tree_id, queue_id, identity_hash, leaf_hash) SELECT 1, queue_id, $1, $2 FROM ins`,
+            [l.identityHash, l.leafHash, l.value, label],
+          );
+        }
+
+        const s = await PostgresStorage.open(url);
+        try {
+          const latest = await s.latestLeafByLabel(1, 'src');
+          assert.equal(latest?.value.toString(), 'o3', 'old rows answer by queue order');
+          assert.equal(latest?.labelRank.length, 0);
+          assert.equal((await s.latestLeafByLabel(1, 'other'))?.value.toString(), 'x1');
+          assert.equal(await s.pendingCount(1), 5);
+          await s.queueLeaves(1, [{ ...leaf('n1'), label: 'src' }]);
+          assert.equal((await s.latestLeafByLabel(1, 'src'))?.value.toString(), 'n1', 'new unranked rows follow queue order');
+          await s.queueLeaves(1, [
+            { ...leaf('ranked'), label: 'src', labelRank: Buffer.from([1]) },
+            { ...leaf('n2'), label: 'src' },
+          ]);
+          assert.equal((await s.latestLeafByLabel(1, 'src'))?.value.toString(), 'ranked');
+        } finally {
+          await s.close();
+        }
+        const versions = await adminQuery(url, 'SELECT version FROM schema_version ORDER BY version');
+        assert.deepEqual(
+          versions.rows.map((r) => r.version),
+          Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+        );
+        const index = await adminQuery(
+          url,
+          "SELECT indexdef FROM pg_indexes WHERE indexname = 'leaves_by_label' AND schemaname = current_schema()",
+        );
+        assert.match(index.rows[0].indexdef, /\(tree_id, label, label_rank, queue_id\) WHERE \(label IS NOT NULL\)$/);
+      });
+
+      it('answers latestLeafByLabel with a backward scan of leaves_by_label, without sorting', async () => {
+        const url = await db.freshSchema();
+        const s = await PostgresStorage.open(url);
+        try {
+          const t = (await s.createTree(spec('plan'), head0, 1)).id;
+          // Realistic statistics: many labels, many ranked leaves each.
+          const leaves = Array.from({ length: 3000 }, (_, i) => ({
+            ...leaf(`p${i}`),
+            label: `src${i % 30}`,
+            labelRank: Buffer.from([i % 251, i % 7]),
+          }));
+          await s.queueLeaves(t, leaves);
+        } finally {
+          await s.close();
+        }
+        await adminQuery(url, 'ANALYZE leaves');
+        await adminQuery(url, 'ANALYZE sequenced');
+        const text = SQL.latestByLabel.text.replace('$1', '1').replace('$2', "'src3'");
+        const plan = (await adminQuery(url, `EXPLAIN ${text}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+        assert.match(plan, /Index Scan Backward using leaves_by_label/, plan);
+        assert.doesNotMatch(plan, /Sort/, plan);
+      });
+    });
+
     describe('when its connections are cut', () => {
       it('fails calls only with UNAVAILABLE, reports idle-connection errors, and works again without reopening', async () => {
         const url = await db.freshSchema();
@@ -99,7 +188,10 @@ if (skip) {
         const t = (await s.createTree(spec('cut'), head0, 1)).id;
         // Fill the pool with idle connections, then kill every one of them from outside.
         await Promise.all(Array.from({ length: 8 }, (_, i) => s.queueLeaves(t, [leaf(`before${i}`)])));
-        const killed = await adminQuery(url, "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'gv_cut'");
+        const killed = await adminQuery(
+          url,
+          "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'gv_cut'",
+        );
         assert.ok(killed.rows[0].n > 0);
         // Calls racing the news of the dead connections may fail, but only with UNAVAILABLE; then the pool reconnects.
         let ok = 0;
@@ -144,7 +236,10 @@ if (skip) {
         const distinct = new Set(batches.flat().map((l) => l.identityHash.toString('hex'))).size;
         assert.ok(distinct > 150);
         assert.equal(fresh.size, distinct);
-        assert.ok([...fresh.values()].every((n) => n === 1), 'one non-duplicate answer per identity');
+        assert.ok(
+          [...fresh.values()].every((n) => n === 1),
+          'one non-duplicate answer per identity',
+        );
         assert.equal(await a.pendingCount(t), distinct);
         assert.equal((await b.pendingLeaves(t, 1000)).length, distinct);
       });
@@ -218,7 +313,10 @@ if (skip) {
         const t = (await a.createTree(spec('dupdup'), head0, 1)).id;
         await a.queueLeaves(t, [leaf('s')]);
         const r = await b.queueLeaves(t, [{ ...leaf('s'), queuedAt: 99 }, leaf('u'), { ...leaf('s'), queuedAt: 98 }]);
-        assert.deepEqual(r.map((x) => x.duplicate), [true, false, true]);
+        assert.deepEqual(
+          r.map((x) => x.duplicate),
+          [true, false, true],
+        );
         assert.equal(r[0].leaf.queuedAt, 1);
         assert.equal(r[2].leaf.queuedAt, 1);
       });

@@ -15,6 +15,22 @@ if (pgSkip('test/storage/postgres.test.ts')) {
     db = await createTestDatabase();
   });
   after(async () => db.drop());
-  storageContract('postgres', async () => openStorage(await db.freshSchema()));
-  storageContract('postgres (pool of 2)', async () => openStorage(await db.freshSchema(), { poolSize: 2 }));
+  let url = '';
+  storageContract(
+    'postgres',
+    async () => {
+      url = await db.freshSchema();
+      return openStorage(url);
+    },
+    () => openStorage(url),
+  );
+  let url2 = '';
+  storageContract(
+    'postgres (pool of 2)',
+    async () => {
+      url2 = await db.freshSchema();
+      return openStorage(url2, { poolSize: 2 });
+    },
+    () => openStorage(url2, { poolSize: 2 }),
+  );
 }

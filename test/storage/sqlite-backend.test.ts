@@ -1,7 +1,8 @@
 /**
  * SQLite-specific behaviour beyond the shared contract: opening and
- * migrating a file that several processes share, and typed errors for what
- * the file system and SQLite report.
+ * migrating a file that several processes share, migrating a database from
+ * an older schema version, the query plan of latestLeafByLabel, and typed
+ * errors for what the file system and SQLite report.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,8 +13,11 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
 import { Log, StorageError } from '../../src/log/index.ts';
+import { hashLeaf } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { sqliteError } from '../../src/storage/sqlite/errors.ts';
+import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
+import { LATEST_BY_LABEL_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
 import { newSigner } from '../log/fixtures.ts';
 
 const CHILD = new URL('./sqlite-migrate-child.ts', import.meta.url).pathname;
@@ -62,6 +66,95 @@ describe('SqliteStorage.open', () => {
   });
 });
 
+describe('SqliteStorage migration 2 (label ranks)', () => {
+  it('opens a database built at schema version 1, migrates it, and answers its old rows by queue order', async () => {
+    const file = join(tmp(), 'v1.db');
+    const { default: Database } = await import('better-sqlite3');
+    const v1 = new Database(file);
+    // Exactly what a version-1 binary created and wrote.
+    v1.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    v1.exec(MIGRATIONS[0]);
+    v1.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    v1.prepare("INSERT INTO trees (name, personality, public_key, created_at, revision) VALUES ('old', 'hub', X'00', 1, 0)").run();
+    const insert = v1.prepare(
+      'INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, queued_at) VALUES (1, ?, ?, ?, NULL, ?, 7)',
+    );
+    for (const [v, label] of [
+      ['o1', 'src'],
+      ['o2', 'src'],
+      ['x1', 'other'],
+      ['o3', 'src'],
+      ['x2', null],
+    ] as const) {
+      insert.run(hashLeaf(Buffer.from(`id:${v}`)), hashLeaf(Buffer.from(v)), Buffer.from(v), label);
+    }
+    v1.close();
+
+    const s = await openStorage(`sqlite:${file}`);
+    try {
+      const latest = await s.latestLeafByLabel(1, 'src');
+      assert.equal(latest?.value.toString(), 'o3', 'old rows answer by queue order');
+      assert.equal(latest?.labelRank.length, 0);
+      assert.equal((await s.latestLeafByLabel(1, 'other'))?.value.toString(), 'x1');
+      // New unranked rows still follow queue order; a ranked one then answers over every unranked one.
+      const leaf = (v: string, labelRank?: Buffer) => ({
+        identityHash: hashLeaf(Buffer.from(`id:${v}`)),
+        leafHash: hashLeaf(Buffer.from(v)),
+        value: Buffer.from(v),
+        extraData: null,
+        label: 'src',
+        queuedAt: 8,
+        ...(labelRank ? { labelRank } : {}),
+      });
+      await s.queueLeaves(1, [leaf('n1')]);
+      assert.equal((await s.latestLeafByLabel(1, 'src'))?.value.toString(), 'n1');
+      await s.queueLeaves(1, [leaf('ranked', Buffer.from([1])), leaf('n2')]);
+      assert.equal((await s.latestLeafByLabel(1, 'src'))?.value.toString(), 'ranked');
+    } finally {
+      await s.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    try {
+      assert.equal(raw.prepare('SELECT max(version) FROM schema_version').pluck().get(), MIGRATIONS.length);
+      const cols = raw.prepare("SELECT name FROM pragma_index_info('leaves_by_label') ORDER BY seqno").pluck().all();
+      assert.deepEqual(cols, ['tree_id', 'label', 'label_rank', 'queue_id']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('answers latestLeafByLabel with one index seek in leaves_by_label, without sorting', async () => {
+    const file = join(tmp(), 'plan.db');
+    const s = await openStorage(`sqlite:${file}`);
+    const tree = await Log.create(s, 'plan', 'hub', newSigner());
+    // Realistic statistics: many labels, many ranked leaves each.
+    const leaves = Array.from({ length: 3000 }, (_, i) => ({
+      identityHash: hashLeaf(Buffer.from(`id:${i}`)),
+      leafHash: hashLeaf(Buffer.from(`${i}`)),
+      value: Buffer.from(`${i}`),
+      extraData: null,
+      label: `src${i % 30}`,
+      labelRank: Buffer.from([i % 251, i % 7]),
+      queuedAt: i,
+    }));
+    await s.queueLeaves(tree.id, leaves);
+    await s.close();
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(file);
+    try {
+      for (const analyzed of [false, true]) {
+        if (analyzed) raw.exec('ANALYZE');
+        const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${LATEST_BY_LABEL_SQL}`).all(tree.id, 'src3') as { detail: string }[]).map(
+          (r) => r.detail,
+        );
+        assert.deepEqual(plan, ['SEARCH leaves USING INDEX leaves_by_label (tree_id=? AND label=?)'], `analyzed: ${analyzed}`);
+      }
+    } finally {
+      raw.close();
+    }
+  });
+});
+
 describe('sqliteError', () => {
   const cases = [
     { code: 'SQLITE_BUSY', want: 'UNAVAILABLE' },
@@ -87,7 +180,11 @@ describe('sqliteError', () => {
   }
 
   it('passes programming errors through unchanged (a constraint, a wrong binding)', () => {
-    for (const err of [Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }), new RangeError('Too few parameter values'), Object.assign(new Error('x'), { code: 'SQLITE_BUSYNESS' })]) {
+    for (const err of [
+      Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }),
+      new RangeError('Too few parameter values'),
+      Object.assign(new Error('x'), { code: 'SQLITE_BUSYNESS' }),
+    ]) {
       assert.equal(sqliteError(err, 'op'), err);
     }
   });

@@ -5,7 +5,7 @@
  * Pure: bytes in, parsed values out, CodecError/CheckpointError/NoteError
  * wrapped as HubError BAD_STRUCTURE.
  */
-import { SUMDB_ORIGIN, parseCheckpoint } from '../checkpoint/index.ts';
+import { parseCheckpoint, SUMDB_ORIGIN } from '../checkpoint/index.ts';
 import { decodeHubTreeHead, decodeTreeHeadSignature, TREE_HEAD_SIGNATURE_SIZE } from '../codec/index.ts';
 import { HASH_SIZE } from '../merkle/index.ts';
 import { checkNoteText } from '../note/index.ts';
@@ -121,6 +121,32 @@ export function isLater(a: readonly bigint[], b: readonly bigint[]): boolean {
     if (x !== y) return x > y;
   }
   return false;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+const clampU64 = (v: bigint): bigint => (v < 0n ? 0n : v > U64_MAX ? U64_MAX : v);
+
+/**
+ * The label rank of an entry (LogStorage.latestLeafByLabel answers the
+ * greatest rank in memcmp order), so the stored answer follows §1.7 with no
+ * help from the process that labelled it:
+ * - each element of `key` (`orderKey`) as a fixed-width 8-byte big-endian
+ *   unsigned integer: for keys of one length, memcmp order is then the
+ *   element-wise order `isLater` uses;
+ * - then 2^64-1 - hubTimestamp (ns), 8 bytes: among equal keys the entry
+ *   with the earliest hub timestamp ranks highest, because "equal keys are
+ *   not later, so the first such entry stays".
+ * Precondition: ranks are compared only between keys of one length, i.e.
+ * one source kind (a source's kind is fixed by its configuration). Values
+ * are clamped to [0, 2^64-1]; wire fields are uint64, so no real entry is
+ * changed by that.
+ */
+export function labelRank(key: readonly bigint[], hubTimestamp: bigint): Buffer {
+  const out = Buffer.alloc(8 * (key.length + 1));
+  for (const [i, v] of key.entries()) out.writeBigUInt64BE(clampU64(v), 8 * i);
+  out.writeBigUInt64BE(U64_MAX - clampU64(hubTimestamp), 8 * key.length);
+  return out;
 }
 
 /** The kinds whose "latest" depends on blob content (and so needs a comparison before labelling). */

@@ -14,13 +14,13 @@
  *   sequencer cannot keep.
  * - Only audited roots are served (auditor.ts); proofs and entries are
  *   bounded by the served size, so a refused root is never exposed.
- * - get-latest-for-src is kept in storage (the leaf label), so it survives
- *   restarts and is shared by every frontend on the same database.
+ * - get-latest-for-src is kept in storage (the leaf label and its rank), so
+ *   it survives restarts and is exact across every frontend on the database.
  *
  * Concurrency: every process method may interleave with every other.
  * `#lastTs`, `#accepting` and the SGT cache are read and written
- * synchronously between awaits; label decisions are serialized by
- * LatestLabels (latest.ts), which documents the cross-frontend race.
+ * synchronously between awaits; label decisions (latest.ts) need no
+ * serialization: label ranks make the stored answer exact.
  */
 import type { Logger } from 'pino';
 import { decodeHubTimestampedEntry } from '../codec/index.ts';
@@ -28,7 +28,6 @@ import type { Signer } from '../crypto/index.ts';
 import { type Log, LogError, type LogStorage, QuotaError } from '../log/index.ts';
 import { type AddSignedBlobRequest, admitBlob, lookupSource } from './admission.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
-import { isOrderedKind, orderKey } from './blob.ts';
 import { checkEntryDomain, HubSigner } from './domain.ts';
 import { buildEntry, identityHash, msToNs } from './entry.ts';
 import { HubError } from './errors.ts';
@@ -290,9 +289,9 @@ export class HubService {
     const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts, idHash);
     checkEntryDomain(entry.value); // refuse before anything is stored
 
-    // The label (get-latest-for-src) is decided and the leaf queued in one synchronous step (latest.ts).
-    const queued = await this.#labels.queue(source, isOrderedKind(source.kind) ? orderKey(admitted.parsed, ts) : null, (label) =>
-      this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, label, queuedAt: this.#clock() }),
+    // get-latest-for-src: the label and its rank (latest.ts) make storage's answer exact across frontends.
+    const queued = await this.#labels.queue(source, admitted.parsed, ts, (labelling) =>
+      this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, ...labelling, queuedAt: this.#clock() }),
     );
     // A new leaf carries the signature just verified; a duplicate carries the stored one (decoded in #answer).
     return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate, queued.duplicate ? undefined : admitted.signature);

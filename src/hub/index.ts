@@ -28,7 +28,7 @@ export {
   type VerifiedSgt,
   type VerifiedSth,
 } from './client.ts';
-export { isLater, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
+export { isLater, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 export { checkEntryDomain, checkTreeHeadDomain, HubSigner, parsesAsEntry, parsesAsTreeHead } from './domain.ts';
 export { type BuiltEntry, buildEntry, identityHash, msToNs } from './entry.ts';
 export { HUB_ERROR_STATUS, HubError, type HubErrorCode } from './errors.ts';

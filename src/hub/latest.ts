@@ -1,34 +1,70 @@
 /**
- * get-latest-for-src kept in storage (specs/gossip-hub.md §1.7, fixed): a
- * new entry gets its source id as leaf label only if it is later than the
- * source's current latest by the original's `entryIsLater` rule (blob.ts
- * `orderKey`); the answer is then `LogStorage.latestLeafByLabel`, the same
- * for every frontend and after restarts.
+ * get-latest-for-src kept in storage (specs/gossip-hub.md §1.7, fixed): the
+ * answer is `LogStorage.latestLeafByLabel(source id)`, the same for every
+ * frontend on the database and after restarts, and exact across frontends.
  *
- * Concurrency:
- * - Within a process the decision is exact: `#mem` (the order key of the
- *   newest entry this process labelled, per source) is compared and updated
- *   in the same synchronous run that calls the queue function, so labels
- *   follow queue order (Log.queueLeaves is FIFO).
- * - Across frontends, two submissions that race within one storage read
- *   (plus READ_REUSE_MS) can both be labelled; the later-queued one answers
- *   until the next later entry. Closing that window needs a compare-and-set
- *   in storage, which the core's storage contract does not offer.
+ * How: every labelled entry carries a label rank (blob.ts `labelRank`): its
+ * order key (§1.7 `entryIsLater`) as fixed-width big-endian fields, then the
+ * inverted hub timestamp. Storage answers the greatest rank, so the answer
+ * is a function of the stored leaves alone: no matter which frontend
+ * labelled what, or in which order their writes committed, it is the entry
+ * with the greatest order key and, among entries with that key, the one with
+ * the earliest hub timestamp ("equal keys are not later: the first such
+ * entry stays"). The window of the old design (two frontends both label; the
+ * later-QUEUED one answered even when not the later one) is closed without a
+ * compare-and-set in storage.
+ *
+ * Not every entry is labelled: an entry that is not later than an entry
+ * already known to be stored and labelled is queued without a label, which
+ * keeps the label index to the entries that were ever the latest. That is
+ * still exact: the answer is the max over labelled leaves, and an unlabelled
+ * entry E was skipped only because a stored labelled leaf S had
+ * key(S) ≥ key(E); the answer ranks at least as high as S, so its key is
+ * ≥ key(E), and if the keys are equal S (or an equal-keyed leaf with an even
+ * earlier hub timestamp) was there before E was decided, so E is not the
+ * first of its key. Hence: skipping never loses the answer; labelling too
+ * much only costs index space. "Known stored" means read from storage, or
+ * returned by a queue call that resolved (durable) with the leaf labelled;
+ * an in-flight or failed queue call never justifies a skip, since its leaf
+ * may never be stored. Concurrent decisions need no serialization.
+ *
+ * Kinds ordered by hub timestamp (UNKNOWN) are always labelled: their rank
+ * alone orders them, with no read before the queue call.
+ *
+ * Upgrades: leaves labelled before storage migration 2 have the empty rank,
+ * below any ranked leaf. A ranked leaf is labelled only when later than the
+ * stored answer, so an answer that was right before the upgrade stays right.
  */
-import type { Log } from '../log/index.ts';
 import { decodeHubTimestampedEntry } from '../codec/index.ts';
-import { isLater, orderKey, parseBlob } from './blob.ts';
+import type { Log, StoredLeaf } from '../log/index.ts';
+import { isLater, isOrderedKind, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 import type { TrackedSource } from './source.ts';
 
 /**
  * How long a finished latest-by-label read is reused, ms: under a burst from
  * one source, one storage read serves the requests of a few milliseconds.
+ * A stale read can only make us label more, never less (see above).
  */
 const READ_REUSE_MS = 2;
 
+/** What the queue callback passes to Log.queueLeaf: a label and its rank, or neither. */
+export interface Labelling {
+  readonly label: string | null;
+  readonly labelRank?: Buffer;
+}
+
+/** The part of a queue result LatestLabels learns from. */
+interface Queued {
+  readonly leaf: Pick<StoredLeaf, 'label'>;
+}
+
 export class LatestLabels {
   readonly #log: Pick<Log, 'getLatestByLabel'>;
-  readonly #mem = new Map<string, readonly bigint[]>();
+  /**
+   * Per source, the greatest order key of a leaf this process knows to be
+   * stored with its label. Only grows; written after a queue call resolves.
+   */
+  readonly #known = new Map<string, readonly bigint[]>();
   readonly #reads = new Map<string, { read: Promise<StoredRead>; doneAt: number | null }>();
 
   constructor(log: Pick<Log, 'getLatestByLabel'>) {
@@ -36,29 +72,32 @@ export class LatestLabels {
   }
 
   /**
-   * Decides the label of a new entry of `source` whose sort key is `order`
-   * (null: kinds ordered by hub timestamp, always labelled) and calls
-   * `queue(label)` synchronously with the decision. Resolves with queue's result.
+   * Decides the label of a new entry of `source` (its blob parsed as
+   * `parsed`, stamped `hubTimestamp` ns) and calls `queue` with it. Resolves
+   * with queue's result.
    */
-  async queue<T>(source: TrackedSource, order: readonly bigint[] | null, queue: (label: string | null) => Promise<T>): Promise<T> {
-    if (order === null) return queue(source.id);
-    const read = await this.#stored(source);
-    // From here to the queue call: synchronous.
-    const storedKey = read.key;
-    const mem = this.#mem.get(source.id) ?? null;
-    const best = storedKey && mem ? (isLater(storedKey, mem) ? storedKey : mem) : (storedKey ?? mem);
-    const label = best && !isLater(order, best) ? null : source.id;
-    if (label !== null) this.#mem.set(source.id, order);
-    try {
-      return await queue(label);
-    } catch (err) {
-      if (label !== null) {
-        // Unknown outcome: decide from a fresh storage read next time.
-        this.#mem.delete(source.id);
-        this.#reads.delete(source.id);
-      }
-      throw err;
-    }
+  async queue<T extends Queued>(
+    source: TrackedSource,
+    parsed: ParsedBlob,
+    hubTimestamp: bigint,
+    queue: (labelling: Labelling) => Promise<T>,
+  ): Promise<T> {
+    const key = orderKey(parsed, hubTimestamp);
+    const labelled: Labelling = { label: source.id, labelRank: labelRank(key, hubTimestamp) };
+    if (!isOrderedKind(source.kind)) return queue(labelled);
+    const stored = (await this.#stored(source)).key;
+    const known = this.#known.get(source.id) ?? null;
+    const best = stored && known ? (isLater(stored, known) ? stored : known) : (stored ?? known);
+    const skip = best !== null && !isLater(key, best);
+    const result = await queue(skip ? { label: null } : labelled);
+    // A duplicate answers the stored original, with the same blob and so the same key.
+    if (result.leaf.label === source.id) this.#learn(source.id, key);
+    return result;
+  }
+
+  #learn(sourceId: string, key: readonly bigint[]): void {
+    const known = this.#known.get(sourceId);
+    if (!known || isLater(key, known)) this.#known.set(sourceId, key);
   }
 
   /** The stored latest of a source with its order key, parsed once per read and shared (see READ_REUSE_MS). */

@@ -61,7 +61,8 @@ export function installGracefulShutdown(opts: ShutdownOptions): ShutdownHandle {
           opts.logger?.error({ timeoutMs }, 'shutdown timed out; exiting anyway');
           resolve(1);
         }, timeoutMs);
-        timer.unref();
+        // Not unref'd: a closer stuck on a promise with no handle behind it would otherwise let the event loop
+        // drain and the process end without exit(1). The timer is cleared as soon as the shutdown finishes.
       });
       running = Promise.race([run(reason), timedOut]).then((code) => {
         clearTimeout(timer);

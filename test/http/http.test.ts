@@ -181,9 +181,14 @@ describe('installGracefulShutdown', () => {
   it('stops accepting, lets the in-flight request finish, then runs the closers in order, and exits 0', async () => {
     const app = createApp();
     let release: () => void = () => {};
+    let entered: () => void = () => {};
+    const inHandler = new Promise<void>((r) => {
+      entered = r;
+    });
     app.get('/slow', async () => {
       await new Promise<void>((r) => {
         release = r;
+        entered();
       });
       return 'done';
     });
@@ -201,7 +206,8 @@ describe('installGracefulShutdown', () => {
       ],
     });
     const inflight = fetch(`http://127.0.0.1:${port}/slow`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 50));
+    // Shut down only once the request is really in flight (a fixed sleep loses that race on a busy machine).
+    await inHandler;
     const done = h.shutdown('test');
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(order, [], 'closers wait for the in-flight request');

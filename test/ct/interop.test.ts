@@ -340,6 +340,24 @@ async function startServer(config: string): Promise<{ child: ChildProcess; url: 
   return { child, url, stderr: () => err };
 }
 
+/**
+ * Polls get-sth until the tree has `want` entries. The MMD promise (RFC 6962 §3) is checked as a monitor sees it,
+ * independently of how slowly this machine runs the test: no poll sent after `mergeBy` (the latest SCT timestamp +
+ * MMD, the log's own clock, which is this machine's) may still get a smaller tree. The wall-clock limit is only a
+ * bound for a stuck log.
+ */
+async function awaitMerged(c: Client, want: number, mergeBy: number): Promise<Sth> {
+  const limit = Math.max(Date.now(), mergeBy) + 60_000;
+  for (;;) {
+    const sentAt = Date.now();
+    const sth = await c.sth();
+    if (sth.tree_size >= want) return sth;
+    assert.ok(sentAt <= mergeBy, `a get-sth sent ${sentAt - mergeBy} ms after the MMD deadline has ${sth.tree_size} entries, want ${want}`);
+    assert.ok(Date.now() < limit, `still ${sth.tree_size} entries, want ${want}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('interop: an RFC-only client against `grapevine ct serve`', () => {
   const dir = mkdtempSync(join(tmpdir(), 'grapevine-ct-interop-'));
   const cas = ['a', 'b', 'c'].map((n) => join(dir, n));
@@ -424,10 +442,7 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
       // A resubmission keeps its timestamp (one leaf per certificate).
       assert.equal((await c.post('add-chain', read('leaf-chain.pem'))).timestamp, scts[scts.length - 3].timestamp);
       const prev = sths[sths.length - 1];
-      let sth = await c.sth();
-      for (const deadline = Date.now() + MMD_MS; sth.tree_size < prev.tree_size + 3 && Date.now() < deadline; sth = await c.sth()) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const sth = await awaitMerged(c, prev.tree_size + 3, Math.max(...scts.map((s) => s.timestamp)) + MMD_MS);
       assert.equal(sth.tree_size, prev.tree_size + 3, 'merged within the MMD');
       assert.ok(sth.timestamp >= Math.max(...scts.map((s) => s.timestamp)), '§3.5: the STH is at least as recent as its SCTs');
       if (prev.tree_size > 0) {
@@ -454,9 +469,7 @@ describe('interop: an RFC-only client against `grapevine ct serve`', () => {
 
   it('downloads every entry with get-entries, recomputes the root of the latest STH, and checks every consistency proof', async () => {
     const want = sths[sths.length - 1].tree_size + realEntries.length;
-    let sth = await c.sth();
-    for (const deadline = Date.now() + MMD_MS; sth.tree_size < want && Date.now() < deadline; sth = await c.sth())
-      await new Promise((r) => setTimeout(r, 50));
+    const sth = await awaitMerged(c, want, Math.max(...scts.map((s) => s.timestamp)) + MMD_MS);
     assert.equal(sth.tree_size, want);
     sths.push(sth);
     const entries = await c.entries(sth.tree_size);

@@ -19,6 +19,19 @@ import { initDataDir, loadSiteConfig, type SiteServer, startSite } from '../../s
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { BIN } from './run.ts';
 
+/**
+ * Polls until `done` holds. The bound is for a stuck server, not a merge-delay check: the demo MMD is 10 s and
+ * a busy machine stretches everything, so it allows well past that.
+ */
+async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const limit = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (done(v) || Date.now() > limit) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('grapevine serve (in process)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
   let site: SiteServer;
@@ -39,11 +52,10 @@ describe('grapevine serve (in process)', () => {
   it('accepts the demo chain in the CT log and gossips each new STH into the hub', async () => {
     const chain = certificatesFromPem(readFileSync(join(dir, 'ca', 'leaf-chain.pem'), 'utf8'));
     await ct.addChain(chain, false);
-    let sth = await ct.getSth();
-    for (let i = 0; sth.treeSize < 1 && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      sth = await ct.getSth();
-    }
+    const sth = await pollUntil(
+      () => ct.getSth(),
+      (s) => s.treeSize >= 1,
+    );
     assert.equal(sth.treeSize, 1);
     assert.equal(await site.gossipOnce(), 1);
     assert.equal(await site.gossipOnce(), 1, 'a resubmitted STH is accepted (deduplicated)');
@@ -55,11 +67,11 @@ describe('grapevine serve (in process)', () => {
     assert.ok(th.sha256RootHash.equals(sth.sha256RootHash), 'the hub recorded exactly the STH the log serves');
 
     // The hub's own tree, verified by its client: heads, entries and inclusion.
-    let head = await hub.getSth();
-    for (let i = 0; head.head.treeSize < 1 && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      head = await hub.getSth();
-    }
+    const head = await pollUntil(
+      () => hub.getSth(),
+      (h) => h.head.treeSize >= 1,
+    );
+    assert.ok(head.head.treeSize >= 1);
     const entries = await hub.getEntries(0, head.head.treeSize - 1);
     assert.equal(entries.length, head.head.treeSize);
     await hub.proveInclusion(latest.leafHash, head);

@@ -223,7 +223,9 @@ describe('RFC 6962 HTTP API', () => {
 describe('RFC 6962 HTTP API limits', () => {
   it('answers 429 with Retry-After when a client runs out of submissions', async () => {
     const d = await demoSet();
-    const t = await newCtApp({}, { quotas: { perClient: { write: { rate: 0.5, burst: 1 } } } });
+    // A still clock: on the wall clock a slow first request would refill part of the bucket and shorten Retry-After.
+    const now = Date.now();
+    const t = await newCtApp({}, { clock: () => now, quotas: { perClient: { write: { rate: 0.5, burst: 1 } } } });
     const ok = await t.app.inject({ method: 'POST', url: '/ct/v1/add-chain', payload: body([d.leaf.der, d.intermediate.der]) });
     assert.equal(ok.statusCode, 200);
     const r = await t.app.inject({ method: 'POST', url: '/ct/v1/add-chain', payload: body([d.leaf.der, d.intermediate.der]) });

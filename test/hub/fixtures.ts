@@ -189,8 +189,11 @@ export function blobBody(sourceId: string, blob: Uint8Array, signature: Uint8Arr
   });
 }
 
-/** Waits until every queued entry is sequenced and served (the sequencers run every 20 ms in tests). */
-export async function settle(env: HubEnv, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits until every queued entry is sequenced and served (the sequencers run every 20 ms in tests). The limit only
+ * catches a stuck sequencer; a busy machine can take far longer than the usual few tens of ms.
+ */
+export async function settle(env: HubEnv, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const h of env.hubs) {
     for (;;) {

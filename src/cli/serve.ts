@@ -46,7 +46,7 @@ export async function startSite(
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const registry = new Registry();
   const logMetrics = new LogMetrics(registry);
-  const storage = await openStorage(config.database);
+  const storage = await openStorage(config.database, { writerThread: true });
   const shared = { storage, registry, logMetrics, logger };
   let ct: OpenedCtLog | null = null;
   let hubs: OpenedHub[] = [];

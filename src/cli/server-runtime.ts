@@ -76,7 +76,7 @@ export async function serverParts(
   return {
     logger: opts.logger ?? pino({ level: config.logLevel }),
     registry: opts.registry ?? new Registry(),
-    storage: opts.storage ?? (await openStorage(config.database)),
+    storage: opts.storage ?? (await openStorage(config.database, { writerThread: true })),
     ownStorage: !opts.storage,
   };
 }

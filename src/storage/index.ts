@@ -11,6 +11,13 @@ import { StorageError } from '../log/index.ts';
 export interface OpenStorageOptions {
   /** PostgreSQL pool size per process. */
   readonly poolSize?: number;
+  /**
+   * SQLite file: run writes (and their fsyncs) on a worker thread so they
+   * never hold up the event loop (sqlite/writer-thread.ts). What servers use;
+   * CLI one-shots and tests that open many databases need not pay the
+   * thread's start-up (~0.2 s). Ignored for `:memory:`.
+   */
+  readonly writerThread?: boolean;
 }
 
 export async function openStorage(url: string, opts: OpenStorageOptions = {}): Promise<LogStorage> {
@@ -18,6 +25,10 @@ export async function openStorage(url: string, opts: OpenStorageOptions = {}): P
     const path = url.slice('sqlite:'.length);
     // SQLite takes an empty name for a private temporary database, gone on close: never a log's home.
     if (path.trim() === '') throw new StorageError('SCHEMA', `database URL ${JSON.stringify(url)} names no file: want sqlite:PATH`);
+    if (opts.writerThread && path !== ':memory:') {
+      const { ThreadedSqliteStorage } = await import('./sqlite/writer-thread.ts');
+      return ThreadedSqliteStorage.open(path);
+    }
     const { SqliteStorage } = await import('./sqlite/sqlite-storage.ts');
     return SqliteStorage.open(path);
   }

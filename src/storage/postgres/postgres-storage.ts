@@ -23,16 +23,7 @@
  * connection. Nothing is cached in this object between calls.
  */
 import pg from 'pg';
-import type {
-  Integration,
-  LogStorage,
-  NewLeaf,
-  PendingLeaf,
-  QueueResult,
-  StoredLeaf,
-  TreeHead,
-  TreeInfo,
-} from '../../log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes } from '../hashes.ts';
@@ -97,7 +88,10 @@ export class PostgresStorage implements LogStorage {
     for (let attempt = 0; ; attempt++) {
       try {
         const id = await this.#tx('createTree', async (c) => {
-          const r = await c.query({ ...SQL.insertTree, values: [spec.name, spec.personality, spec.publicKey, now, head.revision, head.size] });
+          const r = await c.query({
+            ...SQL.insertTree,
+            values: [spec.name, spec.personality, spec.publicKey, now, head.revision, head.size],
+          });
           const id = int(r.rows[0].id);
           await c.query({ ...SQL.insertHead, values: headValues(id, head) });
           return id;
@@ -106,7 +100,8 @@ export class PostgresStorage implements LogStorage {
       } catch (err) {
         // 23505 on the name: taken. On the id: a concurrent createTree picked the same one; pick again.
         if (sqlState((err as { cause?: unknown }).cause) !== '23505') throw err;
-        if (await this.getTree(spec.name)) throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`, { cause: err });
+        if (await this.getTree(spec.name))
+          throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`, { cause: err });
         if (attempt >= 10) throw err;
       }
     }
@@ -159,7 +154,8 @@ export class PostgresStorage implements LogStorage {
     if (existing.size < missing.length || unique.length === 0) {
       await this.#requireTree('queueLeaves', treeId);
       // The tree exists, so ON CONFLICT skipped a leaf whose row we then could not read: only a bug can do that.
-      if (existing.size < missing.length) throw new StorageError('CORRUPT', `queueLeaves: ${missing.length - existing.size} leaves were neither inserted nor found`);
+      if (existing.size < missing.length)
+        throw new StorageError('CORRUPT', `queueLeaves: ${missing.length - existing.size} leaves were neither inserted nor found`);
     }
     const seen = new Set<number>();
     return slot.map((j): QueueResult => {
@@ -203,17 +199,15 @@ export class PostgresStorage implements LogStorage {
       if (x.queueIds.length > 0) {
         const seq = await c.query({ ...SQL.sequence, values: [treeId, x.queueIds, x.firstIndex] });
         if (seq.rowCount !== x.queueIds.length) {
-          throw new StorageError('CONFLICT', `${x.queueIds.length - (seq.rowCount ?? 0)} of ${x.queueIds.length} leaves are no longer queued`);
+          throw new StorageError(
+            'CONFLICT',
+            `${x.queueIds.length - (seq.rowCount ?? 0)} of ${x.queueIds.length} leaves are no longer queued`,
+          );
         }
       }
       await c.query({
         ...SQL.tilesAndHead,
-        values: [
-          ...headValues(treeId, x.head),
-          x.tiles.map((t) => t.id.level),
-          x.tiles.map((t) => t.id.index),
-          x.tiles.map((t) => t.data),
-        ],
+        values: [...headValues(treeId, x.head), x.tiles.map((t) => t.id.level), x.tiles.map((t) => t.id.index), x.tiles.map((t) => t.data)],
       });
     });
   }

@@ -9,7 +9,16 @@ import { StorageError } from '../../log/index.ts';
 
 // Primary codes whose failure is about the database's surroundings (locks,
 // disk, file system), not about the data: retry later.
-const UNAVAILABLE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PROTOCOL', 'SQLITE_NOMEM'];
+const UNAVAILABLE = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+  'SQLITE_PROTOCOL',
+  'SQLITE_NOMEM',
+];
 // The file is damaged or is not a database: fatal.
 const CORRUPT = ['SQLITE_CORRUPT', 'SQLITE_NOTADB'];
 

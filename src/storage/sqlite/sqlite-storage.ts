@@ -12,16 +12,7 @@
  * held for long.
  */
 import Database from 'better-sqlite3';
-import type {
-  Integration,
-  LogStorage,
-  NewLeaf,
-  PendingLeaf,
-  QueueResult,
-  StoredLeaf,
-  TreeHead,
-  TreeInfo,
-} from '../../log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes, splitHashes } from '../hashes.ts';
@@ -76,13 +67,16 @@ export class SqliteStorage implements LogStorage {
 
   async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
     return this.#run('createTree', () =>
-      this.#db.transaction(() => {
-        if (this.#s.treeByName.get(spec.name)) throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
-        const info = this.#s.insertTree.run(spec.name, spec.personality, spec.publicKey, now, head.revision);
-        const id = Number(info.lastInsertRowid);
-        this.#insertHead(id, head);
-        return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
-      }).immediate(),
+      this.#db
+        .transaction(() => {
+          if (this.#s.treeByName.get(spec.name))
+            throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
+          const info = this.#s.insertTree.run(spec.name, spec.personality, spec.publicKey, now, head.revision);
+          const id = Number(info.lastInsertRowid);
+          this.#insertHead(id, head);
+          return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
+        })
+        .immediate(),
     );
   }
 
@@ -99,18 +93,20 @@ export class SqliteStorage implements LogStorage {
 
   async queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
     return this.#run('queueLeaves', () =>
-      this.#db.transaction(() => {
-        if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-        return leaves.map((l): QueueResult => {
-          // run() + changes: RETURNING costs 2-3x per row in SQLite.
-          const rank = l.labelRank ?? NO_RANK;
-          const inserted =
-            this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
-          if (inserted) return { leaf: { ...l, labelRank: rank, index: null }, duplicate: false };
-          const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
-          return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
-        });
-      }).immediate(),
+      this.#db
+        .transaction(() => {
+          if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+          return leaves.map((l): QueueResult => {
+            // run() + changes: RETURNING costs 2-3x per row in SQLite.
+            const rank = l.labelRank ?? NO_RANK;
+            const inserted =
+              this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
+            if (inserted) return { leaf: { ...l, labelRank: rank, index: null }, duplicate: false };
+            const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
+            return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
+          });
+        })
+        .immediate(),
     );
   }
 
@@ -136,36 +132,41 @@ export class SqliteStorage implements LogStorage {
       throw new StorageError('CORRUPT', `new head size ${x.head.size}, want ${x.firstIndex} + ${x.queueIds.length} leaves`);
     }
     return this.#run('integrate', () =>
-      this.#db.transaction(() => {
-        const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;
-        if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-        if (cur.revision !== x.expectedRevision) {
-          throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur.revision}, want ${x.expectedRevision}`);
-        }
-        const size = this.#s.headSize.pluck().get(treeId, cur.revision) as number;
-        if (x.firstIndex !== size) throw new StorageError('CORRUPT', `batch starts at index ${x.firstIndex}, want the tree size ${size}`);
-        const ids = x.queueIds;
-        let sequencedTo = cur.sequenced_to;
-        if (ids.length > 0) {
-          // The batch must be exactly the oldest pending leaves, in order.
-          const last = ids[ids.length - 1];
-          const between = this.#s.countQueued.pluck().get(treeId, cur.sequenced_to, last) as number;
-          if (ids[0] <= cur.sequenced_to || between !== ids.length) {
-            throw new StorageError('CONFLICT', `batch ${ids[0]}..${last} is not the head of the queue (sequenced to ${cur.sequenced_to})`);
+      this.#db
+        .transaction(() => {
+          const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;
+          if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+          if (cur.revision !== x.expectedRevision) {
+            throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur.revision}, want ${x.expectedRevision}`);
           }
-          // One segment per run of consecutive queue ids.
-          for (let i = 0; i < ids.length; ) {
-            let j = i + 1;
-            while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
-            this.#s.insertSegment.run(treeId, x.firstIndex + i, ids[i], j - i);
-            i = j;
+          const size = this.#s.headSize.pluck().get(treeId, cur.revision) as number;
+          if (x.firstIndex !== size) throw new StorageError('CORRUPT', `batch starts at index ${x.firstIndex}, want the tree size ${size}`);
+          const ids = x.queueIds;
+          let sequencedTo = cur.sequenced_to;
+          if (ids.length > 0) {
+            // The batch must be exactly the oldest pending leaves, in order.
+            const last = ids[ids.length - 1];
+            const between = this.#s.countQueued.pluck().get(treeId, cur.sequenced_to, last) as number;
+            if (ids[0] <= cur.sequenced_to || between !== ids.length) {
+              throw new StorageError(
+                'CONFLICT',
+                `batch ${ids[0]}..${last} is not the head of the queue (sequenced to ${cur.sequenced_to})`,
+              );
+            }
+            // One segment per run of consecutive queue ids.
+            for (let i = 0; i < ids.length; ) {
+              let j = i + 1;
+              while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
+              this.#s.insertSegment.run(treeId, x.firstIndex + i, ids[i], j - i);
+              i = j;
+            }
+            sequencedTo = last;
           }
-          sequencedTo = last;
-        }
-        for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
-        this.#insertHead(treeId, x.head);
-        this.#s.setRevision.run(x.head.revision, sequencedTo, treeId);
-      }).immediate(),
+          for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
+          this.#insertHead(treeId, x.head);
+          this.#s.setRevision.run(x.head.revision, sequencedTo, treeId);
+        })
+        .immediate(),
     );
   }
 
@@ -317,9 +318,7 @@ function prepare(db: Database.Database) {
     latestHead: db.prepare('SELECT * FROM heads WHERE tree_id = ? ORDER BY revision DESC LIMIT 1'),
     headSize: db.prepare('SELECT size FROM heads WHERE tree_id = ? AND revision = ?'),
     headAt: db.prepare('SELECT * FROM heads WHERE tree_id = ? AND revision = ?'),
-    leavesByHash: db.prepare(
-      `SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY queue_id`,
-    ),
+    leavesByHash: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY queue_id`),
     latestByLabel: db.prepare(LATEST_BY_LABEL_SQL),
     takeLease: db.prepare(
       `INSERT INTO leases (tree_id, holder, expires_at) VALUES (?, ?, ?)
@@ -347,7 +346,9 @@ function migrate(db: Database.Database): void {
         db.exec(MIGRATIONS[v]);
       } catch (err) {
         const e = sqliteError(err, `migration ${v + 1}`);
-        throw e instanceof StorageError ? e : new StorageError('SCHEMA', `migration ${v + 1} failed: ${(err as Error).message}`, { cause: err });
+        throw e instanceof StorageError
+          ? e
+          : new StorageError('SCHEMA', `migration ${v + 1} failed: ${(err as Error).message}`, { cause: err });
       }
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }

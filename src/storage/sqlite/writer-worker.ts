@@ -1,0 +1,41 @@
+/**
+ * The writer thread's side of ThreadedSqliteStorage (writer-thread.ts): one
+ * SqliteStorage connection that runs every write, one call at a time, in
+ * arrival order. SQLite's fsync (synchronous=FULL) blocks this thread only.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LogStorage } from '../../log/index.ts';
+import { SqliteStorage } from './sqlite-storage.ts';
+import { reviveBuffers, toWireError, WRITE_METHODS, type WriterCall, type WriterHello, type WriterReply } from './writer-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('writer-worker.ts runs only as a worker thread');
+
+let storage: SqliteStorage;
+try {
+  storage = SqliteStorage.open((workerData as { path: string }).path);
+  port.postMessage({ ready: true } satisfies WriterHello);
+} catch (err) {
+  port.postMessage({ ready: false, error: toWireError(err) } satisfies WriterHello);
+  process.exit(1);
+}
+
+const allowed = new Set<string>(WRITE_METHODS);
+
+port.on('message', async (m: WriterCall | 'close') => {
+  if (m === 'close') {
+    await storage.close();
+    port.close();
+    return;
+  }
+  let reply: WriterReply;
+  try {
+    if (!allowed.has(m.method)) throw new Error(`not a write method: ${m.method}`);
+    const fn = storage[m.method as keyof LogStorage] as (...a: unknown[]) => Promise<unknown>;
+    // SqliteStorage does its work synchronously, so calls never interleave.
+    reply = { id: m.id, value: await fn.apply(storage, reviveBuffers([...m.args])) };
+  } catch (err) {
+    reply = { id: m.id, error: toWireError(err) };
+  }
+  port.postMessage(reply);
+});

@@ -23,7 +23,7 @@ import { drain, leafValue, newSigner } from './fixtures.ts';
 const hexes = (hs: Buffer[]) => hs.map((h) => h.toString('hex'));
 
 describe('proofs at tile boundaries through Log + Sequencer + SQLite', () => {
-  it('match the RFC 6962 reference for sizes and indexes 255/256/257 and 65535/65536/65537', { timeout: 30_000 }, async () => {
+  it('match the RFC 6962 reference for sizes and indexes 255/256/257 and 65535/65536/65537', { timeout: 120_000 }, async () => {
     const storage = await openStorage('sqlite::memory:');
     const signer = newSigner();
     await Log.create(storage, 'edges', 'log', signer, 1_000);

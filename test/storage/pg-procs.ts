@@ -16,6 +16,19 @@ const WORKER = new URL('./pg-worker.ts', import.meta.url).pathname;
 export const workerLeaf = (worker: number, i: number, overlap: number): Buffer =>
   Buffer.from(i < overlap ? `shared leaf ${i}` : `worker ${worker} leaf ${i}`);
 
+/** Every worker spawned and not yet exited, so a failed test can kill what it left behind (see killLeftovers). */
+const live = new Set<Worker>();
+
+/**
+ * SIGKILLs every worker still running. For an afterEach hook: a test that fails half-way would otherwise leave
+ * sequencers running, whose pipes keep this process alive, so the run hangs instead of reporting the failure.
+ */
+export async function killLeftovers(): Promise<void> {
+  const left = [...live];
+  for (const w of left) w.proc.kill('SIGKILL');
+  await Promise.all(left.map((w) => w.exited));
+}
+
 export class Worker {
   readonly proc: ChildProcess;
   readonly lines: string[] = [];
@@ -37,7 +50,13 @@ export class Worker {
     this.proc.stderr!.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.proc.on('exit', (code, signal) => {
+        live.delete(this);
+        resolve({ code, signal });
+      }),
+    );
+    live.add(this);
   }
 
   stderr: string;

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { Log } from '../../src/log/index.ts';
 import { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { newKey } from '../log/fixtures.ts';
 import { adminQuery, canRestartServer, createTestDatabase, pgSkip, reportSkipped, restartServer, type TestDatabase } from './pg-harness.ts';
-import { acked, checkWholeLog, waitUntil, Worker } from './pg-procs.ts';
+import { acked, checkWholeLog, killLeftovers, waitUntil, Worker } from './pg-procs.ts';
 
 const skip = pgSkip('test/storage/postgres-multiprocess.test.ts');
 
@@ -51,6 +51,8 @@ if (skip) {
       db = await createTestDatabase('gv_mp');
     });
     after(async () => db.drop());
+    // A test that failed half-way leaves workers running; kill them so the run reports the failure instead of hanging.
+    afterEach(killLeftovers);
 
     it('sequences every acknowledged leaf exactly once while frontends queue and two leased sequencers run', { timeout: 180_000 }, async () => {
       const { url, keyFile, signer, storage } = await setup(db, 'leased');
@@ -145,6 +147,9 @@ if (skip) {
           }
         };
 
+        // Every queue worker must be up (storage opened) before the first fault: the test is about processes riding
+        // through faults, and on a busy machine a worker can still be starting when qs[0] is 300 acks in.
+        for (const q of qs) await q.waitFor((l) => l.startsWith('ack '), 120_000, 'each queue worker to start');
         await ackAt(300);
         await queueMine('before');
         const sessions = await adminQuery(

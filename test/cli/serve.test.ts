@@ -94,21 +94,26 @@ describe('grapevine serve (the binary)', () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--data', data, '--init-if-missing', '--port', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stderr }).on('line', (line) => {
-        const m = /serving at (http:\/\/\S+)/.exec(line);
-        if (m) resolve(m[1]);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stderr }).on('line', (line) => {
+          const m = /serving at (http:\/\/\S+)/.exec(line);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code} before serving`)));
       });
-      child.on('exit', (code) => reject(new Error(`exited with ${code} before serving`)));
-    });
-    const sth = await (await fetch(`${url}/ct/v1/get-sth`)).json();
-    assert.equal(typeof sth.tree_head_signature, 'string');
-    assert.equal((await fetch(`${url}/hub/gossip/v0/get-sth`)).status, 200);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('exit', (c) => resolve(c));
-      child.kill('SIGTERM');
-    });
-    assert.equal(code, 0);
+      const sth = await (await fetch(`${url}/ct/v1/get-sth`)).json();
+      assert.equal(typeof sth.tree_head_signature, 'string');
+      assert.equal((await fetch(`${url}/hub/gossip/v0/get-sth`)).status, 200);
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', (c) => resolve(c));
+        child.kill('SIGTERM');
+      });
+      assert.equal(code, 0);
+    } finally {
+      // A failure above must not leave the server running: its stderr pipe would keep this file's process alive.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('refuses to start without a config unless told to create one (exit 1, one line)', async () => {

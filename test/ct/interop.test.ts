@@ -326,7 +326,10 @@ async function startServer(config: string): Promise<{ child: ChildProcess; url: 
   const child = spawn(process.execPath, [BIN, 'ct', 'serve', '--config', config, '--create-tree'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running to hold this file's process open
+      reject(new Error(`server did not start:\n${err}`));
+    }, 90_000);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
       const m = /CT log at (http:\/\/\S+)\/ct\/v1\//.exec(err);

@@ -58,7 +58,10 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, 'hub', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running to hold this file's process open
+      reject(new Error(`server did not start: ${buf}`));
+    }, 90_000);
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(buf);

@@ -21,6 +21,11 @@ import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
 const NO_RANK = Buffer.alloc(0);
+
+/** What queueLeaves answers for a leaf it inserted: the input as stored, not yet sequenced. */
+export function insertedLeaf(l: NewLeaf): StoredLeaf {
+  return { ...l, labelRank: l.labelRank ?? NO_RANK, index: null };
+}
 interface Segment {
   first_index: number;
   first_queue_id: number;
@@ -101,7 +106,7 @@ export class SqliteStorage implements LogStorage {
             const rank = l.labelRank ?? NO_RANK;
             const inserted =
               this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
-            if (inserted) return { leaf: { ...l, labelRank: rank, index: null }, duplicate: false };
+            if (inserted) return { leaf: insertedLeaf(l), duplicate: false };
             const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
             return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
           });

@@ -3,10 +3,17 @@
  * (writer-worker.ts), and the two things structured cloning loses on the way:
  * Buffers arrive as plain Uint8Arrays, and errors lose their class.
  */
-import { StorageError, type StorageErrorCode } from '../../log/index.ts';
+import { StorageError, type StorageErrorCode, type StoredLeaf } from '../../log/index.ts';
 
 /** The LogStorage methods that write, and so run on the writer thread. */
 export const WRITE_METHODS = ['createTree', 'queueLeaves', 'integrate', 'acquireLease', 'releaseLease', 'ping'] as const;
+
+/**
+ * queueLeaves answers, per leaf, null when it was inserted (the caller has
+ * it already: sending it back would clone every value twice) or the stored
+ * leaf when it was a duplicate.
+ */
+export type CompactQueueReply = (StoredLeaf | null)[];
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
 export interface WriterCall {

@@ -23,8 +23,15 @@ import { Worker } from 'node:worker_threads';
 import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
-import { SqliteStorage } from './sqlite-storage.ts';
-import { fromWireError, reviveBuffers, type WriteMethod, type WriterHello, type WriterReply } from './writer-protocol.ts';
+import { insertedLeaf, SqliteStorage } from './sqlite-storage.ts';
+import {
+  type CompactQueueReply,
+  fromWireError,
+  reviveBuffers,
+  type WriteMethod,
+  type WriterHello,
+  type WriterReply,
+} from './writer-protocol.ts';
 
 const BOOTSTRAP = new URL('./writer-bootstrap.mjs', import.meta.url);
 
@@ -69,8 +76,9 @@ export class ThreadedSqliteStorage implements LogStorage {
   createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
     return this.#call('createTree', [spec, head, now]);
   }
-  queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
-    return this.#call('queueLeaves', [treeId, leaves]);
+  async queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
+    const stored = await this.#call<CompactQueueReply>('queueLeaves', [treeId, leaves]);
+    return stored.map((dup, i) => (dup ? { leaf: dup, duplicate: true } : { leaf: insertedLeaf(leaves[i]), duplicate: false }));
   }
   integrate(treeId: number, integration: Integration): Promise<void> {
     return this.#call('integrate', [treeId, integration]);

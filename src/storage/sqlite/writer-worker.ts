@@ -4,9 +4,17 @@
  * arrival order. SQLite's fsync (synchronous=FULL) blocks this thread only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LogStorage } from '../../log/index.ts';
+import type { LogStorage, QueueResult } from '../../log/index.ts';
 import { SqliteStorage } from './sqlite-storage.ts';
-import { reviveBuffers, toWireError, WRITE_METHODS, type WriterCall, type WriterHello, type WriterReply } from './writer-protocol.ts';
+import {
+  type CompactQueueReply,
+  reviveBuffers,
+  toWireError,
+  WRITE_METHODS,
+  type WriterCall,
+  type WriterHello,
+  type WriterReply,
+} from './writer-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker.ts runs only as a worker thread');
@@ -33,9 +41,14 @@ port.on('message', async (m: WriterCall | 'close') => {
     if (!allowed.has(m.method)) throw new Error(`not a write method: ${m.method}`);
     const fn = storage[m.method as keyof LogStorage] as (...a: unknown[]) => Promise<unknown>;
     // SqliteStorage does its work synchronously, so calls never interleave.
-    reply = { id: m.id, value: await fn.apply(storage, reviveBuffers([...m.args])) };
+    const value = await fn.apply(storage, reviveBuffers([...m.args]));
+    reply = { id: m.id, value: m.method === 'queueLeaves' ? compact(value as QueueResult[]) : value };
   } catch (err) {
     reply = { id: m.id, error: toWireError(err) };
   }
   port.postMessage(reply);
 });
+
+function compact(results: QueueResult[]): CompactQueueReply {
+  return results.map((r) => (r.duplicate ? r.leaf : null));
+}

@@ -7,11 +7,11 @@
  * not what is measured here); sequencing runs the real Sequencer.
  */
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPairSync } from 'node:crypto';
 import { parsePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
 import { Log, type LogStorage, type NewLeaf, Sequencer, TileCache } from '../src/log/index.ts';
 import { hashLeaf } from '../src/merkle/index.ts';

@@ -20,7 +20,9 @@ function files(dir: string): string[] {
 /** Folder under src/ of each import of `file` (relative imports), plus bare module names. */
 function imports(file: string): { local: string[]; packages: string[] } {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   const local: string[] = [];
   const packages: string[] = [];
   for (const s of specs) {
@@ -33,7 +35,18 @@ function imports(file: string): { local: string[]; packages: string[] } {
 const folderOf = (rel: string) => (rel.includes('/') ? rel.split('/')[0] : rel);
 
 const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509'];
-const IO_PACKAGES = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'fastify', 'pg', 'better-sqlite3', 'undici', 'pino'];
+const IO_PACKAGES = [
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:https',
+  'fastify',
+  'pg',
+  'better-sqlite3',
+  'undici',
+  'pino',
+];
 
 /** Which src folders each folder may import (besides itself and errors.ts). */
 const ALLOWED: Record<string, string[]> = {

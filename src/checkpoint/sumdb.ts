@@ -5,8 +5,9 @@
  * compatibility as upstream says, anything after the third line is ignored,
  * even an unterminated line.
  */
-import { CheckpointError } from './errors.ts';
+
 import { formatCheckpoint, parseCheckpoint, SHA256_SIZE } from './checkpoint.ts';
+import { CheckpointError } from './errors.ts';
 
 export const SUMDB_ORIGIN = 'go.sum database tree';
 

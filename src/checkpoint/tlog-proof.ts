@@ -116,11 +116,7 @@ export type ProvenEntry = { readonly leafHash: Uint8Array } | { readonly leafDat
  * to the checkpoint root. Throws CheckpointError, NoteError, or ProofError
  * (src/merkle: BAD_INDEX, BAD_PROOF_SIZE, INCLUSION_MISMATCH).
  */
-export function verifyTlogProof(
-  input: string | Uint8Array,
-  entry: ProvenEntry,
-  opts: OpenCheckpointOptions,
-): VerifiedTlogProof {
+export function verifyTlogProof(input: string | Uint8Array, entry: ProvenEntry, opts: OpenCheckpointOptions): VerifiedTlogProof {
   const proof = parseTlogProof(input);
   const checkpoint = openCheckpoint(proof.checkpoint, opts);
   const leafHash = 'leafHash' in entry ? entry.leafHash : hashLeaf(entry.leafData);

@@ -31,8 +31,8 @@ import { hashLeaf } from '../merkle/index.ts';
 import { certificatesFromPem } from '../x509/index.ts';
 import { CliError } from './errors.ts';
 import { readKeyFile } from './key-file.ts';
-import { intArg } from './proof.ts';
 import { printJson, printJsonLine } from './output.ts';
+import { intArg } from './proof.ts';
 
 interface CommonOpts {
   url: string;

@@ -8,8 +8,9 @@
  * write the database can make the log sign over tampered data (the
  * sequencer checks heads, not leaves). Keep both private to the operator.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+
 import { generateKeyPairSync } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
 import type { LogStorage } from '../log/index.ts';

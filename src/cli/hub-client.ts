@@ -33,8 +33,8 @@ import { parseNote, verifierFromVkey } from '../note/index.ts';
 import { CliError } from './errors.ts';
 import { hubKeyFor } from './hub-keys.ts';
 import { readKeyFile } from './key-file.ts';
-import { intArg } from './proof.ts';
 import { printJson, printJsonLine } from './output.ts';
+import { intArg } from './proof.ts';
 
 interface CommonOpts {
   url: string;

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { encodeBase64 } from '../codec/encoding.ts';
 import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from '../log/index.ts';
-import { CliError } from './errors.ts';
 import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
-import { hashArg, intArg } from './proof.ts';
+import { CliError } from './errors.ts';
 import { printJson } from './output.ts';
+import { hashArg, intArg } from './proof.ts';
 
 type Opts = DataDirOptions & { name: string };
 
@@ -33,7 +33,13 @@ async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promis
 const out = printJson;
 
 export function headJson(h: TreeHead) {
-  return { size: h.size, root_hash: h.rootHash.toString('hex'), timestamp: h.timestamp, revision: h.revision, signature: encodeBase64(h.signature) };
+  return {
+    size: h.size,
+    root_hash: h.rootHash.toString('hex'),
+    timestamp: h.timestamp,
+    revision: h.revision,
+    signature: encodeBase64(h.signature),
+  };
 }
 
 function leafJson(l: StoredLeaf) {
@@ -62,7 +68,12 @@ export function registerLog(program: Command): void {
         if (await storage.getTree(o.name)) throw new CliError('FAILED', `a tree named ${JSON.stringify(o.name)} already exists`);
         const signer = createKey(keyPath(o, o.name), o.keyType);
         const tree = await Log.create(storage, o.name, 'log', signer);
-        out({ created: tree.name, id: tree.id, key: keyPath(o, o.name), public_key: signer.publicKey.key.export({ type: 'spki', format: 'pem' }) });
+        out({
+          created: tree.name,
+          id: tree.id,
+          key: keyPath(o, o.name),
+          public_key: signer.publicKey.key.export({ type: 'spki', format: 'pem' }),
+        });
       } finally {
         await storage.close();
       }
@@ -123,7 +134,8 @@ export function registerLog(program: Command): void {
     .option('--size <n>', 'tree size', intArg)
     .action((o: Opts & { index?: number; leafHash?: Buffer; size?: number }) =>
       withLog(o, async (l) => {
-        if ((o.index === undefined) === (o.leafHash === undefined)) throw new CliError('USAGE', 'give exactly one of --index and --leaf-hash');
+        if ((o.index === undefined) === (o.leafHash === undefined))
+          throw new CliError('USAGE', 'give exactly one of --index and --leaf-hash');
         const size = o.size ?? (await l.latestHead()).size;
         const { index, proof } =
           o.leafHash !== undefined

@@ -49,7 +49,8 @@ function verdict(check: () => void): void {
 }
 
 export function intArg(v: string): number {
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`want a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+    throw new InvalidArgumentError(`want a non-negative integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 

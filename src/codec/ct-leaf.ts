@@ -119,9 +119,14 @@ export function decodeMerkleTreeLeaf(data: Uint8Array): CtTimestampedEntry {
 }
 
 function writeChain(w: TlsWriter, chain: readonly Uint8Array[], field: string): void {
-  w.vector(0, CHAIN_MAX, (v) => {
-    for (const cert of chain) v.opaque(cert, 1, CERT_MAX, 'ASN.1Cert');
-  }, field);
+  w.vector(
+    0,
+    CHAIN_MAX,
+    (v) => {
+      for (const cert of chain) v.opaque(cert, 1, CERT_MAX, 'ASN.1Cert');
+    },
+    field,
+  );
 }
 
 function readChain(r: TlsReader, field: string): Buffer[] {

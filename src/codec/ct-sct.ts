@@ -85,9 +85,14 @@ const SCT_MAX = 0xffff;
 
 export function encodeSctList(scts: readonly Uint8Array[]): Buffer {
   const w = new TlsWriter();
-  w.vector(1, SCT_MAX, (v) => {
-    for (const s of scts) v.opaque(s, 1, SCT_MAX, 'SerializedSCT');
-  }, 'sct_list');
+  w.vector(
+    1,
+    SCT_MAX,
+    (v) => {
+      for (const s of scts) v.opaque(s, 1, SCT_MAX, 'SerializedSCT');
+    },
+    'sct_list',
+  );
   return w.finish();
 }
 

@@ -74,10 +74,7 @@ export class TlsReader {
   #need(n: number, field: string): number {
     const at = this.#pos;
     if (this.#buf.length - at < n) {
-      throw new CodecError(
-        'TRUNCATED',
-        `${this.#what}: ${field} at offset ${at}: got ${this.#buf.length - at} bytes, want ${n}`,
-      );
+      throw new CodecError('TRUNCATED', `${this.#what}: ${field} at offset ${at}: got ${this.#buf.length - at} bytes, want ${n}`);
     }
     this.#pos = at + n;
     return at;

@@ -24,6 +24,7 @@
  */
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
 import {
   ConfigProblemsError,
   DURATION,
@@ -37,7 +38,6 @@ import {
   schemaProblems,
   splitListen,
 } from './fields.ts';
-import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
 import { parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from './hub.ts';
 
 export class SiteConfigError extends ConfigProblemsError {

@@ -5,7 +5,12 @@
  * KeyObject; signing (sign.ts), TLS DigitallySigned (digitally-signed.ts),
  * RFC 6962 log IDs (logid.ts) and STH verification (sth.ts) reuse them.
  */
-export { digitallySignedAlgorithm, type SignatureAndHashAlgorithm, signDigitallySigned, verifyDigitallySigned } from './digitally-signed.ts';
+export {
+  digitallySignedAlgorithm,
+  type SignatureAndHashAlgorithm,
+  signDigitallySigned,
+  verifyDigitallySigned,
+} from './digitally-signed.ts';
 export { KeyError, type KeyErrorCode, SignatureError, type SignatureErrorCode } from './errors.ts';
 export {
   ed25519PublicKeyBytes,

@@ -18,6 +18,7 @@ export {
   processAddSignedBlobAdmission,
 } from './admission.ts';
 export { type CoreView, HeadAuditor, type HeadAuditorOptions, type RootAlert } from './auditor.ts';
+export { isLater, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 export {
   checkEntrySourceSignature,
   HubClient,
@@ -28,7 +29,6 @@ export {
   type VerifiedSgt,
   type VerifiedSth,
 } from './client.ts';
-export { isLater, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 export { checkEntryDomain, checkTreeHeadDomain, HubSigner, parsesAsEntry, parsesAsTreeHead } from './domain.ts';
 export { type BuiltEntry, buildEntry, identityHash, msToNs } from './entry.ts';
 export { HUB_ERROR_STATUS, HubError, type HubErrorCode } from './errors.ts';
@@ -54,7 +54,7 @@ export {
 } from './instance.ts';
 export { HubMetrics } from './metrics.ts';
 export { type HubQuotaSpec, HubQuotas } from './quota.ts';
-export { hubRoutes, type HubRoutesOptions, routePrefix } from './routes.ts';
+export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
 export { FileServedHeads, MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
 export {
   MAX_SOURCE_ID_BYTES,

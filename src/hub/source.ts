@@ -6,7 +6,7 @@
  *
  * Pure: keys arrive parsed; nothing here reads files.
  */
-import { type PublicKey, ed25519PublicKeyFromBytes, parsePublicKey, verifySignature } from '../crypto/index.ts';
+import { ed25519PublicKeyFromBytes, type PublicKey, parsePublicKey, verifySignature } from '../crypto/index.ts';
 import { type NoteVerifier, parseVkey, SignatureType, verifierFromVkey } from '../note/index.ts';
 import { HubError } from './errors.ts';
 

@@ -7,7 +7,7 @@ export { checkHead, signHead } from './head.ts';
 export { type LeafInput, Log, type LogOptions } from './log.ts';
 export { decodeLogRoot, encodeLogRoot, LOG_ROOT_DOMAIN, type LogRoot, logRootSigningInput } from './log-root.ts';
 export { LogMetrics } from './metrics.ts';
-export { type BucketSpec, QuotaManager, type QuotaKind, type QuotaSpec } from './quota.ts';
+export { type BucketSpec, type QuotaKind, QuotaManager, type QuotaSpec } from './quota.ts';
 export { Sequencer, type SequencerOptions } from './sequencer.ts';
 export type {
   Integration,

@@ -100,7 +100,12 @@ export class Log {
   }
 
   /** Opens an existing tree, refusing a signer whose key is not the tree's. */
-  static async open(storage: LogStorage, name: string, signer: Signer | null, opts: Omit<LogOptions, 'storage' | 'tree'> = {}): Promise<Log> {
+  static async open(
+    storage: LogStorage,
+    name: string,
+    signer: Signer | null,
+    opts: Omit<LogOptions, 'storage' | 'tree'> = {},
+  ): Promise<Log> {
     const tree = await storage.getTree(name);
     if (!tree) throw new LogError('NO_SUCH_TREE', `no tree named ${JSON.stringify(name)}`);
     if (signer && !signer.publicKey.spki.equals(tree.publicKey)) {
@@ -149,7 +154,10 @@ export class Log {
       }
       const batch = this.#queue.splice(0, take);
       try {
-        const all = await this.#storage.queueLeaves(this.tree.id, batch.flatMap((b) => b.leaves));
+        const all = await this.#storage.queueLeaves(
+          this.tree.id,
+          batch.flatMap((b) => b.leaves),
+        );
         let at = 0;
         for (const b of batch) {
           b.resolve(all.slice(at, at + b.leaves.length));
@@ -220,12 +228,17 @@ export class Log {
    * Inclusion proof by leaf hash: the first sequenced leaf with this hash
    * that lies inside `size`. LogError LEAF_NOT_FOUND otherwise.
    */
-  async getInclusionProofByHash(leafHash: Buffer, size: number, chargeTo: readonly string[] = []): Promise<{ index: number; proof: Buffer[] }> {
+  async getInclusionProofByHash(
+    leafHash: Buffer,
+    size: number,
+    chargeTo: readonly string[] = [],
+  ): Promise<{ index: number; proof: Buffer[] }> {
     this.#charge('read', chargeTo);
     await this.#checkSize(size);
     const leaves = await this.#storage.leavesByLeafHash(this.tree.id, leafHash);
     const leaf = leaves.find((l) => l.index !== null && l.index < size);
-    if (!leaf || leaf.index === null) throw new LogError('LEAF_NOT_FOUND', `no leaf with hash ${leafHash.toString('hex')} in the tree of size ${size}`);
+    if (!leaf || leaf.index === null)
+      throw new LogError('LEAF_NOT_FOUND', `no leaf with hash ${leafHash.toString('hex')} in the tree of size ${size}`);
     this.#metrics?.reads.inc({ tree: this.tree.name, op: 'inclusion' });
     return { index: leaf.index, proof: await this.#tiles.rangeHashes(this.tree.id, inclusionPlan(leaf.index, size)) };
   }

@@ -19,14 +19,24 @@ export class LogMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.leavesQueued = new Counter({ name: 'grapevine_log_leaves_queued_total', help: 'New leaves queued', labelNames: ['tree'], registers });
+    this.leavesQueued = new Counter({
+      name: 'grapevine_log_leaves_queued_total',
+      help: 'New leaves queued',
+      labelNames: ['tree'],
+      registers,
+    });
     this.leavesDuplicate = new Counter({
       name: 'grapevine_log_leaves_duplicate_total',
       help: 'Queue requests answered with a pre-existing leaf (same identity hash)',
       labelNames: ['tree'],
       registers,
     });
-    this.leavesSequenced = new Counter({ name: 'grapevine_log_leaves_sequenced_total', help: 'Leaves integrated into the tree', labelNames: ['tree'], registers });
+    this.leavesSequenced = new Counter({
+      name: 'grapevine_log_leaves_sequenced_total',
+      help: 'Leaves integrated into the tree',
+      labelNames: ['tree'],
+      registers,
+    });
     this.sequencerBatchSeconds = new Histogram({
       name: 'grapevine_log_sequencer_batch_seconds',
       help: 'Time to integrate one batch (read queue, hash, write tiles, sign, commit)',
@@ -34,12 +44,37 @@ export class LogMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
-    this.sequencerErrors = new Counter({ name: 'grapevine_log_sequencer_errors_total', help: 'Failed sequencer runs by error code', labelNames: ['tree', 'code'], registers });
+    this.sequencerErrors = new Counter({
+      name: 'grapevine_log_sequencer_errors_total',
+      help: 'Failed sequencer runs by error code',
+      labelNames: ['tree', 'code'],
+      registers,
+    });
     this.treeSize = new Gauge({ name: 'grapevine_log_tree_size', help: 'Size of the latest signed root', labelNames: ['tree'], registers });
-    this.headTimestamp = new Gauge({ name: 'grapevine_log_root_timestamp_seconds', help: 'Timestamp of the latest signed root', labelNames: ['tree'], registers });
-    this.pendingLeaves = new Gauge({ name: 'grapevine_log_pending_leaves', help: 'Queued leaves not yet sequenced (sampled by the sequencer)', labelNames: ['tree'], registers });
-    this.quotaRejections = new Counter({ name: 'grapevine_log_quota_rejections_total', help: 'Requests refused for quota', labelNames: ['kind'], registers });
+    this.headTimestamp = new Gauge({
+      name: 'grapevine_log_root_timestamp_seconds',
+      help: 'Timestamp of the latest signed root',
+      labelNames: ['tree'],
+      registers,
+    });
+    this.pendingLeaves = new Gauge({
+      name: 'grapevine_log_pending_leaves',
+      help: 'Queued leaves not yet sequenced (sampled by the sequencer)',
+      labelNames: ['tree'],
+      registers,
+    });
+    this.quotaRejections = new Counter({
+      name: 'grapevine_log_quota_rejections_total',
+      help: 'Requests refused for quota',
+      labelNames: ['kind'],
+      registers,
+    });
     this.reads = new Counter({ name: 'grapevine_log_reads_total', help: 'Read operations served', labelNames: ['tree', 'op'], registers });
-    this.isLeader = new Gauge({ name: 'grapevine_log_sequencer_leader', help: '1 while this process holds the sequencer lease', labelNames: ['tree'], registers });
+    this.isLeader = new Gauge({
+      name: 'grapevine_log_sequencer_leader',
+      help: '1 while this process holds the sequencer lease',
+      labelNames: ['tree'],
+      registers,
+    });
   }
 }

@@ -23,8 +23,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Signer } from '../crypto/index.ts';
-import { CompactRange, ExpandedTile, edgeTiles, HASH_SIZE, popCount, splitTile, TILE_HEIGHT, TILE_WIDTH, type TileId } from '../merkle/index.ts';
 import { isError } from '../errors.ts';
+import {
+  CompactRange,
+  ExpandedTile,
+  edgeTiles,
+  HASH_SIZE,
+  popCount,
+  splitTile,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  type TileId,
+} from '../merkle/index.ts';
 import { LogError, StorageError } from './errors.ts';
 import { checkHead, signHead } from './head.ts';
 import type { LogMetrics } from './metrics.ts';
@@ -174,12 +184,18 @@ export class Sequencer {
     const edges = new Map<number, EdgeTile>();
     const tiles = edgeTiles(head.size);
     const want = tiles.filter((t) => t.width > 0);
-    const data = await storage.getTiles(tree.id, want.map((t) => t.id));
+    const data = await storage.getTiles(
+      tree.id,
+      want.map((t) => t.id),
+    );
     for (const t of tiles) edges.set(t.id.level, { index: t.id.index, hashes: [] });
     want.forEach((t, i) => {
       const d = data[i];
       if (!d || d.length < t.width * HASH_SIZE) {
-        throw new StorageError('CORRUPT', `edge tile ${t.id.level}/${t.id.index} of tree ${tree.name} is missing or shorter than ${t.width} entries`);
+        throw new StorageError(
+          'CORRUPT',
+          `edge tile ${t.id.level}/${t.id.index} of tree ${tree.name} is missing or shorter than ${t.width} entries`,
+        );
       }
       const hashes = splitTile(d, t.width);
       checkEdgeTile(t.id, hashes, head);
@@ -293,7 +309,10 @@ function checkEdgeTile(id: TileId, hashes: Buffer[], head: TreeHead): void {
       const node = Math.floor(head.size / 2 ** level) - 1;
       const begin = node * 2 ** h - id.index * TILE_WIDTH;
       if (!tile.node(h, begin).equals(head.compactRange[pos])) {
-        throw new StorageError('CORRUPT', `edge tile ${id.level}/${id.index} disagrees with the compact range of head ${head.revision} at level ${level}`);
+        throw new StorageError(
+          'CORRUPT',
+          `edge tile ${id.level}/${id.index} disagrees with the compact range of head ${head.revision} at level ${level}`,
+        );
       }
     }
     pos--;

@@ -14,16 +14,7 @@
  * tile it found, or put an older, narrower copy read before the last
  * integration (#put keeps the wider of the two).
  */
-import {
-  ExpandedTile,
-  foldRange,
-  type LeafRange,
-  type NodeId,
-  rangeNodes,
-  type TileId,
-  type TileSlot,
-  tileSlot,
-} from '../merkle/index.ts';
+import { ExpandedTile, foldRange, type LeafRange, type NodeId, rangeNodes, type TileId, type TileSlot, tileSlot } from '../merkle/index.ts';
 import { StorageError } from './errors.ts';
 import type { LogStorage } from './storage.ts';
 
@@ -107,7 +98,10 @@ export class TileCache {
 
 function lookup(t: ExpandedTile | undefined, treeId: number, s: TileSlot): Buffer {
   if (!t || t.width < s.end) {
-    throw new StorageError('CORRUPT', `tile ${s.tile.level}/${s.tile.index} of tree ${treeId} is missing or too narrow for entries [${s.begin}, ${s.end})`);
+    throw new StorageError(
+      'CORRUPT',
+      `tile ${s.tile.level}/${s.tile.index} of tree ${treeId} is missing or too narrow for entries [${s.begin}, ${s.end})`,
+    );
   }
   return t.node(s.height, s.begin);
 }

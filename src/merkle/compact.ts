@@ -36,7 +36,10 @@ export class CompactRange {
     for (const h of hashes) {
       if (h.length !== HASH_SIZE) throw new ProofError('BAD_HASH_SIZE', `got ${h.length}-byte hash, want ${HASH_SIZE}`);
     }
-    return new CompactRange(size, hashes.map((h) => Buffer.from(h)));
+    return new CompactRange(
+      size,
+      hashes.map((h) => Buffer.from(h)),
+    );
   }
 
   get size(): number {

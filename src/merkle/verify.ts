@@ -22,12 +22,7 @@ function checkHashes(what: string, hashes: readonly Uint8Array[]): void {
 }
 
 /** The root implied by an inclusion proof. Requires 0 ≤ index < size. */
-export function rootFromInclusionProof(
-  index: number,
-  size: number,
-  leafHash: Uint8Array,
-  proof: readonly Uint8Array[],
-): Buffer {
+export function rootFromInclusionProof(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): Buffer {
   checkSize('tree size', size);
   checkSize('leaf index', index);
   // Step 1: leaf_index must be < tree_size.
@@ -58,13 +53,7 @@ export function rootFromInclusionProof(
 }
 
 /** Throws ProofError unless `proof` proves leaf `index` with `leafHash` in the tree of `size` with `root`. */
-export function verifyInclusion(
-  index: number,
-  size: number,
-  leafHash: Uint8Array,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): void {
+export function verifyInclusion(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
   checkHashes('root', [root]);
   const got = rootFromInclusionProof(index, size, leafHash, proof);
   if (!got.equals(root)) {
@@ -79,13 +68,7 @@ export function verifyInclusion(
  * Throws ProofError unless `proof` shows that the tree (size1, root1) is a
  * prefix of (size2, root2). Requires 0 < size1 ≤ size2.
  */
-export function verifyConsistency(
-  size1: number,
-  size2: number,
-  proof: readonly Uint8Array[],
-  root1: Uint8Array,
-  root2: Uint8Array,
-): void {
+export function verifyConsistency(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): void {
   checkSize('size1', size1);
   checkSize('size2', size2);
   if (size2 < size1) throw new ProofError('BAD_SIZES', `size2 ${size2} < size1 ${size1}`);

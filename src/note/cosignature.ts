@@ -10,8 +10,8 @@
  * requires a distinct key per cosigner.
  */
 import type { Signer } from '../crypto/index.ts';
-import { NoteError } from './errors.ts';
 import { ED25519_SIGNATURE_SIZE, ed25519PublicKey, ed25519Verify, rawEd25519Key, recommendedVkey } from './ed25519.ts';
+import { NoteError } from './errors.ts';
 import { checkKeyName, keyIdFor, SignatureType } from './keys.ts';
 import type { NoteSignature } from './note.ts';
 import type { NoteSigner, NoteVerifier } from './verifier.ts';

@@ -11,7 +11,7 @@
  * src/crypto supports (P-256) and rejects the others as BAD_KEY.
  */
 import { encodeBase64 } from '../codec/index.ts';
-import { parsePublicKey, type PublicKey, verifySignature } from '../crypto/index.ts';
+import { type PublicKey, parsePublicKey, verifySignature } from '../crypto/index.ts';
 import { NoteError } from './errors.ts';
 import { checkKeyName, ecdsaKeyId, formatKeyId, SignatureType } from './keys.ts';
 import type { NoteVerifier } from './verifier.ts';

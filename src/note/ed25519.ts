@@ -4,13 +4,7 @@
  * public key and the key ID is SHA-256(name || 0x0A || 0x01 || key)[:4].
  */
 import { encodeBase64 } from '../codec/index.ts';
-import {
-  ed25519PublicKeyBytes,
-  ed25519PublicKeyFromBytes,
-  type PublicKey,
-  type Signer,
-  verifySignature,
-} from '../crypto/index.ts';
+import { ed25519PublicKeyBytes, ed25519PublicKeyFromBytes, type PublicKey, type Signer, verifySignature } from '../crypto/index.ts';
 import { NoteError } from './errors.ts';
 import { checkKeyName, formatKeyId, keyIdFor, SignatureType } from './keys.ts';
 import type { NoteSigner, NoteVerifier, SignatureInfo } from './verifier.ts';

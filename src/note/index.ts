@@ -42,8 +42,8 @@
  * | 0x05 | rfc6962.ts          | the RFC 6962 TreeHeadSignature; text must be exactly origin/size/root with origin = key name |
  */
 export {
-  type CosignerV1,
   COSIGNATURE_V1_SIZE,
+  type CosignerV1,
   cosignatureV1Message,
   cosignatureV1Signer,
   cosignatureV1Time,

@@ -17,7 +17,7 @@
  */
 import { NoteError } from './errors.ts';
 import type { SignatureType } from './keys.ts';
-import { type Note, type NoteSignature, keyLabel, parseNote } from './note.ts';
+import { keyLabel, type Note, type NoteSignature, parseNote } from './note.ts';
 import type { NoteVerifier, SignatureInfo } from './verifier.ts';
 
 /** A signature that a configured key verified. */

@@ -21,7 +21,7 @@ import {
   encodeDigitallySigned,
   encodeTreeHeadSignature,
 } from '../codec/index.ts';
-import { parsePublicKey, type PublicKey, verifyDigitallySigned } from '../crypto/index.ts';
+import { type PublicKey, parsePublicKey, verifyDigitallySigned } from '../crypto/index.ts';
 import { NoteError } from './errors.ts';
 import { checkKeyName, formatKeyId, rfc6962KeyId, SignatureType } from './keys.ts';
 import type { NoteSignature } from './note.ts';
@@ -84,9 +84,7 @@ export function rfc6962Verifier(name: string, spki: Uint8Array): NoteVerifier {
 }
 
 /** Splits the bytes after the key ID into timestamp and DigitallySigned; null if they do not parse exactly. */
-export function parseRfc6962NoteSignature(
-  signature: Uint8Array,
-): { timestampMs: number; treeHeadSignature: DigitallySigned } | null {
+export function parseRfc6962NoteSignature(signature: Uint8Array): { timestampMs: number; treeHeadSignature: DigitallySigned } | null {
   if (signature.length < TIMESTAMP_SIZE) return null;
   const b = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
   const t = b.readBigUInt64BE(0);

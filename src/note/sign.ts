@@ -7,8 +7,7 @@ import { checkKeyName } from './keys.ts';
 import { checkNoteText, formatNote, type Note, type NoteSignature } from './note.ts';
 import type { NoteSigner } from './verifier.ts';
 
-const sameKey = (a: { name: string; keyId: number }, b: { name: string; keyId: number }) =>
-  a.name === b.name && a.keyId === b.keyId;
+const sameKey = (a: { name: string; keyId: number }, b: { name: string; keyId: number }) => a.name === b.name && a.keyId === b.keyId;
 
 /**
  * Returns `note` with the signatures in `extra` added. Existing signatures by

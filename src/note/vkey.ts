@@ -65,7 +65,7 @@ function keyIdOf(vkey: string, name: string, type: number, key: Buffer): number 
 export function parseVkey(vkey: string): Vkey {
   const p1 = vkey.indexOf('+');
   const p2 = p1 < 0 ? -1 : vkey.indexOf('+', p1 + 1);
-  if (p2 < 0) throw bad(vkey, "want <name>+<key ID>+<base64 key>");
+  if (p2 < 0) throw bad(vkey, 'want <name>+<key ID>+<base64 key>');
   const name = vkey.slice(0, p1);
   const hex = vkey.slice(p1 + 1, p2);
   if (!isValidKeyName(name)) throw bad(vkey, 'invalid key name');
@@ -108,6 +108,9 @@ export function verifierFromVkey(vkey: string): NoteVerifier {
       return rfc6962Verifier(k.name, k.key);
     default:
       // Node 20's node:crypto has no ML-DSA (0x06).
-      throw new NoteError('UNSUPPORTED_ALGORITHM', `vkey ${k.name}: signature type 0x${k.type.toString(16).padStart(2, '0')} cannot be verified`);
+      throw new NoteError(
+        'UNSUPPORTED_ALGORITHM',
+        `vkey ${k.name}: signature type 0x${k.type.toString(16).padStart(2, '0')} cannot be verified`,
+      );
   }
 }

@@ -51,10 +51,7 @@ describe('parseCheckpoint over checkpoint_body_cases (transparency-dev/formats T
         assert.equal(cp.origin, c.want!.origin);
         assert.equal(cp.size, c.want!.size);
         assert.equal(cp.rootHash.toString('base64'), c.want!.hash_b64);
-        assert.equal(
-          cp.extensions.map((e) => `${e}\n`).join(''),
-          c.want_rest,
-        );
+        assert.equal(cp.extensions.map((e) => `${e}\n`).join(''), c.want_rest);
       });
       // Every upstream "valid" body has a non-32-byte root ("bananas" is 7 bytes): strict mode refuses it.
       it('is refused by the strict default with CheckpointError BAD_ROOT_HASH', () => {

@@ -2,16 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CheckpointError, formatCheckpoint, openCheckpoint } from '../../src/checkpoint/index.ts';
-import {
-  cosignatureV1Signer,
-  ed25519NoteSigner,
-  NoteError,
-  parseNote,
-  signNote,
-  verifierFromVkey,
-} from '../../src/note/index.ts';
-import { loadTestdata } from '../testdata.ts';
+import { cosignatureV1Signer, ed25519NoteSigner, NoteError, parseNote, signNote, verifierFromVkey } from '../../src/note/index.ts';
 import { assertThrowsCode, testSigner } from '../note/testing.ts';
+import { loadTestdata } from '../testdata.ts';
 
 const notes = loadTestdata('signed-notes.json');
 const cosigned = notes.cases.find((c: { id: string }) => c.id === 'sumdb-15081221-cosigned');
@@ -22,8 +15,14 @@ describe('openCheckpoint', () => {
     it('verifies the log signature, reports the witness and ignores the obsolete 0x03 line', () => {
       const cp = openCheckpoint(cosigned.note, { log: [SUMDB], witnesses: [WITNESS], origin: 'go.sum database tree' });
       assert.equal(cp.checkpoint.size, 15081221);
-      assert.deepEqual(cp.logSignatures.map((s) => s.name), ['sum.golang.org']);
-      assert.deepEqual(cp.cosignatures.map((s) => s.name), ['test.example.com']);
+      assert.deepEqual(
+        cp.logSignatures.map((s) => s.name),
+        ['sum.golang.org'],
+      );
+      assert.deepEqual(
+        cp.cosignatures.map((s) => s.name),
+        ['test.example.com'],
+      );
       assert.equal(cp.note.unverified.length, 1);
     });
 
@@ -33,11 +32,7 @@ describe('openCheckpoint', () => {
     });
 
     it('throws CheckpointError MISSING_LOG_SIGNATURE when only a witness key verifies', () => {
-      assertThrowsCode(
-        () => openCheckpoint(cosigned.note, { log: [], witnesses: [WITNESS] }),
-        CheckpointError,
-        'MISSING_LOG_SIGNATURE',
-      );
+      assertThrowsCode(() => openCheckpoint(cosigned.note, { log: [], witnesses: [WITNESS] }), CheckpointError, 'MISSING_LOG_SIGNATURE');
     });
   });
 
@@ -54,9 +49,7 @@ describe('openCheckpoint', () => {
 
     it('rejects the note when a known witness signature is bad (NoteError BAD_SIGNATURE)', () => {
       const n = parseNote(signed);
-      const broken = signNote(
-        { text: n.text, signatures: [n.signatures[0], { ...n.signatures[1], signature: Buffer.alloc(72) }] },
-      );
+      const broken = signNote({ text: n.text, signatures: [n.signatures[0], { ...n.signatures[1], signature: Buffer.alloc(72) }] });
       assertThrowsCode(() => openCheckpoint(broken, keys), NoteError, 'BAD_SIGNATURE');
     });
 

@@ -2,13 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  CheckpointError,
-  formatTlogProof,
-  parseTlogProof,
-  type TlogProof,
-  verifyTlogProof,
-} from '../../src/checkpoint/index.ts';
+import { CheckpointError, formatTlogProof, parseTlogProof, type TlogProof, verifyTlogProof } from '../../src/checkpoint/index.ts';
 import { ProofError } from '../../src/merkle/index.ts';
 import { NoteError, verifierFromVkey } from '../../src/note/index.ts';
 import { assertThrowsCode } from '../note/testing.ts';
@@ -88,7 +82,14 @@ describe('verifyTlogProof', () => {
 });
 
 describe('formatTlogProof over marshal_cases', () => {
-  for (const c of data.marshal_cases as { desc: string; index: number; extra_b64?: string; hashes_b64: string[]; checkpoint: string; want: string }[]) {
+  for (const c of data.marshal_cases as {
+    desc: string;
+    index: number;
+    extra_b64?: string;
+    hashes_b64: string[];
+    checkpoint: string;
+    want: string;
+  }[]) {
     it(c.desc, () => {
       const p: TlogProof = {
         index: c.index,
@@ -146,7 +147,10 @@ describe('properties', () => {
     .record(
       {
         index: fc.maxSafeNat(),
-        hashes: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b)), { maxLength: 64 }),
+        hashes: fc.array(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b)),
+          { maxLength: 64 },
+        ),
         checkpoint: fc.string({ minLength: 1 }).map((s) => `${s.replace(/\n/g, ' ')}\n`),
         extra: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
       },

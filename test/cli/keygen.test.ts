@@ -84,7 +84,11 @@ describe('grapevine keygen', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(mode(out), 0o600);
     assert.equal(parsePrivateKey(readFileSync(out, 'utf8')).type, 'ed25519');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp')),
+      [],
+      'no temporary file left behind',
+    );
   });
 
   const usage: { desc: string; args: string[]; file: string }[] = [

@@ -32,12 +32,18 @@ describe('grapevine log', () => {
 
     const a = grapevine(['log', 'add', ...base, '--value', 'a', 'b', 'c', '--sequence']);
     assert.equal(a.code, 0, a.stderr);
-    assert.deepEqual(JSON.parse(a.stdout).map((l: { index: number }) => l.index), [0, 1, 2]);
+    assert.deepEqual(
+      JSON.parse(a.stdout).map((l: { index: number }) => l.index),
+      [0, 1, 2],
+    );
     const first = JSON.parse(grapevine(['log', 'info', ...base]).stdout);
     assert.equal(first.size, 3);
 
     const dup = JSON.parse(grapevine(['log', 'add', ...base, '--value', 'b', 'd', 'e', '--sequence']).stdout);
-    assert.deepEqual(dup.map((l: { duplicate: boolean }) => l.duplicate), [true, false, false]);
+    assert.deepEqual(
+      dup.map((l: { duplicate: boolean }) => l.duplicate),
+      [true, false, false],
+    );
     assert.equal(dup[0].index, 1, 'the duplicate keeps its original index');
     const info = JSON.parse(grapevine(['log', 'info', ...base]).stdout);
     assert.equal(info.size, 5);
@@ -51,14 +57,29 @@ describe('grapevine log', () => {
     verifyConsistency(3, 5, cons.proof.map(hex), hex(first.root_hash), hex(info.root_hash));
 
     const v = grapevine([
-      'proof', 'verify-consistency', '--size1', '3', '--size2', '5',
-      '--root1', first.root_hash, '--root2', Buffer.from(info.root_hash, 'hex').toString('base64'),
-      '--proof', cons.proof.join(','),
+      'proof',
+      'verify-consistency',
+      '--size1',
+      '3',
+      '--size2',
+      '5',
+      '--root1',
+      first.root_hash,
+      '--root2',
+      Buffer.from(info.root_hash, 'hex').toString('base64'),
+      '--proof',
+      cons.proof.join(','),
     ]);
     assert.equal(v.code, 0, v.stderr);
 
-    const leaves = grapevine(['log', 'leaves', ...base]).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(leaves.map((l) => Buffer.from(l.value, 'base64').toString()), ['a', 'b', 'c', 'd', 'e']);
+    const leaves = grapevine(['log', 'leaves', ...base])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      leaves.map((l) => Buffer.from(l.value, 'base64').toString()),
+      ['a', 'b', 'c', 'd', 'e'],
+    );
   });
 
   it('asks for a proof beyond the tree and fails with exit 1', () => {
@@ -73,7 +94,10 @@ describe('grapevine proof', () => {
   const other = hashLeaf(Buffer.from('y')).toString('hex');
 
   it('exits 0 for a valid one-leaf inclusion proof with an empty proof string', () => {
-    assert.equal(grapevine(['proof', 'verify-inclusion', '--leaf-hash', leaf, '--index', '0', '--size', '1', '--root', leaf, '--proof', '']).code, 0);
+    assert.equal(
+      grapevine(['proof', 'verify-inclusion', '--leaf-hash', leaf, '--index', '0', '--size', '1', '--root', leaf, '--proof', '']).code,
+      0,
+    );
   });
 
   it('exits 1 with one line for an invalid proof', () => {
@@ -84,9 +108,15 @@ describe('grapevine proof', () => {
   });
 
   it('exits 2 on usage errors: a bad hash, a missing option, a negative size', () => {
-    assert.equal(grapevine(['proof', 'verify-inclusion', '--leaf-hash', 'nothex', '--index', '0', '--size', '1', '--root', leaf, '--proof', '']).code, 2);
+    assert.equal(
+      grapevine(['proof', 'verify-inclusion', '--leaf-hash', 'nothex', '--index', '0', '--size', '1', '--root', leaf, '--proof', '']).code,
+      2,
+    );
     assert.equal(grapevine(['proof', 'verify-consistency', '--size1', '1']).code, 2);
-    assert.equal(grapevine(['proof', 'verify-consistency', '--size1', '-1', '--size2', '2', '--root1', leaf, '--root2', leaf, '--proof', '']).code, 2);
+    assert.equal(
+      grapevine(['proof', 'verify-consistency', '--size1', '-1', '--size2', '2', '--root1', leaf, '--root2', leaf, '--proof', '']).code,
+      2,
+    );
   });
 });
 

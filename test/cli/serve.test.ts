@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { initDataDir, loadSiteConfig, type SiteServer, startSite } from '../../src/cli/serve.ts';
 import { decodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { parsePublicKey } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
-import { initDataDir, loadSiteConfig, type SiteServer, startSite } from '../../src/cli/serve.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { BIN } from './run.ts';
 

@@ -85,8 +85,21 @@ describe('parseGetSth (RFC 6962 §4.3)', () => {
     { desc: 'a negative tree_size', body: { tree_size: -1 }, code: 'BAD_FIELD' },
     { desc: 'a fractional timestamp', body: { tree_size: 1, timestamp: 1.5 }, code: 'BAD_FIELD' },
     { desc: 'a tree_size above 2^53-1', body: { tree_size: 2 ** 53 }, code: 'UNSAFE_INTEGER' },
-    { desc: 'a root of 33 bytes', body: { tree_size: 1, timestamp: 1, sha256_root_hash: encodeBase64(Buffer.alloc(33)), tree_head_signature: 'BAMAAA==' }, code: 'LENGTH_OUT_OF_BOUNDS' },
-    { desc: 'unpadded base64', body: { tree_size: 1, timestamp: 1, sha256_root_hash: encodeBase64(Buffer.alloc(32)).replace('=', ''), tree_head_signature: 'BAMAAA==' }, code: 'BAD_BASE64' },
+    {
+      desc: 'a root of 33 bytes',
+      body: { tree_size: 1, timestamp: 1, sha256_root_hash: encodeBase64(Buffer.alloc(33)), tree_head_signature: 'BAMAAA==' },
+      code: 'LENGTH_OUT_OF_BOUNDS',
+    },
+    {
+      desc: 'unpadded base64',
+      body: {
+        tree_size: 1,
+        timestamp: 1,
+        sha256_root_hash: encodeBase64(Buffer.alloc(32)).replace('=', ''),
+        tree_head_signature: 'BAMAAA==',
+      },
+      code: 'BAD_BASE64',
+    },
   ];
   for (const tc of strict) {
     it(`rejects ${tc.desc} with CodecError ${tc.code}`, () =>
@@ -179,7 +192,9 @@ const PARSERS: Record<string, (body: string) => unknown> = {
 
 describe('RFC 6962 §4 response bodies: every malformed body in ct-get-responses.json', () => {
   it('has an expected error for each of the 20 bodies', () => {
-    const inFile = Object.entries(responses.error_bodies).flatMap(([ep, cases]) => (cases as { desc: string }[]).map((c) => `${ep}|${c.desc}`));
+    const inFile = Object.entries(responses.error_bodies).flatMap(([ep, cases]) =>
+      (cases as { desc: string }[]).map((c) => `${ep}|${c.desc}`),
+    );
     const inTable = Object.entries(ERROR_BODIES).flatMap(([ep, cases]) => Object.keys(cases).map((d) => `${ep}|${d}`));
     assert.equal(inFile.length, 20);
     assert.deepEqual(inFile.sort(), inTable.sort());
@@ -210,8 +225,15 @@ describe('parseGetEntries (RFC 6962 §4.6)', () => {
 
   it('parses the two real-looking entries (precert and x509) served together', () => {
     const items = responses.real_get_entries_items.entries;
-    const entries = parseGetEntries(JSON.stringify({ entries: items.map((e: { leaf_input: string; extra_data: string }) => ({ leaf_input: e.leaf_input, extra_data: e.extra_data })) }));
-    assert.deepEqual(entries.map((e) => e.leaf.signedEntry.entryType), ['precert_entry', 'x509_entry']);
+    const entries = parseGetEntries(
+      JSON.stringify({
+        entries: items.map((e: { leaf_input: string; extra_data: string }) => ({ leaf_input: e.leaf_input, extra_data: e.extra_data })),
+      }),
+    );
+    assert.deepEqual(
+      entries.map((e) => e.leaf.signedEntry.entryType),
+      ['precert_entry', 'x509_entry'],
+    );
   });
 
   it('reads "entries": null (a Go nil slice) as no entries, but rejects a missing field with BAD_FIELD', () => {
@@ -219,7 +241,8 @@ describe('parseGetEntries (RFC 6962 §4.6)', () => {
     assertThrowsCode(() => parseGetEntries('{}'), CodecError, 'BAD_FIELD');
   });
 
-  it('rejects an entry that is not an object with BAD_JSON', () => assertThrowsCode(() => parseGetEntries('{"entries":[1]}'), CodecError, 'BAD_JSON'));
+  it('rejects an entry that is not an object with BAD_JSON', () =>
+    assertThrowsCode(() => parseGetEntries('{"entries":[1]}'), CodecError, 'BAD_JSON'));
 });
 
 describe('parseGetProofByHash (RFC 6962 §4.5)', () => {
@@ -236,7 +259,8 @@ describe('parseGetProofByHash (RFC 6962 §4.5)', () => {
     assertThrowsCode(() => parseGetProofByHash('{"leaf_index":1,"audit_path":["Z29vZA=="]}'), CodecError, 'LENGTH_OUT_OF_BOUNDS'));
   it('rejects a node that is not a string with BAD_FIELD', () =>
     assertThrowsCode(() => parseGetProofByHash('{"leaf_index":1,"audit_path":[1]}'), CodecError, 'BAD_FIELD'));
-  it('reads "audit_path": null as an empty path', () => assert.deepEqual(parseGetProofByHash('{"leaf_index":0,"audit_path":null}').auditPath, []));
+  it('reads "audit_path": null as an empty path', () =>
+    assert.deepEqual(parseGetProofByHash('{"leaf_index":0,"audit_path":null}').auditPath, []));
 });
 
 describe('canned bodies (parse-only)', () => {
@@ -246,13 +270,19 @@ describe('canned bodies (parse-only)', () => {
     const c = canned('get-proof-by-hash');
     const p = parseGetProofByHash(c.body);
     assert.equal(p.leafIndex, 3);
-    assert.deepEqual(p.auditPath.map((n) => n.toString('base64')), JSON.parse(c.body).audit_path);
+    assert.deepEqual(
+      p.auditPath.map((n) => n.toString('base64')),
+      JSON.parse(c.body).audit_path,
+    );
   });
 
   it('get-sth-consistency: unescapes "\\/" inside base64 and returns 2 nodes', () => {
     const c = canned('get-sth-consistency');
     const nodes = parseGetSthConsistency(c.body);
-    assert.deepEqual(nodes.map((n) => n.toString('base64')), ['IqlrapPQKtmCY1jCr8+lpCtscRyjjZAA7nyadtFPRFQ=', 'ytf6K2GnSRZ3Au+YkivCb7N1DygfKyZmE4aEs9OXl/8=']);
+    assert.deepEqual(
+      nodes.map((n) => n.toString('base64')),
+      ['IqlrapPQKtmCY1jCr8+lpCtscRyjjZAA7nyadtFPRFQ=', 'ytf6K2GnSRZ3Au+YkivCb7N1DygfKyZmE4aEs9OXl/8='],
+    );
     assert.deepEqual(parseGetSthConsistency(formatGetSthConsistency(nodes)), nodes);
   });
 
@@ -280,6 +310,10 @@ describe('parseAddChainResponse (RFC 6962 §4.1)', () => {
   });
   it('rejects a signature with trailing bytes with TRAILING_DATA', () => {
     const o = JSON.parse(formatAddChainResponse(sct));
-    assertThrowsCode(() => parseAddChainResponse(JSON.stringify({ ...o, signature: encodeBase64(hex('04030000ff')) })), CodecError, 'TRAILING_DATA');
+    assertThrowsCode(
+      () => parseAddChainResponse(JSON.stringify({ ...o, signature: encodeBase64(hex('04030000ff')) })),
+      CodecError,
+      'TRAILING_DATA',
+    );
   });
 });

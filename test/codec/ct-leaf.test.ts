@@ -30,20 +30,24 @@ interface LeafCase {
 
 /** Every leaf_input in ct-get-responses.json that comes with an expected decoding. */
 const leafCases: LeafCase[] = [
-  ...responses.real_get_entries_response.entries_decoded.map((e: { index: number; leaf_input: string; extra_data: string; computed_leaf_hash_hex: string; computed_merkle_tree_leaf: unknown }) => ({
-    name: `real get-entries [${e.index}]`,
-    leafInput: b64(e.leaf_input),
-    extraData: b64(e.extra_data),
-    leafHashHex: e.computed_leaf_hash_hex,
-    want: e.computed_merkle_tree_leaf,
-  })),
-  ...responses.real_get_entries_items.entries.map((e: { name: string; leaf_input: string; extra_data: string; computed_leaf_hash_hex: string; computed_merkle_tree_leaf: unknown }) => ({
-    name: `real-looking ${e.name}`,
-    leafInput: b64(e.leaf_input),
-    extraData: b64(e.extra_data),
-    leafHashHex: e.computed_leaf_hash_hex,
-    want: e.computed_merkle_tree_leaf,
-  })),
+  ...responses.real_get_entries_response.entries_decoded.map(
+    (e: { index: number; leaf_input: string; extra_data: string; computed_leaf_hash_hex: string; computed_merkle_tree_leaf: unknown }) => ({
+      name: `real get-entries [${e.index}]`,
+      leafInput: b64(e.leaf_input),
+      extraData: b64(e.extra_data),
+      leafHashHex: e.computed_leaf_hash_hex,
+      want: e.computed_merkle_tree_leaf,
+    }),
+  ),
+  ...responses.real_get_entries_items.entries.map(
+    (e: { name: string; leaf_input: string; extra_data: string; computed_leaf_hash_hex: string; computed_merkle_tree_leaf: unknown }) => ({
+      name: `real-looking ${e.name}`,
+      leafInput: b64(e.leaf_input),
+      extraData: b64(e.extra_data),
+      leafHashHex: e.computed_leaf_hash_hex,
+      want: e.computed_merkle_tree_leaf,
+    }),
+  ),
   ...responses.canned_responses
     .filter((c: { decoded_leaf?: unknown }) => c.decoded_leaf)
     .map((c: { endpoint: string; body: string; decoded_leaf: unknown }) => ({
@@ -113,12 +117,17 @@ describe('decodeMerkleTreeLeaf (RFC 6962 §3.4) over ct-get-responses.json', () 
     { desc: 'entry_type 2', input: `${x509.slice(0, 20)}0002${x509.slice(24)}`, code: 'BAD_VALUE' },
     { desc: 'a missing extensions field', input: x509.slice(0, -4), code: 'TRUNCATED' },
     { desc: 'a trailing byte', input: `${x509}00`, code: 'TRAILING_DATA' },
-    { desc: 'an empty certificate (ASN.1Cert<1..2^24-1>)', input: `0000${'00'.repeat(8)}0000${'000000'}0000`, code: 'LENGTH_OUT_OF_BOUNDS' },
+    {
+      desc: 'an empty certificate (ASN.1Cert<1..2^24-1>)',
+      input: `0000${'00'.repeat(8)}0000${'000000'}0000`,
+      code: 'LENGTH_OUT_OF_BOUNDS',
+    },
     { desc: 'three bytes ("bbbb" in base64)', input: '6db6db', code: 'BAD_VALUE' },
     { desc: 'nothing', input: '', code: 'TRUNCATED' },
   ];
   for (const tc of bad) {
-    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () => assertThrowsCode(() => decodeMerkleTreeLeaf(hex(tc.input)), CodecError, tc.code));
+    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () =>
+      assertThrowsCode(() => decodeMerkleTreeLeaf(hex(tc.input)), CodecError, tc.code));
   }
 });
 

@@ -83,7 +83,10 @@ describe('decodeSctList', () => {
   it('rejects bytes after the list with TRAILING_DATA', () =>
     assertThrowsCode(() => decodeSctList(hex('0003000101ff')), CodecError, 'TRAILING_DATA'));
   it('returns undecoded elements so a client can skip SCTs it cannot parse', () =>
-    assert.deepEqual(decodeSctList(hex('000700010100020203')).map((b) => b.toString('hex')), ['01', '0203']));
+    assert.deepEqual(
+      decodeSctList(hex('000700010100020203')).map((b) => b.toString('hex')),
+      ['01', '0203'],
+    ));
 });
 
 describe('encodeSctSignatureInput (RFC 6962 §3.2 digitally-signed struct)', () => {

@@ -24,7 +24,12 @@ describe('encodeHubTimestampedEntry (gossip-hub.md §2.1)', () => {
     assert.equal(encodeHubTimestampedEntry(upstream).toString('hex'), upstreamHex));
 
   it('gives the upstream Merkle leaf hash SHA-256(0x00 ‖ entry)', () =>
-    assert.deepEqual(hashLeaf(encodeHubTimestampedEntry(upstream)), createHash('sha256').update(hex(`00${upstreamHex}`)).digest()));
+    assert.deepEqual(
+      hashLeaf(encodeHubTimestampedEntry(upstream)),
+      createHash('sha256')
+        .update(hex(`00${upstreamHex}`))
+        .digest(),
+    ));
 
   it('decodes the upstream bytes back to the same entry', () => assert.deepEqual(decodeHubTimestampedEntry(hex(upstreamHex)), upstream));
 
@@ -36,7 +41,12 @@ describe('encodeHubTimestampedEntry (gossip-hub.md §2.1)', () => {
   });
 
   it('encodes source_id as UTF-8', () =>
-    assert.equal(encodeHubTimestampedEntry({ ...upstream, sourceId: 'é' }).subarray(0, 4).toString('hex'), '0002c3a9'));
+    assert.equal(
+      encodeHubTimestampedEntry({ ...upstream, sourceId: 'é' })
+        .subarray(0, 4)
+        .toString('hex'),
+      '0002c3a9',
+    ));
 
   // The "Empty" and "NoData" rows fail to marshal upstream: source_id and head_data have minlen 1.
   const badEncodes: { desc: string; entry: typeof upstream; code: CodecErrorCode }[] = [
@@ -47,11 +57,15 @@ describe('encodeHubTimestampedEntry (gossip-hub.md §2.1)', () => {
     { desc: 'a source_id with a lone surrogate', entry: { ...upstream, sourceId: 'a\ud800' }, code: 'BAD_VALUE' },
   ];
   for (const tc of badEncodes) {
-    it(`refuses ${tc.desc} with CodecError ${tc.code}`, () => assertThrowsCode(() => encodeHubTimestampedEntry(tc.entry), CodecError, tc.code));
+    it(`refuses ${tc.desc} with CodecError ${tc.code}`, () =>
+      assertThrowsCode(() => encodeHubTimestampedEntry(tc.entry), CodecError, tc.code));
   }
 
   it('allows an empty source_signature (opaque source_signature<0..65535>)', () =>
-    assert.equal(decodeHubTimestampedEntry(encodeHubTimestampedEntry({ ...upstream, sourceSignature: hex('') })).sourceSignature.length, 0));
+    assert.equal(
+      decodeHubTimestampedEntry(encodeHubTimestampedEntry({ ...upstream, sourceSignature: hex('') })).sourceSignature.length,
+      0,
+    ));
 
   it('round-trips any valid entry', () => {
     fc.assert(
@@ -79,7 +93,8 @@ describe('decodeHubTimestampedEntry', () => {
     { desc: 'a source_id that is not UTF-8', input: `0001ff${good.slice(8)}`, code: 'BAD_VALUE' },
   ];
   for (const tc of bad) {
-    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () => assertThrowsCode(() => decodeHubTimestampedEntry(hex(tc.input)), CodecError, tc.code));
+    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () =>
+      assertThrowsCode(() => decodeHubTimestampedEntry(hex(tc.input)), CodecError, tc.code));
   }
 });
 
@@ -108,9 +123,14 @@ describe('HubTreeHead (gossip-hub.md §2.3)', () => {
     { desc: 'a tree size above 2^53-1', input: `0020000000000000${good.slice(16)}`, code: 'UNSAFE_INTEGER' },
   ];
   for (const tc of bad) {
-    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () => assertThrowsCode(() => decodeHubTreeHead(hex(tc.input)), CodecError, tc.code));
+    it(`rejects ${tc.desc} with CodecError ${tc.code}`, () =>
+      assertThrowsCode(() => decodeHubTreeHead(hex(tc.input)), CodecError, tc.code));
   }
 
   it('refuses to encode an empty root with LENGTH_OUT_OF_BOUNDS', () =>
-    assertThrowsCode(() => encodeHubTreeHead({ treeSize: 1, timestamp: 1n, rootHash: Buffer.alloc(0) }), CodecError, 'LENGTH_OUT_OF_BOUNDS'));
+    assertThrowsCode(
+      () => encodeHubTreeHead({ treeSize: 1, timestamp: 1n, rootHash: Buffer.alloc(0) }),
+      CodecError,
+      'LENGTH_OUT_OF_BOUNDS',
+    ));
 });

@@ -14,7 +14,10 @@ export function assertThrowsCode<E extends GrapevineError>(
   } catch (err) {
     caught = err;
   }
-  assert.ok(caught instanceof cls, `want ${cls.name} ${code}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+  assert.ok(
+    caught instanceof cls,
+    `want ${cls.name} ${code}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+  );
   assert.equal((caught as E).code, code, `want code ${code}, got ${(caught as E).code}: ${(caught as E).message}`);
 }
 

@@ -82,7 +82,8 @@ describe('TlsWriter / TlsReader integers', () => {
     { desc: 'uint64 bigint -1', write: (w) => w.uint64Big(-1n), code: 'BAD_VALUE' },
   ];
   for (const tc of badWrites) {
-    it(`refuses to write ${tc.desc} with CodecError ${tc.code}`, () => assertThrowsCode(() => tc.write(new TlsWriter()), CodecError, tc.code));
+    it(`refuses to write ${tc.desc} with CodecError ${tc.code}`, () =>
+      assertThrowsCode(() => tc.write(new TlsWriter()), CodecError, tc.code));
   }
 
   it('rejects reading past the end with CodecError TRUNCATED', () => {

@@ -85,7 +85,10 @@ function encodings(privateKey: KeyObject, type: KeyType): { desc: string; input:
     out.push({ desc: 'SEC1 PEM', input: sec1 });
     out.push({ desc: 'SEC1 DER', input: privateKey.export({ type: 'sec1', format: 'der' }) });
     // `openssl ecparam -name prime256v1 -genkey` output: a parameters block, then the key.
-    out.push({ desc: 'EC PARAMETERS + SEC1 PEM', input: `-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${sec1}` });
+    out.push({
+      desc: 'EC PARAMETERS + SEC1 PEM',
+      input: `-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${sec1}`,
+    });
   }
   if (type === 'rsa') {
     out.push({ desc: 'PKCS#1 PEM', input: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string });
@@ -159,7 +162,11 @@ describe('malformed and misused key inputs', () => {
   const publicCases: { desc: string; input: string | Buffer; code: KeyErrorCode }[] = [
     { desc: 'an SPKI with a trailing byte', input: Buffer.concat([spki, Buffer.of(0)]), code: 'MALFORMED_KEY' },
     { desc: 'a truncated SPKI', input: spki.subarray(0, -1), code: 'MALFORMED_KEY' },
-    { desc: 'a non-canonical (long-form length) SPKI that OpenSSL accepts', input: Buffer.concat([Buffer.of(0x30, 0x81, spki[1]), spki.subarray(2)]), code: 'MALFORMED_KEY' },
+    {
+      desc: 'a non-canonical (long-form length) SPKI that OpenSSL accepts',
+      input: Buffer.concat([Buffer.of(0x30, 0x81, spki[1]), spki.subarray(2)]),
+      code: 'MALFORMED_KEY',
+    },
     { desc: 'random bytes', input: Buffer.from('not a key at all'), code: 'MALFORMED_KEY' },
     { desc: 'a string that is neither PEM nor base64', input: 'hello world!', code: 'MALFORMED_KEY' },
     { desc: 'an empty string', input: '', code: 'MALFORMED_KEY' },
@@ -174,25 +181,39 @@ describe('malformed and misused key inputs', () => {
     { desc: 'a PEM with RFC 1421 headers', input: pubPem.replace('-----\n', '-----\nComment: hi\n\n'), code: 'MALFORMED_KEY' },
   ];
   for (const tc of publicCases) {
-    it(`parsePublicKey rejects ${tc.desc} with KeyError ${tc.code}`, () => assertThrowsCode(() => parsePublicKey(tc.input), KeyError, tc.code));
+    it(`parsePublicKey rejects ${tc.desc} with KeyError ${tc.code}`, () =>
+      assertThrowsCode(() => parsePublicKey(tc.input), KeyError, tc.code));
   }
 
   const encrypted = ec.key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
   const legacyEncrypted = ec.key.export({ type: 'sec1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
   const privateCases: { desc: string; input: string | Buffer; code: KeyErrorCode }[] = [
     { desc: 'an encrypted PKCS#8 PEM', input: encrypted, code: 'ENCRYPTED_KEY' },
-    { desc: 'an encrypted PKCS#8 DER', input: ec.key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'pw' }), code: 'ENCRYPTED_KEY' },
+    {
+      desc: 'an encrypted PKCS#8 DER',
+      input: ec.key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'pw' }),
+      code: 'ENCRYPTED_KEY',
+    },
     { desc: 'a legacy Proc-Type: 4,ENCRYPTED PEM', input: legacyEncrypted, code: 'ENCRYPTED_KEY' },
     { desc: 'a public key PEM', input: pubPem, code: 'WRONG_KEY_KIND' },
     { desc: 'public key DER', input: spki, code: 'WRONG_KEY_KIND' },
     { desc: 'PKCS#8 DER with a trailing byte', input: Buffer.concat([exportPrivateKeyDer(ec), Buffer.of(0)]), code: 'MALFORMED_KEY' },
     { desc: 'random bytes', input: Buffer.from('0123456789'), code: 'MALFORMED_KEY' },
-    { desc: 'an "EC PRIVATE KEY" PEM holding PKCS#8 of an Ed25519 key', input: encodePem('EC PRIVATE KEY', exportPrivateKeyDer(generatePrivateKey('ed25519'))), code: 'MALFORMED_KEY' },
-    { desc: 'only an EC PARAMETERS block', input: '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n', code: 'MALFORMED_KEY' },
+    {
+      desc: 'an "EC PRIVATE KEY" PEM holding PKCS#8 of an Ed25519 key',
+      input: encodePem('EC PRIVATE KEY', exportPrivateKeyDer(generatePrivateKey('ed25519'))),
+      code: 'MALFORMED_KEY',
+    },
+    {
+      desc: 'only an EC PARAMETERS block',
+      input: '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n',
+      code: 'MALFORMED_KEY',
+    },
     { desc: 'an OPENSSH PRIVATE KEY PEM', input: encodePem('OPENSSH PRIVATE KEY', Buffer.from('openssh-key-v1')), code: 'UNSUPPORTED_KEY' },
   ];
   for (const tc of privateCases) {
-    it(`parsePrivateKey rejects ${tc.desc} with KeyError ${tc.code}`, () => assertThrowsCode(() => parsePrivateKey(tc.input), KeyError, tc.code));
+    it(`parsePrivateKey rejects ${tc.desc} with KeyError ${tc.code}`, () =>
+      assertThrowsCode(() => parsePrivateKey(tc.input), KeyError, tc.code));
   }
 
   it('publicKeyFromKeyObject rejects a private KeyObject with WRONG_KEY_KIND', () =>
@@ -211,7 +232,8 @@ describe('Ed25519 raw keys', () => {
     assert.equal(raw.length, 32);
     assert.deepEqual(ed25519PublicKeyFromBytes(raw).spki, key.spki);
   });
-  it('rejects a 31-byte key with MALFORMED_KEY', () => assertThrowsCode(() => ed25519PublicKeyFromBytes(Buffer.alloc(31)), KeyError, 'MALFORMED_KEY'));
+  it('rejects a 31-byte key with MALFORMED_KEY', () =>
+    assertThrowsCode(() => ed25519PublicKeyFromBytes(Buffer.alloc(31)), KeyError, 'MALFORMED_KEY'));
   it('refuses to give raw bytes of an ECDSA key with UNSUPPORTED_KEY', () =>
     assertThrowsCode(() => ed25519PublicKeyBytes(generatePrivateKey('ecdsa-p256').publicKey), KeyError, 'UNSUPPORTED_KEY'));
 });

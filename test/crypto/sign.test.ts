@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { verify as nodeVerify } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  type DigitallySigned,
-  decodeDigitallySigned,
-  encodeDigitallySigned,
-  encodeSctSignatureInput,
-} from '../../src/codec/index.ts';
+import { type DigitallySigned, decodeDigitallySigned, encodeDigitallySigned, encodeSctSignatureInput } from '../../src/codec/index.ts';
 import {
   digitallySignedAlgorithm,
   generatePrivateKey,

@@ -131,7 +131,14 @@ describe('STH groups (sth_pairs)', () => {
 
   it(`negative proof "${pair.negative_proofs[0].desc}" fails with ProofError`, () =>
     assert.throws(
-      () => verifyConsistency(sth1.treeSize, sth2.treeSize, pair.negative_proofs[0].path_hex.map(hex), sth1.sha256RootHash, sth2.sha256RootHash),
+      () =>
+        verifyConsistency(
+          sth1.treeSize,
+          sth2.treeSize,
+          pair.negative_proofs[0].path_hex.map(hex),
+          sth1.sha256RootHash,
+          sth2.sha256RootHash,
+        ),
       ProofError,
     ));
 
@@ -167,7 +174,8 @@ describe('the draft-ietf-trans-gossip sth-pollination request body', () => {
 });
 
 describe('the CT-over-DNS TXT STH (DERIVED BY US from the Pilot STH)', () => {
-  it('verifies under the Pilot key', () => verifySth(parseDnsSth(sths.dns_api_sth_example.txt), parsePublicKey(byId.get('ctgo-logclient-validsth').log.key)));
+  it('verifies under the Pilot key', () =>
+    verifySth(parseDnsSth(sths.dns_api_sth_example.txt), parsePublicKey(byId.get('ctgo-logclient-validsth').log.key)));
 });
 
 describe('unsigned real roots', () => {

@@ -12,8 +12,8 @@ import { decodeDigitallySigned, encodeTreeHeadSignature } from '../../src/codec/
 import { generatePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../../src/http/index.ts';
 import {
-  HubQuotas,
   type HubQuotaSpec,
+  HubQuotas,
   type HubService,
   makeSource,
   mountHubs,

@@ -306,7 +306,9 @@ describe('get-latest-for-src under concurrent submissions', () => {
     try {
       const sizes = Array.from({ length: 60 }, (_, i) => 100 + i).sort(() => Math.random() - 0.5);
       const subs = sizes.map((n) => ownSth(own, n));
-      const rs = await Promise.all(subs.map((x) => env.app.inject({ method: 'POST', url: ADD, payload: blobBody('o', x.blob, x.signature) })));
+      const rs = await Promise.all(
+        subs.map((x) => env.app.inject({ method: 'POST', url: ADD, payload: blobBody('o', x.blob, x.signature) })),
+      );
       assert.ok(rs.every((r) => r.statusCode === 200));
       const r = await env.app.inject({ url: ep('get-latest-for-src', 'src_id=o') });
       assert.equal(decodeHubTimestampedEntry(Buffer.from(r.json().entry, 'base64')).blobData.readBigUInt64BE(10), 159n);

@@ -19,7 +19,13 @@ describe('grapevine log (edges)', () => {
     assert.equal(grapevine(['log', 'add', ...base, '--value', 'a', 'b', 'c', '--sequence']).code, 0);
     const r = grapevine(['log', 'leaves', ...base, '--start', '1', '--end', '10']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).index), [1, 2]);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).index),
+      [1, 2],
+    );
   });
 
   it('refuses to create a tree that already exists without writing a new key beside it', () => {

@@ -5,8 +5,7 @@ import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
 
 /** A fresh key: its PKCS#8 PEM and a Signer over it. */
 export function newKey(type: 'ed25519' | 'ec' = 'ec'): { pem: string; signer: Signer } {
-  const { privateKey } =
-    type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   return { pem, signer: signerFromPrivateKey(parsePrivateKey(pem)) };
 }

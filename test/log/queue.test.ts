@@ -34,7 +34,10 @@ describe('Log.queueLeaves', () => {
         log.queueLeaf({ value: Buffer.from('a good leaf') }),
       ]);
       assert.equal(refused.status, 'rejected');
-      assert.ok(isError((refused as PromiseRejectedResult).reason, LogError, 'BAD_REQUEST'), String((refused as PromiseRejectedResult).reason));
+      assert.ok(
+        isError((refused as PromiseRejectedResult).reason, LogError, 'BAD_REQUEST'),
+        String((refused as PromiseRejectedResult).reason),
+      );
       assert.equal(ok.status, 'fulfilled', String((ok as PromiseRejectedResult).reason));
       assert.equal(await s.pendingCount(log.tree.id), 1);
       await s.close();
@@ -44,9 +47,8 @@ describe('Log.queueLeaves', () => {
   it('refuses a whole call when one of its leaves is bad, queueing none of them', async () => {
     const s = await openStorage('sqlite::memory:');
     const { log } = await newLog(s);
-    await assert.rejects(
-      log.queueLeaves([{ value: Buffer.from('fine') }, null as unknown as LeafInput]),
-      (e) => isError(e, LogError, 'BAD_REQUEST'),
+    await assert.rejects(log.queueLeaves([{ value: Buffer.from('fine') }, null as unknown as LeafInput]), (e) =>
+      isError(e, LogError, 'BAD_REQUEST'),
     );
     assert.equal(await s.pendingCount(log.tree.id), 0);
     await s.close();

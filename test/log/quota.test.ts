@@ -15,7 +15,8 @@ describe('QuotaManager', () => {
     for (let i = 0; i < 3; i++) q.charge('write', 1, ['ip:1']);
     assert.throws(
       () => q.charge('write', 1, ['ip:1']),
-      (e) => isError(e, QuotaError, 'EXHAUSTED') && (e as QuotaError).retryAfterMs === 500 && (e as QuotaError).bucket === 'user:ip:1:write',
+      (e) =>
+        isError(e, QuotaError, 'EXHAUSTED') && (e as QuotaError).retryAfterMs === 500 && (e as QuotaError).bucket === 'user:ip:1:write',
     );
     c.advance(500);
     q.charge('write', 1, ['ip:1']);
@@ -38,7 +39,10 @@ describe('QuotaManager', () => {
     q.charge('write', 1, ['a']);
     assert.throws(() => q.charge('write', 1, ['a']), QuotaError); // user bucket short: global untouched
     q.charge('write', 1, ['b']); // global still had its second token
-    assert.throws(() => q.charge('write', 1, ['c']), (e) => (e as QuotaError).bucket === 'global:write');
+    assert.throws(
+      () => q.charge('write', 1, ['c']),
+      (e) => (e as QuotaError).bucket === 'global:write',
+    );
   });
 
   it('charges several tokens at once and refills up to the burst only', () => {

@@ -11,7 +11,10 @@ describe('Sequencer', () => {
   it('refuses a signer that is not the tree key (LogError WRONG_KEY)', async () => {
     const s = await openStorage('sqlite::memory:');
     const { log } = await newLog(s);
-    assert.throws(() => new Sequencer({ storage: s, tree: log.tree, signer: newSigner() }), (e) => isError(e, LogError, 'WRONG_KEY'));
+    assert.throws(
+      () => new Sequencer({ storage: s, tree: log.tree, signer: newSigner() }),
+      (e) => isError(e, LogError, 'WRONG_KEY'),
+    );
     await assert.rejects(Log.open(s, 'test', newSigner()), (e) => isError(e, LogError, 'WRONG_KEY'));
   });
 
@@ -42,7 +45,8 @@ describe('Sequencer', () => {
     for (let r = 1; r <= head.revision; r++) {
       const prev = (await s.headAtRevision(log.tree.id, r - 1))!;
       const cur = (await s.headAtRevision(log.tree.id, r))!;
-      if (prev.size > 0) verifyConsistency(prev.size, cur.size, await log.getConsistencyProof(prev.size, cur.size), prev.rootHash, cur.rootHash);
+      if (prev.size > 0)
+        verifyConsistency(prev.size, cur.size, await log.getConsistencyProof(prev.size, cur.size), prev.rootHash, cur.rootHash);
     }
   });
 
@@ -62,13 +66,16 @@ describe('Sequencer', () => {
     assert.equal((await log.latestHead()).timestamp, 60_000);
   });
 
-  it('keeps the head timestamp at or after every integrated leaf\'s queuedAt (RFC 6962 §3.5), when the sequencer\'s clock lags', async () => {
+  it("keeps the head timestamp at or after every integrated leaf's queuedAt (RFC 6962 §3.5), when the sequencer's clock lags", async () => {
     const s = await openStorage('sqlite::memory:');
     const signer = newSigner();
     await Log.create(s, 't', 'log', signer, 1_000);
     const log = await Log.open(s, 't', signer);
     // A frontend whose clock runs 5 s ahead of the sequencer's promised (e.g. an SCT at) 15_000.
-    await log.queueLeaves([{ value: Buffer.from('a'), queuedAt: 12_000 }, { value: Buffer.from('b'), queuedAt: 15_000 }]);
+    await log.queueLeaves([
+      { value: Buffer.from('a'), queuedAt: 12_000 },
+      { value: Buffer.from('b'), queuedAt: 15_000 },
+    ]);
     const seq = new Sequencer({ storage: s, tree: log.tree, signer, clock: () => 10_000, maxRootAgeMs: 0 });
     await seq.runOnce();
     const head = await log.latestHead();
@@ -105,7 +112,15 @@ describe('Sequencer', () => {
       firstIndex: 0,
       queueIds: [],
       tiles: [],
-      head: { revision: 1, size: 0, rootHash: CompactRange.empty().root(), timestamp: 2000, compactRange: [], logRoot: forged, signature: Buffer.alloc(64) },
+      head: {
+        revision: 1,
+        size: 0,
+        rootHash: CompactRange.empty().root(),
+        timestamp: 2000,
+        compactRange: [],
+        logRoot: forged,
+        signature: Buffer.alloc(64),
+      },
     });
     assert.equal(decodeLogRoot(forged).revision, 1);
     const seq = new Sequencer({ storage: s, tree: log.tree, signer, intervalMs: 5 });
@@ -134,7 +149,15 @@ describe('Sequencer', () => {
           firstIndex: 0,
           queueIds: [],
           tiles: [],
-          head: { revision: 1, size: 0, rootHash: empty, timestamp: 2000, compactRange: c.compactRange, logRoot: c.logRoot, signature: Buffer.alloc(64) },
+          head: {
+            revision: 1,
+            size: 0,
+            rootHash: empty,
+            timestamp: 2000,
+            compactRange: c.compactRange,
+            logRoot: c.logRoot,
+            signature: Buffer.alloc(64),
+          },
         });
         const seq = new Sequencer({ storage: s, tree: log.tree, signer, intervalMs: 5 });
         await assert.rejects(seq.runOnce(), (e) => isError(e, LogError, 'INCONSISTENT_ROOT'));
@@ -196,7 +219,10 @@ describe('Sequencer options', () => {
     it(`refuses ${c.desc} with LogError BAD_CONFIG`, async () => {
       const s = await openStorage('sqlite::memory:');
       const { log, signer } = await newLog(s);
-      assert.throws(() => new Sequencer({ storage: s, tree: log.tree, signer, ...c.opts }), (e) => isError(e, LogError, 'BAD_CONFIG'));
+      assert.throws(
+        () => new Sequencer({ storage: s, tree: log.tree, signer, ...c.opts }),
+        (e) => isError(e, LogError, 'BAD_CONFIG'),
+      );
       await s.close();
     });
   }

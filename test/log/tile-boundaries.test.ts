@@ -90,7 +90,11 @@ describe('proofs at tile boundaries through Log + Sequencer + SQLite', () => {
 
     // A cold cache (a new Log) serves the same proofs as the warm one.
     const cold = await Log.open(storage, 'edges', null);
-    for (const [i, size] of [[65534, 65535], [65536, 65537], [256, 65536]]) {
+    for (const [i, size] of [
+      [65534, 65535],
+      [65536, 65537],
+      [256, 65536],
+    ]) {
       assert.deepEqual(hexes(await cold.getInclusionProof(i, size)), hexes(await log.getInclusionProof(i, size)));
     }
     assert.deepEqual(hexes(await cold.getConsistencyProof(257, 65537)), hexes(await log.getConsistencyProof(257, 65537)));

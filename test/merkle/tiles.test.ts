@@ -23,7 +23,10 @@ describe('ExpandedTile.node', () => {
   ];
   for (const c of bad) {
     it(`throws ProofError BAD_INDEX for ${c.desc}`, () => {
-      assert.throws(() => tile.node(c.height, c.begin), (e) => isError(e, ProofError, 'BAD_INDEX'));
+      assert.throws(
+        () => tile.node(c.height, c.begin),
+        (e) => isError(e, ProofError, 'BAD_INDEX'),
+      );
     });
   }
 });

@@ -54,7 +54,10 @@ describe('RFC 6962 reference tree (merkle-rfc6962-reference-tree.json)', () => {
   for (const p of ref.inclusion_proofs) {
     it(`inclusion proof for leaf ${p.leaf_index} of ${p.tree_size} is generated and verifies`, () => {
       const got = materialize(inclusionPlan(p.leaf_index, p.tree_size), leaves.slice(0, p.tree_size));
-      assert.deepEqual(got.map((h) => h.toString('hex')), p.path);
+      assert.deepEqual(
+        got.map((h) => h.toString('hex')),
+        p.path,
+      );
       verifyInclusion(p.leaf_index, p.tree_size, hex(p.leaf_hash), p.path.map(hex), hex(p.root));
     });
   }
@@ -62,7 +65,10 @@ describe('RFC 6962 reference tree (merkle-rfc6962-reference-tree.json)', () => {
   for (const p of ref.consistency_proofs) {
     it(`consistency proof ${p.size1} → ${p.size2} is generated and verifies`, () => {
       const got = materialize(consistencyPlan(p.size1, p.size2), leaves.slice(0, p.size2));
-      assert.deepEqual(got.map((h) => h.toString('hex')), p.path);
+      assert.deepEqual(
+        got.map((h) => h.toString('hex')),
+        p.path,
+      );
       verifyConsistency(p.size1, p.size2, p.path.map(hex), hex(p.root1), hex(p.root2));
     });
   }

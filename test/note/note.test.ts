@@ -85,7 +85,11 @@ describe('parseSignatureLine', () => {
 
 describe('formatNote', () => {
   it('rejects text that does not end in a newline', () => {
-    assertThrowsCode(() => formatNote({ text: 'x', signatures: [{ name: 'a', keyId: 1, signature: Buffer.of(1) }] }), NoteError, 'MALFORMED');
+    assertThrowsCode(
+      () => formatNote({ text: 'x', signatures: [{ name: 'a', keyId: 1, signature: Buffer.of(1) }] }),
+      NoteError,
+      'MALFORMED',
+    );
   });
 
   it('rejects a note without signatures', () => {
@@ -114,19 +118,30 @@ describe('isValidKeyName', () => {
 });
 
 // Note text: lines of printable characters (no control characters), each ending in "\n".
-const line = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'Z', ' ', '+', '/', '=', '—', 'é', '😀'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 30 })
+const line = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom('a', 'Z', ' ', '+', '/', '=', '—', 'é', '😀'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    ),
+    maxLength: 30,
+  })
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   .filter((s) => !/[\u0000-\u001f]/.test(s));
 const keyName = fc.string({ unit: fc.constantFrom('a', 'b', '.', '/', '-', 'é', '0'), minLength: 1, maxLength: 12 });
-const signature = fc.record({
-  name: keyName,
-  keyId: fc.integer({ min: 0, max: 0xffffffff }),
-  signature: fc.uint8Array({ minLength: 1, maxLength: 80 }).map((b) => Buffer.from(b)),
-}).map((r) => ({ ...r })); // fc.record builds null-prototype objects
-const note: fc.Arbitrary<Note> = fc.record({
-  text: fc.array(line, { minLength: 1, maxLength: 6 }).map((ls) => ls.map((l) => `${l}\n`).join('')),
-  signatures: fc.array(signature, { minLength: 1, maxLength: 5 }),
-}).map((r) => ({ ...r }));
+const signature = fc
+  .record({
+    name: keyName,
+    keyId: fc.integer({ min: 0, max: 0xffffffff }),
+    signature: fc.uint8Array({ minLength: 1, maxLength: 80 }).map((b) => Buffer.from(b)),
+  })
+  .map((r) => ({ ...r })); // fc.record builds null-prototype objects
+const note: fc.Arbitrary<Note> = fc
+  .record({
+    text: fc.array(line, { minLength: 1, maxLength: 6 }).map((ls) => ls.map((l) => `${l}\n`).join('')),
+    signatures: fc.array(signature, { minLength: 1, maxLength: 5 }),
+  })
+  .map((r) => ({ ...r }));
 
 describe('properties', () => {
   it('parseNote ∘ formatNote = id', () => {
@@ -144,13 +159,19 @@ describe('properties', () => {
 
   it('never throws anything but NoteError MALFORMED on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.uint8Array().map((b) => Buffer.from(b))), (input) => {
-        try {
-          parseNote(input);
-        } catch (err) {
-          assert.ok(err instanceof NoteError && err.code === 'MALFORMED');
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.uint8Array().map((b) => Buffer.from(b)),
+        ),
+        (input) => {
+          try {
+            parseNote(input);
+          } catch (err) {
+            assert.ok(err instanceof NoteError && err.code === 'MALFORMED');
+          }
+        },
+      ),
     );
   });
 });

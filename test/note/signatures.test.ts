@@ -11,16 +11,16 @@ import {
   cosignatureV1Signer,
   cosignatureV1Time,
   cosignatureV1Verifier,
+  cosignerFromSkey,
   ecdsaVerifier,
   ed25519NoteSigner,
   ed25519SignerFromSeed,
   formatNote,
-  formatVkey,
   formatSkey,
+  formatVkey,
   NoteError,
   type NoteSignature,
   noteSignerFromSkey,
-  cosignerFromSkey,
   openNote,
   parseNote,
   parseRfc6962NoteSignature,
@@ -163,11 +163,7 @@ describe('cosignature/v1 (0x04)', () => {
     const signer = testSigner('ed25519');
     const w = cosignatureV1Signer('w', signer);
     const plain = ed25519NoteSigner('w', signer);
-    assertThrowsCode(
-      () => openNote(signNote('x\n', w.at(1)), [verifierFromVkey(plain.vkey)]),
-      NoteError,
-      'NO_VERIFIED_SIGNATURE',
-    );
+    assertThrowsCode(() => openNote(signNote('x\n', w.at(1)), [verifierFromVkey(plain.vkey)]), NoteError, 'NO_VERIFIED_SIGNATURE');
   });
 
   for (const t of [-1, 1.5, 2 ** 53, Number.NaN]) {
@@ -281,7 +277,11 @@ describe('properties', () => {
       fc.property(fc.nat(64 * 8 - 1), (bit) => {
         const sig = Buffer.from(signatures[0].signature);
         sig[bit >> 3] ^= 1 << (bit & 7);
-        assertThrowsCode(() => openNote(formatNote({ text, signatures: [{ ...signatures[0], signature: sig }] }), [v]), NoteError, 'BAD_SIGNATURE');
+        assertThrowsCode(
+          () => openNote(formatNote({ text, signatures: [{ ...signatures[0], signature: sig }] }), [v]),
+          NoteError,
+          'BAD_SIGNATURE',
+        );
       }),
     );
   });

@@ -1,6 +1,7 @@
 /** Verifier keys: parseVkey / verifierFromVkey (c2sp.org/signed-note §Verifier keys). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   cosignatureV1Verifier,
   ecdsaKeyId,
@@ -14,7 +15,6 @@ import {
   VerifierSet,
   verifierFromVkey,
 } from '../../src/note/index.ts';
-import fc from 'fast-check';
 import { assertThrowsCode } from './testing.ts';
 
 const PETER = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -89,7 +89,11 @@ describe('VerifierSet', () => {
 
 describe('formatVkey', () => {
   it('formats what parseVkey parsed, for every vkey in the shared vectors', () => {
-    for (const vkey of [PETER, SUMDB, 'rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvXwBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=']) {
+    for (const vkey of [
+      PETER,
+      SUMDB,
+      'rekor.sigstore.dev+c0d23d6a+AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvXwBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=',
+    ]) {
       assert.equal(formatVkey(parseVkey(vkey)), vkey);
     }
   });

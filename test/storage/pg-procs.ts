@@ -120,7 +120,12 @@ export async function waitUntil(cond: () => Promise<boolean>, ms: number, what: 
  * sequenced leaves (so no two different roots share a size), and is
  * consistent with the previous head by a proof served by Log.
  */
-export async function checkWholeLog(storage: LogStorage, treeName: string, key: PublicKey, ackedValues: readonly Buffer[]): Promise<{ size: number; revisions: number }> {
+export async function checkWholeLog(
+  storage: LogStorage,
+  treeName: string,
+  key: PublicKey,
+  ackedValues: readonly Buffer[],
+): Promise<{ size: number; revisions: number }> {
   const log = await Log.open(storage, treeName, null);
   const treeId = log.tree.id;
   const latest = await storage.latestHead(treeId);

@@ -23,9 +23,9 @@
  * an uncaught error does, and the parent test fails on the exit code.
  */
 import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { parsePrivateKey, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import { isError } from '../../src/errors.ts';
-import { Registry } from 'prom-client';
 import { Log, LogMetrics, Sequencer, StorageError } from '../../src/log/index.ts';
 import { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { workerLeaf } from './pg-procs.ts';
@@ -63,7 +63,17 @@ if (role === 'queue') {
   const [holder, ttl] = rest;
   const registry = new Registry();
   const metrics = new LogMetrics(registry);
-  const seq = new Sequencer({ storage, tree: log.tree, signer, holder, metrics, leaseTtlMs: Number(ttl), intervalMs: 20, batchSize: 500, maxRootAgeMs: 0 });
+  const seq = new Sequencer({
+    storage,
+    tree: log.tree,
+    signer,
+    holder,
+    metrics,
+    leaseTtlMs: Number(ttl),
+    intervalMs: 20,
+    batchSize: 500,
+    maxRootAgeMs: 0,
+  });
   let role = false;
   const watch = setInterval(() => {
     if (seq.fatal) {

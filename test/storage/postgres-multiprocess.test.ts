@@ -14,7 +14,7 @@ import { Log } from '../../src/log/index.ts';
 import { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { newKey } from '../log/fixtures.ts';
 import { adminQuery, canRestartServer, createTestDatabase, pgSkip, reportSkipped, restartServer, type TestDatabase } from './pg-harness.ts';
-import { acked, checkWholeLog, killLeftovers, waitUntil, Worker } from './pg-procs.ts';
+import { acked, checkWholeLog, killLeftovers, Worker, waitUntil } from './pg-procs.ts';
 
 const skip = pgSkip('test/storage/postgres-multiprocess.test.ts');
 
@@ -30,7 +30,10 @@ async function setup(db: TestDatabase, name: string) {
 }
 
 function queuers(url: string, keyFile: string, tree: string, n: number, count: number, batch: number, overlap: number): Worker[] {
-  return Array.from({ length: n }, (_, w) => new Worker(['queue', url, keyFile, tree, String(w), String(count), String(batch), String(overlap)]));
+  return Array.from(
+    { length: n },
+    (_, w) => new Worker(['queue', url, keyFile, tree, String(w), String(count), String(batch), String(overlap)]),
+  );
 }
 
 const allAcked = (qs: Worker[], overlap: number) => qs.flatMap((q, w) => acked(q, w, overlap));
@@ -54,7 +57,9 @@ if (skip) {
     // A test that failed half-way leaves workers running; kill them so the run reports the failure instead of hanging.
     afterEach(killLeftovers);
 
-    it('sequences every acknowledged leaf exactly once while frontends queue and two leased sequencers run', { timeout: 180_000 }, async () => {
+    it('sequences every acknowledged leaf exactly once while frontends queue and two leased sequencers run', {
+      timeout: 180_000,
+    }, async () => {
       const { url, keyFile, signer, storage } = await setup(db, 'leased');
       const seqs = ['a', 'b'].map((h) => new Worker(['sequence', url, keyFile, 'leased', h, '2000']));
       const qs = queuers(url, keyFile, 'leased', 3, 1500, 30, 300);
@@ -66,11 +71,16 @@ if (skip) {
       assert.equal(values.length, 4500);
       const { size } = await checkWholeLog(storage, 'leased', signer.publicKey, values);
       assert.equal(size, 3 * 1200 + 300, 'shared leaves are stored once');
-      assert.ok(seqs.some((s) => s.lines.includes('leader')), 'one sequencer led');
+      assert.ok(
+        seqs.some((s) => s.lines.includes('leader')),
+        'one sequencer led',
+      );
       await storage.close();
     });
 
-    it('never stores diverging heads when two sequencers ignore the lease and race on the compare-and-swap', { timeout: 180_000 }, async () => {
+    it('never stores diverging heads when two sequencers ignore the lease and race on the compare-and-swap', {
+      timeout: 180_000,
+    }, async () => {
       const { url, keyFile, signer, storage } = await setup(db, 'race');
       const racers = [0, 1].map(() => new Worker(['race', url, keyFile, 'race']));
       for (const r of racers) await r.waitFor((l) => l === 'ready', 30_000, 'racer ready');
@@ -97,7 +107,9 @@ if (skip) {
       await storage.close();
     });
 
-    it('hands the lease to the other sequencer within a few seconds when the leader is killed with SIGKILL', { timeout: 180_000 }, async () => {
+    it('hands the lease to the other sequencer within a few seconds when the leader is killed with SIGKILL', {
+      timeout: 180_000,
+    }, async () => {
       const TTL = 1500;
       const { url, keyFile, signer, storage } = await setup(db, 'failover');
       const seqs = ['a', 'b'].map((h) => new Worker(['sequence', url, keyFile, 'failover', h, String(TTL)]));
@@ -118,71 +130,75 @@ if (skip) {
       await storage.close();
     });
 
-    it(
-      'loses no acknowledged leaf when connections are cut and the server restarts mid-load, and every process recovers by itself',
-      { timeout: 300_000, skip: canRestartServer() ? false : 'GRAPEVINE_TEST_PG_BIN/GRAPEVINE_TEST_PG_DATA not set: cannot restart the server' },
-      async () => {
-        const { url, keyFile, signer, storage } = await setup(db, 'faults');
-        const tree = (await storage.getTree('faults'))!;
-        const seqs = ['a', 'b'].map((h) => new Worker(['sequence', url, keyFile, 'faults', h, '1500']));
-        for (const s of seqs) await s.waitFor((l) => l === 'ready', 30_000, 'sequencer ready');
-        const qs = queuers(url, keyFile, 'faults', 3, 3000, 10, 100);
-        // This process is a frontend too: a Log on its own pool, queueing through every fault.
-        const log = await Log.open(storage, 'faults', signer);
-        const mine: Buffer[] = [];
-        const ackAt = (n: number) => qs[0].waitFor((l) => Number(/^ack (\d+)/.exec(l)?.[1] ?? -1) >= n, 120_000, `ack ${n}`);
-        const queueMine = async (tag: string) => {
-          for (let i = 0; i < 20; i++) {
-            const value = Buffer.from(`test process ${tag} ${i}`);
-            for (let attempt = 0; ; attempt++) {
-              try {
-                await log.queueLeaf({ value });
-                mine.push(value);
-                break;
-              } catch (err) {
-                if (attempt > 200) throw err;
-                await new Promise((r) => setTimeout(r, 50));
-              }
+    it('loses no acknowledged leaf when connections are cut and the server restarts mid-load, and every process recovers by itself', {
+      timeout: 300_000,
+      skip: canRestartServer() ? false : 'GRAPEVINE_TEST_PG_BIN/GRAPEVINE_TEST_PG_DATA not set: cannot restart the server',
+    }, async () => {
+      const { url, keyFile, signer, storage } = await setup(db, 'faults');
+      const tree = (await storage.getTree('faults'))!;
+      const seqs = ['a', 'b'].map((h) => new Worker(['sequence', url, keyFile, 'faults', h, '1500']));
+      for (const s of seqs) await s.waitFor((l) => l === 'ready', 30_000, 'sequencer ready');
+      const qs = queuers(url, keyFile, 'faults', 3, 3000, 10, 100);
+      // This process is a frontend too: a Log on its own pool, queueing through every fault.
+      const log = await Log.open(storage, 'faults', signer);
+      const mine: Buffer[] = [];
+      const ackAt = (n: number) => qs[0].waitFor((l) => Number(/^ack (\d+)/.exec(l)?.[1] ?? -1) >= n, 120_000, `ack ${n}`);
+      const queueMine = async (tag: string) => {
+        for (let i = 0; i < 20; i++) {
+          const value = Buffer.from(`test process ${tag} ${i}`);
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await log.queueLeaf({ value });
+              mine.push(value);
+              break;
+            } catch (err) {
+              if (attempt > 200) throw err;
+              await new Promise((r) => setTimeout(r, 50));
             }
           }
-        };
-
-        // Every queue worker must be up (storage opened) before the first fault: the test is about processes riding
-        // through faults, and on a busy machine a worker can still be starting when qs[0] is 300 acks in.
-        for (const q of qs) await q.waitFor((l) => l.startsWith('ack '), 120_000, 'each queue worker to start');
-        await ackAt(300);
-        await queueMine('before');
-        const sessions = await adminQuery(
-          url,
-          "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'grapevine' AND pid <> pg_backend_pid()",
-        );
-        assert.ok(Number(sessions.rows[0].n) > 0, 'cut some connections');
-        await ackAt(900);
-        restartServer('fast');
-        await queueMine('after fast restart');
-        await ackAt(1500);
-        restartServer('immediate'); // a crash: WAL recovery on start
-        await queueMine('after crash');
-        await ackAt(2100);
-        await adminQuery(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'grapevine'");
-
-        await finish(qs);
-        await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 120_000, 'the queue to drain after the faults');
-        for (const s of seqs) {
-          assert.ok(s.alive, `sequencer survived the faults; stderr: ${s.stderr}`);
-          assert.ok(!s.lines.some((l) => l.startsWith('fatal')), 'no fatal error');
         }
-        for (const s of seqs) assert.equal((await s.stop()).code, 0);
-        // The faults really hit the load: frontends had calls fail and retried them, sequencer runs failed and were retried.
-        const retries = qs.map((q) => Number(/^retries (\d+)$/.exec(q.lines.find((l) => l.startsWith('retries ')) ?? '')?.[1]));
-        assert.ok(retries.reduce((a, b) => a + b, 0) > 0, `queue calls retried: ${retries}`);
-        const seqErrors = seqs.map((s) => JSON.parse(s.lines.find((l) => l.startsWith('errors '))?.slice(7) ?? '{}') as Record<string, number>);
-        assert.ok(seqErrors.some((e) => (e.UNAVAILABLE ?? 0) > 0), `sequencer runs failed with UNAVAILABLE: ${JSON.stringify(seqErrors)}`);
-        const values = [...allAcked(qs, 100), ...mine];
-        assert.equal(values.length, 3 * 3000 + 60);
-        await checkWholeLog(storage, 'faults', signer.publicKey, values);
-        await storage.close();
-      },
-    );
+      };
+
+      // Every queue worker must be up (storage opened) before the first fault: the test is about processes riding
+      // through faults, and on a busy machine a worker can still be starting when qs[0] is 300 acks in.
+      for (const q of qs) await q.waitFor((l) => l.startsWith('ack '), 120_000, 'each queue worker to start');
+      await ackAt(300);
+      await queueMine('before');
+      const sessions = await adminQuery(
+        url,
+        "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'grapevine' AND pid <> pg_backend_pid()",
+      );
+      assert.ok(Number(sessions.rows[0].n) > 0, 'cut some connections');
+      await ackAt(900);
+      restartServer('fast');
+      await queueMine('after fast restart');
+      await ackAt(1500);
+      restartServer('immediate'); // a crash: WAL recovery on start
+      await queueMine('after crash');
+      await ackAt(2100);
+      await adminQuery(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'grapevine'");
+
+      await finish(qs);
+      await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 120_000, 'the queue to drain after the faults');
+      for (const s of seqs) {
+        assert.ok(s.alive, `sequencer survived the faults; stderr: ${s.stderr}`);
+        assert.ok(!s.lines.some((l) => l.startsWith('fatal')), 'no fatal error');
+      }
+      for (const s of seqs) assert.equal((await s.stop()).code, 0);
+      // The faults really hit the load: frontends had calls fail and retried them, sequencer runs failed and were retried.
+      const retries = qs.map((q) => Number(/^retries (\d+)$/.exec(q.lines.find((l) => l.startsWith('retries ')) ?? '')?.[1]));
+      assert.ok(retries.reduce((a, b) => a + b, 0) > 0, `queue calls retried: ${retries}`);
+      const seqErrors = seqs.map(
+        (s) => JSON.parse(s.lines.find((l) => l.startsWith('errors '))?.slice(7) ?? '{}') as Record<string, number>,
+      );
+      assert.ok(
+        seqErrors.some((e) => (e.UNAVAILABLE ?? 0) > 0),
+        `sequencer runs failed with UNAVAILABLE: ${JSON.stringify(seqErrors)}`,
+      );
+      const values = [...allAcked(qs, 100), ...mine];
+      assert.equal(values.length, 3 * 3000 + 60);
+      await checkWholeLog(storage, 'faults', signer.publicKey, values);
+      await storage.close();
+    });
   });
 }

@@ -56,7 +56,9 @@ async function checkWholeLog(storage: LogStorage, log: Log): Promise<TreeHead> {
 }
 
 describe('SQLite shared by several processes', () => {
-  it('sequences every acknowledged leaf exactly once while three processes queue and race to sequence two trees', { timeout: 60_000 }, async () => {
+  it('sequences every acknowledged leaf exactly once while three processes queue and race to sequence two trees', {
+    timeout: 60_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gv-sqlite-mp-'));
     const dbUrl = `sqlite:${join(dir, 'shared.db')}`;
     const keyFile = join(dir, 'key.pem');
@@ -70,7 +72,9 @@ describe('SQLite shared by several processes', () => {
     const WORKERS = 3;
     const COUNT = 400;
     const OVERLAP = 60;
-    const outputs = await Promise.all(Array.from({ length: WORKERS }, (_, w) => run([dbUrl, keyFile, 'a', 'b', String(w), String(COUNT), String(OVERLAP)])));
+    const outputs = await Promise.all(
+      Array.from({ length: WORKERS }, (_, w) => run([dbUrl, keyFile, 'a', 'b', String(w), String(COUNT), String(OVERLAP)])),
+    );
 
     const storage = await openStorage(dbUrl);
     const logs = await Promise.all(['a', 'b'].map((name) => Log.open(storage, name, signer)));

@@ -28,7 +28,7 @@ import { mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '
 import { createApp } from '../src/http/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { mintDemoSet, mintLeaf, mintPrecert, type TestCert } from '../src/x509/testca/index.ts';
-import { fmt, line, median, pct, signatureCeiling } from './lib.ts';
+import { fmt, type InjectRequest, injectRate, line, median, pct, signatureCeiling } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -39,19 +39,7 @@ const PAGE = 1000;
 type App = ReturnType<typeof createApp>;
 
 /** Runs the requests with IN_FLIGHT concurrency; returns requests/s and checks every status. */
-async function drive(app: App, reqs: { method: 'GET' | 'POST'; url: string; payload?: string }[]): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < reqs.length) {
-        const r = await app.inject(reqs[next++]);
-        if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
-      }
-    }),
-  );
-  return (reqs.length * 1000) / (performance.now() - t0);
-}
+const drive = (app: App, reqs: InjectRequest[]) => injectRate(app, reqs, IN_FLIGHT);
 
 const body = (chain: Buffer[]) => JSON.stringify({ chain: chain.map((c) => c.toString('base64')) });
 

@@ -33,7 +33,7 @@ import { createApp } from '../src/http/index.ts';
 import { makeSource, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../src/hub/index.ts';
 import { hashLeaf } from '../src/merkle/index.ts';
 import { openStorage } from '../src/storage/index.ts';
-import { fmt, line, median, pct, signatureCeiling } from './lib.ts';
+import { fmt, type InjectRequest, injectRate, line, median, pct, signatureCeiling } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -64,28 +64,12 @@ function newBodies(n: number): string[] {
 }
 
 type App = ReturnType<typeof createApp>;
-interface Req {
-  method: 'GET' | 'POST';
-  url: string;
-  payload?: string;
-}
+type Req = InjectRequest;
 /** Runs requests with IN_FLIGHT concurrency; resolves with requests/s; any non-200 answer fails the run. */
 type Driver = (reqs: Req[]) => Promise<number>;
 
 function injectDriver(app: App): Driver {
-  return async (reqs) => {
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < reqs.length) {
-          const r = await app.inject(reqs[next++]);
-          if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
-        }
-      }),
-    );
-    return (reqs.length * 1000) / (performance.now() - t0);
-  };
+  return (reqs) => injectRate(app, reqs, IN_FLIGHT);
 }
 
 /** Hands the requests to the load-generating child process (see `client()` below), which times them. */

@@ -3,6 +3,7 @@
  * (node:crypto hash/sign/verify rates), medians, and printing.
  */
 import { createHash, generateKeyPairSync, hash as oneShot, sign, verify } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,4 +58,28 @@ export function rssMB(): number {
 
 export function line(label: string, value: string): void {
   console.log(`${label.padEnd(52)} ${value}`);
+}
+
+export interface InjectRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly payload?: string;
+}
+
+/**
+ * Runs the requests through fastify inject() with `inFlight` of them at a
+ * time; returns requests/s. Any answer but 200 fails the run.
+ */
+export async function injectRate(app: FastifyInstance, reqs: readonly InjectRequest[], inFlight: number): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < reqs.length) {
+        const r = await app.inject(reqs[next++]);
+        if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body}`);
+      }
+    }),
+  );
+  return (reqs.length * 1000) / (performance.now() - t0);
 }

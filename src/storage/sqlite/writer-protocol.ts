@@ -5,7 +5,7 @@
  */
 import { StorageError, type StorageErrorCode, type StoredLeaf } from '../../log/index.ts';
 
-/** The LogStorage methods that write, and so run on the writer thread. */
+/** The LogStorage methods that run on the writer thread: the writes, and ping (does the thread answer?). */
 export const WRITE_METHODS = ['createTree', 'queueLeaves', 'integrate', 'acquireLease', 'releaseLease', 'ping'] as const;
 
 /**

@@ -30,8 +30,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeTreeHeadSignature } from '../src/codec/index.ts';
 import { generatePrivateKey, signerFromPrivateKey, verifySignature } from '../src/crypto/index.ts';
 import { createApp } from '../src/http/index.ts';
-import { makeSource, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../src/hub/index.ts';
+import { makeSource } from '../src/hub/index.ts';
 import { hashLeaf } from '../src/merkle/index.ts';
+import { mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../src/personalities/hub/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { fmt, type InjectRequest, injectRate, line, median, pct, signatureCeiling } from './lib.ts';
 

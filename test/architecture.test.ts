@@ -32,7 +32,12 @@ function imports(file: string): { local: string[]; packages: string[] } {
   return { local, packages };
 }
 
-const folderOf = (rel: string) => (rel.includes('/') ? rel.split('/')[0] : rel);
+/** The unit the rules talk about: a top-level folder of src/, or personalities/<name>. */
+const folderOf = (rel: string) => {
+  const parts = rel.split('/');
+  if (parts.length === 1) return rel;
+  return parts[0] === 'personalities' ? `${parts[0]}/${parts[1]}` : parts[0];
+};
 
 const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509'];
 const IO_PACKAGES = [
@@ -48,6 +53,10 @@ const IO_PACKAGES = [
   'pino',
 ];
 
+/** Halves of a personality that a verifying client, a monitor or a browser bundle loads alone. */
+const WIRE = ['ct', 'hub'];
+const SERVER_PACKAGES = ['fastify', 'prom-client', 'pino', 'pg', 'better-sqlite3', 'node:sqlite'];
+
 /** Which src folders each folder may import (besides itself and errors.ts). */
 const ALLOWED: Record<string, string[]> = {
   merkle: [],
@@ -60,10 +69,13 @@ const ALLOWED: Record<string, string[]> = {
   storage: ['log', 'merkle'],
   // Shared HTTP building blocks: the error mapper knows the lower layers' error classes.
   http: ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint'],
-  // Personalities sit on the core and never import each other.
-  hub: ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage'],
-  ct: ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage'],
-  config: ['crypto', 'codec', 'hub', 'ct', 'x509', 'log'],
+  // Wire and client halves: formats, verification and clients, no server code (see SERVER_PACKAGES).
+  ct: ['merkle', 'crypto', 'codec'],
+  hub: ['merkle', 'crypto', 'codec', 'note', 'checkpoint'],
+  // Personalities sit on the core and their wire half, and never import each other.
+  'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub'],
+  'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
+  config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log'],
 };
 
 describe('architecture: dependencies point one way', () => {
@@ -81,8 +93,17 @@ describe('architecture: dependencies point one way', () => {
   }
 
   it('every folder of src/ (but cli) has declared dependencies', () => {
-    const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory() && n !== 'cli');
+    const dirs = (d: string) => readdirSync(join(SRC, d)).filter((n) => statSync(join(SRC, d, n)).isDirectory());
+    const folders = dirs('.')
+      .flatMap((n) => (n === 'personalities' ? dirs(n).map((p) => `${n}/${p}`) : [n]))
+      .filter((n) => n !== 'cli');
     for (const f of folders) assert.ok(f in ALLOWED, `src/${f} is missing from ALLOWED in test/architecture.test.ts`);
+  });
+
+  it('wire and client halves (src/ct, src/hub) load no server code', () => {
+    for (const f of all.filter((x) => WIRE.includes(folderOf(relative(SRC, x))))) {
+      for (const p of imports(f).packages) assert.ok(!SERVER_PACKAGES.includes(p), `${relative(SRC, f)} imports ${p}`);
+    }
   });
 
   it('pure folders import no I/O packages', () => {

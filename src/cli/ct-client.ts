@@ -25,9 +25,10 @@ import {
   type SignedTreeHead,
 } from '../codec/index.ts';
 import { encodePem, rfc6962LogId } from '../crypto/index.ts';
-import { admitChain, CtClient, CtClientError, RootStore, sthJson } from '../ct/index.ts';
+import { CtClient, CtClientError, sthJson } from '../ct/index.ts';
 import { GrapevineError } from '../errors.ts';
 import { hashLeaf } from '../merkle/index.ts';
+import { admitChain, RootStore } from '../personalities/ct/index.ts';
 import { certificatesFromPem } from '../x509/index.ts';
 import { CliError } from './errors.ts';
 import { readKeyFile } from './key-file.ts';

@@ -19,10 +19,19 @@ import { Counter, Registry } from 'prom-client';
 import { encodeTreeHeadSignature } from '../codec/index.ts';
 import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
-import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../ct/index.ts';
 import { createApp, type ReadinessCheck, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
-import { FileServedHeads, HubQuotas, INTERNAL_CLIENT, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../hub/index.ts';
 import { LogMetrics } from '../log/index.ts';
+import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../personalities/ct/index.ts';
+import {
+  FileServedHeads,
+  HubQuotas,
+  INTERNAL_CLIENT,
+  mountHubs,
+  type OpenedHub,
+  openHubs,
+  startHubs,
+  stopHubs,
+} from '../personalities/hub/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
 import { mintDemoSet } from '../x509/testca/index.ts';
 import { openConfiguredCtLog } from './ct-serve.ts';

@@ -25,7 +25,7 @@
  */
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
-import { type CtLogSpec, type CtQuotaSpec, DEFAULT_MMD_MS, normalizePrefix } from '../ct/index.ts';
+import { type CtLogSpec, type CtQuotaSpec, DEFAULT_MMD_MS, normalizePrefix } from '../personalities/ct/index.ts';
 import { certificatesFromPem, parseCertificate } from '../x509/index.ts';
 import {
   ConfigProblemsError,

@@ -30,15 +30,8 @@
  */
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
-import {
-  DEFAULT_MAX_GET_ENTRIES,
-  DEFAULT_MMD_MS,
-  type HubQuotaSpec,
-  makeSource,
-  routePrefix,
-  SOURCE_KINDS,
-  type TrackedSource,
-} from '../hub/index.ts';
+import { makeSource, SOURCE_KINDS, type TrackedSource } from '../hub/index.ts';
+import { DEFAULT_MAX_GET_ENTRIES, DEFAULT_MMD_MS, type HubQuotaSpec, routePrefix } from '../personalities/hub/index.ts';
 import {
   ConfigProblemsError,
   deepFreeze,

@@ -29,7 +29,7 @@ import {
 import { type PublicKey, rfc6962LogId, verifyDigitallySigned, verifySth } from '../crypto/index.ts';
 import { GrapevineError } from '../errors.ts';
 import { CompactRange, hashLeaf, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
-import { CT_PATH_PREFIX } from './http.ts';
+import { CT_PATH_PREFIX } from './paths.ts';
 
 export type CtClientErrorCode =
   | 'HTTP' // an unexpected status, or the log could not be reached

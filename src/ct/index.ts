@@ -1,9 +1,10 @@
 /**
- * The RFC 6962 Certificate Transparency log personality (the CTFE role) on
- * the log core: admission of certificate chains, SCTs and STHs, the §4 HTTP
- * API, and an RFC 6962 client for the `grapevine ct` commands.
+ * The RFC 6962 Certificate Transparency wire and client half: the MerkleTreeLeaf
+ * and SCT structures, and `CtClient`, which verifies every signature and proof a
+ * log returns. It imports no server code (no fastify, prom-client, pino or log
+ * core), so a monitor or a browser bundle can load it alone; the log itself is
+ * in src/personalities/ct.
  */
-export { type AdmissionPolicy, type AdmittedEntry, admitChain, type NotAfterWindow, type SubmissionKind } from './admission.ts';
 export {
   type AuditProgress,
   type AuditResult,
@@ -13,23 +14,5 @@ export {
   type CtClientOptions,
   sthJson,
 } from './client.ts';
-export { type CtEntry, CtLog, type CtLogOptions, DEFAULT_MMD_MS } from './ct-log.ts';
 export { leafInput, NO_EXTENSIONS, signSct, timestampedEntry } from './entry.ts';
-export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
-export { CT_PATH_PREFIX, type CtRoutesOptions, ctRoutes } from './http.ts';
-export { CtMetrics } from './metrics.ts';
-export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
-export { CertificateCache, RootStore } from './roots.ts';
-export {
-  CT_PERSONALITY,
-  type CtLogSpec,
-  type CtQuotaSpec,
-  mountCtLog,
-  normalizePrefix,
-  type OpenCtOptions,
-  type OpenedCtLog,
-  oldestUnmergedProbe,
-  openCtLog,
-  startCtLog,
-  stopCtLog,
-} from './server.ts';
+export { CT_PATH_PREFIX } from './paths.ts';

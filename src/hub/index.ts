@@ -1,13 +1,10 @@
 /**
- * The Gossip Hub personality (specs/gossip-hub.md): a transparent log of
- * other logs' signed tree heads, wire-compatible with Google's original at
- * `/<prefix>/gossip/v0/…`, on Grapevine's log core.
- *
- * - Pure admission: `processAddSignedBlobAdmission` / `admitBlob`,
- *   `parseBlob`, `makeSource`, and the domain-separation guard (domain.ts).
- * - `HubService`: the processX functions of one instance.
- * - `hubRoutes` / `openHubs` / `mountHubs`: HTTP and wiring.
- * - `HubClient`: a client that verifies every signature and proof.
+ * The Gossip Hub wire and client half (specs/gossip-hub.md): the JSON and TLS
+ * formats of `/gossip/v0/`, the blob kinds and source keys, the pure admission
+ * rules of add-signed-blob, and `HubClient`, which verifies every signature and
+ * proof a hub returns. It imports no server code (no fastify, prom-client, pino
+ * or log core), so an auditor, a gossip service or a browser bundle can load it
+ * alone; the hub itself is in src/personalities/hub.
  */
 export {
   type AddSignedBlobRequest,
@@ -17,7 +14,6 @@ export {
   lookupSource,
   processAddSignedBlobAdmission,
 } from './admission.ts';
-export { type CoreView, HeadAuditor, type HeadAuditorOptions, type RootAlert } from './auditor.ts';
 export { isLater, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
 export {
   checkEntrySourceSignature,
@@ -29,33 +25,9 @@ export {
   type VerifiedSgt,
   type VerifiedSth,
 } from './client.ts';
-export { checkEntryDomain, checkTreeHeadDomain, HubSigner, parsesAsEntry, parsesAsTreeHead } from './domain.ts';
+export { parsesAsEntry, parsesAsTreeHead } from './domain.ts';
 export { type BuiltEntry, buildEntry, identityHash, msToNs } from './entry.ts';
 export { HUB_ERROR_STATUS, HubError, type HubErrorCode } from './errors.ts';
-export {
-  type BacklogProbe,
-  type ClientInfo,
-  DEFAULT_MAX_GET_ENTRIES,
-  DEFAULT_MMD_MS,
-  HubService,
-  type HubServiceOptions,
-  INTERNAL_CLIENT,
-  storageBacklogProbe,
-} from './hub.ts';
-export {
-  type HubInstanceSpec,
-  hubTreeName,
-  mountHubs,
-  type OpenedHub,
-  type OpenHubsOptions,
-  openHubs,
-  startHubs,
-  stopHubs,
-} from './instance.ts';
-export { HubMetrics } from './metrics.ts';
-export { type HubQuotaSpec, HubQuotas } from './quota.ts';
-export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
-export { FileServedHeads, MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
 export {
   MAX_SOURCE_ID_BYTES,
   makeSource,

@@ -6,7 +6,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { decodePrecertExtraData, decodeX509ExtraData } from '../../src/codec/index.ts';
-import { type AdmissionPolicy, admitChain, CertificateCache, RootStore } from '../../src/ct/index.ts';
+import { type AdmissionPolicy, admitChain, CertificateCache, RootStore } from '../../src/personalities/ct/index.ts';
 import { OID_CT_POISON, parseCertificate } from '../../src/x509/index.ts';
 import {
   type DemoSet,

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, encodeSctSignatureInput, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { rfc6962LogId, verifyDigitallySigned } from '../../src/crypto/index.ts';
-import { CtError, CtMetrics, oldestUnmergedProbe } from '../../src/ct/index.ts';
 import { LogError, QuotaError, QuotaManager } from '../../src/log/index.ts';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
+import { CtError, CtMetrics, oldestUnmergedProbe } from '../../src/personalities/ct/index.ts';
 import { type DemoSet, mintLeaf } from '../../src/x509/testca/index.ts';
 import { assertRejectsCode, demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
 

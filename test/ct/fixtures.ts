@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
+import type { GrapevineError } from '../../src/errors.ts';
+import { createApp, registerMetrics } from '../../src/http/index.ts';
+import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
 import {
   CtError,
   type CtErrorCode,
@@ -14,10 +17,7 @@ import {
   openCtLog,
   RootStore,
   stopCtLog,
-} from '../../src/ct/index.ts';
-import type { GrapevineError } from '../../src/errors.ts';
-import { createApp, registerMetrics } from '../../src/http/index.ts';
-import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
+} from '../../src/personalities/ct/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
 

@@ -251,7 +251,7 @@ describe('RFC 6962 HTTP API limits', () => {
 
   it('runs two CT logs in one app and registry, under their own prefixes and metric labels', async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, mountCtLog, stopCtLog } = await import('../../src/ct/index.ts');
+    const { openCtLog, mountCtLog, stopCtLog } = await import('../../src/personalities/ct/index.ts');
     const { createApp } = await import('../../src/http/index.ts');
     const { Registry } = await import('prom-client');
     const { newSigner } = await import('./fixtures.ts');
@@ -279,7 +279,7 @@ describe('RFC 6962 HTTP API limits', () => {
 
   it('asks for the shared LogMetrics when the registry already has log-core metrics (hubs in the same process)', async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, CtError } = await import('../../src/ct/index.ts');
+    const { openCtLog, CtError } = await import('../../src/personalities/ct/index.ts');
     const { LogMetrics } = await import('../../src/log/index.ts');
     const { Registry } = await import('prom-client');
     const { newSigner, assertRejectsCode } = await import('./fixtures.ts');
@@ -295,7 +295,7 @@ describe('RFC 6962 HTTP API limits', () => {
 
   it('refuses to open a missing tree without init, and a tree of another personality', async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, CtError } = await import('../../src/ct/index.ts');
+    const { openCtLog, CtError } = await import('../../src/personalities/ct/index.ts');
     const { Log } = await import('../../src/log/index.ts');
     const { newSigner, assertRejectsCode } = await import('./fixtures.ts');
     const d = await demoSet();

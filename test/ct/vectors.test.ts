@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMerkleTreeLeaf, decodePrecertExtraData, decodeX509ExtraData } from '../../src/codec/index.ts';
-import { admitChain, leafInput, RootStore, timestampedEntry } from '../../src/ct/index.ts';
+import { leafInput, timestampedEntry } from '../../src/ct/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
+import { admitChain, RootStore } from '../../src/personalities/ct/index.ts';
 import { loadTestdata } from '../testdata.ts';
 import { assertCtError } from './fixtures.ts';
 

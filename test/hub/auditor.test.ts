@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { decodeHubTreeHead } from '../../src/codec/index.ts';
 import { verifySignature } from '../../src/crypto/index.ts';
+import { Log, type LogStorage, Sequencer, type TreeHead } from '../../src/log/index.ts';
 import {
   type CoreView,
   FileServedHeads,
@@ -22,8 +23,7 @@ import {
   HubSigner,
   MemoryServedHeads,
   type RootAlert,
-} from '../../src/hub/index.ts';
-import { Log, type LogStorage, Sequencer, type TreeHead } from '../../src/log/index.ts';
+} from '../../src/personalities/hub/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { newSigner } from './fixtures.ts';
 

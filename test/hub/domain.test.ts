@@ -7,8 +7,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeHubTreeHead, encodeHubTimestampedEntry, encodeHubTreeHead } from '../../src/codec/index.ts';
 import { isError } from '../../src/errors.ts';
-import { buildEntry, checkEntryDomain, HubError, HubSigner, makeSource, parsesAsEntry, parsesAsTreeHead } from '../../src/hub/index.ts';
+import { buildEntry, HubError, makeSource, parsesAsEntry, parsesAsTreeHead } from '../../src/hub/index.ts';
 import { LOG_ROOT_DOMAIN } from '../../src/log/index.ts';
+import { checkEntryDomain, HubSigner } from '../../src/personalities/hub/index.ts';
 import { blobBody, hubEnv, newSigner, settle } from './fixtures.ts';
 
 /**

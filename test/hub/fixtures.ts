@@ -11,20 +11,19 @@ import { Registry } from 'prom-client';
 import { decodeDigitallySigned, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { generatePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../../src/http/index.ts';
+import { makeSource, type TrackedSource } from '../../src/hub/index.ts';
+import type { LogStorage } from '../../src/log/index.ts';
 import {
   type HubQuotaSpec,
   HubQuotas,
   type HubService,
-  makeSource,
   mountHubs,
   type OpenedHub,
   openHubs,
   type ServedHeadStore,
   startHubs,
   stopHubs,
-  type TrackedSource,
-} from '../../src/hub/index.ts';
-import type { LogStorage } from '../../src/log/index.ts';
+} from '../../src/personalities/hub/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { loadTestdata } from '../testdata.ts';
 

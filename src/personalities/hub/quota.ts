@@ -13,7 +13,7 @@
  * share. One HubQuotas may be shared by every hub instance of a process, so a
  * client's budget is per process, not per prefix.
  */
-import { type BucketSpec, QuotaManager } from '../log/index.ts';
+import { type BucketSpec, QuotaManager } from '../../log/index.ts';
 
 export interface HubQuotaSpec {
   /** Per client (IP, IPv6 per /64): `read` for every GET, `write` for add-signed-blob. Omitted: unlimited. */

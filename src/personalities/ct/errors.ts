@@ -1,4 +1,4 @@
-import { GrapevineError } from '../errors.ts';
+import { GrapevineError } from '../../errors.ts';
 
 /**
  * Why the CT personality refused a request. Admission and parameter codes

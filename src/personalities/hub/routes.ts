@@ -11,9 +11,8 @@
  * original): the hub serves public, signed data.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { quotaUser } from '../http/index.ts';
-import { HUB_ERROR_STATUS, HubError } from './errors.ts';
-import type { ClientInfo, HubService } from './hub.ts';
+import { quotaUser } from '../../http/index.ts';
+import { HUB_ERROR_STATUS, HubError } from '../../hub/errors.ts';
 import {
   formatAddSignedBlobResponse,
   formatConsistencyResponse,
@@ -28,7 +27,8 @@ import {
   parseAddSignedBlobBody,
   type SignedBytes,
   uintParam,
-} from './wire.ts';
+} from '../../hub/wire.ts';
+import type { ClientInfo, HubService } from './hub.ts';
 
 export interface HubRoutesOptions {
   readonly hub: HubService;

@@ -21,13 +21,13 @@
  */
 
 import type { Logger } from 'pino';
-import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../codec/index.ts';
-import { decodeMerkleTreeLeaf } from '../codec/index.ts';
-import { rfc6962LogId, type Signer, signSth } from '../crypto/index.ts';
-import { isError } from '../errors.ts';
-import { type Log, LogError, type QuotaManager, StorageError } from '../log/index.ts';
+import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../../codec/index.ts';
+import { decodeMerkleTreeLeaf } from '../../codec/index.ts';
+import { rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
+import { leafInput, signSct, timestampedEntry } from '../../ct/entry.ts';
+import { isError } from '../../errors.ts';
+import { type Log, LogError, type QuotaManager, StorageError } from '../../log/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
-import { leafInput, signSct, timestampedEntry } from './entry.ts';
 import { CtError } from './errors.ts';
 import type { CtMetrics } from './metrics.ts';
 import type { RootStore } from './roots.ts';

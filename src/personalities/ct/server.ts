@@ -14,12 +14,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Signer } from '../crypto/index.ts';
-import { type BucketSpec, Log, LogError, LogMetrics, type LogStorage, QuotaManager, Sequencer, type TileCache } from '../log/index.ts';
+import type { Signer } from '../../crypto/index.ts';
+import { CT_PATH_PREFIX } from '../../ct/index.ts';
+import { type BucketSpec, Log, LogError, LogMetrics, type LogStorage, QuotaManager, Sequencer, type TileCache } from '../../log/index.ts';
 import type { NotAfterWindow } from './admission.ts';
 import { CtLog, DEFAULT_MMD_MS } from './ct-log.ts';
 import { CtError } from './errors.ts';
-import { CT_PATH_PREFIX, ctRoutes } from './http.ts';
+import { ctRoutes } from './http.ts';
 import { CtMetrics } from './metrics.ts';
 import { CertificateCache, RootStore } from './roots.ts';
 

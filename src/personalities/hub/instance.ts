@@ -10,15 +10,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Signer } from '../crypto/index.ts';
-import { Log, LogError, LogMetrics, type LogStorage, Sequencer, TileCache } from '../log/index.ts';
-import { HubError } from './errors.ts';
+import type { Signer } from '../../crypto/index.ts';
+import { HubError } from '../../hub/errors.ts';
+import type { TrackedSource } from '../../hub/source.ts';
+import { Log, LogError, LogMetrics, type LogStorage, Sequencer, TileCache } from '../../log/index.ts';
 import { HubService, storageBacklogProbe } from './hub.ts';
 import { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
 import { hubRoutes, routePrefix } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
-import type { TrackedSource } from './source.ts';
 
 export interface HubInstanceSpec {
   /** URL prefix, e.g. "gamut" (served at /gamut/gossip/v0/…). */

@@ -18,16 +18,13 @@ import {
   formatGetProofByHash,
   formatGetSth,
   formatGetSthConsistency,
-} from '../codec/index.ts';
-import { quotaUser } from '../http/index.ts';
+} from '../../codec/index.ts';
+import { quotaUser } from '../../http/index.ts';
 import type { SubmissionKind } from './admission.ts';
 import type { CtLog } from './ct-log.ts';
 import { CT_ERROR_STATUS, CtError } from './errors.ts';
 import type { CtMetrics } from './metrics.ts';
 import { chainBody, consistencyParams, entriesParams, entryAndProofParams, proofByHashParams, type Query } from './params.ts';
-
-/** The RFC 6962 §4 path prefix. */
-export const CT_PATH_PREFIX = '/ct/v1';
 
 export interface CtRoutesOptions {
   readonly ct: CtLog;

@@ -2,8 +2,8 @@
  * The accepted roots of a CT log (RFC 6962 §4.7 get-roots) and a cache of
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
-import { isError } from '../errors.ts';
-import { type ParsedCertificate, parseCertificate, verifyIssuedBy, X509Error } from '../x509/index.ts';
+import { isError } from '../../errors.ts';
+import { type ParsedCertificate, parseCertificate, verifyIssuedBy, X509Error } from '../../x509/index.ts';
 import { CtError } from './errors.ts';
 
 /**

@@ -7,7 +7,7 @@
  * hub's signed HubTreeHead: together they show who said what.
  */
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
-import { decodeBase64, encodeBase64 } from '../codec/index.ts';
+import { decodeBase64, encodeBase64 } from '../../codec/index.ts';
 
 export interface ServedHead {
   readonly revision: number;

@@ -23,20 +23,20 @@
  * serialization: label ranks make the stored answer exact.
  */
 import type { Logger } from 'pino';
-import { decodeHubTimestampedEntry } from '../codec/index.ts';
-import type { Signer } from '../crypto/index.ts';
-import { type Log, LogError, type LogStorage, QuotaError } from '../log/index.ts';
-import { type AddSignedBlobRequest, admitBlob, lookupSource } from './admission.ts';
+import { decodeHubTimestampedEntry } from '../../codec/index.ts';
+import type { Signer } from '../../crypto/index.ts';
+import { type AddSignedBlobRequest, admitBlob, lookupSource } from '../../hub/admission.ts';
+import { buildEntry, identityHash, msToNs } from '../../hub/entry.ts';
+import { HubError } from '../../hub/errors.ts';
+import type { TrackedSource } from '../../hub/source.ts';
+import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
+import { type Log, LogError, type LogStorage, QuotaError } from '../../log/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
-import { checkEntryDomain, HubSigner } from './domain.ts';
-import { buildEntry, identityHash, msToNs } from './entry.ts';
-import { HubError } from './errors.ts';
 import { LatestLabels } from './latest.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
 import { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
-import type { TrackedSource } from './source.ts';
-import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from './wire.ts';
+import { checkEntryDomain, HubSigner } from './signer.ts';
 
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;

@@ -35,10 +35,10 @@
  * below any ranked leaf. A ranked leaf is labelled only when later than the
  * stored answer, so an answer that was right before the upgrade stays right.
  */
-import { decodeHubTimestampedEntry } from '../codec/index.ts';
-import type { Log, StoredLeaf } from '../log/index.ts';
-import { isLater, isOrderedKind, labelRank, orderKey, type ParsedBlob, parseBlob } from './blob.ts';
-import type { TrackedSource } from './source.ts';
+import { decodeHubTimestampedEntry } from '../../codec/index.ts';
+import { isLater, isOrderedKind, labelRank, orderKey, type ParsedBlob, parseBlob } from '../../hub/blob.ts';
+import type { TrackedSource } from '../../hub/source.ts';
+import type { Log, StoredLeaf } from '../../log/index.ts';
 
 /**
  * How long a finished latest-by-label read is reused, ms: under a burst from

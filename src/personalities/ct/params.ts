@@ -4,7 +4,7 @@
  * anything else, a missing parameter or a repeated one is CtError
  * BAD_REQUEST. Pure.
  */
-import { bytesArrayField, CodecError, decodeBase64, parseJsonObject, SHA256_SIZE } from '../codec/index.ts';
+import { bytesArrayField, CodecError, decodeBase64, parseJsonObject, SHA256_SIZE } from '../../codec/index.ts';
 import { CtError } from './errors.ts';
 
 export type Query = Readonly<Record<string, unknown>>;

@@ -12,13 +12,13 @@
  * `#refresh`, and `refresh()` is single-flight (concurrent callers share one
  * run), so two refreshes never interleave. `current()` is a synchronous read.
  */
-import { encodeHubTreeHead } from '../codec/index.ts';
-import type { PublicKey } from '../crypto/index.ts';
-import { checkHead, type TreeHead } from '../log/index.ts';
-import { ProofError, verifyConsistency } from '../merkle/index.ts';
-import type { HubSigner } from './domain.ts';
-import { msToNs } from './entry.ts';
+import { encodeHubTreeHead } from '../../codec/index.ts';
+import type { PublicKey } from '../../crypto/index.ts';
+import { msToNs } from '../../hub/entry.ts';
+import { checkHead, type TreeHead } from '../../log/index.ts';
+import { ProofError, verifyConsistency } from '../../merkle/index.ts';
 import type { ServedHead, ServedHeadStore } from './served-heads.ts';
+import type { HubSigner } from './signer.ts';
 
 /** What the auditor needs from the log core (a Log satisfies it). */
 export interface CoreView {

@@ -24,9 +24,9 @@
  * of the chain: a log records what CAs issued, including their mistakes.
  */
 import { createHash } from 'node:crypto';
-import type { SignedEntry } from '../codec/index.ts';
-import { encodePrecertExtraData, encodeX509ExtraData } from '../codec/index.ts';
-import { isError } from '../errors.ts';
+import type { SignedEntry } from '../../codec/index.ts';
+import { encodePrecertExtraData, encodeX509ExtraData } from '../../codec/index.ts';
+import { isError } from '../../errors.ts';
 import {
   findExtension,
   isPrecertSigningCert,
@@ -39,7 +39,7 @@ import {
   precertTbs,
   verifyIssuedBy,
   X509Error,
-} from '../x509/index.ts';
+} from '../../x509/index.ts';
 import { CtError, type CtErrorCode } from './errors.ts';
 import type { CertificateCache, RootStore } from './roots.ts';
 

@@ -1,0 +1,25 @@
+/**
+ * The RFC 6962 Certificate Transparency log personality (the CTFE role) on
+ * the log core: admission of certificate chains, SCTs and STHs, and the §4
+ * HTTP API. The wire formats and the verifying client are in src/ct.
+ */
+export { type AdmissionPolicy, type AdmittedEntry, admitChain, type NotAfterWindow, type SubmissionKind } from './admission.ts';
+export { type CtEntry, CtLog, type CtLogOptions, DEFAULT_MMD_MS } from './ct-log.ts';
+export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
+export { type CtRoutesOptions, ctRoutes } from './http.ts';
+export { CtMetrics } from './metrics.ts';
+export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
+export { CertificateCache, RootStore } from './roots.ts';
+export {
+  CT_PERSONALITY,
+  type CtLogSpec,
+  type CtQuotaSpec,
+  mountCtLog,
+  normalizePrefix,
+  type OpenCtOptions,
+  type OpenedCtLog,
+  oldestUnmergedProbe,
+  openCtLog,
+  startCtLog,
+  stopCtLog,
+} from './server.ts';

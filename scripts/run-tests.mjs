@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with node:test (Node 20 has no glob for --test).
 // Extra arguments filter files by substring: `npm test -- merkle`.
+// First it rebuilds dist/ if src/ changed since (scripts/build.mjs), so the
+// tests that spawn bin/grapevine.js run what users run, never a stale build.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { build, stale } from './build.mjs';
 
 function collect(dir) {
   const out = [];
@@ -21,6 +24,7 @@ if (files.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
+if (stale()) await build();
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });

@@ -1,15 +1,35 @@
 /**
- * The explicit list of CLI command groups. Each module exports one
- * `register(program)` function that adds its sub-commands.
+ * The explicit list of top-level commands. Each module is loaded only when
+ * its command is invoked (lazy.ts); its register function receives the
+ * command, already named and described here.
  */
-import type { Command } from 'commander';
-import { registerCt } from './ct.ts';
-import { registerHub } from './hub.ts';
-import { registerKeygen } from './keygen.ts';
-import { registerLog } from './log.ts';
-import { registerProof } from './proof.ts';
-import { registerServe } from './serve.ts';
+import type { TopCommand } from './lazy.ts';
 
-export type RegisterCommand = (program: Command) => void;
-
-export const commands: RegisterCommand[] = [registerLog, registerProof, registerKeygen, registerHub, registerCt, registerServe];
+export const commands: readonly TopCommand[] = [
+  { name: 'log', description: 'Create and inspect logs in a data directory', load: async () => (await import('./log.ts')).registerLog },
+  {
+    name: 'proof',
+    description: 'Verify RFC 6962 inclusion and consistency proofs offline',
+    load: async () => (await import('./proof.ts')).registerProof,
+  },
+  {
+    name: 'keygen',
+    description: 'generate a signing key: write a PKCS#8 PEM private key (mode 0600), print the public key',
+    load: async () => (await import('./keygen.ts')).registerKeygen,
+  },
+  {
+    name: 'hub',
+    description: 'Gossip Hub: serve hub instances, or query one and verify every signature and proof',
+    load: async () => (await import('./hub.ts')).registerHub,
+  },
+  {
+    name: 'ct',
+    description: 'RFC 6962 Certificate Transparency log: serve, client commands, test CA',
+    load: async () => (await import('./ct.ts')).registerCt,
+  },
+  {
+    name: 'serve',
+    description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
+    load: async () => (await import('./serve.ts')).registerServe,
+  },
+];

@@ -1,16 +1,21 @@
 /**
  * `grapevine ct …`: the RFC 6962 CT log — serve it (ct-serve.ts), talk to
  * any RFC 6962 log as a verifying client (ct-client.ts), and mint a test CA
- * for demos (ct-testca.ts).
+ * for demos (ct-testca.ts). Only the module of the invoked sub-command is
+ * loaded (lazy.ts), so client commands never load the server.
  */
 import type { Command } from 'commander';
-import { registerCtClient } from './ct-client.ts';
-import { registerCtServe } from './ct-serve.ts';
-import { registerCtTestCa } from './ct-testca.ts';
+import { type CommandPart, registerParts } from './lazy.ts';
 
-export function registerCt(program: Command): void {
-  const ct = program.command('ct').description('RFC 6962 Certificate Transparency log: serve, client commands, test CA');
-  registerCtServe(ct);
-  registerCtClient(ct);
-  registerCtTestCa(ct);
+const parts: readonly CommandPart[] = [
+  { names: ['serve'], load: async () => (await import('./ct-serve.ts')).registerCtServe },
+  {
+    names: ['sth', 'consistency', 'entries', 'audit', 'roots', 'add-chain'],
+    load: async () => (await import('./ct-client.ts')).registerCtClient,
+  },
+  { names: ['test-ca'], load: async () => (await import('./ct-testca.ts')).registerCtTestCa },
+];
+
+export function registerCt(ct: Command, path: readonly string[]): Promise<void> {
+  return registerParts(ct, parts, path);
 }

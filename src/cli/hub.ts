@@ -1,28 +1,30 @@
 /**
  * `grapevine hub …`: run Gossip Hub instances (`serve`) and talk to a hub
  * as a verifying client (`sth`, `sources`, `entries`, `inclusion`,
- * `consistency`, `latest`, `submit-sth`, `submit-checkpoint`).
+ * `consistency`, `latest`, `submit-sth`, `submit-checkpoint`). Only the
+ * module of the invoked sub-command is loaded (lazy.ts).
  */
 import type { Command } from 'commander';
-import { registerHubClient } from './hub-client.ts';
-import { registerHubServe } from './hub-serve.ts';
+import { type CommandPart, registerParts } from './lazy.ts';
 
-export { type HubServer, loadHubConfig, type StartHubServerOptions, startHubServer } from './hub-serve.ts';
+const parts: readonly CommandPart[] = [
+  { names: ['serve'], load: async () => (await import('./hub-serve.ts')).registerHubServe },
+  {
+    names: ['sth', 'sources', 'entries', 'inclusion', 'consistency', 'latest', 'submit-sth', 'submit-checkpoint'],
+    load: async () => (await import('./hub-client.ts')).registerHubClient,
+  },
+];
 
-export function registerHub(program: Command): void {
-  const hub = program
-    .command('hub')
-    .description('Gossip Hub: serve hub instances, or query one and verify every signature and proof')
-    .addHelpText(
-      'after',
-      `
+export function registerHub(hub: Command, path: readonly string[]): Promise<void> {
+  hub.addHelpText(
+    'after',
+    `
 Examples:
   grapevine hub serve --config hub.yaml --init
   grapevine hub sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem
   grapevine hub submit-sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem \\
       --source https://ct.googleapis.com/pilot/ --sth sth.json --log-key pilot.pem --wait
 `,
-    );
-  registerHubServe(hub);
-  registerHubClient(hub);
+  );
+  return registerParts(hub, parts, path);
 }

@@ -24,10 +24,8 @@ export interface KeygenOptions {
   readonly force?: boolean;
 }
 
-export function registerKeygen(program: Command): void {
-  program
-    .command('keygen')
-    .description('generate a signing key: write a PKCS#8 PEM private key (mode 0600), print the public key')
+export function registerKeygen(keygen: Command): void {
+  keygen
     .addOption(new Option('--type <type>', 'key type').choices(KEYGEN_TYPES).makeOptionMandatory())
     .requiredOption('--out <file>', 'file to write the private key to (refused if it exists, unless --force)')
     .option('--name <name>', 'signed-note key name for the Ed25519 vkey (default: --out file name without extension)')

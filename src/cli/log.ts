@@ -54,9 +54,7 @@ function leafJson(l: StoredLeaf) {
   };
 }
 
-export function registerLog(program: Command): void {
-  const log = program.command('log').description('Create and inspect logs in a data directory');
-
+export function registerLog(log: Command): void {
   common(log.command('create'))
     .description('Create a new tree with a fresh signing key in DIR/keys/<name>.pem')
     .option('--key-type <type>', 'ecdsa-p256 or ed25519', 'ecdsa-p256')

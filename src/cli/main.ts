@@ -6,21 +6,32 @@
  * saying why), 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { GrapevineError } from '../errors.ts';
 import { commands } from './commands.ts';
-
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE } from './errors.ts';
+import { commandPath } from './lazy.ts';
 
 // Re-exported for command modules written before cli/errors.ts existed.
 export { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE };
 
-export function buildProgram(): Command {
+/**
+ * The program with the modules on `path` loaded (lazy.ts): the command
+ * words the user typed (none for `--help` and `--version`), or 'all' (tests
+ * that inspect every command and option).
+ */
+export async function buildProgram(path: readonly string[] | 'all'): Promise<Command> {
   const program = new Command('grapevine')
     .description('Gossip for transparency logs: log core, Gossip Hub, CT log, proofs and keys')
+    .version(`grapevine ${pkg.version}`, '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commands) register(program);
+  for (const c of commands) {
+    const cmd = program.command(c.name).description(c.description);
+    if (path === 'all') await (await c.load())(cmd, []);
+    else if (path[0] === c.name) await (await c.load())(cmd, path);
+  }
   // Sub-commands inherit exitOverride so usage errors come back to main() as exceptions.
   const override = (cmd: Command) => {
     cmd.exitOverride();
@@ -31,8 +42,13 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // A reader that stops early (`grapevine ct entries … | head`) is no failure: end quietly, as on SIGPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT_OK);
+  });
   try {
+    const program = await buildProgram(commandPath(argv.slice(2)));
     await program.parseAsync(argv);
     return process.exitCode === undefined ? EXIT_OK : Number(process.exitCode);
   } catch (err) {

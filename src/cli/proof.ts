@@ -9,9 +9,7 @@ import { CodecError } from '../codec/errors.ts';
 import { ProofError, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
 import { CliError } from './errors.ts';
 
-export function registerProof(program: Command): void {
-  const proof = program.command('proof').description('Verify RFC 6962 inclusion and consistency proofs offline');
-
+export function registerProof(proof: Command): void {
   proof
     .command('verify-inclusion')
     .description('Check that a leaf hash is at an index of a tree with a given root (RFC 6962 §2.1.1)')

@@ -33,9 +33,7 @@ import {
   stopHubs,
 } from '../personalities/hub/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
-import { mintDemoSet } from '../x509/testca/index.ts';
 import { openConfiguredCtLog } from './ct-serve.ts';
-import { demoFiles } from './ct-testca.ts';
 import { CliError } from './errors.ts';
 import { listen, loadConfigFile } from './server-runtime.ts';
 
@@ -193,7 +191,9 @@ export async function initDataDir(dir: string): Promise<string> {
   writeNew(join(dir, 'keys', 'ct.pub.pem'), exportPublicKeyPem(ctKey.publicKey), 0o644);
   writeNew(join(dir, 'keys', 'hub.pem'), exportPrivateKeyPem(hubKey));
   writeNew(join(dir, 'keys', 'hub.pub.pem'), exportPublicKeyPem(hubKey.publicKey), 0o644);
-  // A test CA whose root the demo log accepts, with ready-made chains to submit.
+  // A test CA whose root the demo log accepts, with ready-made chains to submit. Loaded here only:
+  // the test CA's X.509 library is large, and a start on an existing site never needs it.
+  const [{ mintDemoSet }, { demoFiles }] = await Promise.all([import('../x509/testca/index.ts'), import('./ct-testca.ts')]);
   for (const [name, text] of Object.entries(await demoFiles(await mintDemoSet()))) {
     writeNew(join(dir, 'ca', name), text, name.endsWith('-key.pem') ? 0o600 : 0o644);
   }
@@ -232,10 +232,8 @@ export function loadSiteConfig(path: string): ResolvedSiteConfig {
   return loadConfigFile(path, loadSiteConfigText, { missingHint: 'pass --init-if-missing to create a demo site', countProblems: false });
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description('Run the CT log, the Gossip Hub and the gossip loop between them (the main job)')
+export function registerServe(serve: Command): void {
+  serve
     .option('--data <dir>', 'data directory: grapevine.yaml, keys, database', './grapevine-data')
     .option('--config <file>', 'site config (default DATA/grapevine.yaml)')
     .option('--init-if-missing', 'create a demo data directory (keys, test CA, config) and missing trees', false)

@@ -33,7 +33,15 @@ import {
   type WriterReply,
 } from './writer-protocol.ts';
 
-const BOOTSTRAP = new URL('./writer-bootstrap.mjs', import.meta.url);
+/**
+ * The worker's entry. From the sources (tests, benches: this file is .ts) a
+ * worker does not inherit tsx's loader, so writer-bootstrap.mjs registers it
+ * first; in the build (scripts/build.mjs) writer-worker.js is compiled and
+ * sits beside the chunk holding this code.
+ */
+const BOOTSTRAP = import.meta.url.endsWith('.ts')
+  ? new URL('./writer-bootstrap.mjs', import.meta.url)
+  : new URL('./writer-worker.js', import.meta.url);
 
 interface Pending {
   readonly resolve: (v: unknown) => void;

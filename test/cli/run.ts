@@ -1,10 +1,60 @@
 /** Runs the real `grapevine` binary (bin/grapevine.js) and captures its output. */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/grapevine.js', import.meta.url));
 
-export function grapevine(args: string[], opts: { cwd?: string; input?: string } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: opts.cwd, input: opts.input, timeout: 60_000 });
+export function grapevine(args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd,
+    input: opts.input,
+    env: opts.env,
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface RunningServe {
+  /** http://127.0.0.1:PORT, from the start-up banner. */
+  readonly url: string;
+  readonly child: ChildProcessByStdio<null, null, Readable>;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** SIGTERM, then the exit code; SIGKILL if it is still running after 30 s. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `grapevine serve ARGS` (add `--port 0`) and resolves once its banner names the URL; kills it if it exits first. */
+export async function startServe(args: string[], opts: { cwd?: string } = {}): Promise<RunningServe> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (err += s));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(stuck);
+    }
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        const m = /serving at (http:\/\/[^\s/]+)/.exec(line);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`grapevine serve exited with ${code} before serving: ${err}`)));
+    });
+    return { url, child, stderr: () => err, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }

@@ -39,7 +39,7 @@ const folderOf = (rel: string) => {
   return parts[0] === 'personalities' ? `${parts[0]}/${parts[1]}` : parts[0];
 };
 
-const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509'];
+const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509', 'audit'];
 const IO_PACKAGES = [
   'node:fs',
   'node:fs/promises',
@@ -65,8 +65,10 @@ const ALLOWED: Record<string, string[]> = {
   note: ['codec', 'crypto', 'merkle'],
   checkpoint: ['codec', 'crypto', 'merkle', 'note'],
   x509: ['crypto', 'codec'],
+  // The observer side's pure core: observed heads, the extends-or-not decision, the HeadStore contract.
+  audit: ['merkle', 'codec', 'crypto', 'note', 'checkpoint'],
   log: ['merkle', 'crypto', 'codec'],
-  storage: ['log', 'merkle'],
+  storage: ['log', 'merkle', 'audit'],
   // Shared HTTP building blocks: the error mapper knows the lower layers' error classes.
   http: ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint'],
   // Wire and client halves: formats, verification and clients, no server code (see SERVER_PACKAGES).

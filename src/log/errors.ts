@@ -6,7 +6,8 @@ export type StorageErrorCode =
   | 'CONFLICT' // integrate lost the compare-and-swap: another sequencer moved the tree
   | 'UNAVAILABLE' // the database cannot be reached now; retry later
   | 'CORRUPT' // stored data violates an invariant (a bug or tampering): fatal
-  | 'SCHEMA'; // the database schema is newer than this binary, or migration failed
+  | 'SCHEMA' // the database schema is newer than this binary, or migration failed
+  | 'TOO_LARGE'; // a value over the store's documented bound (the caller's bug)
 
 /** A storage failure. UNAVAILABLE is transient; CORRUPT and SCHEMA are fatal. */
 export class StorageError extends GrapevineError<StorageErrorCode> {}

@@ -270,14 +270,14 @@ describe('Sequencer edge-tile check', () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const Database = (await import('better-sqlite3')).default;
+    const { openSqlite } = await import('../../src/storage/sqlite/driver.ts');
     const file = join(mkdtempSync(join(tmpdir(), 'gv-edge-')), 'log.db');
     const s = await openStorage(`sqlite:${file}`);
     const { log, seq, signer } = await newLog(s);
     await log.queueLeaves(Array.from({ length: 300 }, (_, i) => ({ value: leafValue(i) })));
     await drain(seq);
     // Flip one bit of the last leaf hash in the partial level-0 tile (entries 256..299).
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     const row = raw.prepare('SELECT data FROM tiles WHERE level = 0 AND idx = 1').get() as { data: Buffer };
     row.data[row.data.length - 1] ^= 1;
     raw.prepare('UPDATE tiles SET data = ? WHERE level = 0 AND idx = 1').run(row.data);

@@ -15,6 +15,7 @@ import { isError } from '../../src/errors.ts';
 import { Log, StorageError } from '../../src/log/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { sqliteError } from '../../src/storage/sqlite/errors.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { LATEST_BY_LABEL_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
@@ -58,8 +59,7 @@ describe('SqliteStorage.open', () => {
     const file = join(tmp(), 'new.db');
     const s = await openStorage(`sqlite:${file}`);
     await s.close();
-    const { default: Database } = await import('better-sqlite3');
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(999);
     raw.close();
     await assert.rejects(openStorage(`sqlite:${file}`), (e) => isError(e, StorageError, 'SCHEMA'));
@@ -69,8 +69,7 @@ describe('SqliteStorage.open', () => {
 describe('SqliteStorage migration 2 (label ranks)', () => {
   it('opens a database built at schema version 1, migrates it, and answers its old rows by queue order', async () => {
     const file = join(tmp(), 'v1.db');
-    const { default: Database } = await import('better-sqlite3');
-    const v1 = new Database(file);
+    const v1 = openSqlite(file);
     // Exactly what a version-1 binary created and wrote.
     v1.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     v1.exec(MIGRATIONS[0]);
@@ -113,10 +112,13 @@ describe('SqliteStorage migration 2 (label ranks)', () => {
     } finally {
       await s.close();
     }
-    const raw = new Database(file, { readonly: true });
+    const raw = openSqlite(file);
     try {
-      assert.equal(raw.prepare('SELECT max(version) FROM schema_version').pluck().get(), MIGRATIONS.length);
-      const cols = raw.prepare("SELECT name FROM pragma_index_info('leaves_by_label') ORDER BY seqno").pluck().all();
+      assert.equal(raw.prepare('SELECT max(version) AS v FROM schema_version').get()?.v, MIGRATIONS.length);
+      const cols = raw
+        .prepare("SELECT name FROM pragma_index_info('leaves_by_label') ORDER BY seqno")
+        .all()
+        .map((r) => r.name);
       assert.deepEqual(cols, ['tree_id', 'label', 'label_rank', 'queue_id']);
     } finally {
       raw.close();
@@ -139,8 +141,7 @@ describe('SqliteStorage migration 2 (label ranks)', () => {
     }));
     await s.queueLeaves(tree.id, leaves);
     await s.close();
-    const { default: Database } = await import('better-sqlite3');
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     try {
       for (const analyzed of [false, true]) {
         if (analyzed) raw.exec('ANALYZE');

@@ -5,12 +5,12 @@
  * runs into it), then applies every migration and commits.
  * argv: dbFile holdMs
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 
 const [file, holdMs] = process.argv.slice(2);
-const db = new Database(file);
-db.pragma('journal_mode = WAL');
+const db = openSqlite(file);
+db.exec('PRAGMA journal_mode = WAL');
 db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
 db.exec('BEGIN IMMEDIATE');
 process.stdout.write('locked\n');

@@ -1,5 +1,6 @@
 /**
- * Embedded SQLite storage (better-sqlite3, WAL). The default backend.
+ * Embedded SQLite storage (WAL). The default backend. Runs on node:sqlite or
+ * better-sqlite3, whichever the runtime has (driver.ts).
  *
  * Durability: journal_mode=WAL with synchronous=FULL, so a resolved write
  * survives kill -9 and power loss. Several processes may open one file;
@@ -11,11 +12,11 @@
  * batches bounded (the sequencer's batchSize) so the event loop is never
  * held for long.
  */
-import Database from 'better-sqlite3';
 import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes, splitHashes } from '../hashes.ts';
+import { openSqlite, type SqliteDatabase, type SqliteDriverName, sqliteDriver } from './driver.ts';
 import { sqliteError } from './errors.ts';
 import { MIGRATIONS } from './schema.ts';
 
@@ -34,10 +35,10 @@ interface Segment {
 
 export class SqliteStorage implements LogStorage {
   readonly kind = 'sqlite' as const;
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #s: ReturnType<typeof prepare>;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#s = prepare(db);
   }
@@ -45,23 +46,29 @@ export class SqliteStorage implements LogStorage {
   /** Opens (creating if needed) the database file and applies migrations. `:memory:` for tests. */
   static open(path: string): SqliteStorage {
     const op = `opening SQLite database ${path}`;
-    let db: Database.Database;
+    const driver = sqliteDriver(); // outside the try: a broken install is not an outage
+    let db: SqliteDatabase;
     try {
-      db = new Database(path);
+      db = openSqlite(path);
     } catch (err) {
       // better-sqlite3 refuses some paths itself (a missing directory) with a plain TypeError.
       const e = sqliteError(err, op);
       throw e instanceof StorageError ? e : new StorageError('UNAVAILABLE', `${op}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 10000');
+      // Durability: WAL with synchronous=FULL fsyncs the log on every commit,
+      // so a resolved write survives kill -9 and power loss.
+      const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
+      if (mode !== 'wal' && path !== ':memory:') {
+        throw new StorageError('UNAVAILABLE', `${op}: journal_mode is ${String(mode)}, want wal (${driver.name})`);
+      }
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec('PRAGMA busy_timeout = 10000');
       // 32 MiB page cache: the identity and leaf-hash indexes take random
       // inserts, and the default 2 MiB cache makes most of them page misses.
       // Larger buys little once the indexes outgrow it, and costs RSS.
-      db.pragma('cache_size = -32768');
-      db.pragma('foreign_keys = ON');
+      db.exec('PRAGMA cache_size = -32768');
+      db.exec('PRAGMA foreign_keys = ON');
       migrate(db);
     } catch (err) {
       db.close();
@@ -70,18 +77,24 @@ export class SqliteStorage implements LogStorage {
     return new SqliteStorage(db);
   }
 
+  /** The driver and the durability settings in force on this connection, as SQLite reports them (start-up logs, tests). */
+  settings(): { driver: SqliteDriverName; journalMode: string; synchronous: number } {
+    return {
+      driver: this.#db.driver,
+      journalMode: this.#db.prepare('PRAGMA journal_mode').get()?.journal_mode as string,
+      synchronous: this.#db.prepare('PRAGMA synchronous').get()?.synchronous as number,
+    };
+  }
+
   async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
     return this.#run('createTree', () =>
-      this.#db
-        .transaction(() => {
-          if (this.#s.treeByName.get(spec.name))
-            throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
-          const info = this.#s.insertTree.run(spec.name, spec.personality, spec.publicKey, now, head.revision);
-          const id = Number(info.lastInsertRowid);
-          this.#insertHead(id, head);
-          return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
-        })
-        .immediate(),
+      this.#db.immediate(() => {
+        if (this.#s.treeByName.get(spec.name)) throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
+        const info = this.#s.insertTree.run(spec.name, spec.personality, spec.publicKey, now, head.revision);
+        const id = Number(info.lastInsertRowid);
+        this.#insertHead(id, head);
+        return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
+      }),
     );
   }
 
@@ -98,35 +111,33 @@ export class SqliteStorage implements LogStorage {
 
   async queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
     return this.#run('queueLeaves', () =>
-      this.#db
-        .transaction(() => {
-          if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-          return leaves.map((l): QueueResult => {
-            // run() + changes: RETURNING costs 2-3x per row in SQLite.
-            const rank = l.labelRank ?? NO_RANK;
-            const inserted =
-              this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
-            if (inserted) return { leaf: insertedLeaf(l), duplicate: false };
-            const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
-            return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
-          });
-        })
-        .immediate(),
+      this.#db.immediate(() => {
+        if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+        return leaves.map((l): QueueResult => {
+          // run() + changes: RETURNING costs 2-3x per row in SQLite.
+          const rank = l.labelRank ?? NO_RANK;
+          const inserted =
+            this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
+          if (inserted) return { leaf: insertedLeaf(l), duplicate: false };
+          const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
+          return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
+        });
+      }),
     );
   }
 
   async pendingLeaves(treeId: number, limit: number): Promise<PendingLeaf[]> {
     return this.#run('pendingLeaves', () =>
-      (this.#s.pending.raw().all(treeId, treeId, limit) as [number, Buffer, number][]).map(([queueId, leafHash, queuedAt]) => ({
-        queueId,
-        leafHash,
-        queuedAt,
+      this.#s.pending.all(treeId, treeId, limit).map((r) => ({
+        queueId: r.queue_id as number,
+        leafHash: r.leaf_hash as Buffer,
+        queuedAt: r.queued_at as number,
       })),
     );
   }
 
   async pendingCount(treeId: number): Promise<number> {
-    return this.#run('pendingCount', () => (this.#s.pendingCount.pluck().get(treeId, treeId) as number) ?? 0);
+    return this.#run('pendingCount', () => (this.#s.pendingCount.get(treeId, treeId)?.n as number) ?? 0);
   }
 
   async integrate(treeId: number, x: Integration): Promise<void> {
@@ -137,41 +148,36 @@ export class SqliteStorage implements LogStorage {
       throw new StorageError('CORRUPT', `new head size ${x.head.size}, want ${x.firstIndex} + ${x.queueIds.length} leaves`);
     }
     return this.#run('integrate', () =>
-      this.#db
-        .transaction(() => {
-          const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;
-          if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-          if (cur.revision !== x.expectedRevision) {
-            throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur.revision}, want ${x.expectedRevision}`);
+      this.#db.immediate(() => {
+        const cur = this.#s.treeState.get(treeId) as { revision: number; sequenced_to: number } | undefined;
+        if (cur === undefined) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
+        if (cur.revision !== x.expectedRevision) {
+          throw new StorageError('CONFLICT', `tree ${treeId} is at revision ${cur.revision}, want ${x.expectedRevision}`);
+        }
+        const size = this.#s.headSize.get(treeId, cur.revision)?.size as number;
+        if (x.firstIndex !== size) throw new StorageError('CORRUPT', `batch starts at index ${x.firstIndex}, want the tree size ${size}`);
+        const ids = x.queueIds;
+        let sequencedTo = cur.sequenced_to;
+        if (ids.length > 0) {
+          // The batch must be exactly the oldest pending leaves, in order.
+          const last = ids[ids.length - 1];
+          const between = this.#s.countQueued.get(treeId, cur.sequenced_to, last)?.n as number;
+          if (ids[0] <= cur.sequenced_to || between !== ids.length) {
+            throw new StorageError('CONFLICT', `batch ${ids[0]}..${last} is not the head of the queue (sequenced to ${cur.sequenced_to})`);
           }
-          const size = this.#s.headSize.pluck().get(treeId, cur.revision) as number;
-          if (x.firstIndex !== size) throw new StorageError('CORRUPT', `batch starts at index ${x.firstIndex}, want the tree size ${size}`);
-          const ids = x.queueIds;
-          let sequencedTo = cur.sequenced_to;
-          if (ids.length > 0) {
-            // The batch must be exactly the oldest pending leaves, in order.
-            const last = ids[ids.length - 1];
-            const between = this.#s.countQueued.pluck().get(treeId, cur.sequenced_to, last) as number;
-            if (ids[0] <= cur.sequenced_to || between !== ids.length) {
-              throw new StorageError(
-                'CONFLICT',
-                `batch ${ids[0]}..${last} is not the head of the queue (sequenced to ${cur.sequenced_to})`,
-              );
-            }
-            // One segment per run of consecutive queue ids.
-            for (let i = 0; i < ids.length; ) {
-              let j = i + 1;
-              while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
-              this.#s.insertSegment.run(treeId, x.firstIndex + i, ids[i], j - i);
-              i = j;
-            }
-            sequencedTo = last;
+          // One segment per run of consecutive queue ids.
+          for (let i = 0; i < ids.length; ) {
+            let j = i + 1;
+            while (j < ids.length && ids[j] === ids[j - 1] + 1) j++;
+            this.#s.insertSegment.run(treeId, x.firstIndex + i, ids[i], j - i);
+            i = j;
           }
-          for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
-          this.#insertHead(treeId, x.head);
-          this.#s.setRevision.run(x.head.revision, sequencedTo, treeId);
-        })
-        .immediate(),
+          sequencedTo = last;
+        }
+        for (const t of x.tiles) this.#s.putTile.run(treeId, t.id.level, t.id.index, t.data);
+        this.#insertHead(treeId, x.head);
+        this.#s.setRevision.run(x.head.revision, sequencedTo, treeId);
+      }),
     );
   }
 
@@ -190,19 +196,19 @@ export class SqliteStorage implements LogStorage {
   }
 
   async getTiles(treeId: number, ids: readonly TileId[]): Promise<(Buffer | undefined)[]> {
-    return this.#run('getTiles', () => ids.map((t) => this.#s.getTile.pluck().get(treeId, t.level, t.index) as Buffer | undefined));
+    return this.#run('getTiles', () => ids.map((t) => this.#s.getTile.get(treeId, t.level, t.index)?.data as Buffer | undefined));
   }
 
   async leavesByRange(treeId: number, start: number, end: number): Promise<StoredLeaf[]> {
     return this.#run('leavesByRange', () => {
       const out: StoredLeaf[] = [];
-      for (const seg of this.#s.segmentsInRange.all(treeId, treeId, start, end) as Segment[]) {
+      for (const seg of this.#s.segmentsInRange.all(treeId, treeId, start, end) as unknown as Segment[]) {
         if (seg.first_index > start + out.length) break; // a gap: stop
         const from = Math.max(start, seg.first_index);
         const to = Math.min(end, seg.first_index + seg.count);
         const q0 = seg.first_queue_id + (from - seg.first_index);
         let index = from;
-        for (const r of this.#s.leavesByQueueRange.iterate(q0, q0 + (to - from) - 1) as Iterable<Row>) {
+        for (const r of this.#s.leavesByQueueRange.all(q0, q0 + (to - from) - 1)) {
           out.push(leafFromRow(r, index++));
         }
       }
@@ -247,12 +253,12 @@ export class SqliteStorage implements LogStorage {
 
   async ping(): Promise<void> {
     return this.#run('ping', () => {
-      this.#db.prepare('SELECT 1').get();
+      this.#s.ping.get();
     });
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    this.#db.close();
   }
 
   /** A leaf row with its index looked up in the segments (null while queued). */
@@ -286,7 +292,7 @@ const LEAF_COLS = 'queue_id, identity_hash, leaf_hash, value, extra_data, label,
 export const LATEST_BY_LABEL_SQL = `SELECT ${LEAF_COLS} FROM leaves WHERE tree_id = ? AND label = ?
   ORDER BY label_rank DESC, queue_id DESC LIMIT 1`;
 
-function prepare(db: Database.Database) {
+function prepare(db: SqliteDatabase) {
   const leafCols = LEAF_COLS;
   return {
     treeByName: db.prepare('SELECT * FROM trees WHERE name = ?'),
@@ -303,8 +309,10 @@ function prepare(db: Database.Database) {
     pending: db.prepare(
       'SELECT queue_id, leaf_hash, queued_at FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',
     ),
-    pendingCount: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?)'),
-    countQueued: db.prepare('SELECT count(*) FROM leaves WHERE tree_id = ? AND queue_id > ? AND queue_id <= ?'),
+    pendingCount: db.prepare(
+      'SELECT count(*) AS n FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?)',
+    ),
+    countQueued: db.prepare('SELECT count(*) AS n FROM leaves WHERE tree_id = ? AND queue_id > ? AND queue_id <= ?'),
     insertSegment: db.prepare('INSERT INTO segments (tree_id, first_index, first_queue_id, count) VALUES (?, ?, ?, ?)'),
     segmentForQueueId: db.prepare(
       'SELECT first_index, first_queue_id, count FROM segments WHERE tree_id = ? AND first_queue_id <= ? ORDER BY first_queue_id DESC LIMIT 1',
@@ -331,6 +339,7 @@ function prepare(db: Database.Database) {
        WHERE leases.holder = ? OR leases.expires_at < ?`,
     ),
     dropLease: db.prepare('DELETE FROM leases WHERE tree_id = ? AND holder = ?'),
+    ping: db.prepare('SELECT 1'),
   };
 }
 
@@ -339,10 +348,10 @@ function prepare(db: Database.Database) {
  * transaction: read before it, another process opening the same new file
  * could migrate in between, and this one would then re-run its migrations.
  */
-function migrate(db: Database.Database): void {
+function migrate(db: SqliteDatabase): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  db.transaction(() => {
-    const current = (db.prepare('SELECT max(version) FROM schema_version').pluck().get() as number | null) ?? 0;
+  db.immediate(() => {
+    const current = (db.prepare('SELECT max(version) AS v FROM schema_version').get()?.v as number | null) ?? 0;
     if (current > MIGRATIONS.length) {
       throw new StorageError('SCHEMA', `database schema version ${current} is newer than this binary's ${MIGRATIONS.length}`);
     }
@@ -357,7 +366,7 @@ function migrate(db: Database.Database): void {
       }
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
     }
-  }).immediate();
+  });
 }
 
 function toTree(r: Row): TreeInfo {

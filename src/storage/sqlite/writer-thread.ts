@@ -1,7 +1,7 @@
 /**
  * SQLite with its writes on a worker thread: what servers use.
  *
- * better-sqlite3 is synchronous, so on the event loop every commit holds up
+ * SQLite's drivers are synchronous, so on the event loop every commit holds up
  * every request for its inserts and its fsync (synchronous=FULL). Here a
  * worker thread owns a second connection and runs the writes (queueLeaves,
  * integrate, createTree, leases); the main thread keeps its own connection

@@ -1,23 +1,24 @@
 /**
  * A parsed X.509 certificate (RFC 5280 §4.1), reduced to what a CT log needs
  * to check a chain: raw TBS bytes, names, key, validity, extensions and
- * signature. Parsing uses @peculiar/asn1-x509; nothing here is hand-written
- * ASN.1 beyond the outer length check.
+ * signature. Parsed by walking the DER (der.ts): every field is a view into
+ * the submitted bytes, so the TBSCertificate, the names and the key are
+ * exactly what the issuer signed, and the precertificate rewrite (precert.ts)
+ * splices them unchanged.
+ *
+ * Why not node's X509Certificate: it exposes neither the TBS bytes nor the
+ * DER names the chain rules compare, and constructing one costs more than an
+ * ECDSA verification (bench/ct.bench.ts budget); why not an ASN.1 library:
+ * decoding every submission with one took ~60% of add-chain's CPU.
  *
  * Pure: no I/O, no clock.
  */
 import { createHash } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  type Name,
-  SubjectKeyIdentifier,
-  type Time,
-} from '@peculiar/asn1-x509';
+import { createRequire } from 'node:module';
+import type { Certificate } from '@peculiar/asn1-x509';
+import { booleanValue, checkDer, children, contents, context, type Element, encoding, oidText, readWhole, smallUint, TAG } from './der.ts';
 import { X509Error } from './errors.ts';
+import { nameText } from './name.ts';
 import {
   DER_NULL,
   OID_AUTHORITY_KEY_ID,
@@ -33,6 +34,8 @@ export interface CertExtension {
   readonly critical: boolean;
   /** The extnValue OCTET STRING contents (the DER of the extension's own type). */
   readonly value: Buffer;
+  /** The whole Extension element as encoded (RFC 5280 §4.1), for the precertificate TBS rewrite. */
+  readonly der: Buffer;
 }
 
 export interface AlgorithmId {
@@ -71,102 +74,209 @@ export interface ParsedCertificate {
   /** keyIdentifier of the AKI (RFC 5280 §4.2.1.1) and the SKI (§4.2.1.2); null when absent. */
   readonly authorityKeyId: Buffer | null;
   readonly subjectKeyId: Buffer | null;
-  /** The parsed ASN.1 object, for the precertificate TBS rewrite (precert.ts). Do not mutate. */
+  /**
+   * The certificate decoded by @peculiar/asn1-x509, built on first use, for
+   * tests and debugging. Admission never reads it (the library loads in
+   * ~100 ms and decodes ~20× slower than the DER walk). Do not mutate.
+   */
   readonly asn: Certificate;
 }
 
-const buf = (b: ArrayBuffer | ArrayBufferView) =>
-  ArrayBuffer.isView(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b);
-
-/**
- * The length of the DER element at the start of `der` (X.690 §8.1.3), or -1.
- * Needed because the ASN.1 parser ignores bytes after the certificate.
- */
-function derLength(der: Uint8Array): number {
-  if (der.length < 2) return -1;
-  const first = der[1];
-  if (first < 0x80) return 2 + first;
-  const n = first & 0x7f;
-  if (n === 0 || n > 4 || der.length < 2 + n) return -1;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i];
-  return 2 + n + len;
-}
-
-function timeMs(t: Time): number {
-  const d = t.utcTime ?? t.generalTime;
-  if (!d) throw new X509Error('MALFORMED', 'validity time is neither UTCTime nor GeneralizedTime');
-  return d.getTime();
-}
-
-const NAME_LABELS: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-};
-
-/** RFC 4514-like text of a Name, for messages only (no escaping: never parsed back). */
-function nameText(name: Name): string {
-  return name.map((rdn) => rdn.map((atv) => `${NAME_LABELS[atv.type] ?? atv.type}=${atv.value.toString()}`).join('+')).join(', ');
-}
-
-function parseExt<T>(e: CertExtension, type: new () => T, what: string): T {
-  try {
-    return AsnConvert.parse(e.value, type);
-  } catch (err) {
-    throw new X509Error('BAD_EXTENSION', `${what} extension does not parse`, { cause: err });
-  }
-}
-
-/**
- * Parses one DER certificate. Throws X509Error MALFORMED for anything that
- * is not a single complete certificate, NOT_DER when the encoding is not the
- * canonical DER our parser re-creates (RFC 5280 §4.1 requires DER, and the
- * RFC 6962 §3.2 precertificate TBS rewrite needs an exact re-encoding),
- * ALGORITHM_MISMATCH for RFC 5280 §4.1.1.2, BAD_EXTENSION for duplicate or
- * unparseable known extensions.
- */
 export interface ParseOptions {
   /**
-   * Re-encode the TBSCertificate and require the same bytes (default true).
-   * Needed for issuers (their SPKI and subject are hashed and compared as
-   * re-encoded) and precertificates (the TBS is rewritten); a log may skip
-   * it for x509 leaves, whose bytes it only stores.
+   * Enforce DER (default true): RFC 5280 §4.1 requires it, and RFC 6962
+   * logs store and hash the bytes as submitted. Off, BER-only encodings
+   * such as long-form short lengths are read too; for inspecting damaged
+   * certificates, never for admission.
    */
   readonly checkDer?: boolean;
 }
 
+const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** The next element of `f` at `i` if it has `tag`; MALFORMED when it is missing or another type. */
+function field(f: readonly Element[], i: number, tag: number, what: string): Element {
+  const e = f[i];
+  if (!e || e.tag !== tag) {
+    throw new X509Error(
+      'MALFORMED',
+      `TBSCertificate.${what}: got ${e ? `tag 0x${e.tag.toString(16)}` : 'nothing'}, want tag 0x${tag.toString(16)}`,
+    );
+  }
+  return e;
+}
+
+function algorithmId(der: Buffer, e: Element, strict: boolean): AlgorithmId {
+  const [oid, params, ...rest] = children(der, e, strict);
+  if (!oid || oid.tag !== TAG.OID || rest.length > 0)
+    throw new X509Error('MALFORMED', 'AlgorithmIdentifier is not SEQUENCE { OID, parameters }');
+  return { oid: oidText(der, oid), parameters: params ? encoding(der, params) : null };
+}
+
+const TIME_FORMS: Readonly<Record<number, RegExp>> = {
+  // RFC 5280 §4.1.2.5.1: YYMMDDHHMMSSZ; §4.1.2.5.2: YYYYMMDDHHMMSSZ, no fractional seconds.
+  [TAG.UTC_TIME]: /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/,
+  [TAG.GENERALIZED_TIME]: /^(\d\d\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/,
+};
+
+function timeMs(der: Buffer, e: Element, what: string): number {
+  const form = TIME_FORMS[e.tag];
+  const text = der.toString('latin1', e.body, e.end);
+  const m = form?.exec(text);
+  if (!m)
+    throw new X509Error(
+      'MALFORMED',
+      `${what}: got ${JSON.stringify(text)}, want UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 §4.1.2.5)`,
+    );
+  let year = Number(m[1]);
+  // §4.1.2.5.1: "Where YY is greater than or equal to 50, the year SHALL be interpreted as 19YY; … less than 50 … 20YY".
+  if (e.tag === TAG.UTC_TIME) year += year >= 50 ? 1900 : 2000;
+  const [mo, d, h, mi, s] = [2, 3, 4, 5, 6].map((k) => Number(m[k]));
+  const ms = Date.UTC(year, mo - 1, d, h, mi, s);
+  const back = new Date(ms);
+  if (year < 1 || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw new X509Error('MALFORMED', `${what}: ${text} is not a calendar time`);
+  }
+  return ms;
+}
+
+/** Reads an extension value of its own DER type; any failure is BAD_EXTENSION naming it. */
+function parseExtValue<T>(e: CertExtension, what: string, read: (v: Buffer, top: Element) => T): T {
+  try {
+    return read(e.value, readWhole(e.value, what, false));
+  } catch (err) {
+    throw new X509Error('BAD_EXTENSION', `${what} extension does not parse: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function requireTag(e: Element | undefined, tag: number, what: string): Element {
+  if (!e || e.tag !== tag)
+    throw new X509Error('MALFORMED', `${what}: got ${e ? `tag 0x${e.tag.toString(16)}` : 'nothing'}, want 0x${tag.toString(16)}`);
+  return e;
+}
+
+// Extension values are parsed leniently (no DER canonicality checks): they are inside the signed TBS, so their
+// encoding is the CA's and cannot be varied by a submitter; a log records what CAs issued.
+
+/** RFC 5280 §4.2.1.9: BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }. */
+function basicConstraints(v: Buffer, top: Element) {
+  requireTag(top, TAG.SEQUENCE, 'BasicConstraints');
+  const items = children(v, top, false);
+  let i = 0;
+  let ca = false;
+  if (items[i]?.tag === TAG.BOOLEAN) ca = booleanValue(v, items[i++]);
+  const pathLen = items[i]?.tag === TAG.INTEGER ? smallUint(v, items[i++], 'pathLenConstraint') : null;
+  if (i !== items.length) throw new X509Error('MALFORMED', `BasicConstraints: ${items.length - i} unexpected elements`);
+  return { ca, pathLen };
+}
+
+/** RFC 5280 §4.2.1.12: ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId. */
+function extKeyUsage(v: Buffer, top: Element): string[] {
+  requireTag(top, TAG.SEQUENCE, 'ExtKeyUsageSyntax');
+  return children(v, top, false).map((p) => oidText(v, requireTag(p, TAG.OID, 'KeyPurposeId')));
+}
+
+/** RFC 5280 §4.2.1.1: AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, [1] …, [2] … }. */
+function authorityKeyId(v: Buffer, top: Element): Buffer | null {
+  requireTag(top, TAG.SEQUENCE, 'AuthorityKeyIdentifier');
+  let last = -1;
+  let keyId: Buffer | null = null;
+  for (const item of children(v, top, false)) {
+    const n = item.tag & 0x1f;
+    if ((item.tag & 0xc0) !== 0x80 || n > 2 || n <= last) {
+      throw new X509Error('MALFORMED', `AuthorityKeyIdentifier: unexpected tag 0x${item.tag.toString(16)}`);
+    }
+    last = n;
+    if (n === 0) {
+      if (item.tag !== context(0, false)) throw new X509Error('MALFORMED', 'AuthorityKeyIdentifier keyIdentifier is constructed');
+      keyId = contents(v, item);
+    }
+  }
+  return keyId;
+}
+
+/** RFC 5280 §4.2.1.2: SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING). */
+function subjectKeyId(v: Buffer, top: Element): Buffer {
+  return contents(v, requireTag(top, TAG.OCTET_STRING, 'SubjectKeyIdentifier'));
+}
+
+/** RFC 5280 §4.1: Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+function extension(der: Buffer, e: Element, strict: boolean): CertExtension {
+  const [id, second, third, ...rest] = children(der, requireTag(e, TAG.SEQUENCE, 'Extension'), strict);
+  const hasCritical = second?.tag === TAG.BOOLEAN;
+  const value = hasCritical ? third : second;
+  if (!id || id.tag !== TAG.OID || !value || value.tag !== TAG.OCTET_STRING || rest.length > 0 || (!hasCritical && third)) {
+    throw new X509Error('MALFORMED', 'Extension is not SEQUENCE { extnID, critical, extnValue } (RFC 5280 §4.1)');
+  }
+  const critical = hasCritical && booleanValue(der, second);
+  if (strict && hasCritical && !critical) {
+    throw new X509Error('NOT_DER', 'Extension encodes critical FALSE, its DEFAULT; DER omits default values (X.690 §11.5)');
+  }
+  return { oid: oidText(der, id), critical, value: contents(der, value), der: encoding(der, e) };
+}
+
+/**
+ * Parses one DER certificate. Throws X509Error MALFORMED for anything that
+ * is not a single complete certificate, NOT_DER when it is BER but not DER
+ * (RFC 5280 §4.1 requires DER), ALGORITHM_MISMATCH for RFC 5280 §4.1.1.2,
+ * BAD_EXTENSION for duplicate or unparseable known extensions.
+ */
 export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): ParsedCertificate {
   const der = buf(input);
-  if (der.length === 0 || der[0] !== 0x30 || derLength(der) !== der.length) {
-    throw new X509Error('MALFORMED', `got ${der.length} bytes that are not exactly one DER SEQUENCE, want a certificate`);
+  const strict = opts.checkDer !== false;
+  if (der.length === 0 || der[0] !== TAG.SEQUENCE) {
+    throw new X509Error('MALFORMED', `got ${der.length} bytes that do not start a DER SEQUENCE, want a certificate`);
   }
-  let asn: Certificate;
-  try {
-    asn = AsnConvert.parse(der, Certificate);
-  } catch (err) {
-    throw new X509Error('MALFORMED', `not an X.509 certificate: ${(err as Error).message}`, { cause: err });
+  const top = readWhole(der, 'Certificate', strict);
+  if (strict) checkDer(der, top);
+  // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }.
+  const parts = children(der, top, strict);
+  if (parts.length !== 3 || parts[0].tag !== TAG.SEQUENCE || parts[1].tag !== TAG.SEQUENCE || parts[2].tag !== TAG.BIT_STRING) {
+    throw new X509Error('MALFORMED', `got ${parts.length} elements, want SEQUENCE { TBSCertificate, AlgorithmIdentifier, BIT STRING }`);
   }
-  if (!asn.tbsCertificateRaw) throw new X509Error('MALFORMED', 'TBSCertificate bytes missing');
-  const tbs = buf(asn.tbsCertificateRaw);
-  const t = asn.tbsCertificate;
-  if (opts.checkDer !== false) checkDer(t, tbs);
-  const alg = algorithmId(asn.signatureAlgorithm);
-  const inner = algorithmId(t.signature);
-  if (alg.oid !== inner.oid || !sameBytes(alg.parameters, inner.parameters)) {
+  const [tbsEl, algEl, sigEl] = parts;
+  const sig = contents(der, sigEl);
+  if (sig.length < 1 || sig[0] !== 0) throw new X509Error('MALFORMED', 'signatureValue has unused bits, want whole octets');
+
+  const f = children(der, tbsEl, strict);
+  let i = 0;
+  let version = 0;
+  if (f[0]?.tag === context(0, true)) {
+    const [v, ...more] = children(der, f[i++], strict);
+    if (!v || v.tag !== TAG.INTEGER || more.length > 0) throw new X509Error('MALFORMED', 'TBSCertificate.version is not [0] INTEGER');
+    version = smallUint(der, v, 'version');
+    if (version > 2) throw new X509Error('MALFORMED', `got version ${version}, want v1, v2 or v3 (0..2, RFC 5280 §4.1.2.1)`);
+    if (strict && version === 0)
+      throw new X509Error('NOT_DER', 'TBSCertificate encodes version v1, its DEFAULT; DER omits it (X.690 §11.5)');
+  }
+  field(f, i++, TAG.INTEGER, 'serialNumber');
+  const innerAlg = field(f, i++, TAG.SEQUENCE, 'signature');
+  const issuer = field(f, i++, TAG.SEQUENCE, 'issuer');
+  const validity = children(der, field(f, i++, TAG.SEQUENCE, 'validity'), strict);
+  const subject = field(f, i++, TAG.SEQUENCE, 'subject');
+  const spki = field(f, i++, TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  if (f[i] && (f[i].tag & 0xdf) === 0x81) i++; // issuerUniqueID [1] (RFC 5280 §4.1.2.8)
+  if (f[i] && (f[i].tag & 0xdf) === 0x82) i++; // subjectUniqueID [2]
+  let extensions: CertExtension[] = [];
+  if (f[i]?.tag === context(3, true)) {
+    const [list, ...more] = children(der, f[i++], strict);
+    if (!list || list.tag !== TAG.SEQUENCE || more.length > 0)
+      throw new X509Error('MALFORMED', 'TBSCertificate.extensions is not [3] SEQUENCE');
+    extensions = children(der, list, strict).map((e) => extension(der, e, strict));
+  }
+  if (i !== f.length) throw new X509Error('MALFORMED', `TBSCertificate has ${f.length - i} unexpected trailing elements`);
+  if (validity.length !== 2) throw new X509Error('MALFORMED', `Validity has ${validity.length} elements, want notBefore and notAfter`);
+
+  // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as the signature field in the
+  // sequence tbsCertificate". With DER both encodings of equal values are equal bytes.
+  const alg = algorithmId(der, algEl, strict);
+  if (!encoding(der, algEl).equals(encoding(der, innerAlg))) {
+    const inner = algorithmId(der, innerAlg, strict);
     throw new X509Error(
       'ALGORITHM_MISMATCH',
       `TBSCertificate.signature is ${inner.oid}, Certificate.signatureAlgorithm is ${alg.oid}; RFC 5280 §4.1.1.2 wants them equal`,
     );
   }
-  const extensions: CertExtension[] = (t.extensions ?? []).map((e) => ({
-    oid: e.extnID,
-    critical: e.critical,
-    value: buf(e.extnValue.buffer),
-  }));
   const seen = new Set<string>();
   for (const e of extensions) {
     // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
@@ -175,37 +285,41 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
   }
   const ext = (oid: string) => extensions.find((e) => e.oid === oid);
   const bcExt = ext(OID_BASIC_CONSTRAINTS);
-  const bc = bcExt ? parseExt(bcExt, BasicConstraints, 'basicConstraints') : null;
   const ekuExt = ext(OID_EXT_KEY_USAGE);
-  const eku = ekuExt ? [...parseExt(ekuExt, ExtendedKeyUsage, 'extKeyUsage')] : null;
   const akiExt = ext(OID_AUTHORITY_KEY_ID);
-  const aki = akiExt ? parseExt(akiExt, AuthorityKeyIdentifier, 'authorityKeyIdentifier') : null;
   const skiExt = ext(OID_SUBJECT_KEY_ID);
-  const ski = skiExt ? parseExt(skiExt, SubjectKeyIdentifier, 'subjectKeyIdentifier') : null;
   const parsed = {
     der,
-    fingerprint: createHash('sha256').update(der).digest(),
-    version: t.version,
-    tbs,
-    notBefore: timeMs(t.validity.notBefore),
-    notAfter: timeMs(t.validity.notAfter),
+    version,
+    tbs: encoding(der, tbsEl),
+    issuer: encoding(der, issuer),
+    subject: encoding(der, subject),
+    spki: encoding(der, spki),
+    notBefore: timeMs(der, validity[0], 'notBefore'),
+    notAfter: timeMs(der, validity[1], 'notAfter'),
     signatureAlgorithm: alg,
-    signature: buf(asn.signatureValue),
+    signature: sig.subarray(1),
     extensions,
-    basicConstraints: bc ? { ca: bc.cA, pathLen: bc.pathLenConstraint ?? null } : null,
-    extKeyUsage: eku,
-    authorityKeyId: aki?.keyIdentifier ? buf(aki.keyIdentifier.buffer) : null,
-    subjectKeyId: ski ? buf(ski.buffer) : null,
-    asn,
+    basicConstraints: bcExt ? parseExtValue(bcExt, 'basicConstraints', basicConstraints) : null,
+    extKeyUsage: ekuExt ? parseExtValue(ekuExt, 'extKeyUsage', extKeyUsage) : null,
+    authorityKeyId: akiExt ? parseExtValue(akiExt, 'authorityKeyIdentifier', authorityKeyId) : null,
+    subjectKeyId: skiExt ? parseExtValue(skiExt, 'subjectKeyIdentifier', subjectKeyId) : null,
   };
-  // Re-encoded on first use: a leaf's subject and key are rarely needed, and each encoding costs tens of µs.
+  // Computed on first use: a leaf's fingerprint and names in text are rarely needed.
   return lazy(parsed, {
-    issuer: () => buf(AsnConvert.serialize(t.issuer)),
-    subject: () => buf(AsnConvert.serialize(t.subject)),
-    spki: () => buf(AsnConvert.serialize(t.subjectPublicKeyInfo)),
-    issuerText: () => nameText(t.issuer),
-    subjectText: () => nameText(t.subject),
+    fingerprint: () => createHash('sha256').update(der).digest(),
+    issuerText: () => nameText(parsed.issuer),
+    subjectText: () => nameText(parsed.subject),
+    asn: () => peculiarCertificate(der),
   });
+}
+
+const requireCjs = createRequire(import.meta.url);
+
+function peculiarCertificate(der: Buffer): Certificate {
+  const { AsnConvert } = requireCjs('@peculiar/asn1-schema') as typeof import('@peculiar/asn1-schema');
+  const { Certificate: Cert } = requireCjs('@peculiar/asn1-x509') as typeof import('@peculiar/asn1-x509');
+  return AsnConvert.parse(der, Cert);
 }
 
 /** Adds memoized getters to `base`: each computes its value once, then is replaced by it. */
@@ -222,27 +336,6 @@ function lazy<B extends object, L extends Record<string, unknown>>(base: B, fiel
     });
   }
   return base as B & L;
-}
-
-function checkDer(t: Certificate['tbsCertificate'], tbs: Buffer): void {
-  let reencoded: Buffer;
-  try {
-    reencoded = buf(AsnConvert.serialize(t));
-  } catch (err) {
-    throw new X509Error('MALFORMED', 'TBSCertificate does not re-encode', { cause: err });
-  }
-  if (!reencoded.equals(tbs)) {
-    throw new X509Error('NOT_DER', 'TBSCertificate is not canonical DER (RFC 5280 §4.1 requires DER)');
-  }
-}
-
-function algorithmId(a: { algorithm: string; parameters?: ArrayBuffer | null }): AlgorithmId {
-  return { oid: a.algorithm, parameters: a.parameters ? buf(a.parameters) : null };
-}
-
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.equals(b);
 }
 
 /** The extension with this OID, if present. */
@@ -263,9 +356,4 @@ export function isWellFormedPoison(e: CertExtension): boolean {
 /** RFC 6962 §3.1: a Precertificate Signing Certificate has the CT precertificate signing EKU. */
 export function isPrecertSigningCert(cert: ParsedCertificate): boolean {
   return cert.extKeyUsage?.includes(OID_CT_PRECERT_SIGNING) ?? false;
-}
-
-/** A name as DER re-encoded by our parser, for comparisons with `issuer`/`subject`. */
-export function encodeName(name: Name): Buffer {
-  return buf(AsnConvert.serialize(name));
 }

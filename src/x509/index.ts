@@ -1,13 +1,13 @@
 /**
- * X.509 for the CT personality: parsing (RFC 5280 §4.1, via
- * @peculiar/asn1-x509), issuer signature checks (node:crypto), the RFC 6962
- * §3.2 precertificate TBS rewrite. The test CA is in ./testca/ (it loads
- * WebCrypto and reflect-metadata, which production paths do not need).
+ * X.509 for the CT personality: parsing (RFC 5280 §4.1) by walking the DER,
+ * issuer signature checks and key limits (node:crypto), the RFC 6962 §3.2
+ * precertificate TBS rewrite. The test CA is in ./testca/ (it loads
+ * @peculiar/x509, WebCrypto and reflect-metadata, which production paths do
+ * not need).
  */
 export {
   type AlgorithmId,
   type CertExtension,
-  encodeName,
   findExtension,
   hasPoison,
   isPrecertSigningCert,
@@ -17,6 +17,7 @@ export {
   parseCertificate,
 } from './certificate.ts';
 export { X509Error, type X509ErrorCode } from './errors.ts';
+export { checkVerificationKey, type KeyKind, PublicKeyCache, RSA_MAX_BITS, RSA_MAX_EXPONENT, RSA_MIN_BITS } from './keys.ts';
 export {
   DER_NULL,
   OID_AUTHORITY_KEY_ID,
@@ -29,4 +30,4 @@ export {
 } from './oids.ts';
 export { certificatesFromPem } from './pem.ts';
 export { precertTbs } from './precert.ts';
-export { PublicKeyCache, signatureScheme, verifyIssuedBy } from './signature.ts';
+export { signatureScheme, verifyIssuedBy } from './signature.ts';

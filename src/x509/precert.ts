@@ -19,17 +19,19 @@
  * the new AKI carries only the keyIdentifier and keeps the original
  * extension's criticality and position.
  *
- * The rewrite re-encodes the TBS with @peculiar/asn1-x509; parseCertificate
- * has already checked that the unmodified TBS re-encodes byte for byte, so
- * every untouched field keeps its exact bytes.
+ * The rewrite splices encoded elements: every field it does not replace keeps
+ * its exact bytes, and the new ones are DER (der.ts encodeElement).
  *
  * Pure: no I/O, no clock.
  */
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Extension, Extensions, KeyIdentifier, Name, TBSCertificate } from '@peculiar/asn1-x509';
 import type { ParsedCertificate } from './certificate.ts';
+import { children, context, encodeElement, encoding, readWhole, TAG } from './der.ts';
 import { X509Error } from './errors.ts';
 import { OID_AUTHORITY_KEY_ID, OID_CT_POISON } from './oids.ts';
+
+/** DER of OBJECT IDENTIFIER 2.5.29.35 (id-ce-authorityKeyIdentifier, RFC 5280 §4.2.1.1). */
+const AKI_OID_DER = Buffer.from('0603551d23', 'hex');
+const TRUE_DER = Buffer.from('0101ff', 'hex');
 
 /**
  * Returns the RFC 6962 §3.2 `tbs_certificate` of `precert`. Pass `signingCert`
@@ -39,28 +41,35 @@ import { OID_AUTHORITY_KEY_ID, OID_CT_POISON } from './oids.ts';
  * signing certificate has an AKI keyIdentifier (BAD_EXTENSION otherwise).
  */
 export function precertTbs(precert: ParsedCertificate, signingCert?: ParsedCertificate): Buffer {
-  // A shallow copy: fields we replace are reassigned on the copy, never mutated, so `precert` stays intact.
-  const tbs = new TBSCertificate({ ...precert.asn.tbsCertificate });
-  const exts = [...(tbs.extensions ?? [])];
-  const poison = exts.findIndex((e) => e.extnID === OID_CT_POISON);
-  if (poison < 0) throw new X509Error('BAD_EXTENSION', 'precertificate has no poison extension (RFC 6962 §3.1)');
-  exts.splice(poison, 1);
-
-  if (signingCert) {
-    tbs.issuer = AsnConvert.parse(signingCert.issuer, Name);
-    const aki = exts.findIndex((e) => e.extnID === OID_AUTHORITY_KEY_ID);
-    if (aki >= 0) {
-      if (!signingCert.authorityKeyId) {
-        throw new X509Error(
-          'BAD_EXTENSION',
-          'the precertificate has an Authority Key Identifier but its signing certificate has none (RFC 6962 §3.2)',
-        );
-      }
-      const value = AsnConvert.serialize(new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(signingCert.authorityKeyId) }));
-      exts[aki] = new Extension({ extnID: OID_AUTHORITY_KEY_ID, critical: exts[aki].critical, extnValue: new OctetString(value) });
-    }
+  const exts = precert.extensions.filter((e) => e.oid !== OID_CT_POISON);
+  if (exts.length === precert.extensions.length) {
+    throw new X509Error('BAD_EXTENSION', 'precertificate has no poison extension (RFC 6962 §3.1)');
   }
+  const extDers = exts.map((e) => e.der);
+  const aki = exts.findIndex((e) => e.oid === OID_AUTHORITY_KEY_ID);
+  if (signingCert && aki >= 0) {
+    if (!signingCert.authorityKeyId) {
+      throw new X509Error(
+        'BAD_EXTENSION',
+        'the precertificate has an Authority Key Identifier but its signing certificate has none (RFC 6962 §3.2)',
+      );
+    }
+    // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }, in an Extension that keeps
+    // its criticality (DER: critical is present only when TRUE).
+    const value = encodeElement(TAG.SEQUENCE, encodeElement(context(0, false), signingCert.authorityKeyId));
+    const critical = exts[aki].critical ? [TRUE_DER] : [];
+    extDers[aki] = encodeElement(TAG.SEQUENCE, AKI_OID_DER, ...critical, encodeElement(TAG.OCTET_STRING, value));
+  }
+
+  const tbs = precert.tbs;
+  const fields = children(tbs, readWhole(tbs, 'TBSCertificate')).map((e) => encoding(tbs, e));
+  // parseCertificate has read these fields: [version], serial, signature, issuer, validity, subject, spki, …, [3] extensions.
+  const issuerAt = fields[0][0] === context(0, true) ? 3 : 2;
+  if (signingCert) fields[issuerAt] = signingCert.issuer;
+  const last = fields.length - 1;
+  if (fields[last][0] !== context(3, true)) throw new X509Error('BAD_EXTENSION', 'precertificate has no extensions');
   // RFC 5280 §4.1: extensions is SEQUENCE SIZE (1..MAX), so an empty list is omitted.
-  tbs.extensions = exts.length > 0 ? new Extensions(exts) : undefined;
-  return Buffer.from(AsnConvert.serialize(tbs));
+  if (extDers.length > 0) fields[last] = encodeElement(context(3, true), encodeElement(TAG.SEQUENCE, ...extDers));
+  else fields.pop();
+  return encodeElement(TAG.SEQUENCE, ...fields);
 }

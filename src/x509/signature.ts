@@ -10,14 +10,11 @@
  *
  * Pure: no I/O, no clock.
  */
-import { constants, createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { RsaSaPssParams } from '@peculiar/asn1-rsa';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { constants, type KeyObject, verify } from 'node:crypto';
 import type { AlgorithmId, ParsedCertificate } from './certificate.ts';
+import { children, context, type Element, oidText, readWhole, smallUint, TAG } from './der.ts';
 import { X509Error } from './errors.ts';
-
-type KeyKind = 'rsa' | 'ec' | 'ed25519';
+import { type KeyKind, PublicKeyCache } from './keys.ts';
 
 interface Scheme {
   readonly digest: string | null;
@@ -66,56 +63,65 @@ export function signatureScheme(alg: AlgorithmId): Scheme {
   throw new X509Error('UNSUPPORTED_ALGORITHM', `signature algorithm ${alg.oid} is not supported`);
 }
 
+/**
+ * RFC 4055 §3.1: RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] DEFAULT sha1, maskGenAlgorithm [1] DEFAULT
+ * mgf1SHA1, saltLength [2] INTEGER DEFAULT 20, trailerField [3] INTEGER DEFAULT 1 }, each EXPLICIT.
+ */
 function pssScheme(alg: AlgorithmId): Scheme {
-  if (!alg.parameters) throw new X509Error('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
-  let p: RsaSaPssParams;
+  const p = alg.parameters;
+  if (!p) throw new X509Error('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS without parameters');
+  let digest = 'sha1';
+  let mgfHash = 'sha1';
+  let saltLength = 20;
+  let trailer = 1;
   try {
-    p = AsnConvert.parse(alg.parameters, RsaSaPssParams);
+    const top = readWhole(p, 'RSASSA-PSS-params');
+    if (top.tag !== TAG.SEQUENCE) throw new X509Error('MALFORMED', 'not a SEQUENCE');
+    for (const f of children(p, top)) {
+      const inner = only(p, f);
+      if (f.tag === context(0, true)) digest = hashOf(p, inner, 'hash');
+      else if (f.tag === context(1, true)) mgfHash = mgf1Hash(p, inner);
+      else if (f.tag === context(2, true)) saltLength = smallUint(p, inner, 'saltLength');
+      else if (f.tag === context(3, true)) trailer = smallUint(p, inner, 'trailerField');
+      else throw new X509Error('MALFORMED', `unexpected tag 0x${f.tag.toString(16)}`);
+    }
   } catch (err) {
-    throw new X509Error('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS parameters do not parse', { cause: err });
+    if (err instanceof X509Error && err.code === 'UNSUPPORTED_ALGORITHM') throw err;
+    throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS parameters do not parse: ${(err as Error).message}`, { cause: err });
   }
-  const digest = HASHES[p.hashAlgorithm.algorithm];
-  if (!digest) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS hash ${p.hashAlgorithm.algorithm} is not supported`);
   // RFC 4055 §3.1: MGF1 parameterised by a hash; node uses the signature hash for MGF1, so they must agree.
-  if (p.maskGenAlgorithm.algorithm !== OID_MGF1 || !p.maskGenAlgorithm.parameters) {
-    throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS mask generation ${p.maskGenAlgorithm.algorithm} is not MGF1`);
-  }
-  let mgfHash: string | undefined;
-  try {
-    mgfHash = HASHES[AsnConvert.parse(p.maskGenAlgorithm.parameters, AlgorithmIdentifier).algorithm];
-  } catch (err) {
-    throw new X509Error('UNSUPPORTED_ALGORITHM', 'RSASSA-PSS MGF1 parameters do not parse', { cause: err });
-  }
   if (mgfHash !== digest) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS: MGF1 hash ${mgfHash} differs from ${digest}`);
-  if (p.trailerField !== 1) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS trailerField ${p.trailerField}, want 1`);
-  return { digest, key: 'rsa', pss: { saltLength: p.saltLength } };
+  if (trailer !== 1) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS trailerField ${trailer}, want 1`);
+  return { digest, key: 'rsa', pss: { saltLength } };
 }
 
-/**
- * A cache of issuer public keys by SPKI, so a busy intermediate's key is
- * parsed once. Bounded; evicts the oldest entry. Not shared across threads
- * (there are none); safe to share between concurrent requests.
- */
-export class PublicKeyCache {
-  readonly #max: number;
-  readonly #keys = new Map<string, KeyObject>();
-  constructor(max = 1024) {
-    this.#max = max;
-  }
-  get(spki: Buffer): KeyObject {
-    const id = spki.toString('base64');
-    let k = this.#keys.get(id);
-    if (!k) {
-      try {
-        k = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-      } catch (err) {
-        throw new X509Error('UNSUPPORTED_ALGORITHM', `issuer public key does not load: ${(err as Error).message}`, { cause: err });
-      }
-      this.#keys.set(id, k);
-      if (this.#keys.size > this.#max) this.#keys.delete(this.#keys.keys().next().value as string);
-    }
-    return k;
-  }
+/** The single element inside EXPLICIT tag `f`. */
+function only(der: Buffer, f: Element): Element {
+  const [inner, ...more] = children(der, f);
+  if (!inner || more.length > 0)
+    throw new X509Error('MALFORMED', `[${f.tag & 0x1f}] holds ${more.length + (inner ? 1 : 0)} elements, want 1`);
+  return inner;
+}
+
+/** AlgorithmIdentifier → (OID, parameters element). */
+function algorithm(der: Buffer, e: Element): [string, Element | undefined] {
+  const [id, params, ...more] = e.tag === TAG.SEQUENCE ? children(der, e) : [];
+  if (!id || id.tag !== TAG.OID || more.length > 0)
+    throw new X509Error('MALFORMED', 'AlgorithmIdentifier is not SEQUENCE { OID, parameters }');
+  return [oidText(der, id), params];
+}
+
+function hashOf(der: Buffer, e: Element, what: string): string {
+  const [oid] = algorithm(der, e);
+  const digest = HASHES[oid];
+  if (!digest) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS ${what} ${oid} is not supported`);
+  return digest;
+}
+
+function mgf1Hash(der: Buffer, e: Element): string {
+  const [oid, params] = algorithm(der, e);
+  if (oid !== OID_MGF1 || !params) throw new X509Error('UNSUPPORTED_ALGORITHM', `RSASSA-PSS mask generation ${oid} is not MGF1`);
+  return hashOf(der, params, 'MGF1 hash');
 }
 
 const defaultKeys = new PublicKeyCache();
@@ -131,7 +137,8 @@ function kindOf(key: KeyObject): KeyKind | undefined {
 /**
  * Throws unless `issuer`'s key verifies `child`'s signature over its
  * TBSCertificate: X509Error UNSUPPORTED_ALGORITHM for algorithms we do not
- * check, BAD_SIGNATURE when the key type does not fit the algorithm or the
+ * check, UNSUPPORTED_KEY for issuer keys outside keys.ts's limits (checked
+ * before any verification), BAD_SIGNATURE when the key type does not fit the algorithm or the
  * signature is wrong.
  */
 export function verifyIssuedBy(child: ParsedCertificate, issuer: ParsedCertificate, keys: PublicKeyCache = defaultKeys): void {

@@ -8,6 +8,9 @@
  *   - c0 is an X.509 certificate (add-chain) or a precertificate (add-pre-chain):
  *     §4.1 "chain: An array of base64-encoded certificates. The first element
  *     is the end-entity certificate"; §4.2 the first is the precertificate;
+ *   - every certificate is DER (RFC 5280 §4.1), so the bytes the log stores
+ *     and hashes have one encoding per certificate;
+ *   - c0 is not itself an accepted root (chain.ts says why);
  *   - each certificate is issued by the next one: the issuer name equals the
  *     next one's subject and the next one's key verifies the signature, and
  *     every issuing certificate is a CA (basicConstraints cA, RFC 5280
@@ -16,7 +19,9 @@
  *     issued by one (§4.1: "the last [certificate] … MUST be or be issued by
  *     a root"; we then append that root, because §4.6 extra_data chains end
  *     at "a root certificate accepted by the log"). Certificates after the
- *     first accepted root are dropped.
+ *     first accepted root are dropped. Names are matched up to the root
+ *     before any signature is verified, then signatures from the root down
+ *     (chain.ts);
  *   - the leaf's notAfter falls in the configured window, if any.
  *
  * Like certificate-transparency-go's CTFE we do not check validity periods
@@ -26,7 +31,6 @@
 import { createHash } from 'node:crypto';
 import type { SignedEntry } from '../../codec/index.ts';
 import { encodePrecertExtraData, encodeX509ExtraData } from '../../codec/index.ts';
-import { isError } from '../../errors.ts';
 import {
   findExtension,
   isPrecertSigningCert,
@@ -34,14 +38,11 @@ import {
   OID_AUTHORITY_KEY_ID,
   OID_CT_POISON,
   type ParsedCertificate,
-  type PublicKeyCache,
   parseCertificate,
   precertTbs,
-  verifyIssuedBy,
-  X509Error,
 } from '../../x509/index.ts';
-import { CtError, type CtErrorCode } from './errors.ts';
-import type { CertificateCache, RootStore } from './roots.ts';
+import { certificationPath, type PathOptions } from './chain.ts';
+import { CtError, x509Refusal } from './errors.ts';
 
 /** add-chain logs an x509_entry, add-pre-chain a precert_entry (RFC 6962 §3.1 LogEntryType). */
 export type SubmissionKind = 'x509_entry' | 'precert_entry';
@@ -53,45 +54,38 @@ export interface NotAfterWindow {
   readonly limit?: number;
 }
 
-export interface AdmissionPolicy {
-  readonly roots: RootStore;
+export interface AdmissionPolicy extends PathOptions {
   /** Most certificates accepted in one submitted chain (bounds parsing and signature work). */
   readonly maxChainLength: number;
   /** Temporal sharding: the leaf's notAfter must lie in [start, limit). */
   readonly notAfter?: NotAfterWindow;
   /** Refuse leaves whose notAfter is before `now`. */
   readonly rejectExpired?: boolean;
-  readonly certificates?: CertificateCache;
-  readonly keys?: PublicKeyCache;
 }
 
 export interface AdmittedEntry {
   /** What the SCT and the MerkleTreeLeaf carry (RFC 6962 §3.2, §3.4). */
   readonly signedEntry: SignedEntry;
   /**
-   * Dedup key: SHA-256 of the certificate DER, or of the rewritten precert
-   * TBSCertificate, so a resubmission gets its original SCT (RFC 6962 has no
-   * word on this; Trillian's CTFE does the same by leaf identity hash).
+   * Dedup key, so a resubmission gets its original SCT (RFC 6962 §3: "If the
+   * log has previously seen the certificate, it MAY return the same SCT"):
+   * SHA-256 of what the SCT signs for this submission — the whole DER
+   * certificate of an x509_entry (as CTFE's LeafIdentityHash), the rewritten
+   * TBSCertificate of a precert_entry. ARCHITECTURE.md ("CT log", identity)
+   * says why not the TBSCertificate of an x509_entry.
    */
   readonly identityHash: Buffer;
   /** get-entries extra_data (RFC 6962 §4.6): X509ChainEntry.certificate_chain or PrecertChainEntry. */
   readonly extraData: Buffer;
   /** The verified chain, leaf first, ending at the accepted root. */
   readonly chain: readonly ParsedCertificate[];
-  /** SHA-256 of each issuing certificate (chain[1..]): the quota users charged for this submission. */
+  /** SHA-256 of each issuing certificate (chain[1..]), for per-issuer quotas. */
   readonly issuerFingerprints: readonly Buffer[];
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
 
-function certError(err: unknown, what: string): never {
-  if (!isError(err, X509Error)) throw err;
-  const code: CtErrorCode =
-    err.code === 'UNSUPPORTED_ALGORITHM' ? 'UNSUPPORTED_ALGORITHM' : err.code === 'BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'BAD_CERTIFICATE';
-  throw new CtError(code, `${what}: ${err.message}`, { cause: err });
-}
-
-function parseChain(kind: SubmissionKind, chain: readonly Uint8Array[], policy: AdmissionPolicy): ParsedCertificate[] {
+function parseChain(chain: readonly Uint8Array[], policy: AdmissionPolicy): ParsedCertificate[] {
   if (chain.length === 0) throw new CtError('EMPTY_CHAIN', 'got an empty chain, want at least the end-entity certificate (RFC 6962 §4.1)');
   if (chain.length > policy.maxChainLength) {
     throw new CtError('CHAIN_TOO_LONG', `got ${chain.length} certificates, want at most ${policy.maxChainLength}`);
@@ -99,13 +93,10 @@ function parseChain(kind: SubmissionKind, chain: readonly Uint8Array[], policy: 
   return chain.map((raw, i) => {
     const der = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     try {
-      if (i === 0) {
-        // An x509 leaf's bytes are only stored, so its DER re-encoding check is skipped (it is the costly part).
-        return parseCertificate(der, { checkDer: kind === 'precert_entry' });
-      }
-      return policy.certificates ? policy.certificates.parse(der, sha256(der).toString('hex')) : parseCertificate(der);
+      if (i === 0 || !policy.certificates) return parseCertificate(der);
+      return policy.certificates.parse(der, sha256(der).toString('hex'));
     } catch (err) {
-      return certError(err, `chain[${i}]`);
+      return x509Refusal(err, `chain[${i}]`);
     }
   });
 }
@@ -130,54 +121,6 @@ function checkLeafKind(kind: SubmissionKind, leaf: ParsedCertificate): void {
       `chain[0]: got poison critical=${poison.critical} value=${poison.value.toString('hex')}, want critical with value 0500`,
     );
   }
-}
-
-function isCa(cert: ParsedCertificate, policy: AdmissionPolicy): boolean {
-  // RFC 5280 §4.2.1.9; v1 certificates have no extensions and are taken as CAs, as Go's x509 does.
-  return cert.basicConstraints?.ca === true || cert.version === 0 || policy.roots.has(cert);
-}
-
-/** Follows issuers from chain[0] to an accepted root; returns the verified chain, leaf first. */
-function verifyChain(certs: readonly ParsedCertificate[], policy: AdmissionPolicy): ParsedCertificate[] {
-  const cache = policy.certificates;
-  // Links between CA certificates repeat on every submission under them: verify each once per cache.
-  const verify = (child: ParsedCertificate, issuer: ParsedCertificate): void => {
-    const ca = child !== certs[0];
-    if (ca && cache?.linkKnown(child, issuer)) return;
-    verifyIssuedBy(child, issuer, policy.keys);
-    if (ca) cache?.rememberLink(child, issuer);
-  };
-  const verified = [certs[0]];
-  let cur = certs[0];
-  for (let i = 1; !policy.roots.has(cur); i++) {
-    if (i >= certs.length) {
-      const root = policy.roots.issuerOf(cur, verify);
-      if (!root) {
-        throw new CtError(
-          'UNKNOWN_ROOT',
-          `chain[${i - 1}] ("${cur.subjectText}") is not an accepted root and no accepted root issued it (issuer "${cur.issuerText}")`,
-        );
-      }
-      verified.push(root);
-      break;
-    }
-    const next = certs[i];
-    if (!cur.issuer.equals(next.subject)) {
-      throw new CtError('ISSUER_MISMATCH', `chain[${i - 1}] was issued by "${cur.issuerText}", but chain[${i}] is "${next.subjectText}"`);
-    }
-    if (findExtension(next, OID_CT_POISON))
-      throw new CtError('BAD_POISON', `chain[${i}]: only the first certificate may carry the poison extension`);
-    if (!isCa(next, policy))
-      throw new CtError('NOT_A_CA', `chain[${i}] ("${next.subjectText}") is not a CA certificate (basicConstraints cA is not TRUE)`);
-    try {
-      verify(cur, next);
-    } catch (err) {
-      certError(err, `chain[${i - 1}]`);
-    }
-    verified.push(next);
-    cur = next;
-  }
-  return verified;
 }
 
 function checkWindow(leaf: ParsedCertificate, policy: AdmissionPolicy, now: number): void {
@@ -205,7 +148,6 @@ function checkWindow(leaf: ParsedCertificate, policy: AdmissionPolicy, now: numb
  */
 function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry, { entryType: 'precert_entry' }> {
   const [precert, signer] = chain;
-  if (!signer) throw new CtError('BAD_CERTIFICATE', 'a precertificate cannot itself be an accepted root');
   let finalIssuer = signer;
   let psc: ParsedCertificate | undefined;
   if (isPrecertSigningCert(signer)) {
@@ -233,7 +175,7 @@ function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry,
   try {
     tbsCertificate = precertTbs(precert, psc);
   } catch (err) {
-    certError(err, 'chain[0]');
+    x509Refusal(err, 'chain[0]');
   }
   // §3.2: "issuer_key_hash is the SHA-256 hash of the certificate issuer's public key" (its DER SPKI).
   return { entryType: 'precert_entry', issuerKeyHash: sha256(finalIssuer.spki), tbsCertificate };
@@ -244,16 +186,16 @@ function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry,
  * UNAVAILABLE) with a reason; otherwise returns what to log.
  */
 export function admitChain(kind: SubmissionKind, chain: readonly Uint8Array[], policy: AdmissionPolicy, now: number): AdmittedEntry {
-  const certs = parseChain(kind, chain, policy);
+  const certs = parseChain(chain, policy);
   const leaf = certs[0];
   checkLeafKind(kind, leaf);
   checkWindow(leaf, policy, now);
-  const verified = verifyChain(certs, policy);
+  const verified = certificationPath(certs, policy);
   const issuers = verified.slice(1);
   if (kind === 'x509_entry') {
     return {
       signedEntry: { entryType: 'x509_entry', certificate: leaf.der },
-      identityHash: sha256(leaf.der),
+      identityHash: leaf.fingerprint,
       extraData: encodeX509ExtraData(issuers.map((c) => c.der)),
       chain: verified,
       issuerFingerprints: issuers.map((c) => c.fingerprint),

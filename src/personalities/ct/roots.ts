@@ -2,9 +2,15 @@
  * The accepted roots of a CT log (RFC 6962 §4.7 get-roots) and a cache of
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
-import { isError } from '../../errors.ts';
-import { type ParsedCertificate, parseCertificate, verifyIssuedBy, X509Error } from '../../x509/index.ts';
+import { checkVerificationKey, type ParsedCertificate, parseCertificate } from '../../x509/index.ts';
 import { CtError } from './errors.ts';
+
+/**
+ * Most accepted roots tried as the issuer of one certificate: several roots
+ * may share a subject (a re-keyed root, a root and its cross-signed twin);
+ * each try costs one signature verification with a root's key.
+ */
+export const MAX_ROOT_CANDIDATES = 4;
 
 /**
  * An immutable set of accepted root certificates, indexed by fingerprint
@@ -18,13 +24,15 @@ export class RootStore {
   /** In configuration order, duplicates removed: the get-roots answer. */
   readonly certificates: readonly ParsedCertificate[];
 
-  /** Throws CtError BAD_CERTIFICATE naming the root that does not parse. */
+  /** Throws CtError BAD_CERTIFICATE naming the root that does not parse or whose key the log cannot verify with. */
   constructor(roots: readonly Uint8Array[]) {
     const list: ParsedCertificate[] = [];
     roots.forEach((der, i) => {
       let cert: ParsedCertificate;
       try {
         cert = parseCertificate(der);
+        // Refused at start rather than on every chain under it.
+        checkVerificationKey(cert.spki);
       } catch (err) {
         throw new CtError('BAD_CERTIFICATE', `accepted root ${i}: ${(err as Error).message}`, { cause: err });
       }
@@ -48,31 +56,19 @@ export class RootStore {
   }
 
   /**
-   * The accepted root that issued `cert` (subject matches its issuer and the
-   * key verifies its signature), or null when no root's subject matches.
-   * CtError BAD_SIGNATURE when roots match by name but none by key.
+   * The accepted roots that may have issued `cert`: those whose subject is
+   * `cert`'s issuer, best first (subject key identifier equal to `cert`'s
+   * authority key identifier, then either one absent, then different ones,
+   * since a mismatch is a CA's mistake rather than proof of another key, as
+   * in Go's chain builder), at most MAX_ROOT_CANDIDATES of them. Nothing is
+   * verified here.
    */
-  issuerOf(
-    cert: ParsedCertificate,
-    verify: (child: ParsedCertificate, issuer: ParsedCertificate) => void = verifyIssuedBy,
-  ): ParsedCertificate | null {
-    const candidates = this.#bySubject.get(cert.issuer.toString('hex')) ?? [];
-    let lastErr: unknown = null;
-    for (const root of candidates) {
-      try {
-        verify(cert, root);
-        return root;
-      } catch (err) {
-        if (!isError(err, X509Error)) throw err;
-        lastErr = err;
-      }
-    }
-    if (lastErr) {
-      throw new CtError('BAD_SIGNATURE', `"${cert.subjectText}" names an accepted root as issuer, but no such root's key verifies it`, {
-        cause: lastErr,
-      });
-    }
-    return null;
+  candidatesFor(cert: ParsedCertificate): readonly ParsedCertificate[] {
+    const named = this.#bySubject.get(cert.issuer.toString('hex'));
+    if (!named) return [];
+    const aki = cert.authorityKeyId;
+    const rank = (r: ParsedCertificate) => (!aki || !r.subjectKeyId ? 1 : aki.equals(r.subjectKeyId) ? 0 : 2);
+    return named.length === 1 ? named : [...named].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_ROOT_CANDIDATES);
   }
 }
 

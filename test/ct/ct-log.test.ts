@@ -6,7 +6,7 @@ import { rfc6962LogId, verifyDigitallySigned } from '../../src/crypto/index.ts';
 import { LogError, QuotaError, QuotaManager } from '../../src/log/index.ts';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { CtError, CtMetrics, oldestUnmergedProbe } from '../../src/personalities/ct/index.ts';
-import { type DemoSet, mintLeaf } from '../../src/x509/testca/index.ts';
+import { type DemoSet, mintIntermediate, mintLeaf, type TestCert } from '../../src/x509/testca/index.ts';
 import { assertRejectsCode, demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
 
 const IP = 'ip:192.0.2.1';
@@ -147,13 +147,41 @@ describe('CtLog quotas and backlog', () => {
     await t.close();
   });
 
-  it('charges submissions to every issuing certificate (ca:<sha256>)', async () => {
-    const t = await newCtLog({ issuerQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 2 } } }) });
+  it('charges new entries, not replays, to their issuers (issue 9 #1): four replays leave a new precertificate its quota', async () => {
+    const t = await newCtLog({ issuerQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 3 } } }) });
     const d = await demoSet();
-    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    const first = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    // The certificate is public once logged: anyone replays it, from anywhere, with or without the root.
+    for (let i = 0; i < 4; i++) {
+      const again = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der, d.root.der], `ip:198.51.100.${i}`);
+      assert.equal(again.timestamp, first.timestamp);
+    }
+    // Charged before dedup, the replays had emptied the intermediate's and the root's buckets: this was a 429.
     await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.9');
-    // Intermediate and root buckets are empty now, whoever submits.
-    await assertRejectsCode(t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.10'), QuotaError, 'EXHAUSTED');
+    await t.ct.addChain('precert_entry', [d.signedPrecert.der, d.precertSigner.der, d.intermediate.der], 'ip:192.0.2.9');
+    // Three new entries under the intermediate: its bucket is empty now, for new entries only.
+    const leaf = await mintLeaf(d.intermediate, { dnsNames: ['one-too-many.grapevine.test'] });
+    await assertRejectsCode(t.ct.addChain('x509_entry', [leaf.der, d.intermediate.der], IP), QuotaError, 'EXHAUSTED');
+    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.close();
+  });
+
+  it('charges the CAs below the root, and the root only for leaves it issued itself', async () => {
+    const t = await newCtLog({ issuerQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 1 } } }) });
+    const d = await demoSet();
+    const other = await mintIntermediate(d.root, { subject: 'CN=Sibling CA' });
+    const mint = (ca: TestCert, name: string) => mintLeaf(ca, { dnsNames: [`${name}.grapevine.test`] });
+    await t.ct.addChain('x509_entry', [(await mint(d.intermediate, 'a1')).der, d.intermediate.der], IP);
+    await assertRejectsCode(
+      t.ct.addChain('x509_entry', [(await mint(d.intermediate, 'a2')).der, d.intermediate.der], IP),
+      QuotaError,
+      'EXHAUSTED',
+    );
+    // The sibling CA under the same root has its own bucket: the root's was never charged.
+    await t.ct.addChain('x509_entry', [(await mint(other, 'b1')).der, other.der], IP);
+    // A leaf the root issued directly is charged to the root, once.
+    await t.ct.addChain('x509_entry', [(await mint(d.root, 'r1')).der], IP);
+    await assertRejectsCode(t.ct.addChain('x509_entry', [(await mint(d.root, 'r2')).der], IP), QuotaError, 'EXHAUSTED');
     await t.close();
   });
 

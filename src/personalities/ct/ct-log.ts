@@ -5,9 +5,13 @@
  *
  * Quotas (Trillian's CTFE model, trillian-personalities.md "Traffic
  * Control"): reads are charged to the client IP in the core's QuotaManager;
- * submissions are charged to the client IP before any parsing, and to every
- * issuing certificate of the verified chain (`ca:<sha256 hex>`) after
- * admission, each in its own QuotaManager so the limits can differ.
+ * every submission is charged to the client IP before any parsing. New
+ * entries only are also charged to their issuing CAs (`ca:<sha256 hex>`,
+ * issuerQuotaUsers), each kind in its own QuotaManager so the limits can
+ * differ: the entry's identity is looked up first, so replaying a public,
+ * already-logged certificate spends only the replayer's own bucket (issue 9
+ * #1: charged before dedup, four replays used to exhaust the buckets of the
+ * certificate's issuer and root and block every CA under that root).
  *
  * Key sharing: SCTs and STHs are signed with the tree key, which also signs
  * the core's LogRoots. Their inputs start with Version v1 = 0x00 (RFC 6962
@@ -27,6 +31,7 @@ import { rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
 import { leafInput, signSct, timestampedEntry } from '../../ct/entry.ts';
 import { isError } from '../../errors.ts';
 import { type Log, LogError, type QuotaManager, StorageError } from '../../log/index.ts';
+import type { ParsedCertificate } from '../../x509/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { CtError } from './errors.ts';
 import type { CtMetrics } from './metrics.ts';
@@ -41,7 +46,11 @@ export interface CtLogOptions {
   readonly clock?: () => number;
   /** Per-IP submission quota ('write' buckets, users `ip:…`). */
   readonly submitQuota?: QuotaManager;
-  /** Per-issuer submission quota ('write' buckets, users `ca:<sha256 hex>`). */
+  /**
+   * Per-issuer quota for new entries ('write' buckets, users
+   * `ca:<sha256 hex>`, see issuerQuotaUsers). When given, each submission's
+   * identity is looked up in storage first (one indexed read).
+   */
   readonly issuerQuota?: QuotaManager;
   readonly metrics?: CtMetrics;
   /** Maximum merge delay, ms (RFC 6962 §3: every SCT's entry is in an STH within it). Default 10 s. */
@@ -73,6 +82,19 @@ function storedEntry(value: Buffer): CtTimestampedEntry {
   } catch (err) {
     throw new StorageError('CORRUPT', `a stored CT leaf does not decode: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * The per-issuer quota users a new entry is charged to: each CA certificate
+ * of its verified path (leaf first, accepted root last) below the accepted
+ * root, and the root only when it issued the leaf itself. Not the root of a
+ * longer path: every CA under a root would share one bucket, so one busy or
+ * misbehaving CA (or anyone submitting its old certificates, which are new
+ * to this log) would block the others.
+ */
+export function issuerQuotaUsers(path: readonly ParsedCertificate[]): string[] {
+  const issuers = path.length <= 2 ? path.slice(1) : path.slice(1, -1);
+  return issuers.map((c) => `ca:${c.fingerprint.toString('hex')}`);
 }
 
 /** RFC 6962 leaves the MMD to the log; 10 s keeps tests and demos quick (production logs use 24 h). */
@@ -126,11 +148,17 @@ export class CtLog {
       if (!this.#accepting) {
         throw new CtError('UNAVAILABLE', 'the merge backlog is over half the MMD; refusing new entries until the sequencer catches up');
       }
-      this.#o.issuerQuota?.charge(
-        'write',
-        tree.id,
-        admitted.issuerFingerprints.map((f) => `ca:${f.toString('hex')}`),
-      );
+      const issuerQuota = this.#o.issuerQuota;
+      if (issuerQuota) {
+        // Identity before the issuers' quota: only new entries spend it. Two new submissions of one certificate
+        // racing here are both charged, which errs against the CA, never against others.
+        const stored = await this.#o.log.getLeafByIdentityHash(admitted.identityHash);
+        if (stored) {
+          m?.submissions.inc({ log: tree.name, entry_type: kind, duplicate: 'true' });
+          return signSct(this.#o.signer, this.logId, storedEntry(stored.value));
+        }
+        issuerQuota.charge('write', tree.id, issuerQuotaUsers(admitted.chain));
+      }
       const entry = timestampedEntry(admitted.signedEntry, now);
       const { leaf, duplicate } = await this.#o.log.queueLeaf({
         value: leafInput(entry),

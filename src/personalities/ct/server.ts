@@ -189,9 +189,13 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
     clock,
     mmdMs,
     submitQuota: new QuotaManager({ perUser: { write: q.perClient?.write } }, clock),
-    issuerQuota: new QuotaManager({ perUser: { write: q.perIssuer?.write } }, clock),
     backlog: oldestUnmergedProbe(storage, log.tree.id),
-    ...defined({ metrics, logger: opts.logger?.child({ ct: spec.tree }) }),
+    ...defined({
+      // Without a limit, no quota: it would cost each submission an identity lookup for nothing.
+      issuerQuota: q.perIssuer?.write ? new QuotaManager({ perUser: { write: q.perIssuer.write } }, clock) : undefined,
+      metrics,
+      logger: opts.logger?.child({ ct: spec.tree }),
+    }),
   });
   return { ct, log, sequencer, prefix: normalizePrefix(spec.prefix), ...defined({ metrics }) };
 }

@@ -78,7 +78,12 @@ const ALLOWED: Record<string, string[]> = {
   'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub'],
   'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log'],
+  // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
+  gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'ct', 'hub', 'log', 'http', 'storage'],
 };
+
+/** Pure parts of folders that also hold I/O. */
+const PURE_SUBFOLDERS = ['gossip/wire', 'gossip/validate'];
 
 describe('architecture: dependencies point one way', () => {
   const all = files(SRC);
@@ -111,6 +116,20 @@ describe('architecture: dependencies point one way', () => {
   it('pure folders import no I/O packages', () => {
     for (const f of all.filter((x) => PURE.includes(folderOf(relative(SRC, x))))) {
       for (const p of imports(f).packages) assert.ok(!IO_PACKAGES.includes(p), `${relative(SRC, f)} imports ${p}`);
+    }
+  });
+
+  it('pure sub-folders (gossip/wire, gossip/validate) import no I/O packages and no clock-reading code of their parent', () => {
+    for (const f of all.filter((x) => PURE_SUBFOLDERS.some((p) => relative(SRC, x).startsWith(`${p}/`)))) {
+      for (const p of imports(f).packages) assert.ok(!IO_PACKAGES.includes(p), `${relative(SRC, f)} imports ${p}`);
+      for (const dep of imports(f).local) {
+        if (folderOf(dep) === 'gossip') {
+          assert.ok(
+            PURE_SUBFOLDERS.some((p) => dep.startsWith(`${p}/`)),
+            `${relative(SRC, f)} imports ${dep}`,
+          );
+        }
+      }
     }
   });
 

@@ -77,6 +77,8 @@ const ALLOWED: Record<string, string[]> = {
   // Personalities sit on the core and their wire half, and never import each other.
   'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub'],
   'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
+  // The C2SP witness: a server half on the observer core (audit) and the note/checkpoint formats.
+  witness: ['audit', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
   gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'ct', 'hub', 'log', 'http', 'storage'],

@@ -39,7 +39,7 @@ const folderOf = (rel: string) => {
   return parts[0] === 'personalities' ? `${parts[0]}/${parts[1]}` : parts[0];
 };
 
-const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509', 'audit'];
+const PURE = ['merkle', 'codec', 'note', 'checkpoint', 'crypto', 'x509', 'audit', 'evidence'];
 const IO_PACKAGES = [
   'node:fs',
   'node:fs/promises',
@@ -79,6 +79,8 @@ const ALLOWED: Record<string, string[]> = {
   'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
   // The C2SP witness: a server half on the observer core (audit) and the note/checkpoint formats.
   witness: ['audit', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
+  // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.
+  evidence: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'audit', 'hub'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
   gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'ct', 'hub', 'log', 'http', 'storage'],

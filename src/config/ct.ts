@@ -1,48 +1,42 @@
 /**
  * The `grapevine ct serve` configuration file (YAML), validated once at the
- * edge and frozen (STYLE.md §9). Two steps, like config/hub.ts:
+ * edge and frozen (STYLE.md §9), and the `ct:` section of a `grapevine serve`
+ * file (config/site.ts), which has the same keys but the server ones.
  *
- * 1. `parseCtConfig(text)` — YAML → zod schema → cross-field rules. Pure.
- * 2. `resolveCtConfig(cfg, { readFile, baseDir })` — loads the key and the
- *    root PEM files through the injected reader (only cli/ touches the file
- *    system) and checks them.
+ * 1. `parseCtConfig(text, { env })` — `${VAR}` substitution → YAML → zod
+ *    schema → cross-field rules. Pure.
+ * 2. `resolveCtConfig(cfg, { readFile, baseDir, overrides })` — loads the
+ *    key and the root PEM files through the injected reader (only cli/
+ *    touches the file system) and checks them.
  *
- * Both collect every problem before failing: CtConfigError lists them, one
- * per line, as `path: problem`.
- *
- * Example (every field but keyFile and roots has a default):
- *
- *     listen: 127.0.0.1:6962
- *     database: sqlite:./grapevine-data/grapevine.db
- *     tree: ct-2026
- *     keyFile: keys/ct.pem            # ECDSA P-256 or RSA (RFC 6962 §2.1.4)
- *     roots: [roots/test-root.pem]     # PEM files; each may hold several certificates
- *     mmd: 10s
- *     notAfter: { start: 2026-01-01T00:00:00Z, limit: 2027-01-01T00:00:00Z }
- *     quota:
- *       perClient: { read: { rate: 100, burst: 2000 }, write: { rate: 10, burst: 50 } }
- *       perIssuer: { write: { rate: 100, burst: 500 } }
+ * `loadCtConfigText` does both, and keeps values from the environment out of
+ * its problems. Every step collects all problems before failing:
+ * CtConfigError lists them, one per line, as `path: problem`. Every key is
+ * documented in docs/configuration.md, generated from the `doc()` metadata
+ * here (config/reference.ts); docs/examples/ct.yaml is a working example.
  */
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
-import { type CtLogSpec, type CtQuotaSpec, DEFAULT_MMD_MS, normalizePrefix } from '../personalities/ct/index.ts';
+import { type CtLogSpec, type CtQuotaSpec, normalizePrefix } from '../personalities/ct/index.ts';
 import { certificatesFromPem, parseCertificate } from '../x509/index.ts';
+import { substituteEnv } from './env.ts';
 import {
   ConfigProblemsError,
   deepFreeze,
-  duration,
+  doc,
   fileReader,
-  listenProblem,
-  logLevel,
+  instant,
+  type LoadOptions,
   parseYamlText,
-  type ResolvedServerSettings,
+  positiveDuration,
   type ResolveOptions,
   resolvePath,
   schemaProblems,
-  serverSettings,
   tokenBucket,
-  trustProxy,
 } from './fields.ts';
+import { withoutSecrets } from './problems.ts';
+import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
+import { sequencerSection, timingProblems } from './timing.ts';
 
 export type { ResolveOptions } from './fields.ts';
 
@@ -52,143 +46,199 @@ export class CtConfigError extends ConfigProblemsError {
   }
 }
 
-/** An RFC 3339 instant ("2026-01-01T00:00:00Z"), as ms since the epoch. */
-const instant = z.union([z.string(), z.date()]).transform((s, ctx) => {
-  const ms =
-    s instanceof Date
-      ? s.getTime()
-      : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s)
-        ? Date.parse(s)
-        : Number.NaN;
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(s)}, want an RFC 3339 time such as 2026-01-01T00:00:00Z` });
-    return z.NEVER;
+const bucket = (description: string) => doc(tokenBucket.optional(), { description });
+
+/** The CT log's keys, in a `ct serve` file and in the `ct:` section of a `grapevine serve` file. */
+export const ctSectionShape = {
+  tree: doc(z.string().min(1).default('ct'), {
+    description: "Name of the log's tree in the database. One database holds many trees; a new name is a new, empty log.",
+  }),
+  prefix: doc(z.string().default(''), {
+    description: 'URL path before /ct/v1 (e.g. "logs/2026"): the log\'s URL is http://HOST:PORT/PREFIX/. Empty: the API at /ct/v1/.',
+  }),
+  keyFile: doc(z.string().min(1), {
+    description: "The log's private key file (PEM or DER; ECDSA P-256 or RSA, RFC 6962 §2.1.4), relative to this file's folder.",
+    trust: "whoever can read it can sign SCTs and STHs as the log. Mode 0600, owned by the server's user.",
+  }),
+  roots: doc(z.array(z.string().min(1)).min(1), {
+    description: "PEM files of the accepted root certificates (each may hold several), relative to this file's folder.",
+    trust: 'every chain to one of these roots is logged, and each SCT is a promise to publish it.',
+  }),
+  mmd: doc(positiveDuration.prefault('10s'), {
+    description:
+      "Maximum merge delay: every SCT's entry is in a published STH within it (RFC 6962 §3). New submissions get 503 while the oldest unmerged entry is older than half of it.",
+    unit: 'duration',
+  }),
+  notAfter: doc(
+    z
+      .strictObject({
+        start: doc(instant.optional(), {
+          description: 'Earliest accepted notAfter (inclusive). Omitted: no lower bound.',
+          unit: 'RFC 3339 time',
+        }),
+        limit: doc(instant.optional(), {
+          description: 'First notAfter no longer accepted (exclusive). Omitted: no upper bound.',
+          unit: 'RFC 3339 time',
+        }),
+      })
+      .optional(),
+    { description: 'Temporal sharding: accept only certificates with start ≤ notAfter < limit. Omitted: every notAfter.' },
+  ),
+  rejectExpired: doc(z.boolean().default(false), {
+    description: 'Refuse certificates whose notAfter has passed (CT logs usually log them).',
+  }),
+  createTree: doc(z.boolean().default(false), {
+    description: 'Create the tree when it does not exist (as --create-tree). Otherwise a missing tree is an error.',
+    trust: 'leave it false in production: a wrong database or tree name would silently start a new, empty log.',
+  }),
+  limits: doc(
+    z
+      .strictObject({
+        bodyBytes: doc(
+          z
+            .number()
+            .int()
+            .min(4096)
+            .default(512 * 1024),
+          { description: 'Largest request body (413 above): room for a chain of ten large certificates in base64.', unit: 'bytes' },
+        ),
+        maxGetEntries: doc(z.number().int().min(1).max(10_000).default(1000), {
+          description: 'Most entries one get-entries answers (a longer range is clipped).',
+          unit: 'entries',
+        }),
+        maxChainLength: doc(z.number().int().min(1).max(100).default(10), {
+          description: 'Most certificates in one submitted chain.',
+          unit: 'certificates',
+        }),
+      })
+      .prefault({}),
+    { description: 'Request size limits.' },
+  ),
+  quota: doc(
+    z
+      .strictObject({
+        global: doc(
+          z
+            .strictObject({ read: bucket('Reads of all clients together.'), write: bucket('Submissions of all clients together.') })
+            .optional(),
+          {
+            description: 'Buckets shared by every client. Omitted: unlimited.',
+          },
+        ),
+        perClient: doc(
+          z
+            .strictObject({
+              read: bucket('Reads per client; a get-entries answer costs one token per entry.'),
+              write: bucket('Submissions per client.'),
+            })
+            .optional(),
+          {
+            description: 'Buckets per client address (IPv4 address, IPv6 prefix of ipv6QuotaPrefix bits). Omitted: unlimited.',
+            trust: 'with N frontends each enforces its own buckets, so the fleet allows N times these rates.',
+          },
+        ),
+        perIssuer: doc(
+          z
+            .strictObject({ write: bucket('New entries per issuing CA certificate (charged only for entries not already logged).') })
+            .optional(),
+          { description: 'Buckets per issuing certificate of each accepted chain. Omitted: unlimited.' },
+        ),
+      })
+      .prefault({}),
+    { description: 'Token buckets (429 with Retry-After when empty). Buckets live in process memory.' },
+  ),
+  sequencer: sequencerSection('min(200ms, MMD/10)'),
+};
+
+/** The `ct:` section of a `grapevine serve` file. */
+export const ctSection = z.strictObject(ctSectionShape);
+export type CtSection = z.output<typeof ctSection>;
+
+/** A `ct serve` file. */
+export const ctFileSchema = z.strictObject({
+  ...serverShape({ listen: '127.0.0.1:6962', database: 'sqlite:grapevine.db' }),
+  ...ctSectionShape,
+});
+export type CtConfig = z.output<typeof ctFileSchema>;
+
+/** Cross-field problems of the CT keys; `at` prefixes their paths ("" or "ct."). */
+export function ctSectionProblems(c: CtSection, at: string): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9._~/-]*$/.test(c.prefix)) problems.push(`${at}prefix: got ${JSON.stringify(c.prefix)}, want URL path characters only`);
+  const w = c.notAfter;
+  if (w?.start !== undefined && w.limit !== undefined && w.start >= w.limit) {
+    problems.push(`${at}notAfter: start ${new Date(w.start).toISOString()} is not before limit ${new Date(w.limit).toISOString()}`);
   }
-  return ms;
-});
-
-const schema = z.strictObject({
-  /** host:port to listen on. Default 127.0.0.1:6962. */
-  listen: z.string().default('127.0.0.1:6962'),
-  /** Database URL: sqlite:PATH or postgres://… Default sqlite:./grapevine-data/grapevine.db. */
-  database: z.string().min(1).default('sqlite:./grapevine-data/grapevine.db'),
-  /** Tree name in the database. Default "ct". */
-  tree: z.string().min(1).default('ct'),
-  /** URL path before /ct/v1 (e.g. "logs/2026"). Default "" (the API at /ct/v1/). */
-  prefix: z.string().default(''),
-  /** The log's private key file (PEM or DER; ECDSA P-256 or RSA). Whoever reads it can sign SCTs and STHs as the log. */
-  keyFile: z.string().min(1),
-  /** PEM files of the accepted roots (relative to the config file). Trust: every chain to them is logged. */
-  roots: z.array(z.string().min(1)).min(1),
-  /** Maximum merge delay. Default 10s. */
-  mmd: duration.optional(),
-  /** Temporal sharding: accept only leaves with start ≤ notAfter < limit. Either bound may be left out. */
-  notAfter: z.strictObject({ start: instant.optional(), limit: instant.optional() }).optional(),
-  /** Refuse certificates whose notAfter has passed. Default false (CT logs usually log them). */
-  rejectExpired: z.boolean().default(false),
-  /** Create the tree when it does not exist (same as --create-tree). Default false: a missing tree is an error. */
-  createTree: z.boolean().default(false),
-  /** Believe X-Forwarded-For for client addresses (quotas); see fields.ts. Default false. */
-  trustProxy,
-  logLevel,
-  limits: z
-    .strictObject({
-      /** Largest request body, bytes (413 above). Default 524288 (a chain of ten large certificates in base64). */
-      bodyBytes: z
-        .number()
-        .int()
-        .min(4096)
-        .default(512 * 1024),
-      /** Most entries one get-entries answers. Default 1000. */
-      maxGetEntries: z.number().int().min(1).max(10_000).default(1000),
-      /** Most certificates in one submitted chain. Default 10. */
-      maxChainLength: z.number().int().min(1).max(100).default(10),
-    })
-    .prefault({}),
-  quota: z
-    .strictObject({
-      global: z.strictObject({ read: tokenBucket.optional(), write: tokenBucket.optional() }).optional(),
-      /** Per client IP (IPv6 per /64). A get-entries answer costs one read token per entry. */
-      perClient: z.strictObject({ read: tokenBucket.optional(), write: tokenBucket.optional() }).optional(),
-      /** Per intermediate and root certificate of each accepted chain. */
-      perIssuer: z.strictObject({ write: tokenBucket.optional() }).optional(),
-    })
-    .prefault({}),
-  sequencer: z
-    .strictObject({
-      /** Pause between sequencer runs when the queue is empty. Default min(200ms, MMD/10). */
-      interval: duration.optional(),
-      /** Most leaves per batch. Default 4096. */
-      batchSize: z.number().int().min(1).max(100_000).default(4096),
-    })
-    .prefault({}),
-});
-
-export type CtConfig = z.output<typeof schema>;
-
-/** Parses and validates config text (YAML or JSON). Throws CtConfigError listing every problem. */
-export function parseCtConfig(text: string): Readonly<CtConfig> {
-  const r = schema.safeParse(parseYamlText(text, CtConfigError));
-  const problems = r.success ? [] : schemaProblems(r.error);
-  if (r.success) {
-    const c = r.data;
-    const listen = listenProblem(c.listen);
-    if (listen) problems.push(listen);
-    if (!/^[A-Za-z0-9._~/-]*$/.test(c.prefix)) problems.push(`prefix: got ${JSON.stringify(c.prefix)}, want URL path characters only`);
-    const w = c.notAfter;
-    if (w?.start !== undefined && w.limit !== undefined && w.start >= w.limit) {
-      problems.push(`notAfter: start ${new Date(w.start).toISOString()} is not before limit ${new Date(w.limit).toISOString()}`);
-    }
-    const mmd = c.mmd ?? DEFAULT_MMD_MS;
-    if (c.sequencer.interval !== undefined && c.sequencer.interval * 2 >= mmd) {
-      problems.push(`sequencer.interval: ${c.sequencer.interval} ms leaves no room in an MMD of ${mmd} ms; want less than half of it`);
-    }
-    const rb = c.quota.perClient?.read?.burst;
-    if (rb !== undefined && rb < c.limits.maxGetEntries) {
+  problems.push(
+    ...timingProblems({
+      mmdMs: c.mmd,
+      mmdKey: `${at}mmd`,
+      intervalMs: c.sequencer.interval,
+      intervalKey: `${at}sequencer.interval`,
+      leaseTtlMs: c.sequencer.leaseTtl,
+      leaseTtlKey: `${at}sequencer.leaseTtl`,
+    }),
+  );
+  for (const scope of ['perClient', 'global'] as const) {
+    const burst = c.quota[scope]?.read?.burst;
+    if (burst !== undefined && burst < c.limits.maxGetEntries) {
       problems.push(
-        `quota.perClient.read.burst: ${rb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`,
+        `${at}quota.${scope}.read.burst: ${burst} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`,
       );
     }
-    const gb = c.quota.global?.read?.burst;
-    if (gb !== undefined && gb < c.limits.maxGetEntries) {
-      problems.push(
-        `quota.global.read.burst: ${gb} is below limits.maxGetEntries ${c.limits.maxGetEntries}; a full get-entries page could never be served`,
-      );
-    }
   }
-  if (problems.length > 0) throw new CtConfigError(problems);
-  return deepFreeze(r.data as CtConfig);
+  return problems;
 }
 
-export interface ResolvedCtConfig extends ResolvedServerSettings {
+/** Parses and validates config text (YAML or JSON). Throws CtConfigError listing every problem. */
+export function parseCtConfig(text: string, opts: Pick<LoadOptions, 'env' | 'overrides'> = {}): Readonly<CtConfig> {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    if (sub.problems.length > 0) throw new CtConfigError(sub.problems);
+    const raw = parseYamlText(sub.text, CtConfigError);
+    const r = ctFileSchema.safeParse(raw);
+    if (!r.success) throw new CtConfigError([...schemaProblems(r.error, ctFileSchema), ...rawServerProblems(raw, opts.overrides)]);
+    const problems = [...serverProblems(r.data, opts.overrides), ...ctSectionProblems(r.data, '')];
+    if (problems.length > 0) throw new CtConfigError(problems);
+    return deepFreeze(r.data);
+  });
+}
+
+/** The CT log part of a resolved config. */
+export interface ResolvedCtSection {
   readonly createTree: boolean;
   readonly log: CtLogSpec;
   readonly quotas: CtQuotaSpec;
+  /** Unset: the personality's default, min(200 ms, MMD/10). */
   readonly sequencerIntervalMs?: number;
   readonly sequencerBatchSize: number;
+  /** Unset: derived from the MMD by the server builder. */
+  readonly sequencerLeaseTtlMs?: number;
 }
 
-/** Loads the key and the roots. Throws CtConfigError listing every problem. */
-export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): ResolvedCtConfig {
-  const problems: string[] = [];
+export interface ResolvedCtConfig extends ResolvedServerSettings, ResolvedCtSection {}
+
+/** Loads the key and the roots of a CT section. Problems are pushed (prefixed with `at`); null when there were any. */
+export function resolveCtSection(c: CtSection, opts: ResolveOptions, at: string, problems: string[]): ResolvedCtSection | null {
+  const before = problems.length;
   const read = fileReader(opts, problems);
   let signer: Signer | null = null;
-  const keyBytes = read(cfg.keyFile, 'keyFile');
+  const keyBytes = read(c.keyFile, `${at}keyFile`);
   if (keyBytes) {
     try {
       signer = signerFromPrivateKey(parsePrivateKey(keyBytes));
       const t = signer.publicKey.type;
       if (t !== 'ecdsa-p256' && t !== 'rsa') {
-        problems.push(`keyFile: got a ${t} key, want ECDSA P-256 or RSA (RFC 6962 §2.1.4)`);
+        problems.push(`${at}keyFile: got a ${t} key, want ECDSA P-256 or RSA (RFC 6962 §2.1.4)`);
         signer = null;
       }
     } catch (err) {
-      problems.push(`keyFile: ${(err as Error).message}`);
+      problems.push(`${at}keyFile: ${(err as Error).message}`);
     }
   }
   const roots: Buffer[] = [];
-  cfg.roots.forEach((file, i) => {
-    const b = read(file, `roots[${i}]`);
+  c.roots.forEach((file, i) => {
+    const b = read(file, `${at}roots[${i}]`);
     if (!b) return;
     try {
       for (const der of certificatesFromPem(b.toString('latin1'))) {
@@ -196,27 +246,44 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
         roots.push(der);
       }
     } catch (err) {
-      problems.push(`roots[${i}] (${resolvePath(opts.baseDir, file)}): ${(err as Error).message}`);
+      problems.push(`${at}roots[${i}] (${resolvePath(opts.baseDir, file)}): ${(err as Error).message}`);
     }
   });
-  if (problems.length > 0 || !signer) throw new CtConfigError(problems);
+  if (problems.length > before || !signer) return null;
   const spec: CtLogSpec = {
-    tree: cfg.tree,
-    prefix: normalizePrefix(cfg.prefix),
+    tree: c.tree,
+    prefix: normalizePrefix(c.prefix),
     signer,
     roots,
-    mmdMs: cfg.mmd ?? DEFAULT_MMD_MS,
-    rejectExpired: cfg.rejectExpired,
-    maxChainLength: cfg.limits.maxChainLength,
-    maxGetEntries: cfg.limits.maxGetEntries,
-    ...(cfg.notAfter ? { notAfter: { ...cfg.notAfter } } : {}),
+    mmdMs: c.mmd,
+    rejectExpired: c.rejectExpired,
+    maxChainLength: c.limits.maxChainLength,
+    maxGetEntries: c.limits.maxGetEntries,
+    ...(c.notAfter ? { notAfter: { ...c.notAfter } } : {}),
   };
-  return Object.freeze({
-    ...serverSettings(cfg),
-    createTree: cfg.createTree,
+  return {
+    createTree: c.createTree,
     log: Object.freeze(spec),
-    quotas: cfg.quota as CtQuotaSpec,
-    ...(cfg.sequencer.interval !== undefined ? { sequencerIntervalMs: cfg.sequencer.interval } : {}),
-    sequencerBatchSize: cfg.sequencer.batchSize,
+    quotas: c.quota as CtQuotaSpec,
+    ...(c.sequencer.interval !== undefined ? { sequencerIntervalMs: c.sequencer.interval } : {}),
+    sequencerBatchSize: c.sequencer.batchSize,
+    ...(c.sequencer.leaseTtl !== undefined ? { sequencerLeaseTtlMs: c.sequencer.leaseTtl } : {}),
+  };
+}
+
+/** Loads the key and the roots. Throws CtConfigError listing every problem. */
+export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): ResolvedCtConfig {
+  const problems = serverProblems(cfg, opts.overrides);
+  const section = resolveCtSection(cfg, opts, '', problems);
+  if (problems.length > 0 || !section) throw new CtConfigError(problems);
+  return Object.freeze({ ...resolveServer(cfg, opts, cfg.limits.bodyBytes), ...section });
+}
+
+/** Both steps at once, with `${VAR}` substitution and overrides; no value from the environment appears in a problem. */
+export function loadCtConfigText(text: string, opts: LoadOptions): ResolvedCtConfig {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    const cfg = parseCtConfig(text, opts);
+    return resolveCtConfig(cfg, opts);
   });
 }

@@ -4,41 +4,37 @@
  * loop that feeds the local CT log's STHs into the local hubs.
  *
  *     listen: 127.0.0.1:8080
- *     database: sqlite:grapevine.db          # relative paths: from this file's directory
- *     logLevel: info
- *     ct:                                     # a `ct serve` config without listen/database
- *       tree: ct
+ *     database: sqlite:grapevine.db          # relative paths: from this file's folder
+ *     ct:                                     # the keys of a `ct serve` file but the server ones
  *       keyFile: keys/ct.pem
  *       roots: [ca/root.pem]
- *     hub:                                    # a `hub serve` config without listen/database
+ *     hub:                                    # the keys of a `hub serve` file but the server ones
  *       instances:
  *         - prefix: hub
  *           privateKeyFile: keys/hub.pem
  *           sources: [{ id: local-ct, kind: RFC6962STH, publicKeyFile: keys/ct.pub.pem }]
- *     gossip:
- *       interval: 5s                          # 0s turns the loop off
- *       source: local-ct                      # the hub source id the CT log's STHs are submitted as
+ *     gossip: { interval: 5s, source: local-ct }
  *
- * Sections are validated by their own schemas (config/ct.ts, config/hub.ts);
- * every problem is reported at once, prefixed with its section.
+ * The server keys (listen, database, postgres, trustProxy, ipv6QuotaPrefix,
+ * logLevel, http) are set once, at the top; each section is checked by its
+ * own schema and rules (config/ct.ts, config/hub.ts), and every problem of
+ * the file is reported at once, with its full path.
  */
-import { stringify } from 'yaml';
 import { z } from 'zod';
-import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from './ct.ts';
+import { type CtSection, ctSection, ctSectionProblems, type ResolvedCtConfig, resolveCtSection } from './ct.ts';
+import { substituteEnv } from './env.ts';
+import { ConfigProblemsError, deepFreeze, doc, duration, type LoadOptions, parseYamlText, schemaProblems } from './fields.ts';
 import {
-  ConfigProblemsError,
-  DURATION,
-  durationMs,
-  type LogLevel,
-  listenProblem,
-  logLevel,
-  parseYamlText,
-  type ResolveOptions,
-  resolvePath,
-  schemaProblems,
-  splitListen,
-} from './fields.ts';
-import { parseHubConfig, type ResolvedHubConfig, resolveHubConfig } from './hub.ts';
+  type HubSection,
+  hubSection,
+  hubSectionProblems,
+  hubUniquenessProblems,
+  type ResolvedHubConfig,
+  readHubKeyFiles,
+  resolveHubSection,
+} from './hub.ts';
+import { withoutSecrets } from './problems.ts';
+import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 
 export class SiteConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -46,81 +42,90 @@ export class SiteConfigError extends ConfigProblemsError {
   }
 }
 
-const schema = z.strictObject({
-  /** host:port for every API, /metrics and the health endpoints. Default 127.0.0.1:8080. */
-  listen: z.string().default('127.0.0.1:8080'),
-  /** sqlite:PATH (relative to this file) or postgres://… Default sqlite:grapevine.db. */
-  database: z.string().min(1).default('sqlite:grapevine.db'),
-  logLevel,
-  /** The CT log (optional): the fields of a `grapevine ct serve` config, without listen and database. */
-  ct: z.record(z.string(), z.unknown()).optional(),
-  /** Gossip Hub instances (optional): the fields of a `grapevine hub serve` config, without listen and database. */
-  hub: z.record(z.string(), z.unknown()).optional(),
-  gossip: z
-    .strictObject({
-      /** How often the CT log's latest STH is submitted to the hubs. "0s" turns it off. Default 5s. */
-      interval: z.string().regex(DURATION, 'want a duration such as 500ms, 5s, 1m').default('5s'),
-      /** The hub source id under which the local CT log's STHs are submitted. Default local-ct. */
-      source: z.string().min(1).default('local-ct'),
-    })
-    .prefault({}),
-});
+const serverKeys = serverShape({ listen: '127.0.0.1:8080', database: 'sqlite:grapevine.db' });
 
-export interface ResolvedSiteConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly logLevel: LogLevel;
+export const siteFileSchema = z.strictObject({
+  ...serverKeys,
+  ct: doc(ctSection.optional(), {
+    description: 'The CT log: the keys of a `ct serve` file (below) but the server ones. Omitted: no CT log.',
+  }),
+  hub: doc(hubSection.optional(), {
+    description: 'Gossip Hub instances: the keys of a `hub serve` file (below) but the server ones. Omitted: no hub.',
+  }),
+  gossip: doc(
+    z
+      .strictObject({
+        interval: doc(duration.prefault('5s'), {
+          description: "How often the local CT log's latest STH is submitted to the local hubs. 0s turns the loop off.",
+          unit: 'duration',
+        }),
+        source: doc(z.string().min(1).default('local-ct'), {
+          description: "The hub source id the CT log's STHs are submitted as; a hub instance must have a source with this id.",
+        }),
+      })
+      .prefault({}),
+    { description: "The loop that records the local CT log's tree heads in the local hubs." },
+  ),
+});
+export type SiteConfig = z.output<typeof siteFileSchema>;
+
+export interface ResolvedSiteConfig extends ResolvedServerSettings {
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   readonly gossip: { readonly intervalMs: number; readonly source: string };
 }
 
-/** Parses and resolves a site config. `readFile` and `baseDir` as in the section resolvers. */
-export function loadSiteConfigText(text: string, opts: ResolveOptions): ResolvedSiteConfig {
-  const raw = parseYamlText(text, SiteConfigError);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new SiteConfigError(schemaProblems(parsed.error));
-  const c = parsed.data;
-  const problems: string[] = [];
-  if (!c.ct && !c.hub) problems.push('(top): configure ct, hub or both');
-  const database = c.database.startsWith('sqlite:') ? `sqlite:${resolvePath(opts.baseDir, c.database.slice(7))}` : c.database;
-  // Each section gets the shared listen address and database, then its own schema.
-  const section = <T>(name: string, body: Record<string, unknown> | undefined, load: (text: string) => T): T | null => {
-    if (!body) return null;
-    if ('listen' in body || 'database' in body) {
-      problems.push(`${name}: listen and database are set at the top level`);
-      return null;
+/** Keys a section may not set: they are the site's, at the top. */
+const SERVER_KEYS = new Set(Object.keys(serverKeys));
+
+/** Schema problems, with "set at the top level" for a server key inside a section. */
+function siteSchemaProblems(error: z.ZodError): string[] {
+  return schemaProblems(error, siteFileSchema).map((p) => {
+    const m = /^(ct|hub)\.([A-Za-z]+): unknown key/.exec(p);
+    return m && SERVER_KEYS.has(m[2]) ? `${m[1]}.${m[2]}: set at the top level of a grapevine serve config, for every section` : p;
+  });
+}
+
+/**
+ * Parses and resolves a site config: `${VAR}` substitution, schema, every
+ * section's rules, key files. Throws SiteConfigError listing every problem;
+ * no value from the environment appears in one.
+ */
+export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSiteConfig {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    if (sub.problems.length > 0) throw new SiteConfigError(sub.problems);
+    const raw = parseYamlText(sub.text, SiteConfigError);
+    const parsed = siteFileSchema.safeParse(raw);
+    const rawHub = (raw as { hub?: unknown } | null)?.hub;
+    const problems = parsed.success ? [] : siteSchemaProblems(parsed.error);
+    problems.push(...hubUniquenessProblems(rawHub, 'hub.'));
+    if (!parsed.success) {
+      problems.push(...rawServerProblems(raw, opts.overrides));
+      readHubKeyFiles(rawHub, opts, 'hub.', problems);
+      throw new SiteConfigError(problems);
     }
-    try {
-      return load(stringify({ ...body, listen: c.listen, database, logLevel: c.logLevel }));
-    } catch (err) {
-      // The section's own CtConfigError or HubConfigError.
-      if (err instanceof ConfigProblemsError) {
-        problems.push(...err.problems.map((p) => `${name}.${p}`));
-        return null;
-      }
-      throw err;
+    const c = deepFreeze(parsed.data);
+    if (!c.ct && !c.hub) problems.push('(top): configure ct, hub or both');
+    problems.push(...serverProblems(c, opts.overrides));
+    if (c.ct) problems.push(...ctSectionProblems(c.ct, 'ct.'));
+    if (c.hub) problems.push(...hubSectionProblems(c.hub, 'hub.'));
+    const intervalMs = c.gossip.interval;
+    if (intervalMs > 0 && c.ct && c.hub && !c.hub.instances.some((i) => i.sources.some((s) => s.id === c.gossip.source))) {
+      problems.push(`gossip.source: no hub instance has a source with id ${JSON.stringify(c.gossip.source)}`);
     }
-  };
-  const ct = section('ct', c.ct, (t) => resolveCtConfig(parseCtConfig(t), opts));
-  const hub = section('hub', c.hub, (t) => resolveHubConfig(parseHubConfig(t), opts));
-  const intervalMs = durationMs(c.gossip.interval) as number; // the schema checked it
-  if (intervalMs > 0 && hub && ct && !hub.instances.some((i) => i.sources.some((s) => s.id === c.gossip.source))) {
-    problems.push(`gossip.source: no hub instance has a source with id ${JSON.stringify(c.gossip.source)}`);
-  }
-  if (problems.length > 0) throw new SiteConfigError(problems);
-  // The sections have checked listen already; a missing host (":8080", all interfaces), which they allow, is refused here.
-  const bad = listenProblem(c.listen) ?? (c.listen.startsWith(':') ? `listen: got ${JSON.stringify(c.listen)}, want host:port` : undefined);
-  if (bad) throw new SiteConfigError([bad]);
-  const { host, port } = splitListen(c.listen);
-  return Object.freeze({
-    host,
-    port,
-    database,
-    logLevel: c.logLevel,
-    ct,
-    hub,
-    gossip: Object.freeze({ intervalMs, source: c.gossip.source }),
+    // Key files are read even when the rules above failed, so one run reports everything.
+    const ct = c.ct ? resolveCtSection(c.ct as CtSection, opts, 'ct.', problems) : null;
+    const hub = c.hub ? resolveHubSection(c.hub as HubSection, opts, 'hub.', problems) : null;
+    if (problems.length > 0) throw new SiteConfigError(problems);
+    // One app serves both personalities: its body limit is the larger of the sections' limits.bodyBytes.
+    const bodyLimit = Math.max(c.ct?.limits.bodyBytes ?? 0, c.hub?.limits.bodyBytes ?? 0);
+    const server = resolveServer(c, opts, bodyLimit);
+    return Object.freeze({
+      ...server,
+      ct: ct ? Object.freeze({ ...server, bodyLimit: c.ct?.limits.bodyBytes ?? bodyLimit, ...ct }) : null,
+      hub: hub ? Object.freeze({ ...server, bodyLimit: c.hub?.limits.bodyBytes ?? bodyLimit, ...hub }) : null,
+      gossip: Object.freeze({ intervalMs, source: c.gossip.source }),
+    });
   });
 }

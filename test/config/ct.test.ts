@@ -30,7 +30,9 @@ describe('parseCtConfig', () => {
     const c = parseCtConfig('keyFile: k.pem\nroots: [r.pem]\n');
     assert.equal(c.listen, '127.0.0.1:6962');
     assert.equal(c.tree, 'ct');
-    assert.equal(c.mmd, undefined);
+    assert.equal(c.mmd, 10_000);
+    assert.equal(c.database, 'sqlite:grapevine.db');
+    assert.equal(c.sequencer.leaseTtl, undefined);
     assert.equal(c.createTree, false);
     assert.equal(c.limits.maxGetEntries, 1000);
     assert.equal(c.limits.maxChainLength, 10);
@@ -72,7 +74,11 @@ describe('parseCtConfig', () => {
       p.some((x) => x.includes('colour')),
       p.join('\n'),
     );
-    assert.equal(p.length, 3, 'schema problems first; cross-field rules only on a schema-valid config');
+    assert.ok(
+      p.some((x) => x.startsWith('listen:')),
+      'the listen address is checked even when the schema fails',
+    );
+    assert.equal(p.length, 4, 'rules across fields (notAfter) wait for a schema-valid config');
   });
 
   it('applies the cross-field rules', () => {
@@ -91,7 +97,7 @@ describe('parseCtConfig', () => {
         ].join('\n'),
       ),
     );
-    for (const path of ['listen', 'sequencer.interval', 'notAfter', 'quota.perClient.read.burst', 'quota.global.read.burst', 'prefix']) {
+    for (const path of ['listen', 'mmd', 'notAfter', 'quota.perClient.read.burst', 'quota.global.read.burst', 'prefix']) {
       assert.ok(
         p.some((x) => x.startsWith(`${path}:`)),
         `${path} in ${p.join(' | ')}`,

@@ -31,9 +31,12 @@ describe('config building blocks (config/fields.ts)', () => {
   });
 
   it('accepts host:port listen addresses and splits off IPv6 brackets', () => {
-    for (const ok of ['127.0.0.1:6962', '[::1]:80', 'localhost:65535', ':8080']) assert.equal(listenProblem(ok), undefined, ok);
-    for (const bad of ['nowhere', 'host:65536', 'a:b:1', '[fe80::1%eth0]:80', 'h:123456'])
-      assert.match(listenProblem(bad) ?? '', /^listen: got .*, want host:port$/, bad);
+    for (const ok of ['127.0.0.1:6962', '[::1]:80', 'localhost:65535', '0.0.0.0:0', '[::]:8080'])
+      assert.equal(listenProblem(ok), undefined, ok);
+    // An empty host is refused: "all interfaces" is said as 0.0.0.0 or [::], and a URL needs a host.
+    for (const bad of ['nowhere', 'host:65536', 'a:b:1', '[fe80::1%eth0]:80', 'h:123456', ':8080', '::1:80'])
+      assert.match(listenProblem(bad) ?? '', /^listen: got .*, want host:port/, bad);
+    assert.match(listenProblem('x', '--listen') ?? '', /^--listen: got "x"/);
     assert.deepEqual(splitListen('[::1]:80'), { host: '::1', port: 80 });
     assert.deepEqual(splitListen('127.0.0.1:6962'), { host: '127.0.0.1', port: 6962 });
   });
@@ -57,12 +60,18 @@ describe('config building blocks (config/fields.ts)', () => {
     assert.deepEqual(problems, ['b: cannot read /cfg/gone: ENOENT']);
   });
 
-  it('fails malformed YAML with the given error class, code INVALID and the parser error as cause', () => {
+  it('fails malformed YAML with the given error class, code INVALID and one line that does not quote the text', () => {
     const Err: ConfigErrorClass = TestConfigError;
     assert.deepEqual(parseYamlText('', Err), {});
     assert.throws(
-      () => parseYamlText('a: [b', Err),
-      (err: unknown) => err instanceof TestConfigError && err.code === 'INVALID' && err.problems.length === 1 && err.cause instanceof Error,
+      () => parseYamlText('password: [s3cr3t-value', Err),
+      (err: unknown) =>
+        err instanceof TestConfigError &&
+        err.code === 'INVALID' &&
+        err.problems.length === 1 &&
+        /^not valid YAML: .*line 1/.test(err.problems[0]) &&
+        !err.message.includes('s3cr3t') &&
+        err.cause === undefined,
     );
   });
 });

@@ -2,12 +2,14 @@
  * The hub config file: schema, defaults, cross-field rules, key loading,
  * and error reports that list every problem at once.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references in config text are the subject of these tests
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HubConfigError, loadHubConfigText, parseHubConfig, resolveHubConfig } from '../../src/config/hub.ts';
-import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
+import { exportPrivateKeyDer, exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
 import { isError } from '../../src/errors.ts';
-import { signedNotes } from '../hub/fixtures.ts';
+import { formatVkey, SignatureType } from '../../src/note/index.ts';
+import { ctSths, signedNotes } from '../hub/fixtures.ts';
 
 const hubKey = generatePrivateKey('ecdsa-p256');
 const srcKey = generatePrivateKey('ecdsa-p256');
@@ -50,7 +52,11 @@ describe('parseHubConfig / resolveHubConfig', () => {
     const c = resolve(minimal);
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.port, 16962);
-    assert.equal(c.database, 'sqlite:./grapevine-data/grapevine.db');
+    assert.equal(c.database, 'sqlite:/cfg/grapevine.db', 'the default database is next to the config file');
+    assert.equal(c.poolSize, 10);
+    assert.equal(c.ipv6QuotaPrefix, 64);
+    assert.deepEqual(c.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, idleTimeoutMs: 5000, maxConnections: 1000 });
+    assert.equal(c.sequencerLeaseTtlMs, undefined);
     assert.equal(c.bodyLimit, 256 * 1024);
     assert.equal(c.maxGetEntries, 1000);
     assert.equal(c.sequencerIntervalMs, 200);
@@ -122,7 +128,7 @@ instances:
 `),
     );
     for (const want of [
-      /^\(top\): Unrecognized key: "bogus"/,
+      /^bogus: unknown key \(want one of: listen, database, /,
       /^limits\.bodyBytes:/,
       /^instances\[0\]\.mmd: got 5, want a duration/,
       /^instances\[0\]\.sources\[0\]\.kind:/,
@@ -205,5 +211,130 @@ instances:
 
   it('refuses text that is not YAML', () => {
     assert.match(problems(() => parseHubConfig('a: [1, 2'))[0], /^not valid YAML/);
+  });
+});
+
+describe('hub config: keys where they do not belong (issue 9 #5)', () => {
+  // A real-format Go signed-note private key: PRIVATE+KEY+<name>+<key ID>+<base64(0x01 || 32-byte seed)>.
+  const seed = Buffer.alloc(32, 7);
+  const goPrivateKey = `PRIVATE+KEY+example.com/log+12345678+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`;
+  const pemPrivate = exportPrivateKeyPem(generatePrivateKey('ecdsa-p256'));
+  const derPrivateB64 = exportPrivateKeyDer(generatePrivateKey('ed25519')).toString('base64');
+  const secretParts = (s: string) =>
+    s
+      .replace(/-----[A-Z ]+-----/g, '')
+      .split(/[\s+]+/)
+      .filter((x) => x.length >= 8);
+
+  for (const [desc, field, value] of [
+    ['a Go note private key in vkey', 'vkey', goPrivateKey],
+    ['a PEM private key in publicKey', 'publicKey', pemPrivate],
+    ['a base64 PKCS#8 private key in publicKey', 'publicKey', derPrivateB64],
+    ['a PEM private key in vkey', 'vkey', pemPrivate],
+  ] as const) {
+    it(`refuses ${desc} without echoing it`, () => {
+      const text = `instances:\n  - prefix: a\n    privateKeyFile: hub.pem\n    sources:\n      - id: s\n        kind: CHECKPOINT\n        origin: example.com/log\n        ${field}: ${JSON.stringify(value)}\n`;
+      let err: unknown;
+      try {
+        loadHubConfigText(text, { readFile, baseDir: '/cfg' });
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(isError(err, HubConfigError, 'INVALID'), String(err));
+      const e = err as HubConfigError;
+      assert.deepEqual(
+        e.problems.map((p) => p.split(':')[0]),
+        [`instances[0].sources[0].${field}`],
+      );
+      assert.match(e.problems[0], /private key/);
+      for (const part of secretParts(value)) assert.ok(!e.message.includes(part), `the message shows ${part}`);
+      assert.equal(e.cause, undefined);
+    });
+  }
+
+  it('refuses a publicKeyFile that holds a private key, without echoing it', () => {
+    const p = problems(() =>
+      resolve('instances:\n  - prefix: a\n    privateKeyFile: hub.pem\n    sources: [{ id: s, kind: UNKNOWN, publicKeyFile: hub.pem }]\n'),
+    );
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^instances\[0\]\.sources\[0\]\.publicKeyFile: got a PEM private key, want a public key/);
+    for (const part of secretParts(files['/cfg/hub.pem'].toString())) assert.ok(!p[0].includes(part));
+  });
+
+  it('keeps accepting a real public vkey and a real public key (no false alarm)', () => {
+    const c = resolve(
+      `instances:\n  - prefix: a\n    privateKeyFile: hub.pem\n    sources:\n      - { id: sum, kind: CHECKPOINT, origin: go.sum database tree, vkey: "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8" }\n      - { id: pilot, kind: RFC6962STH, publicKey: "${ctSths.real_log_sths[0].log.key}" }\n`,
+    );
+    assert.equal(c.instances[0].sources.length, 2);
+  });
+});
+
+describe('hub config: CHECKPOINT origins (issue 9 #8)', () => {
+  const monkeys = signedNotes.cases.find((x: { id: string }) => x.id === 'witness-monkeys-5').vkeys[0];
+  const witness = signedNotes.cases.find((x: { id: string }) => x.id === 'sigsum-cosignature-v1-valid').vkeys[0];
+  const source = (extra: string) =>
+    `instances:\n  - prefix: a\n    privateKeyFile: hub.pem\n    sources:\n      - { id: s, kind: CHECKPOINT, ${extra} }\n`;
+
+  it('refuses a CHECKPOINT source without an origin: a log key', () => {
+    assert.deepEqual(
+      problems(() => parseHubConfig(source(`vkey: "${monkeys}"`))).map((p) => p.split(':')[0]),
+      ['instances[0].sources[0].origin'],
+    );
+  });
+
+  it('refuses a CHECKPOINT source without an origin: a cosigner (cosignature/v1) key', () => {
+    const p = problems(() => parseHubConfig(source(`vkey: "${witness}"`)));
+    assert.match(p[0], /^instances\[0\]\.sources\[0\]\.origin: a CHECKPOINT source needs the origin line of its log/);
+  });
+
+  it('accepts a cosigner key pinned to one log', () => {
+    const c = resolve(source(`vkey: "${witness}", origin: example.org/log`));
+    assert.equal(c.instances[0].sources[0].origin, 'example.org/log');
+  });
+
+  it('refuses a static-ct-api (0x05) vkey whose origin is not its key name', () => {
+    const spki = generatePrivateKey('ecdsa-p256').publicKey.spki;
+    const vkey = formatVkey({ name: 'static.example.org/2026h1', type: SignatureType.RFC6962, key: spki });
+    const p = problems(() => resolve(source(`vkey: "${vkey}", origin: static.example.org/2026h2`)));
+    assert.equal(p.length, 1);
+    assert.match(
+      p[0],
+      /^instances\[0\]\.sources\[0\]\.origin: got "static\.example\.org\/2026h2", want the vkey's name "static\.example\.org\/2026h1"/,
+    );
+    assert.equal(
+      resolve(source(`vkey: "${vkey}", origin: static.example.org/2026h1`)).instances[0].sources[0].publicKey.type,
+      'ecdsa-p256',
+    );
+  });
+});
+
+describe('hub config: timing', () => {
+  const hub = (seq: string, mmd: string) =>
+    `sequencer: ${seq}\ninstances:\n  - { prefix: a, privateKeyFile: hub.pem, mmd: ${mmd}, sources: [{ id: s, kind: UNKNOWN, publicKeyFile: src.pem }] }\n  - { prefix: b, privateKeyFile: hub.pem, sources: [{ id: s, kind: UNKNOWN, publicKeyFile: src.pem }] }\n`;
+
+  it('refuses an instance MMD that is not more than twice the sequencer interval, naming that instance', () => {
+    const p = problems(() => parseHubConfig(hub('{ interval: 1s }', '2s')));
+    assert.deepEqual(p, [
+      'instances[0].mmd: 2000 ms is not more than twice sequencer.interval (1000 ms); want the interval below half the MMD',
+    ]);
+    // The default interval is 200 ms: an MMD of 400 ms is refused too.
+    assert.match(problems(() => parseHubConfig(hub('{}', '400ms')))[0], /^instances\[0\]\.mmd: 400 ms/);
+    assert.equal(resolve(hub('{}', '401ms')).instances[0].mmdMs, 401);
+  });
+
+  it('takes a lease TTL and checks it against the interval and every MMD', () => {
+    const c = resolve(hub('{ interval: 100ms, leaseTtl: 3s }', '10s'));
+    assert.equal(c.sequencerLeaseTtlMs, 3000);
+    assert.match(
+      problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 150ms }', '10s')))[0],
+      /^sequencer\.leaseTtl: got 150 ms, want at least 2 × the interval/,
+    );
+    const p = problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 9950ms }', '20s')));
+    assert.deepEqual(
+      p.map((x) => x.split(':')[0]),
+      ['sequencer.leaseTtl'],
+      'instance b (default MMD 10 s) cannot be taken over in time; instance a (20 s) can',
+    );
+    assert.match(p[0], /want less than instances\[1\]\.mmd \(10000 ms\)/);
   });
 });

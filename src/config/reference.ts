@@ -1,0 +1,230 @@
+/**
+ * The configuration reference, generated from the schemas: one markdown
+ * table per part (server keys, `grapevine serve`, CT log, hub), every row a
+ * key with its type and unit, default, meaning and trust implication, all
+ * read from the zod metadata that `doc()` attaches beside each schema.
+ *
+ * docs/configuration.md holds these tables between markers;
+ * test/config/reference.test.ts fails when they differ from what the
+ * schemas generate (run `node --import tsx scripts/config-reference.ts
+ * --write` to update them), or when a key has no description. A new config
+ * file type (witness, gossip service, collector) adds its schema to
+ * CONFIG_FILES and a marked block to the document.
+ *
+ * Pure: schemas in, text out.
+ */
+import type { z } from 'zod';
+import { ctFileSchema } from './ct.ts';
+import { hubFileSchema } from './hub.ts';
+import { inputJsonSchema } from './problems.ts';
+import { siteFileSchema } from './site.ts';
+
+interface Js {
+  readonly type?: string | readonly string[];
+  readonly format?: string;
+  readonly description?: string;
+  readonly unit?: string;
+  readonly trust?: string;
+  readonly defaultText?: string;
+  readonly default?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly minLength?: number;
+  readonly minItems?: number;
+  readonly pattern?: string;
+  readonly properties?: Record<string, Js>;
+  readonly required?: readonly string[];
+  readonly items?: Js;
+  readonly anyOf?: readonly Js[];
+}
+
+/** One documented key. */
+export interface ReferenceRow {
+  /** Dotted path; list items as `[]`: `instances[].sources[].vkey`. */
+  readonly key: string;
+  readonly type: string;
+  /** "**required**", a default in backticks, a computed default, or "—" (not set). */
+  readonly default: string;
+  readonly description: string;
+  readonly trust?: string;
+}
+
+/** What one table documents: the keys of `schema` (a file or section), minus `omit` (documented elsewhere). */
+export interface ReferenceTable {
+  readonly id: string;
+  readonly schema: z.ZodType;
+  /** Top-level keys left out (they have their own table). */
+  readonly omit?: readonly string[];
+  /** Top-level keys shown as one row, without their children (their keys are another table's). */
+  readonly shallow?: readonly string[];
+  /** File types whose defaults for the same keys may differ: a default is shown per file type when they do. */
+  readonly defaultsOf?: ReadonlyArray<readonly [string, z.ZodType]>;
+}
+
+const SERVER_KEYS = Object.keys(siteFileSchema.shape).filter((k) => !['ct', 'hub', 'gossip'].includes(k));
+
+/**
+ * The tables of docs/configuration.md. Server keys are documented once, from
+ * the site schema; a key's per-file-type defaults (listen, database) are
+ * given in its description.
+ */
+export const REFERENCE_TABLES: readonly ReferenceTable[] = [
+  {
+    id: 'server',
+    schema: siteFileSchema,
+    omit: ['ct', 'hub', 'gossip'],
+    defaultsOf: [
+      ['serve', siteFileSchema],
+      ['ct serve', ctFileSchema],
+      ['hub serve', hubFileSchema],
+    ],
+  },
+  { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub'] },
+  { id: 'ct', schema: ctFileSchema, omit: SERVER_KEYS },
+  { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
+];
+
+/** Every config file type and the tables that together document all of its keys (with the section prefix they take). */
+export const CONFIG_FILES: ReadonlyArray<{
+  readonly name: string;
+  readonly schema: z.ZodType;
+  readonly tables: ReadonlyArray<[string, string]>;
+}> = [
+  {
+    name: 'grapevine serve',
+    schema: siteFileSchema,
+    tables: [
+      ['server', ''],
+      ['site', ''],
+      ['ct', 'ct.'],
+      ['hub', 'hub.'],
+    ],
+  },
+  {
+    name: 'ct serve',
+    schema: ctFileSchema,
+    tables: [
+      ['server', ''],
+      ['ct', ''],
+    ],
+  },
+  {
+    name: 'hub serve',
+    schema: hubFileSchema,
+    tables: [
+      ['server', ''],
+      ['hub', ''],
+    ],
+  },
+];
+
+const code = (v: unknown) => (v === '' ? '`""`' : `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``);
+
+/** The type column: kind, bounds and unit. */
+function typeOf(n: Js): string {
+  const unit = n.unit && n.unit !== 'duration' && n.unit !== 'RFC 3339 time' ? ` (${n.unit})` : '';
+  if (n.format === 'duration') return 'duration (`500ms`, `10s`, `2m`, `1h`)';
+  if (n.format === 'date-time') return 'RFC 3339 time';
+  if (n.enum) return `one of ${n.enum.map(code).join(', ')}`;
+  const t = Array.isArray(n.type) ? n.type : n.type ? [n.type] : [];
+  if (n.anyOf) {
+    const kinds = n.anyOf.map((o) => (o.type === 'array' ? 'list of strings' : String(o.type)));
+    return [...new Set(kinds)].join(' or ');
+  }
+  if (t.includes('integer') || t.includes('number')) {
+    const word = t.includes('integer') ? 'integer' : 'number';
+    const lo = n.minimum !== undefined ? `≥ ${n.minimum}` : n.exclusiveMinimum !== undefined ? `> ${n.exclusiveMinimum}` : '';
+    const hi = n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER ? `≤ ${n.maximum}` : '';
+    return `${word}${lo || hi ? ` ${[lo, hi].filter(Boolean).join(', ')}` : ''}${unit}`;
+  }
+  if (t.includes('boolean')) return 'boolean';
+  if (t.includes('array')) {
+    const item = n.items?.type === 'object' ? 'sections' : n.items?.type === 'string' ? 'strings' : 'values';
+    return `list of ${item}${n.minItems ? ` (≥ ${n.minItems})` : ''}`;
+  }
+  if (t.includes('object')) return 'section';
+  if (t.includes('string')) return `string${n.pattern ? ' (pattern)' : ''}${unit}`;
+  return 'value';
+}
+
+function defaultOf(n: Js, required: boolean): string {
+  if (required) return '**required**';
+  if (n.defaultText) return n.defaultText;
+  if (n.default === undefined) return '—';
+  if (typeof n.default === 'object' && n.default !== null && Object.keys(n.default).length === 0) return '—';
+  return code(n.default);
+}
+
+/** The default of a top-level key, per file type when they differ. */
+function defaultAcross(t: ReferenceTable, key: string, own: string): string {
+  if (!t.defaultsOf) return own;
+  const each = t.defaultsOf.map(([label, schema]) => {
+    const root = inputJsonSchema(schema) as Js;
+    const n = root.properties?.[key];
+    return [label, n ? defaultOf(n, root.required?.includes(key) === true) : '—'] as const;
+  });
+  return new Set(each.map(([, d]) => d)).size === 1 ? own : each.map(([label, d]) => `${d} (${label})`).join(', ');
+}
+
+/** The rows of one table, depth first, in schema order. */
+export function referenceRows(t: ReferenceTable): ReferenceRow[] {
+  const root = inputJsonSchema(t.schema) as Js;
+  const rows: ReferenceRow[] = [];
+  const walk = (node: Js, path: string, top: boolean) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      if (top && t.omit?.includes(key)) continue;
+      const k = path ? `${path}.${key}` : key;
+      const own = defaultOf(child, node.required?.includes(key) === true);
+      rows.push({
+        key: k,
+        type: typeOf(child),
+        default: top ? defaultAcross(t, key, own) : own,
+        description: child.description ?? '',
+        ...(child.trust ? { trust: child.trust } : {}),
+      });
+      if (top && t.shallow?.includes(key)) continue;
+      if (child.properties) walk(child, k, false);
+      if (child.items?.properties) walk(child.items, `${k}[]`, false);
+    }
+  };
+  walk(root, '', true);
+  return rows;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** One table as markdown. */
+export function referenceMarkdown(t: ReferenceTable): string {
+  const lines = ['| Key | Type | Default | Meaning |', '| --- | --- | --- | --- |'];
+  for (const r of referenceRows(t)) {
+    const meaning = r.trust ? `${r.description} *Trust:* ${r.trust}` : r.description;
+    lines.push(`| \`${r.key}\` | ${cell(r.type)} | ${cell(r.default)} | ${cell(meaning)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Every key path a schema accepts, in the rows' notation (`instances[].sources[].id`). */
+export function schemaKeys(schema: z.ZodType): string[] {
+  return referenceRows({ id: '', schema }).map((r) => r.key);
+}
+
+/** Marker lines around a generated table in docs/configuration.md. */
+export const marker = (id: string) => ({
+  begin: `<!-- BEGIN GENERATED: ${id} (src/config/reference.ts; do not edit by hand) -->`,
+  end: `<!-- END GENERATED: ${id} -->`,
+});
+
+/** `doc` with every marked table replaced by what the schemas generate now. Unknown or missing markers are left as they are. */
+export function regenerate(docText: string): string {
+  let out = docText;
+  for (const t of REFERENCE_TABLES) {
+    const { begin, end } = marker(t.id);
+    const a = out.indexOf(begin);
+    const b = out.indexOf(end);
+    if (a < 0 || b < a) continue;
+    out = `${out.slice(0, a + begin.length)}\n${referenceMarkdown(t)}\n${out.slice(b)}`;
+  }
+  return out;
+}

@@ -81,7 +81,7 @@ const ALLOWED: Record<string, string[]> = {
   witness: ['audit', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
   // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.
   evidence: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'audit', 'hub'],
-  config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log'],
+  config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
   gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'ct', 'hub', 'log', 'http', 'storage'],
 };

@@ -112,3 +112,26 @@ export class LogList {
     return this.#byOrigin.values();
   }
 }
+
+/**
+ * Merges log specs by origin, in order (log lists first, then the operator's
+ * own entries): vkeys accumulate (a list never removes a key), and url, qpd,
+ * disabled and contact of a later entry override an earlier one's, so an
+ * operator's `disabled: true` survives every re-fetch of a list.
+ */
+export function mergeLogSpecs(specs: Iterable<WitnessLogSpec>): WitnessLogSpec[] {
+  const byOrigin = new Map<string, WitnessLogSpec>();
+  for (const s of specs) {
+    const have = byOrigin.get(s.origin);
+    if (!have) {
+      byOrigin.set(s.origin, { ...s, vkeys: [...new Set(s.vkeys)] });
+      continue;
+    }
+    byOrigin.set(s.origin, {
+      ...have,
+      ...Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)),
+      vkeys: [...new Set([...have.vkeys, ...s.vkeys])],
+    });
+  }
+  return [...byOrigin.values()];
+}

@@ -39,7 +39,26 @@ export async function openStorage(url: string, opts: OpenStorageOptions = {}): P
   throw new StorageError('SCHEMA', `unsupported database URL ${JSON.stringify(redact(url))}: want sqlite:PATH or postgres://…`);
 }
 
-/** The URL without its password, for logs and errors. */
+/** Query parameters that carry secrets (libpq's password, sslpassword; anything named like a token). */
+const SECRET_PARAM = /pass|secret|token/i;
+
+/**
+ * The URL without its secrets, for logs and errors: the password of the
+ * userinfo (everything between the first ':' and the last '@', as URL
+ * parsers and node-postgres read `user:p@ss@host`; also with no user name)
+ * and every secret-bearing query parameter. A string that does not parse
+ * as a URL (a libpq key=value string, a typo) is hidden whole but for its
+ * scheme.
+ */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '';
+    return `${scheme}<not a URL: hidden>`;
+  }
+  if (u.password !== '') u.password = '***';
+  for (const k of [...u.searchParams.keys()]) if (SECRET_PARAM.test(k)) u.searchParams.set(k, '***');
+  return u.toString();
 }

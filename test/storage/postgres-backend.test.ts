@@ -91,6 +91,18 @@ if (skip) {
         await assert.rejects(PostgresStorage.open(url), (e) => isError(e, StorageError, 'SCHEMA'));
       });
 
+      it('refuses a search_path naming a schema that does not exist with StorageError SCHEMA, not a transient UNAVAILABLE', async () => {
+        const url = new URL(db.url);
+        url.searchParams.set('options', '-c search_path=no_such_schema');
+        await assert.rejects(PostgresStorage.open(url.toString()), (e) => isError(e, StorageError, 'SCHEMA') && /3F000/.test(e.message));
+      });
+
+      it('refuses a database that does not exist with StorageError SCHEMA', async () => {
+        const url = new URL(db.url);
+        url.pathname = '/no_such_database';
+        await assert.rejects(PostgresStorage.open(url.toString()), (e) => isError(e, StorageError, 'SCHEMA') && /3D000/.test(e.message));
+      });
+
       it('maps an unreachable server to StorageError UNAVAILABLE', async () => {
         const url = `postgres://postgres@127.0.0.1:${await freePort()}/nothing`;
         await assert.rejects(PostgresStorage.open(url, { connectTimeoutMs: 2000 }), (e) => isError(e, StorageError, 'UNAVAILABLE'));

@@ -27,7 +27,7 @@ import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, Stored
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes } from '../hashes.ts';
-import { isSerializationFailure, sqlState, toStorageError } from './errors.ts';
+import { isSerializationFailure, postgresError, sqlState } from './errors.ts';
 import { int, type Row, toHead, toLeaf, toTree } from './rows.ts';
 import { migrate } from './schema.ts';
 import { SQL } from './sql.ts';
@@ -56,7 +56,8 @@ export class PostgresStorage implements LogStorage {
   /**
    * Connects and creates or migrates the schema. StorageError UNAVAILABLE if
    * the server cannot be reached, SCHEMA if the database is newer than this
-   * binary. The URL may carry libpq parameters node-postgres understands,
+   * binary or is not usable as configured (no such schema or database,
+   * credentials refused). The URL may carry libpq parameters node-postgres understands,
    * e.g. `?options=-c%20search_path%3Dgrapevine` to use another schema.
    */
   static async open(url: string, opts: PostgresStorageOptions = {}): Promise<PostgresStorage> {
@@ -99,7 +100,7 @@ export class PostgresStorage implements LogStorage {
         return { id, name: spec.name, personality: spec.personality, publicKey: Buffer.from(spec.publicKey), createdAt: now };
       } catch (err) {
         // 23505 on the name: taken. On the id: a concurrent createTree picked the same one; pick again.
-        if (sqlState((err as { cause?: unknown }).cause) !== '23505') throw err;
+        if ((sqlState(err) ?? sqlState((err as { cause?: unknown }).cause)) !== '23505') throw err;
         if (await this.getTree(spec.name))
           throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`, { cause: err });
         if (attempt >= 10) throw err;
@@ -305,12 +306,12 @@ export class PostgresStorage implements LogStorage {
     try {
       client = await this.#pool.connect();
     } catch (err) {
-      throw toStorageError(err, op);
+      throw postgresError(err, op);
     }
     try {
       return await fn(client);
     } catch (err) {
-      throw toStorageError(err, op);
+      throw postgresError(err, op);
     } finally {
       // A connection that broke is not queryable and leaves the pool on release.
       client.release();

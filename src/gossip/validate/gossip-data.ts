@@ -12,7 +12,7 @@
  * | rfc6962-sth   | an RFC 6962 §4.3 get-sth JSON object (optionally `sth_version`, `log_id`) | §3.5 TreeHeadSignature with the log key    |
  * | checkpoint    | a c2sp.org/tlog-checkpoint signed note                                 | the log's note keys, any type incl. 0x05   |
  * | sct           | a draft-ietf-trans-gossip §… `sct_feedback` object: `x509_chain`, `sct_data_v1` | §3.2 SCT signature over the chain's entry |
- * | evidence      | a split-view evidence record (evidence.ts)                             | both heads, and that they conflict         |
+ * | evidence      | a src/evidence document (docs/evidence.md), `"format": "grapevine-evidence"` | every signature, under our key of the log |
  *
  * Freshness (draft-ietf-trans-gossip-05 §… "fresh iff < 14 days"): a head
  * whose own timestamp is older than `maxAgeMs`, or further than `maxFutureMs`
@@ -37,8 +37,10 @@ import {
   sthFromJson,
 } from '../../codec/index.ts';
 import { SignatureError, verifyDigitallySigned, verifySth } from '../../crypto/index.ts';
+import { EVIDENCE_FORMAT } from '../../evidence/index.ts';
 import { NoteError } from '../../note/index.ts';
 import { certificatesFromPem, hasPoison, isPrecertSigningCert, parseCertificate, precertTbs, X509Error } from '../../x509/index.ts';
+import { validateEvidence } from './evidence.ts';
 import type { KnownLog, LogRegistry } from './known-logs.ts';
 
 export type GossipDataKind = 'rfc6962-sth' | 'checkpoint' | 'sct' | 'evidence';
@@ -105,7 +107,7 @@ function kindOf(
   const o = json as Record<string, unknown>;
   if ('tree_head_signature' in o) return { kind: 'rfc6962-sth', json: o };
   if ('x509_chain' in o) return { kind: 'sct', json: o };
-  if ('grapevine_evidence' in o) return { kind: 'evidence', json: o };
+  if (o.format === EVIDENCE_FORMAT) return { kind: 'evidence', json: o };
   return {
     reason: 'unknown-kind',
     error: `gossip-data JSON with fields ${Object.keys(o).slice(0, 6).join(', ')} is no kind this service knows`,
@@ -247,15 +249,8 @@ function validateSct(log: KnownLog, json: Record<string, unknown>, data: Buffer,
 /**
  * Validates one message's gossip-data against the log its `log-id` names.
  * `logId` must be 64 lowercase hex digits (the wire layer checked it).
- * Evidence is validated by `evidence` (evidence.ts); without it, evidence is
- * an unknown kind.
  */
-export function validateGossipData(
-  logId: string,
-  data: Buffer,
-  ctx: ValidationContext,
-  evidence?: (log: KnownLog, json: Record<string, unknown>, data: Buffer) => Validation,
-): Validation {
+export function validateGossipData(logId: string, data: Buffer, ctx: ValidationContext): Validation {
   const log = ctx.logs.get(logId);
   if (!log) return discard('unknown-log', `no known log has id ${logId}`);
   const k = kindOf(data);
@@ -268,6 +263,6 @@ export function validateGossipData(
     case 'sct':
       return validateSct(log, k.json as Record<string, unknown>, data, ctx);
     case 'evidence':
-      return evidence ? evidence(log, k.json as Record<string, unknown>, data) : discard('unknown-kind', 'evidence is not validated here');
+      return validateEvidence(log, data);
   }
 }

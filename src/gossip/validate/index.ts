@@ -4,7 +4,7 @@
  * message names (draft-linus-trans-gossip-00 §5.1). Pure: no I/O, no clock.
  */
 export { KnownLogError, type KnownLogErrorCode } from './errors.ts';
-export { encodeSplitViewEvidence, evidenceValidator, SPLIT_VIEW_V0, type SplitVerdict, type SplitViewEvidence } from './evidence.ts';
+export { evidenceKeysOf, validateEvidence } from './evidence.ts';
 export {
   DISCARD_REASONS,
   type DiscardReason,

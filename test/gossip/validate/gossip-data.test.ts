@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { encodeSct, encodeSctList, encodeSctSignatureInput, type SignedEntry } from '../../../src/codec/index.ts';
-import { signDigitallySigned, signerFromPrivateKey } from '../../../src/crypto/index.ts';
+import { generatePrivateKey, type PrivateKey, signDigitallySigned, signerFromPrivateKey } from '../../../src/crypto/index.ts';
+import { forkEvidence, formatEvidence, rfc6962Log, sthHead } from '../../../src/evidence/index.ts';
 import {
   type DiscardReason,
-  encodeSplitViewEvidence,
-  evidenceValidator,
   FRESHNESS_WINDOW_MS,
   LogRegistry,
   parseCtLogListV3,
@@ -217,43 +216,38 @@ describe('validateGossipData: SCTs with their chain (RFC 6962 §3.2)', () => {
   });
 });
 
-describe('validateGossipData: split-view evidence', () => {
+describe('validateGossipData: evidence documents (src/evidence)', () => {
   const now = Date.UTC(2026, 1, 1);
-  const root = (s: string) => createHash('sha256').update(s).digest();
-  const pair = CT_STHS.sth_pairs[1];
+  const root = (t: string) => createHash('sha256').update(t).digest();
+  const seen = { by: 'test', atMs: now };
 
-  it('accepts a fork (two signed heads of one size, two roots) and refuses a claimed fork of equal heads', () => {
-    const logs = fixtureRegistry();
-    const id = hexLogId(TEST_KEYS.m);
-    const a = signedSthJson(TEST_KEYS.m, { size: 10, root: root('a'), timestamp: now - 20 * 86_400_000 }).json;
-    const b = signedSthJson(TEST_KEYS.m, { size: 10, root: root('b'), timestamp: now }).json;
-    const c = ctx(now, logs);
-    const ev = evidenceValidator(c);
-    const fork = encodeSplitViewEvidence({ logId: id, verdict: 'fork', heads: [a, b], consistency: [] });
-    const v = validateGossipData(id, fork, c, ev);
+  function fork(key: PrivateKey) {
+    const a = signedSthJson(key, { size: 10, root: root('a'), timestamp: now - 20 * 86_400_000 }).sth;
+    const b = signedSthJson(key, { size: 10, root: root('b'), timestamp: now }).sth;
+    const log = rfc6962Log({ spki: key.publicKey.spki, logId: hexLogId(key) });
+    return Buffer.from(formatEvidence(forkEvidence({ log, by: 'test', atMs: now, heads: [sthHead(a, seen), sthHead(b, seen)] })));
+  }
+
+  it('accepts a fork of a known log, at any age of its heads', () => {
+    const v = validateGossipData(hexLogId(TEST_KEYS.m), fork(TEST_KEYS.m), ctx(now + 365 * 86_400_000));
     assert.ok(v.ok, v.ok ? '' : v.detail);
     assert.equal(v.value.kind, 'evidence');
-    expectDiscard(
-      validateGossipData(id, encodeSplitViewEvidence({ logId: id, verdict: 'fork', heads: [a, a], consistency: [] }), c, ev),
-      'malformed',
-    );
-    expectDiscard(validateGossipData(id, fork, c), 'unknown-kind');
   });
 
-  it('accepts an inconsistency (the garbage proof of ct-sths.json between the m STHs) and refuses the true proof as one', () => {
-    const logs = fixtureRegistry();
-    const id = hexOf(pair.log_ids.m);
-    const [init, next] = pair.sth_ids.map((sid: string) => CT_STHS.test_key_sths.find((c: { id: string }) => c.id === sid));
-    const c = ctx(next.sth.timestamp, logs);
-    const heads: [Buffer, Buffer] = [sthCaseJson(init), sthCaseJson(next)];
-    const garbage = Array.from({ length: 4 }, (_, i) => createHash('sha256').update(`g${i}`).digest());
-    const good = pair.consistency_proof_hex.map((h: string) => Buffer.from(h, 'hex'));
-    const ev = evidenceValidator(c);
-    assert.ok(
-      validateGossipData(id, encodeSplitViewEvidence({ logId: id, verdict: 'inconsistent', heads, consistency: garbage }), c, ev).ok,
-    );
+  it("discards evidence about another log (wrong-log) and a fork signed by a key that is not the log's", () => {
+    expectDiscard(validateGossipData(hexLogId(TEST_KEYS.b), fork(TEST_KEYS.m), ctx(now)), 'wrong-log');
+    // A stranger's key makes a "fork" of its own log: under our log's id it names another log.
+    const stranger = generatePrivateKey('ecdsa-p256');
+    expectDiscard(validateGossipData(hexLogId(TEST_KEYS.m), fork(stranger), ctx(now)), 'wrong-log');
+    // The same document claiming to be about m, with the stranger's inline key: not signed by m's key.
+    const doc = JSON.parse(fork(stranger).toString());
+    doc.log.id = hexLogId(TEST_KEYS.m);
+    expectDiscard(validateGossipData(hexLogId(TEST_KEYS.m), Buffer.from(JSON.stringify(doc)), ctx(now)), 'bad-signature');
+  });
+
+  it('discards a document that does not parse (malformed)', () => {
     expectDiscard(
-      validateGossipData(id, encodeSplitViewEvidence({ logId: id, verdict: 'inconsistent', heads, consistency: good }), c, ev),
+      validateGossipData(hexLogId(TEST_KEYS.m), Buffer.from('{"format":"grapevine-evidence","version":1}'), ctx(now)),
       'malformed',
     );
   });

@@ -25,26 +25,35 @@ import {
 /** A duration above zero with a default written as text, so the reference shows it as written. */
 const positive = (def: string) => positiveDuration.prefault(def);
 
-/** Node's own defaults are 300 s / 60 s / 5 s / unlimited, and fastify turns the request timeout off: these bound slow clients. */
+/**
+ * How long and how many, against slow and greedy clients (issue 8 §4): Node's
+ * own defaults are not enough, and fastify turns the request timeout off. The
+ * defaults are src/http's (DEFAULT_HTTP_LIMITS); the resolved settings have
+ * that shape.
+ */
 export const httpSection = z
   .strictObject({
     requestTimeout: doc(positive('30s'), {
       description:
-        'Longest time to receive a whole request, headers and body, from its first byte (Node `server.requestTimeout`); slower requests get 408 and the connection is closed.',
+        'The whole request, headers and body, must arrive within this from its first byte; else 408 and the connection closes (Node `server.requestTimeout`).',
       unit: 'duration',
     }),
     headersTimeout: doc(positive('10s'), {
-      description: 'Longest time to receive the request headers (Node `server.headersTimeout`). At most requestTimeout.',
+      description: 'The request line and headers must arrive within this (Node `server.headersTimeout`). At most requestTimeout.',
       unit: 'duration',
     }),
-    idleTimeout: doc(positive('5s'), {
-      description:
-        "How long an idle keep-alive connection stays open between requests (Node `server.keepAliveTimeout`). Behind a load balancer that reuses connections, make it longer than the balancer's idle timeout.",
+    idleTimeout: doc(positive('60s'), {
+      description: 'A connection with no bytes either way for this long is closed.',
       unit: 'duration',
     }),
-    maxConnections: doc(z.number().int().min(1).max(1_000_000).default(1000), {
+    keepAliveTimeout: doc(positive('5s'), {
       description:
-        "Most open client connections; further ones are closed at once (Node `server.maxConnections`). Keep it below the process's open-file limit (`ulimit -n`) minus the database's files.",
+        "A keep-alive connection waiting for its next request is closed after this (Node `server.keepAliveTimeout`). Behind a load balancer that reuses connections, make it longer than the balancer's idle timeout.",
+      unit: 'duration',
+    }),
+    maxConnections: doc(z.number().int().min(1).max(1_000_000).default(4096), {
+      description:
+        "Most connections open at once; further ones are closed on arrival (Node `server.maxConnections`). Keep it below the process's open-file limit (`ulimit -n`).",
       unit: 'connections',
       trust: 'bounds what many slow or idle clients can hold; with N frontends the fleet takes N times as many.',
     }),
@@ -142,11 +151,12 @@ export function rawServerProblems(raw: unknown, overrides: ResolveOptions['overr
   return out.filter((p): p is string => p !== undefined);
 }
 
-/** HTTP server bounds, ms and connections (see httpSection). */
+/** HTTP server bounds, ms and connections (see httpSection): the shape of src/http's HttpLimits. */
 export interface ResolvedHttpSettings {
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
   readonly maxConnections: number;
 }
 
@@ -193,6 +203,7 @@ export function resolveServer(
       requestTimeoutMs: cfg.http.requestTimeout,
       headersTimeoutMs: cfg.http.headersTimeout,
       idleTimeoutMs: cfg.http.idleTimeout,
+      keepAliveTimeoutMs: cfg.http.keepAliveTimeout,
       maxConnections: cfg.http.maxConnections,
     }),
   });

@@ -55,7 +55,13 @@ describe('parseHubConfig / resolveHubConfig', () => {
     assert.equal(c.database, 'sqlite:/cfg/grapevine.db', 'the default database is next to the config file');
     assert.equal(c.poolSize, 10);
     assert.equal(c.ipv6QuotaPrefix, 64);
-    assert.deepEqual(c.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, idleTimeoutMs: 5000, maxConnections: 1000 });
+    assert.deepEqual(c.http, {
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      idleTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 4096,
+    });
     assert.equal(c.sequencerLeaseTtlMs, undefined);
     assert.equal(c.bodyLimit, 256 * 1024);
     assert.equal(c.maxGetEntries, 1000);

@@ -103,12 +103,18 @@ describe('server keys', () => {
 
   it('reads the PostgreSQL pool size, the IPv6 quota prefix and the HTTP bounds', () => {
     const c = loadCtConfigText(
-      `${ct}postgres: { poolSize: 25 }\nipv6QuotaPrefix: 48\nhttp: { requestTimeout: 1m, headersTimeout: 15s, idleTimeout: 75s, maxConnections: 5000 }\n`,
+      `${ct}postgres: { poolSize: 25 }\nipv6QuotaPrefix: 48\nhttp: { requestTimeout: 1m, headersTimeout: 15s, idleTimeout: 2m, keepAliveTimeout: 75s, maxConnections: 5000 }\n`,
       base,
     );
     assert.equal(c.poolSize, 25);
     assert.equal(c.ipv6QuotaPrefix, 48);
-    assert.deepEqual(c.http, { requestTimeoutMs: 60_000, headersTimeoutMs: 15_000, idleTimeoutMs: 75_000, maxConnections: 5000 });
+    assert.deepEqual(c.http, {
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 15_000,
+      idleTimeoutMs: 120_000,
+      keepAliveTimeoutMs: 75_000,
+      maxConnections: 5000,
+    });
   });
 
   it('refuses pool sizes, prefixes and HTTP bounds out of range', () => {

@@ -1,14 +1,16 @@
 /**
  * The `grapevine witness serve` configuration (YAML), validated once at the
- * edge and frozen (STYLE.md §9); docs/configuration.md § Witness. Two steps,
- * like the other server configs:
+ * edge and frozen (STYLE.md §9), and the `witness:` section of a `grapevine
+ * serve` file, which has the same keys but the server ones.
  *
- * 1. `parseWitnessConfig(text)` — YAML → zod schema → cross-field rules. Pure.
- * 2. `resolveWitnessConfig(cfg, { readFile, baseDir })` — reads the witness
- *    key files and the log lists (through the injected reader; only cli/
- *    touches the file system), builds the cosigners and the log list.
+ * 1. `parseWitnessConfig(text, { env })` — `${VAR}` substitution → YAML →
+ *    zod schema → cross-field rules. Pure.
+ * 2. `resolveWitnessConfig(cfg, { readFile, baseDir, overrides })` — reads
+ *    the witness key files and the log lists (through the injected reader;
+ *    only cli/ touches the file system), builds the cosigners and the logs.
  *
  * Every problem is reported at once (WitnessConfigFileError, one per line).
+ * Every key is documented beside its schema (`doc()`, config/reference.ts).
  *
  *     listen: 127.0.0.1:7380
  *     database: sqlite:witness.db           # relative to this file; one witness per database
@@ -32,20 +34,20 @@ import {
   type WitnessLogSpec,
   witnessLog,
 } from '../witness/index.ts';
+import { substituteEnv } from './env.ts';
 import {
   ConfigProblemsError,
   deepFreeze,
+  doc,
   fileReader,
-  type LogLevel,
-  listenProblem,
-  logLevel,
+  type LoadOptions,
   parseYamlText,
   type ResolveOptions,
   resolvePath,
   schemaProblems,
-  splitListen,
-  trustProxy,
 } from './fields.ts';
+import { withoutSecrets } from './problems.ts';
+import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 
 export class WitnessConfigFileError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -55,104 +57,129 @@ export class WitnessConfigFileError extends ConfigProblemsError {
 
 const log = z
   .strictObject({
-    /** The checkpoint origin line, exactly. Required. */
-    origin: z.string().min(1),
-    /** The log's key: a signed-note vkey of type 0x01 (Ed25519), 0x02 (ECDSA) or 0x05 (RFC 6962, CT logs; named as the origin). */
-    vkey: z.string().min(1).optional(),
-    /** Several keys (a log rotating its key). With `vkey`, both count. Optional when a log list has the origin. */
-    vkeys: z.array(z.string().min(1)).optional(),
-    /** Where the log publishes (the feeder polls it). Optional, informational for the witness. */
-    url: z.string().min(1).optional(),
-    /** add-checkpoint requests per day; beyond it 429. Optional: unlimited (or the list's). Overrides a list's. */
-    qpd: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 31 - 1)
-      .optional(),
-    /** Refuse this log's checkpoints (404) while keeping its state. Default false; overrides a list. */
-    disabled: z.boolean().optional(),
-    /** Who runs the log. Optional. */
-    contact: z.string().min(1).optional(),
+    origin: doc(z.string().min(1), {
+      description: 'The checkpoint origin line, exactly (c2sp.org/tlog-checkpoint). Unique among the logs.',
+    }),
+    vkey: doc(z.string().min(1).optional(), {
+      description:
+        "The log's key, a c2sp.org/signed-note vkey: type 0x01 (Ed25519), 0x02 (ECDSA, Rekor) or 0x05 (RFC 6962, a CT log's key; its name must be the origin). Optional when a log list has the origin.",
+      trust:
+        'every checkpoint this key signs for the origin is cosigned once it is consistent: a wrong key makes the witness vouch for someone else.',
+    }),
+    vkeys: doc(z.array(z.string().min(1)).optional(), {
+      description: 'More keys of the log (a key rotation); with vkey, all count. A signature by any of them is enough.',
+    }),
+    url: doc(z.string().min(1).optional(), {
+      description: 'Where the log publishes its checkpoints (for feeders; the witness itself never fetches it).',
+    }),
+    qpd: doc(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(2 ** 31 - 1)
+        .optional(),
+      {
+        description:
+          'add-checkpoint requests per day (witness-network.org); beyond it 429 with Retry-After. Enforced as a bucket refilling qpd/86400 per second that holds an hour of it (at least 4, at most qpd), charged only after the log signature verified. Overrides a log list.',
+        unit: 'requests per day',
+        defaultText: "the log list's, else unlimited",
+      },
+    ),
+    disabled: doc(z.boolean().optional(), {
+      description:
+        "Refuse the log's checkpoints (404, as an unknown origin) while keeping its last cosigned checkpoint readable. Overrides a log list, so it survives the list's updates.",
+      defaultText: '`false`',
+    }),
+    contact: doc(z.string().min(1).optional(), { description: 'Who runs the log (informational).' }),
   })
   .transform(({ vkey, vkeys, ...rest }) => ({ ...rest, vkeys: [...(vkey !== undefined ? [vkey] : []), ...(vkeys ?? [])] }));
 
-const schema = z.strictObject({
-  /** host:port. Default 127.0.0.1:7380 (litewitness's). */
-  listen: z.string().default('127.0.0.1:7380'),
-  /**
-   * sqlite:PATH (relative to this file) or postgres://… Default sqlite:witness.db. Holds the latest cosigned
-   * checkpoint per origin: whoever can write it can make the witness refuse a log or cosign a fork. One witness
-   * per database.
-   */
-  database: z.string().min(1).default('sqlite:witness.db'),
-  trustProxy,
-  logLevel,
-  /** URL prefix of `add-checkpoint` and `<origin hash>/checkpoint`, e.g. "/witness". Default "" (the root). */
-  prefix: z
-    .string()
-    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'want "" or /segment[/segment…]')
-    .default(''),
-  /**
-   * Witness key files, Go note signer keys (`PRIVATE+KEY+<name>+<id>+<base64>`, as `grapevine witness keygen`
-   * writes). Every key cosigns, the first one's line first; the first key's name is the witness's name.
-   * Required, at least one. Whoever reads a key file can cosign as this witness.
-   */
-  keys: z.array(z.string().min(1)).min(1),
-  /** JSON-lines file for incidents (docs/incidents.md), fsynced. Optional: incidents are only logged. */
-  incidents: z.string().min(1).optional(),
-  /** witness-network.org log lists (`logs/v0`) to follow, files relative to this one. Optional. */
-  logLists: z.array(z.string().min(1)).default([]),
-  /** Logs to witness, and overrides of listed ones (by origin). */
-  logs: z.array(log).default([]),
+/** The witness's keys, in a `witness serve` file and in the `witness:` section of a `grapevine serve` file. */
+export const witnessSectionShape = {
+  prefix: doc(
+    z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'want "" or /segment[/segment…]')
+      .default(''),
+    {
+      description:
+        'URL prefix of the submission and monitoring endpoints: POST <prefix>/add-checkpoint and GET <prefix>/<origin hash>/checkpoint (c2sp.org/tlog-witness).',
+    },
+  ),
+  keys: doc(z.array(z.string().min(1)).min(1), {
+    description:
+      "Witness key files, Go note signer keys (PRIVATE+KEY+name+id+base64) as `grapevine witness keygen` writes them, relative to this file's folder. Every key cosigns (cosignature/v1), the first one's line first; the first key's name is the witness's name. Several keys serve a rotation: remove the old key to retire it.",
+    trust: 'whoever reads a key file can cosign as this witness.',
+  }),
+  incidents: doc(z.string().min(1).optional(), {
+    description:
+      "JSON-lines file (docs/incidents.md) where a checkpoint signed by its log but refused for inconsistency is kept whole, fsynced before the answer; relative to this file's folder.",
+    defaultText: 'none (incidents are only logged)',
+  }),
+  logLists: doc(z.array(z.string().min(1)).default([]), {
+    description:
+      "witness-network.org log lists (logs/v0) to follow, files relative to this file's folder. Lists only add logs and keys; an entry in logs overrides a listed log's url, qpd and disabled.",
+    trust: 'every log a list names is cosigned: follow only lists whose maintainers you trust.',
+  }),
+  logs: doc(z.array(log).default([]), {
+    description: 'The logs this witness cosigns for, and overrides of listed ones (matched by origin).',
+  }),
+};
+
+/** The `witness:` section of a `grapevine serve` file. */
+export const witnessSection = z.strictObject(witnessSectionShape);
+export type WitnessSection = z.output<typeof witnessSection>;
+
+/** A `witness serve` file. */
+export const witnessFileSchema = z.strictObject({
+  ...serverShape({ listen: '127.0.0.1:7380', database: 'sqlite:witness.db' }),
+  ...witnessSectionShape,
 });
 
-export type WitnessConfig = z.output<typeof schema>;
+export type WitnessConfig = z.output<typeof witnessFileSchema>;
 
 const rec = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-function crossFieldProblems(raw: unknown): string[] {
+/** Rules across keys of a raw witness section (run on raw data, so a file with schema errors gets them too); `at` prefixes paths. */
+export function witnessSectionProblems(raw: unknown, at: string): string[] {
   const problems: string[] = [];
-  const listen = rec(raw).listen;
-  const bad = typeof listen === 'string' ? listenProblem(listen) : undefined;
-  if (bad) problems.push(bad);
   const origins = new Map<string, number>();
   list(rec(raw).logs).forEach((l, i) => {
     const origin = rec(l).origin;
     if (typeof origin !== 'string') return;
-    if (origins.has(origin)) problems.push(`logs[${i}].origin: ${JSON.stringify(origin)} is also logs[${origins.get(origin)}]`);
+    if (origins.has(origin)) problems.push(`${at}logs[${i}].origin: ${JSON.stringify(origin)} is also logs[${origins.get(origin)}]`);
     origins.set(origin, i);
   });
-  if (list(rec(raw).logs).length === 0 && list(rec(raw).logLists).length === 0)
-    problems.push('logs: no logs and no logLists, want at least one');
+  if (list(rec(raw).logs).length === 0 && list(rec(raw).logLists).length === 0) {
+    problems.push(`${at}logs: no logs and no logLists, want at least one`);
+  }
   return problems;
 }
 
-function validate(raw: unknown): { cfg: Readonly<WitnessConfig> | null; problems: string[] } {
-  const r = schema.safeParse(raw);
-  const problems = r.success ? [] : schemaProblems(r.error);
-  problems.push(...crossFieldProblems(raw));
+function validate(raw: unknown, overrides: ResolveOptions['overrides']): { cfg: Readonly<WitnessConfig> | null; problems: string[] } {
+  const r = witnessFileSchema.safeParse(raw);
+  const problems = r.success ? [] : [...schemaProblems(r.error, witnessFileSchema), ...rawServerProblems(raw, overrides)];
+  problems.push(...witnessSectionProblems(raw, ''));
+  if (r.success) problems.push(...serverProblems(r.data, overrides));
   return { cfg: r.success && problems.length === 0 ? deepFreeze(r.data) : null, problems };
 }
 
 /** Parses and validates config text (YAML or JSON). Throws WitnessConfigFileError listing every problem. */
-export function parseWitnessConfig(text: string): Readonly<WitnessConfig> {
-  const { cfg, problems } = validate(parseYamlText(text, WitnessConfigFileError));
-  if (!cfg) throw new WitnessConfigFileError(problems);
-  return cfg;
+export function parseWitnessConfig(text: string, opts: Pick<LoadOptions, 'env' | 'overrides'> = {}): Readonly<WitnessConfig> {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    if (sub.problems.length > 0) throw new WitnessConfigFileError(sub.problems);
+    const { cfg, problems } = validate(parseYamlText(sub.text, WitnessConfigFileError), opts.overrides);
+    if (!cfg) throw new WitnessConfigFileError(problems);
+    return cfg;
+  });
 }
 
-export interface ResolvedWitnessConfig {
-  readonly host: string;
-  readonly port: number;
-  /** The database URL, a relative sqlite: path resolved against the config file's directory. */
-  readonly database: string;
-  readonly trustProxy: boolean | string | readonly string[];
-  readonly logLevel: LogLevel;
-  /** Largest request body, bytes: 16 KiB (tlog-witness add-checkpoint bodies). */
-  readonly bodyLimit: number;
+/** The witness part of a resolved config. */
+export interface ResolvedWitnessSection {
   readonly prefix: string;
   readonly cosigners: readonly CosignerV1[];
   readonly logs: LogList;
@@ -160,79 +187,94 @@ export interface ResolvedWitnessConfig {
   readonly incidents?: string;
 }
 
-/** Reads key files and log lists, builds the witness's keys and logs. Throws WitnessConfigFileError listing every problem. */
-export function resolveWitnessConfig(cfg: Readonly<WitnessConfig>, opts: ResolveOptions): ResolvedWitnessConfig {
-  const problems: string[] = [];
+export interface ResolvedWitnessConfig extends ResolvedServerSettings, ResolvedWitnessSection {}
+
+/** Reads the key files and log lists of a witness section. Problems are pushed (prefixed with `at`); null when there were any. */
+export function resolveWitnessSection(
+  c: WitnessSection,
+  opts: ResolveOptions,
+  at: string,
+  problems: string[],
+): ResolvedWitnessSection | null {
+  const before = problems.length;
   const read = fileReader(opts, problems);
   const cosigners: CosignerV1[] = [];
-  cfg.keys.forEach((path, i) => {
-    const b = read(path, `keys[${i}]`);
+  c.keys.forEach((path, i) => {
+    const b = read(path, `${at}keys[${i}]`);
     if (!b) return;
     try {
       cosigners.push(cosignerFromSkey(b.toString('utf8').trim()));
     } catch (err) {
-      problems.push(`keys[${i}]: ${(err as Error).message}`);
+      // NoteError messages never echo the secret (note/skey.ts).
+      problems.push(`${at}keys[${i}]: ${(err as Error).message}`);
     }
   });
+  const seen = new Set<string>();
+  cosigners.forEach((k, i) => {
+    const raw = parseVkey(k.vkey).key.toString('hex');
+    // tlog-cosignature: the signed message does not name the cosigner, so every cosigner needs its own key.
+    if (seen.has(raw)) problems.push(`${at}keys[${i}]: the same key as an earlier entry`);
+    seen.add(raw);
+  });
   const specs: WitnessLogSpec[] = [];
-  cfg.logLists.forEach((path, i) => {
-    const b = read(path, `logLists[${i}]`);
+  c.logLists.forEach((path, i) => {
+    const b = read(path, `${at}logLists[${i}]`);
     if (!b) return;
     try {
       specs.push(...parseNetworkLogList(b.toString('utf8'), path));
     } catch (err) {
-      problems.push(`logLists[${i}]: ${(err as Error).message}`);
+      problems.push(`${at}logLists[${i}]: ${(err as Error).message}`);
     }
   });
-  specs.push(...cfg.logs.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as WitnessLogSpec));
+  for (const l of c.logs) specs.push(Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as WitnessLogSpec);
   const logs: WitnessLog[] = [];
   for (const spec of mergeLogSpecs(specs)) {
-    const where = `logs[origin ${JSON.stringify(spec.origin)}]`;
+    const where = `${at}logs[origin ${JSON.stringify(spec.origin)}]`;
     try {
-      logs.push(witnessLog(spec));
+      const l = witnessLog(spec);
+      // A witness key that also signs checkpoints would let a log's signature pass as a cosignature, or the reverse.
+      if ([...l.keys].some((v) => seen.has(parseVkey(v.vkey).key.toString('hex')))) problems.push(`${where}: uses a witness key`);
+      logs.push(l);
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }
   }
-  // tlog-cosignature: a cosigner's key signs nothing else; a witness key that is also a log's key is refused.
-  const witnessKeys = new Set(cosigners.map((c) => parseVkey(c.vkey).key.toString('hex')));
-  for (const l of logs) {
-    for (const v of l.keys) {
-      if (witnessKeys.has(parseVkey(v.vkey).key.toString('hex')))
-        problems.push(`logs[origin ${JSON.stringify(l.origin)}]: uses a witness key`);
-    }
-  }
-  const seen = new Set<string>();
-  cosigners.forEach((c, i) => {
-    const k = parseVkey(c.vkey).key.toString('hex');
-    if (seen.has(k)) problems.push(`keys[${i}]: the same key as an earlier entry`);
-    seen.add(k);
-  });
-  if (problems.length > 0) throw new WitnessConfigFileError(problems);
-  const database = cfg.database.startsWith('sqlite:') ? `sqlite:${resolvePath(opts.baseDir, cfg.database.slice(7))}` : cfg.database;
+  if (problems.length > before) return null;
   return Object.freeze({
-    ...splitListen(cfg.listen),
-    database,
-    trustProxy: cfg.trustProxy,
-    logLevel: cfg.logLevel,
-    bodyLimit: MAX_ADD_CHECKPOINT_BYTES,
-    prefix: cfg.prefix,
+    prefix: c.prefix,
     cosigners: Object.freeze(cosigners),
     logs: new LogList(logs),
-    ...(cfg.incidents !== undefined ? { incidents: resolvePath(opts.baseDir, cfg.incidents) } : {}),
+    ...(c.incidents !== undefined ? { incidents: resolvePath(opts.baseDir, c.incidents) } : {}),
   });
 }
 
-/** Both steps; when the schema fails the files it names are still read, so one run reports every problem. */
-export function loadWitnessConfigText(text: string, opts: ResolveOptions): ResolvedWitnessConfig {
-  const raw = parseYamlText(text, WitnessConfigFileError);
-  const { cfg, problems } = validate(raw);
-  if (cfg) return resolveWitnessConfig(cfg, opts);
+/** Reads keys and lists, builds the witness's keys and logs. Throws WitnessConfigFileError listing every problem. */
+export function resolveWitnessConfig(cfg: Readonly<WitnessConfig>, opts: ResolveOptions): ResolvedWitnessConfig {
+  const problems: string[] = [];
+  const section = resolveWitnessSection(cfg, opts, '', problems);
+  if (!section) throw new WitnessConfigFileError(problems);
+  return Object.freeze({ ...resolveServer(cfg, opts, MAX_ADD_CHECKPOINT_BYTES), ...section });
+}
+
+/** Tries the files a raw witness section names, so that a file with schema errors also gets its missing files reported. */
+export function readWitnessFiles(raw: unknown, opts: ResolveOptions, at: string, problems: string[]): void {
   const read = fileReader(opts, problems);
   for (const k of ['keys', 'logLists'] as const) {
     list(rec(raw)[k]).forEach((p, i) => {
-      if (typeof p === 'string' && p !== '') read(p, `${k}[${i}]`);
+      if (typeof p === 'string' && p !== '') read(p, `${at}${k}[${i}]`);
     });
   }
-  throw new WitnessConfigFileError(problems);
+}
+
+/** Both steps; when the schema fails the files it names are still read, so one run reports every problem. */
+export function loadWitnessConfigText(text: string, opts: LoadOptions): ResolvedWitnessConfig {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    if (sub.problems.length > 0) throw new WitnessConfigFileError(sub.problems);
+    const raw = parseYamlText(sub.text, WitnessConfigFileError);
+    const { cfg, problems } = validate(raw, opts.overrides);
+    if (cfg) return resolveWitnessConfig(cfg, opts);
+    readWitnessFiles(raw, opts, '', problems);
+    throw new WitnessConfigFileError(problems);
+  });
 }

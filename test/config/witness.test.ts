@@ -152,6 +152,24 @@ describe('witness config', () => {
     assert.ok(p.some((x) => x.startsWith('keys[1]')));
   });
 
+  it('takes ${VAR} values and the --listen / database overrides, and names a mistyped key', () => {
+    const text = 'keys: [witness.key]\nlogs: [{ origin: "a.example/log", vkey: "${LOG_VKEY}" }]\nlisten: 127.0.0.1:1\n';
+    const c = loadWitnessConfigText(text, {
+      readFile,
+      baseDir: '/cfg',
+      env: { LOG_VKEY: realLogs[0].vkey },
+      overrides: { listen: '127.0.0.1:7777', database: 'sqlite:state/w.db' },
+    });
+    assert.equal(c.port, 7777);
+    assert.equal(c.database, 'sqlite:/cfg/state/w.db');
+    assert.equal([...c.logs][0].keys.size, 1);
+    const p = problems(() => parseWitnessConfig('keys: [k]\nlogs: [{ origin: a, vkye: b }]\n'));
+    assert.ok(
+      p.some((x) => x.includes('vkye') && x.includes('vkey')),
+      p.join('\n'),
+    );
+  });
+
   it('needs keys and at least one log', () => {
     const p = problems(() => parseWitnessConfig('listen: 127.0.0.1:1\n'));
     assert.ok(p.some((x) => x.startsWith('keys:')));

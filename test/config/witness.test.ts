@@ -152,8 +152,8 @@ describe('witness config', () => {
     assert.ok(p.some((x) => x.startsWith('keys[1]')));
   });
 
-  it('takes ${VAR} values and the --listen / database overrides, and names a mistyped key', () => {
-    const text = 'keys: [witness.key]\nlogs: [{ origin: "a.example/log", vkey: "${LOG_VKEY}" }]\nlisten: 127.0.0.1:1\n';
+  it('takes variable references and the --listen / database overrides, and names a mistyped key', () => {
+    const text = `keys: [witness.key]\nlogs: [{ origin: "a.example/log", vkey: "\${LOG_VKEY}" }]\nlisten: 127.0.0.1:1\n`;
     const c = loadWitnessConfigText(text, {
       readFile,
       baseDir: '/cfg',

@@ -92,7 +92,7 @@ export interface ParseOptions {
   readonly checkDer?: boolean;
 }
 
-const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const buf = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** The next element of `f` at `i` if it has `tag`; MALFORMED when it is missing or another type. */
 function field(f: readonly Element[], i: number, tag: number, what: string): Element {
@@ -113,31 +113,60 @@ function algorithmId(der: Buffer, e: Element, strict: boolean): AlgorithmId {
   return { oid: oidText(der, oid), parameters: params ? encoding(der, params) : null };
 }
 
-const TIME_FORMS: Readonly<Record<number, RegExp>> = {
-  // RFC 5280 §4.1.2.5.1: YYMMDDHHMMSSZ; §4.1.2.5.2: YYYYMMDDHHMMSSZ, no fractional seconds.
-  [TAG.UTC_TIME]: /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/,
-  [TAG.GENERALIZED_TIME]: /^(\d\d\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/,
-};
+/** Two decimal digits at `at`, or -1. */
+function digits2(b: Buffer, at: number): number {
+  const hi = b[at] - 0x30;
+  const lo = b[at + 1] - 0x30;
+  return hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 ? hi * 10 + lo : -1;
+}
 
+/**
+ * A validity time in ms. RFC 5280 §4.1.2.5.1: UTCTime YYMMDDHHMMSSZ, where YY ≥ 50 is 19YY and YY < 50 is
+ * 20YY; §4.1.2.5.2: GeneralizedTime YYYYMMDDHHMMSSZ, no fractional seconds. Anything else is MALFORMED.
+ */
 function timeMs(der: Buffer, e: Element, what: string): number {
-  const form = TIME_FORMS[e.tag];
-  const text = der.toString('latin1', e.body, e.end);
-  const m = form?.exec(text);
-  if (!m)
+  const len = e.end - e.body;
+  const utc = e.tag === TAG.UTC_TIME;
+  const at = e.body;
+  let year = -1;
+  if (utc && len === 13) {
+    const yy = digits2(der, at);
+    year = yy < 0 ? -1 : yy >= 50 ? 1900 + yy : 2000 + yy;
+  } else if (e.tag === TAG.GENERALIZED_TIME && len === 15) {
+    const cc = digits2(der, at);
+    const yy = digits2(der, at + 2);
+    year = cc < 0 || yy < 0 ? -1 : cc * 100 + yy;
+  }
+  const p = at + (utc ? 2 : 4);
+  const mo = digits2(der, p);
+  const d = digits2(der, p + 2);
+  const h = digits2(der, p + 4);
+  const mi = digits2(der, p + 6);
+  const sec = digits2(der, p + 8);
+  const ms = Date.UTC(year, mo - 1, d, h, mi, sec);
+  const t = new Date(ms);
+  if (
+    year < 0 ||
+    der[e.end - 1] !== 0x5a || // 'Z'
+    mo < 1 ||
+    d < 1 ||
+    h < 0 ||
+    h > 23 ||
+    mi < 0 ||
+    mi > 59 ||
+    sec < 0 ||
+    sec > 59 ||
+    t.getUTCMonth() !== mo - 1 ||
+    t.getUTCDate() !== d
+  ) {
+    const text = der.toString('latin1', e.body, e.end);
     throw new X509Error(
       'MALFORMED',
       `${what}: got ${JSON.stringify(text)}, want UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 §4.1.2.5)`,
     );
-  let year = Number(m[1]);
-  // §4.1.2.5.1: "Where YY is greater than or equal to 50, the year SHALL be interpreted as 19YY; … less than 50 … 20YY".
-  if (e.tag === TAG.UTC_TIME) year += year >= 50 ? 1900 : 2000;
-  const [mo, d, h, mi, s] = [2, 3, 4, 5, 6].map((k) => Number(m[k]));
-  const ms = Date.UTC(year, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  if (year < 1 || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    throw new X509Error('MALFORMED', `${what}: ${text} is not a calendar time`);
   }
-  return ms;
+  // Date.UTC maps years 0–99 to 1900–1999; GeneralizedTime years below 100 are set exactly.
+  return year < 100 ? t.setUTCFullYear(year) : ms;
 }
 
 /** Reads an extension value of its own DER type; any failure is BAD_EXTENSION naming it. */
@@ -212,7 +241,45 @@ function extension(der: Buffer, e: Element, strict: boolean): CertExtension {
   if (strict && hasCritical && !critical) {
     throw new X509Error('NOT_DER', 'Extension encodes critical FALSE, its DEFAULT; DER omits default values (X.690 §11.5)');
   }
-  return { oid: oidText(der, id), critical, value: contents(der, value), der: encoding(der, e) };
+  return new DerExtension(der, oidText(der, id), critical, value, e);
+}
+
+/** A CertExtension whose byte views are made on first use (most extensions of a leaf are never looked at). */
+class DerExtension implements CertExtension {
+  readonly #cert: Buffer;
+  readonly #value: Element;
+  readonly #element: Element;
+  #valueBytes: Buffer | null = null;
+  #derBytes: Buffer | null = null;
+
+  constructor(
+    cert: Buffer,
+    readonly oid: string,
+    readonly critical: boolean,
+    value: Element,
+    element: Element,
+  ) {
+    this.#cert = cert;
+    this.#value = value;
+    this.#element = element;
+  }
+
+  get value(): Buffer {
+    this.#valueBytes ??= contents(this.#cert, this.#value);
+    return this.#valueBytes;
+  }
+
+  get der(): Buffer {
+    this.#derBytes ??= encoding(this.#cert, this.#element);
+    return this.#derBytes;
+  }
+}
+
+/** True when elements `a` and `b` of `der` have the same encoding. */
+function sameEncoding(der: Buffer, a: Element, b: Element): boolean {
+  if (a.end - a.start !== b.end - b.start) return false;
+  for (let i = 0; i < a.end - a.start; i++) if (der[a.start + i] !== der[b.start + i]) return false;
+  return true;
 }
 
 /**
@@ -257,12 +324,12 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
   const spki = field(f, i++, TAG.SEQUENCE, 'subjectPublicKeyInfo');
   if (f[i] && (f[i].tag & 0xdf) === 0x81) i++; // issuerUniqueID [1] (RFC 5280 §4.1.2.8)
   if (f[i] && (f[i].tag & 0xdf) === 0x82) i++; // subjectUniqueID [2]
-  let extensions: CertExtension[] = [];
+  const extensions: CertExtension[] = [];
   if (f[i]?.tag === context(3, true)) {
     const [list, ...more] = children(der, f[i++], strict);
     if (!list || list.tag !== TAG.SEQUENCE || more.length > 0)
       throw new X509Error('MALFORMED', 'TBSCertificate.extensions is not [3] SEQUENCE');
-    extensions = children(der, list, strict).map((e) => extension(der, e, strict));
+    for (const e of children(der, list, strict)) extensions.push(extension(der, e, strict));
   }
   if (i !== f.length) throw new X509Error('MALFORMED', `TBSCertificate has ${f.length - i} unexpected trailing elements`);
   if (validity.length !== 2) throw new X509Error('MALFORMED', `Validity has ${validity.length} elements, want notBefore and notAfter`);
@@ -270,26 +337,29 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
   // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as the signature field in the
   // sequence tbsCertificate". With DER both encodings of equal values are equal bytes.
   const alg = algorithmId(der, algEl, strict);
-  if (!encoding(der, algEl).equals(encoding(der, innerAlg))) {
+  if (!sameEncoding(der, algEl, innerAlg)) {
     const inner = algorithmId(der, innerAlg, strict);
     throw new X509Error(
       'ALGORITHM_MISMATCH',
       `TBSCertificate.signature is ${inner.oid}, Certificate.signatureAlgorithm is ${alg.oid}; RFC 5280 §4.1.1.2 wants them equal`,
     );
   }
-  const seen = new Set<string>();
-  for (const e of extensions) {
+  let bcExt: CertExtension | undefined;
+  let ekuExt: CertExtension | undefined;
+  let akiExt: CertExtension | undefined;
+  let skiExt: CertExtension | undefined;
+  for (let k = 0; k < extensions.length; k++) {
+    const e = extensions[k];
     // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-    if (seen.has(e.oid)) throw new X509Error('BAD_EXTENSION', `extension ${e.oid} appears twice (RFC 5280 §4.2)`);
-    seen.add(e.oid);
+    for (let j = 0; j < k; j++) {
+      if (extensions[j].oid === e.oid) throw new X509Error('BAD_EXTENSION', `extension ${e.oid} appears twice (RFC 5280 §4.2)`);
+    }
+    if (e.oid === OID_BASIC_CONSTRAINTS) bcExt = e;
+    else if (e.oid === OID_EXT_KEY_USAGE) ekuExt = e;
+    else if (e.oid === OID_AUTHORITY_KEY_ID) akiExt = e;
+    else if (e.oid === OID_SUBJECT_KEY_ID) skiExt = e;
   }
-  const ext = (oid: string) => extensions.find((e) => e.oid === oid);
-  const bcExt = ext(OID_BASIC_CONSTRAINTS);
-  const ekuExt = ext(OID_EXT_KEY_USAGE);
-  const akiExt = ext(OID_AUTHORITY_KEY_ID);
-  const skiExt = ext(OID_SUBJECT_KEY_ID);
-  const parsed = {
-    der,
+  return new DerCertificate(der, {
     version,
     tbs: encoding(der, tbsEl),
     issuer: encoding(der, issuer),
@@ -304,14 +374,74 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
     extKeyUsage: ekuExt ? parseExtValue(ekuExt, 'extKeyUsage', extKeyUsage) : null,
     authorityKeyId: akiExt ? parseExtValue(akiExt, 'authorityKeyIdentifier', authorityKeyId) : null,
     subjectKeyId: skiExt ? parseExtValue(skiExt, 'subjectKeyIdentifier', subjectKeyId) : null,
-  };
-  // Computed on first use: a leaf's fingerprint and names in text are rarely needed.
-  return lazy(parsed, {
-    fingerprint: () => createHash('sha256').update(der).digest(),
-    issuerText: () => nameText(parsed.issuer),
-    subjectText: () => nameText(parsed.subject),
-    asn: () => peculiarCertificate(der),
   });
+}
+
+type Fields = Omit<ParsedCertificate, 'der' | 'fingerprint' | 'issuerText' | 'subjectText' | 'asn'>;
+
+/**
+ * The ParsedCertificate parseCertificate returns. Immutable; the fingerprint,
+ * the names in text and the @peculiar decoding are computed on first use (a
+ * leaf's are rarely needed) and then kept.
+ */
+class DerCertificate implements ParsedCertificate {
+  readonly der: Buffer;
+  readonly version: number;
+  readonly tbs: Buffer;
+  readonly issuer: Buffer;
+  readonly subject: Buffer;
+  readonly spki: Buffer;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly signatureAlgorithm: AlgorithmId;
+  readonly signature: Buffer;
+  readonly extensions: readonly CertExtension[];
+  readonly basicConstraints: Fields['basicConstraints'];
+  readonly extKeyUsage: readonly string[] | null;
+  readonly authorityKeyId: Buffer | null;
+  readonly subjectKeyId: Buffer | null;
+  #fingerprint: Buffer | null = null;
+  #issuerText: string | null = null;
+  #subjectText: string | null = null;
+  #asn: Certificate | null = null;
+
+  constructor(der: Buffer, f: Fields) {
+    this.der = der;
+    this.version = f.version;
+    this.tbs = f.tbs;
+    this.issuer = f.issuer;
+    this.subject = f.subject;
+    this.spki = f.spki;
+    this.notBefore = f.notBefore;
+    this.notAfter = f.notAfter;
+    this.signatureAlgorithm = f.signatureAlgorithm;
+    this.signature = f.signature;
+    this.extensions = f.extensions;
+    this.basicConstraints = f.basicConstraints;
+    this.extKeyUsage = f.extKeyUsage;
+    this.authorityKeyId = f.authorityKeyId;
+    this.subjectKeyId = f.subjectKeyId;
+  }
+
+  get fingerprint(): Buffer {
+    this.#fingerprint ??= createHash('sha256').update(this.der).digest();
+    return this.#fingerprint;
+  }
+
+  get issuerText(): string {
+    this.#issuerText ??= nameText(this.issuer);
+    return this.#issuerText;
+  }
+
+  get subjectText(): string {
+    this.#subjectText ??= nameText(this.subject);
+    return this.#subjectText;
+  }
+
+  get asn(): Certificate {
+    this.#asn ??= peculiarCertificate(this.der);
+    return this.#asn;
+  }
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -320,22 +450,6 @@ function peculiarCertificate(der: Buffer): Certificate {
   const { AsnConvert } = requireCjs('@peculiar/asn1-schema') as typeof import('@peculiar/asn1-schema');
   const { Certificate: Cert } = requireCjs('@peculiar/asn1-x509') as typeof import('@peculiar/asn1-x509');
   return AsnConvert.parse(der, Cert);
-}
-
-/** Adds memoized getters to `base`: each computes its value once, then is replaced by it. */
-function lazy<B extends object, L extends Record<string, unknown>>(base: B, fields: { [K in keyof L]: () => L[K] }): B & L {
-  for (const [name, compute] of Object.entries(fields) as [string, () => unknown][]) {
-    Object.defineProperty(base, name, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = compute();
-        Object.defineProperty(base, name, { value, enumerable: true, writable: false, configurable: false });
-        return value;
-      },
-    });
-  }
-  return base as B & L;
 }
 
 /** The extension with this OID, if present. */

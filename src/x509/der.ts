@@ -57,12 +57,21 @@ export interface Element {
 
 const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
+/** A reusable element for hot loops (checkDer): filled in place by readHeader. */
+interface MutableElement {
+  tag: number;
+  start: number;
+  body: number;
+  end: number;
+}
+
 /**
- * Reads the element at `at`, which must end at or before `limit`. Throws
- * MALFORMED for a truncated or unreadable header, NOT_DER for an indefinite
- * or (when strict) non-minimal length.
+ * Reads the identifier and length octets at `at` into `out`; the element
+ * must end at or before `limit`. Throws MALFORMED for a truncated or
+ * unreadable header, NOT_DER for an indefinite or (when strict) non-minimal
+ * length.
  */
-export function readElement(buf: Uint8Array, at: number, limit: number, strict = true): Element {
+function readHeader(buf: Uint8Array, at: number, limit: number, strict: boolean, out: MutableElement): void {
   if (at + 2 > limit) throw new X509Error('MALFORMED', `got ${limit - at} bytes at offset ${at}, want a DER element (at least 2)`);
   const tag = buf[at];
   if ((tag & 0x1f) === 0x1f) throw new X509Error('MALFORMED', `got a multi-octet tag at offset ${at}, want a tag number below 31`);
@@ -86,7 +95,17 @@ export function readElement(buf: Uint8Array, at: number, limit: number, strict =
   }
   const end = body + len;
   if (end > limit) throw new X509Error('MALFORMED', `element at offset ${at} has length ${len}, ${end - limit} bytes past its container`);
-  return { tag, start: at, body, end };
+  out.tag = tag;
+  out.start = at;
+  out.body = body;
+  out.end = end;
+}
+
+/** Reads the element at `at`, which must end at or before `limit` (errors as readHeader). */
+export function readElement(buf: Uint8Array, at: number, limit: number, strict = true): Element {
+  const e: MutableElement = { tag: 0, start: 0, body: 0, end: 0 };
+  readHeader(buf, at, limit, strict, e);
+  return e;
 }
 
 /** Reads the element at `at` and requires identifier `tag`. */
@@ -135,72 +154,95 @@ const MAX_DEPTH = 32;
  * elements. Primitive contents (an OCTET STRING's extension value, a BIT
  * STRING's key) are not parsed: they are separate encodings.
  */
-export function checkDer(buf: Uint8Array, e: Element, depth = 0): void {
-  if (depth > MAX_DEPTH) throw new X509Error('MALFORMED', `elements nested more than ${MAX_DEPTH} deep at offset ${e.start}`);
-  const tag = e.tag;
-  if (tag & 0x20) {
-    if ((tag & 0xc0) === 0 && tag !== TAG.SEQUENCE && tag !== TAG.SET) {
-      const t = tag & 0x1f;
-      if (STRING_TAGS.has(t))
-        throw new X509Error('NOT_DER', `got a constructed string (tag ${hex(tag)}) at offset ${e.start} (X.690 §10.2)`);
-      throw new X509Error('MALFORMED', `got constructed universal tag ${hex(tag)} at offset ${e.start}`);
-    }
-    for (const c of children(buf, e)) checkDer(buf, c, depth + 1);
-    return;
-  }
-  if ((tag & 0xc0) !== 0) return; // primitive context-specific: IMPLICIT contents we do not know
-  checkPrimitive(buf, e);
+export function checkDer(buf: Uint8Array, e: Element): void {
+  checkTree(buf, e.tag, e.start, e.body, e.end, 0, { tag: 0, start: 0, body: 0, end: 0 });
 }
 
-function checkPrimitive(buf: Uint8Array, e: Element): void {
-  const len = e.end - e.body;
-  const b = buf[e.body];
-  switch (e.tag) {
+/** checkDer without allocation per element: `scratch` is overwritten, so each header is copied to locals first. */
+function checkTree(buf: Uint8Array, tag: number, start: number, body: number, end: number, depth: number, scratch: MutableElement): void {
+  if (depth > MAX_DEPTH) throw new X509Error('MALFORMED', `elements nested more than ${MAX_DEPTH} deep at offset ${start}`);
+  if ((tag & 0x20) === 0) {
+    if ((tag & 0xc0) === 0) checkPrimitive(buf, tag, start, body, end); // context-specific primitives: IMPLICIT contents we do not know
+    return;
+  }
+  if ((tag & 0xc0) === 0 && tag !== TAG.SEQUENCE && tag !== TAG.SET) {
+    if (STRING_TAGS.has(tag & 0x1f))
+      throw new X509Error('NOT_DER', `got a constructed string (tag ${hex(tag)}) at offset ${start} (X.690 §10.2)`);
+    throw new X509Error('MALFORMED', `got constructed universal tag ${hex(tag)} at offset ${start}`);
+  }
+  for (let at = body; at < end; ) {
+    readHeader(buf, at, end, true, scratch);
+    const t = scratch.tag;
+    const b = scratch.body;
+    const en = scratch.end;
+    checkTree(buf, t, at, b, en, depth + 1, scratch);
+    at = en;
+  }
+}
+
+function checkPrimitive(buf: Uint8Array, tag: number, start: number, body: number, end: number): void {
+  const len = end - body;
+  const b = buf[body];
+  switch (tag) {
     case TAG.BOOLEAN:
-      if (len !== 1) throw new X509Error('MALFORMED', `BOOLEAN of ${len} octets at offset ${e.start}, want 1`);
+      if (len !== 1) throw new X509Error('MALFORMED', `BOOLEAN of ${len} octets at offset ${start}, want 1`);
       if (b !== 0x00 && b !== 0xff)
-        throw new X509Error('NOT_DER', `got BOOLEAN ${hex(b)} at offset ${e.start}, want 0x00 or 0xff (X.690 §11.1)`);
+        throw new X509Error('NOT_DER', `got BOOLEAN ${hex(b)} at offset ${start}, want 0x00 or 0xff (X.690 §11.1)`);
       return;
     case TAG.INTEGER:
     case TAG.ENUMERATED:
-      if (len === 0) throw new X509Error('MALFORMED', `empty INTEGER at offset ${e.start}`);
-      if (len > 1 && ((b === 0x00 && buf[e.body + 1] < 0x80) || (b === 0xff && buf[e.body + 1] >= 0x80))) {
-        throw new X509Error('NOT_DER', `INTEGER at offset ${e.start} has a redundant leading octet ${hex(b)} (X.690 §8.3.2)`);
+      if (len === 0) throw new X509Error('MALFORMED', `empty INTEGER at offset ${start}`);
+      if (len > 1 && ((b === 0x00 && buf[body + 1] < 0x80) || (b === 0xff && buf[body + 1] >= 0x80))) {
+        throw new X509Error('NOT_DER', `INTEGER at offset ${start} has a redundant leading octet ${hex(b)} (X.690 §8.3.2)`);
       }
       return;
     case TAG.BIT_STRING: {
       if (len === 0 || b > 7 || (len === 1 && b !== 0)) {
-        throw new X509Error('MALFORMED', `BIT STRING at offset ${e.start}: ${len} octets with ${b ?? 'no'} unused bits`);
+        throw new X509Error('MALFORMED', `BIT STRING at offset ${start}: ${len} octets with ${b ?? 'no'} unused bits`);
       }
-      if (b !== 0 && (buf[e.end - 1] & ((1 << b) - 1)) !== 0) {
-        throw new X509Error('NOT_DER', `BIT STRING at offset ${e.start} has non-zero padding bits (X.690 §11.2.1)`);
+      if (b !== 0 && (buf[end - 1] & ((1 << b) - 1)) !== 0) {
+        throw new X509Error('NOT_DER', `BIT STRING at offset ${start} has non-zero padding bits (X.690 §11.2.1)`);
       }
       return;
     }
     case TAG.NULL:
-      if (len !== 0) throw new X509Error('MALFORMED', `NULL of ${len} octets at offset ${e.start}, want 0`);
+      if (len !== 0) throw new X509Error('MALFORMED', `NULL of ${len} octets at offset ${start}, want 0`);
       return;
     case TAG.OID:
-      checkOid(buf, e);
+      checkOid(buf, start, body, end);
       return;
     default:
       return;
   }
 }
 
-function checkOid(buf: Uint8Array, e: Element): void {
-  if (e.end === e.body) throw new X509Error('MALFORMED', `empty OBJECT IDENTIFIER at offset ${e.start}`);
-  if ((buf[e.end - 1] & 0x80) !== 0) throw new X509Error('MALFORMED', `OBJECT IDENTIFIER at offset ${e.start} ends inside a subidentifier`);
-  for (let i = e.body; i < e.end; i++) {
+function checkOid(buf: Uint8Array, start: number, body: number, end: number): void {
+  if (end === body) throw new X509Error('MALFORMED', `empty OBJECT IDENTIFIER at offset ${start}`);
+  if ((buf[end - 1] & 0x80) !== 0) throw new X509Error('MALFORMED', `OBJECT IDENTIFIER at offset ${start} ends inside a subidentifier`);
+  for (let i = body; i < end; i++) {
     // X.690 §8.19.2: "the leading octet of a subidentifier shall not be 0x80".
-    if (buf[i] === 0x80 && (i === e.body || (buf[i - 1] & 0x80) === 0)) {
-      throw new X509Error('MALFORMED', `OBJECT IDENTIFIER at offset ${e.start} has a padded subidentifier (X.690 §8.19.2)`);
+    if (buf[i] === 0x80 && (i === body || (buf[i - 1] & 0x80) === 0)) {
+      throw new X509Error('MALFORMED', `OBJECT IDENTIFIER at offset ${start} has a padded subidentifier (X.690 §8.19.2)`);
     }
   }
 }
 
+/** Dotted texts by contents octets (latin1), for the few OIDs certificates repeat; bounded. */
+const OID_TEXTS = new Map<string, string>();
+const MAX_OID_TEXTS = 1024;
+
 /** Dotted text of an OBJECT IDENTIFIER's contents (X.690 §8.19), e.g. "2.5.29.19". */
 export function oidText(buf: Uint8Array, e: Element): string {
+  const key = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)).toString('latin1', e.body, e.end);
+  let text = OID_TEXTS.get(key);
+  if (text === undefined) {
+    text = dotted(buf, e);
+    if (OID_TEXTS.size < MAX_OID_TEXTS) OID_TEXTS.set(key, text);
+  }
+  return text;
+}
+
+function dotted(buf: Uint8Array, e: Element): string {
   let out = '';
   let v = 0;
   let first = true;

@@ -114,6 +114,8 @@ export function certificationPath(certs: readonly ParsedCertificate[], o: PathOp
   // path[top] is an accepted root, or the last submitted certificate, to be verified against a root first.
   const top = path.length - 1;
   for (let j = 0; j < top; j++) {
+    // A remembered link passed these checks when it was verified.
+    if (j > 0 && o.certificates?.linkKnown(path[j], path[j + 1])) continue;
     try {
       checkLink(path[j], path[j + 1]);
     } catch (err) {

@@ -13,13 +13,15 @@ import { CtError } from './errors.ts';
 export const MAX_ROOT_CANDIDATES = 4;
 
 /**
- * An immutable set of accepted root certificates, indexed by fingerprint
- * (SHA-256 of the DER) and by subject. A root is trusted as configured:
+ * An immutable set of accepted root certificates, indexed by DER length
+ * (for exact matches) and by subject. A root is trusted as configured:
  * its own signature, validity and extensions are not checked (RFC 5280 §6.1
  * takes trust anchors as given).
  */
 export class RootStore {
-  readonly #byFingerprint = new Map<string, ParsedCertificate>();
+  /** Roots by DER length: `has` compares bytes of equal length only, with no hashing per query. */
+  readonly #byLength = new Map<number, ParsedCertificate[]>();
+  /** Roots by subject (latin1 of the DER Name). */
   readonly #bySubject = new Map<string, ParsedCertificate[]>();
   /** In configuration order, duplicates removed: the get-roots answer. */
   readonly certificates: readonly ParsedCertificate[];
@@ -36,10 +38,9 @@ export class RootStore {
       } catch (err) {
         throw new CtError('BAD_CERTIFICATE', `accepted root ${i}: ${(err as Error).message}`, { cause: err });
       }
-      const fp = cert.fingerprint.toString('hex');
-      if (this.#byFingerprint.has(fp)) return;
-      this.#byFingerprint.set(fp, cert);
-      const s = cert.subject.toString('hex');
+      if (this.has(cert)) return;
+      this.#byLength.set(cert.der.length, [...(this.#byLength.get(cert.der.length) ?? []), cert]);
+      const s = cert.subject.toString('latin1');
       this.#bySubject.set(s, [...(this.#bySubject.get(s) ?? []), cert]);
       list.push(cert);
     });
@@ -52,7 +53,8 @@ export class RootStore {
 
   /** True when `cert` is exactly one of the accepted roots. */
   has(cert: ParsedCertificate): boolean {
-    return this.#byFingerprint.has(cert.fingerprint.toString('hex'));
+    const same = this.#byLength.get(cert.der.length);
+    return same?.some((r) => r === cert || r.der.equals(cert.der)) ?? false;
   }
 
   /**
@@ -64,7 +66,7 @@ export class RootStore {
    * verified here.
    */
   candidatesFor(cert: ParsedCertificate): readonly ParsedCertificate[] {
-    const named = this.#bySubject.get(cert.issuer.toString('hex'));
+    const named = this.#bySubject.get(cert.issuer.toString('latin1'));
     if (!named) return [];
     const aki = cert.authorityKeyId;
     const rank = (r: ParsedCertificate) => (!aki || !r.subjectKeyId ? 1 : aki.equals(r.subjectKeyId) ? 0 : 2);

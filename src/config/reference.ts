@@ -18,6 +18,7 @@ import { ctFileSchema } from './ct.ts';
 import { hubFileSchema } from './hub.ts';
 import { inputJsonSchema } from './problems.ts';
 import { siteFileSchema } from './site.ts';
+import { witnessFileSchema } from './witness.ts';
 
 interface Js {
   readonly type?: string | readonly string[];
@@ -79,11 +80,13 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
       ['serve', siteFileSchema],
       ['ct serve', ctFileSchema],
       ['hub serve', hubFileSchema],
+      ['witness serve', witnessFileSchema],
     ],
   },
   { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub'] },
   { id: 'ct', schema: ctFileSchema, omit: SERVER_KEYS },
   { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
+  { id: 'witness', schema: witnessFileSchema, omit: SERVER_KEYS },
 ];
 
 /** Every config file type and the tables that together document all of its keys (with the section prefix they take). */
@@ -116,6 +119,14 @@ export const CONFIG_FILES: ReadonlyArray<{
     tables: [
       ['server', ''],
       ['hub', ''],
+    ],
+  },
+  {
+    name: 'witness serve',
+    schema: witnessFileSchema,
+    tables: [
+      ['server', ''],
+      ['witness', ''],
     ],
   },
 ];

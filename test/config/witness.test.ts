@@ -4,6 +4,7 @@
  * The logs are the real ones of checkpoint-logs.json.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { loadWitnessConfigText, parseWitnessConfig, resolveWitnessConfig, WitnessConfigFileError } from '../../src/config/witness.ts';
@@ -174,6 +175,16 @@ describe('witness config', () => {
     const p = problems(() => parseWitnessConfig('listen: 127.0.0.1:1\n'));
     assert.ok(p.some((x) => x.startsWith('keys:')));
     assert.ok(p.some((x) => x.startsWith('logs:')));
+  });
+});
+
+describe('docs/examples/witness.yaml', () => {
+  it('loads, with a key file beside it, and follows the real logs it names', () => {
+    const text = readFileSync(new URL('../../docs/examples/witness.yaml', import.meta.url), 'utf8');
+    const c = loadWitnessConfigText(text, { readFile, baseDir: '/cfg' });
+    assert.equal(c.logs.size, 4);
+    for (const l of c.logs) assert.ok(realLogs.some((r) => r.origin === l.origin && [...l.keys].some((k) => k.vkey === r.vkey)));
+    assert.equal(c.incidents, '/cfg/incidents.jsonl');
   });
 });
 

@@ -250,6 +250,11 @@ export function inconsistentEvidence(
   return finish(b, { kind: 'inconsistent', heads: [b.older, b.newer], consistency: b.consistency } as Body);
 }
 
+/** A signed head of size 0 whose root is not the empty-tree hash. */
+export function emptyRootEvidence(b: DocBase & { readonly head: SignedHead }): EvidenceDocument {
+  return finish(b, { kind: 'empty-root', heads: [b.head] } as Body);
+}
+
 /** `later` is signed after `earlier` and is smaller. */
 export function rollbackEvidence(b: DocBase & { readonly earlier: SignedHead; readonly later: SignedHead }): EvidenceDocument {
   return finish(b, { kind: 'rollback', heads: [b.earlier, b.later] } as Body);

@@ -9,6 +9,7 @@
  *
  *   fork                 log, size, the two roots (sorted)
  *   inconsistent         log, size m, the signed and the recomputed root at m (sorted)
+ *   empty-root           log, the root signed for size 0
  *   rollback             log, the larger head (size, root), the later smaller one
  *   regression           log, both heads (size, root)
  *   proof-refused        log, both heads (size, root)
@@ -56,6 +57,8 @@ function facts(doc: EvidenceDocument): string[] {
       const r = Buffer.from(doc.consistency.recomputedRoot, 'base64');
       return [String(heads[0].size), ...[hex(heads[0].root), hex(r)].sort()];
     }
+    case 'empty-root':
+      return [hex(heads[0].root)];
     case 'rollback':
     case 'regression':
     case 'proof-refused':

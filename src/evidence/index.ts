@@ -14,6 +14,7 @@ export {
   derivationFromConsistencyProof,
   derivationFromInclusion,
   derivationFromLeaves,
+  emptyRootEvidence,
   forkEvidence,
   headFromObserved,
   hubEntryHead,

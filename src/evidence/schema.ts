@@ -276,6 +276,10 @@ export const evidenceSchema = z
       .strict()
       .describe('heads[0] (size m) is not a prefix of heads[1] (size n > m): the tree of heads[1] has another root at size m'),
     z
+      .object({ ...common, kind: z.literal('empty-root'), class: z.literal('proof'), heads: z.tuple([head]) })
+      .strict()
+      .describe('a signed head of size 0 whose root is not the empty-tree hash SHA-256("")'),
+    z
       .object({ ...common, kind: z.literal('rollback'), class: z.literal('proof'), heads: heads2 })
       .strict()
       .describe('heads[1] is smaller than heads[0] and carries a later signed timestamp'),
@@ -343,6 +347,7 @@ export type Absence = z.infer<typeof absenceSchema>;
 export const EVIDENCE_KINDS = {
   fork: 'proof',
   inconsistent: 'proof',
+  'empty-root': 'proof',
   rollback: 'proof',
   'broken-promise': 'proof',
   'proof-refused': 'suspicion',

@@ -11,6 +11,8 @@
  *   (a consistency proof, an inclusion proof of leaf m - 1, or every leaf),
  *   differs from the signed m-root. c2sp.org/tlog-checkpoint: "a log MUST NOT
  *   sign two checkpoints that are inconsistent".
+ * - empty-root: a signed head of size 0 whose root is not SHA-256("")
+ *   (RFC 6962 §2.1 fixes the hash of the empty tree).
  * - rollback: a head signed with a later timestamp than another, and
  *   smaller. Trees only grow (RFC 6962 §3.5: the STH describes the tree "at
  *   the time" of its timestamp; our strict reading, since the RFC states no
@@ -33,7 +35,7 @@
  */
 
 import { decodeBase64 } from '../codec/index.ts';
-import { CompactRange, HASH_SIZE, ProofError, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
+import { CompactRange, EMPTY_ROOT, HASH_SIZE, ProofError, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
 import { EvidenceError } from './errors.ts';
 import { checkEvidenceKey, type EvidenceKey, type LogKey, resolveLogKey } from './keys.ts';
 import { type OpenedHead, type OpenedPromise, openHead, openPromise } from './open.ts';
@@ -114,6 +116,13 @@ function check(doc: EvidenceDocument, key: LogKey, name: string): string {
     }
     case 'inconsistent':
       return inconsistent(doc, heads, name);
+    case 'empty-root': {
+      const [a] = heads;
+      if (a.size !== 0) throw new Unproven(`the head has size ${a.size}, want 0`);
+      // RFC 6962 §2.1: "The hash of an empty list is the hash of an empty string".
+      if (a.root.equals(EMPTY_ROOT)) throw new Unproven('the head of size 0 has the empty-tree root: nothing wrong');
+      return `log ${name} signed a tree of size 0 with root ${hex8(a.root)}, not the empty-tree hash SHA-256("")`;
+    }
     case 'rollback': {
       const [a, b] = heads;
       if (a.timeNs === null || b.timeNs === null)

@@ -1,6 +1,6 @@
 /**
  * The published evidence format: docs/evidence.schema.json is generated from
- * src/evidence/schema.ts (run with UPDATE_DOCS=1 to rewrite it and the
+ * src/evidence/schema.ts (UPDATE_DOCS=1 rewrites it; UPDATE_EXAMPLES=1 the
  * examples), and every example in docs/ verifies and validates against it.
  */
 import assert from 'node:assert/strict';
@@ -62,6 +62,9 @@ const EXAMPLES: Record<string, () => EvidenceDocument> = {
 describe('docs: the published evidence format', () => {
   if (process.env.UPDATE_DOCS === '1') {
     writeFileSync(SCHEMA, `${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`);
+  }
+  // The examples are embedded in docs/evidence.md: rewriting them (new keys) means updating it too.
+  if (process.env.UPDATE_EXAMPLES === '1') {
     for (const [path, make] of Object.entries(EXAMPLES)) writeFileSync(path, formatEvidence(make()));
   }
 

@@ -12,6 +12,7 @@ import {
   derivationFromLeaves,
   type EvidenceDocument,
   EvidenceError,
+  emptyRootEvidence,
   forkEvidence,
   formatEvidence,
   incidentId,
@@ -24,6 +25,7 @@ import {
   unresponsiveEvidence,
   verifyEvidence,
 } from '../../src/evidence/index.ts';
+import { signNote } from '../../src/note/index.ts';
 import { assertThrowsCode } from '../ct/fixtures.ts';
 import { loadTestdata } from '../testdata.ts';
 import { checkpointWorld, consistencyProof, ctWorld, hubWorld, inclusionPath, leaves, root, seen, T0 } from './fixtures.ts';
@@ -227,6 +229,15 @@ describe('verifyEvidence', () => {
     });
   });
 
+  describe('empty-root', () => {
+    it('proves a signed size-0 head whose root is not SHA-256(""), and not one whose root is', () => {
+      const cp = checkpointWorld();
+      const v = verifyEvidence(emptyRootEvidence({ ...base(cp.log), head: badEmpty(cp) }));
+      assert.equal(v.proves, true, v.line);
+      assert.throws(() => emptyRootEvidence({ ...base(cp.log), head: cp.head(honest, 0) }), /empty-tree root: nothing wrong/);
+    });
+  });
+
   describe('rollback', () => {
     it('proves a smaller head signed later (get-sth and hub heads)', () => {
       const v = verifyEvidence(
@@ -391,6 +402,12 @@ describe('incidentId', () => {
     assert.notEqual(incidentId(a), incidentId(b));
   });
 });
+
+/** A size-0 checkpoint signed over a root other than the empty-tree hash (a log that signs garbage). */
+function badEmpty(cp: ReturnType<typeof checkpointWorld>) {
+  const origin = cp.log.origin as string;
+  return checkpointHead(signNote(`${origin}\n0\n${Buffer.alloc(32, 7).toString('base64')}\n`, cp.signer), seen());
+}
 
 /** The compact range of the first `m` leaves, largest subtree first. */
 function compactRange(ls: Buffer[], m: number): Buffer[] {

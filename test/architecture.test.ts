@@ -81,6 +81,8 @@ const ALLOWED: Record<string, string[]> = {
   witness: ['audit', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
   // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.
   evidence: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'audit', 'hub'],
+  // Incident delivery (I/O): the reporter and its sinks, on the evidence format.
+  incidents: ['evidence'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
   gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'evidence', 'ct', 'hub', 'log', 'http', 'storage'],

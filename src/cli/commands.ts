@@ -28,6 +28,11 @@ export const commands: readonly TopCommand[] = [
     load: async () => (await import('./ct.ts')).registerCt,
   },
   {
+    name: 'evidence',
+    description: 'Check evidence of log misbehaviour offline (docs/evidence.md)',
+    load: async () => (await import('./evidence.ts')).registerEvidence,
+  },
+  {
     name: 'serve',
     description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
     load: async () => (await import('./serve.ts')).registerServe,

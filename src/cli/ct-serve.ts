@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { parseCtConfig, type ResolvedCtConfig, resolveCtConfig } from '../config/ct.ts';
+import { loadCtConfigText, type ResolvedCtConfig } from '../config/ct.ts';
 import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
 import type { LogMetrics, LogStorage } from '../log/index.ts';
 import { CtError, mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../personalities/ct/index.ts';
@@ -106,7 +106,7 @@ export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServe
 
 /** Reads and resolves a config file; relative paths are taken from the file's directory. */
 export function loadCtConfig(path: string): ResolvedCtConfig {
-  return loadConfigFile(path, (text, o) => resolveCtConfig(parseCtConfig(text), o));
+  return loadConfigFile(path, loadCtConfigText);
 }
 
 export function registerCtServe(ct: Command): void {

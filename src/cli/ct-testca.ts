@@ -9,13 +9,14 @@
  *   precert-final.pem, signed-precert-final.pem: the certificates those precertificates announce
  *
  * With --log-config it also writes log-key.pem (ECDSA P-256) and ct.yaml, a
- * config accepting root.pem, so that
+ * config accepting root.pem and listening at --listen, so that
  *   grapevine ct serve --config DIR/ct.yaml --create-tree
  * runs a demo log. Existing files are never replaced without --force.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { listenProblem } from '../config/fields.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet, privateKeyPem, type TestKeyType } from '../x509/testca/index.ts';
 import { CliError } from './errors.ts';
@@ -26,6 +27,7 @@ interface TestCaOpts {
   out: string;
   keyType: TestKeyType;
   logConfig: boolean;
+  listen: string;
   force: boolean;
 }
 
@@ -50,16 +52,26 @@ export async function demoFiles(d: DemoSet): Promise<Record<string, string>> {
   };
 }
 
-function demoConfig(dir: string): string {
+/**
+ * A `ct serve` config for the demo log. Its notAfter window runs from the
+ * start of this year for two years, so it admits every certificate the test
+ * CA mints today (notAfter = now + 90 days) and reads like a real shard.
+ */
+export function demoConfig(dir: string, listen: string, now = Date.now()): string {
+  const year = new Date(now).getUTCFullYear();
   return [
-    '# Demo CT log accepting the test CA root. Start with:',
+    '# Demo CT log accepting the test CA root (docs/configuration.md). Start with:',
     `#   grapevine ct serve --config ${join(dir, 'ct.yaml')} --create-tree`,
-    'listen: 127.0.0.1:6962',
-    `database: sqlite:${join(dir, 'ct.db')}`,
+    `listen: ${listen}`,
+    'database: sqlite:ct.db          # next to this file',
     'tree: ct-demo',
     'keyFile: log-key.pem',
     'roots: [root.pem]',
     'mmd: 10s',
+    `notAfter: { start: ${year}-01-01T00:00:00Z, limit: ${year + 2}-01-01T00:00:00Z }`,
+    'quota:',
+    '  perClient: { read: { rate: 100, burst: 2000 }, write: { rate: 10, burst: 50 } }',
+    '  perIssuer: { write: { rate: 100, burst: 500 } }',
     '',
   ].join('\n');
 }
@@ -70,15 +82,18 @@ export function registerCtTestCa(ct: Command): void {
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .addOption(new Option('--key-type <type>', 'key type of every minted certificate').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--log-config', 'also write log-key.pem and ct.yaml for `grapevine ct serve`', false)
+    .option('--listen <host:port>', 'the listen address written into ct.yaml (with --log-config)', '127.0.0.1:6962')
     .option('--force', 'replace files that already exist', false)
     .action(async (o: TestCaOpts) => {
       const dir = resolve(o.out);
+      const badListen = listenProblem(o.listen, '--listen');
+      if (badListen) throw new CliError('USAGE', badListen);
       const written = await demoFiles(await mintDemoSet(o.keyType));
       if (o.logConfig) {
         const key = generatePrivateKey('ecdsa-p256');
         written['log-key.pem'] = exportPrivateKeyPem(key);
         written['log-key.pub.pem'] = exportPublicKeyPem(key.publicKey);
-        written['ct.yaml'] = demoConfig(dir);
+        written['ct.yaml'] = demoConfig(dir, o.listen);
       }
       const clash = Object.keys(written).filter((f) => existsSync(join(dir, f)));
       if (clash.length > 0 && !o.force) throw new CliError('FAILED', `${dir} already has ${clash.join(', ')}; use --force to replace`);

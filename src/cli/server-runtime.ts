@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigProblemsError, type LogLevel, type ResolveOptions } from '../config/fields.ts';
+import { ConfigProblemsError, type LoadOptions, type LogLevel } from '../config/fields.ts';
 import { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from '../http/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { openStorage } from '../storage/index.ts';
@@ -25,18 +25,31 @@ export interface LoadConfigFileOptions {
   readonly missingHint?: string;
   /** Start the one-line problem list with its length ("2 problem(s): …"). Default true. */
   readonly countProblems?: boolean;
+  /** `--listen HOST:PORT`: replaces the file's `listen:`. */
+  readonly listen?: string;
 }
 
+/** The environment variable whose value, when set and not empty, replaces `database:` in every server config. */
+export const DATABASE_URL_VARIABLE = 'GRAPEVINE_DATABASE_URL';
+
 /**
- * Reads a config file and resolves it with `load`; relative paths in it are
- * taken from the file's directory. A missing file is CliError FAILED; the
- * config's problems (its ConfigProblemsError) become one CliError INVALID line.
+ * Reads a config file and resolves it with `load`: `${VAR}` references from
+ * this process's environment, GRAPEVINE_DATABASE_URL and `--listen` over the
+ * file's values, relative paths from the file's directory
+ * (docs/configuration.md). A missing file is CliError FAILED; the config's
+ * problems (its ConfigProblemsError, which shows no value from the
+ * environment) become one CliError INVALID line.
  */
-export function loadConfigFile<T>(path: string, load: (text: string, opts: ResolveOptions) => T, o: LoadConfigFileOptions = {}): T {
+export function loadConfigFile<T>(path: string, load: (text: string, opts: LoadOptions) => T, o: LoadConfigFileOptions = {}): T {
   const file = resolve(path);
   if (!existsSync(file)) throw new CliError('FAILED', `no config file at ${file}${o.missingHint ? ` (${o.missingHint})` : ''}`);
+  const database = process.env[DATABASE_URL_VARIABLE];
+  const overrides = {
+    ...(o.listen !== undefined ? { listen: o.listen } : {}),
+    ...(database ? { database } : {}),
+  };
   try {
-    return load(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file) });
+    return load(readFileSync(file, 'utf8'), { readFile: (p) => readFileSync(p), baseDir: dirname(file), env: process.env, overrides });
   } catch (err) {
     if (err instanceof ConfigProblemsError) {
       const count = o.countProblems === false ? '' : `${err.problems.length} problem(s): `;

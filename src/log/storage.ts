@@ -120,8 +120,6 @@ export interface Integration {
 }
 
 export interface LogStorage {
-  readonly kind: 'sqlite' | 'postgres';
-
   /** Creates a tree and its first head (revision 0) atomically. StorageError ALREADY_EXISTS if the name is taken. */
   createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo>;
   getTree(name: string): Promise<TreeInfo | null>;

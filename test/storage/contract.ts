@@ -1,6 +1,7 @@
 /**
  * The LogStorage contract suite (src/log/storage.ts), run against every
- * backend: SQLite in sqlite.test.ts, PostgreSQL in postgres.test.ts. Tests go
+ * backend: SQLite (plain and with its writer thread) in sqlite.test.ts,
+ * PostgreSQL in postgres.test.ts. Tests go
  * through the raw interface first, then through Log + Sequencer on top of it.
  */
 import assert from 'node:assert/strict';
@@ -283,6 +284,118 @@ export function storageContract(name: string, open: () => Promise<LogStorage>, r
 
       it('answers undefined for tiles that do not exist', async () => {
         assert.deepEqual(await s.getTiles(tree, [{ level: 3, index: 7 }]), [undefined]);
+      });
+    });
+
+    // Rules that hold between instances sharing one database (two frontends; two
+    // processes on one SQLite file), or, where a backend cannot share (:memory:),
+    // between concurrent calls on one instance.
+    describe(`between ${reopen ? 'two instances on one database' : 'concurrent calls on one instance'}`, () => {
+      let b: LogStorage;
+      const spec = (name: string) => ({ name: `${name}-${n++}`, personality: 'log', publicKey: signer.publicKey.spki });
+      before(async () => {
+        b = reopen ? await reopen() : s;
+      });
+      after(async () => {
+        if (b !== s) await b.close();
+      });
+
+      it('stores each identity once when both queue the same leaves at once, and exactly one caller sees it as new', async () => {
+        const t = (await s.createTree(spec('dedup'), head0, 1)).id;
+        const batches = Array.from({ length: 10 }, (_, k) => Array.from({ length: 40 }, (_, j) => leaf(`d${(k * 17 + j) % 200}`)));
+        const results = await Promise.all(batches.flatMap((batch) => [s.queueLeaves(t, batch), b.queueLeaves(t, [...batch].reverse())]));
+        const fresh = new Map<string, number>();
+        for (const r of results.flat()) {
+          const k = r.leaf.identityHash.toString('hex');
+          fresh.set(k, (fresh.get(k) ?? 0) + (r.duplicate ? 0 : 1));
+        }
+        const distinct = new Set(batches.flat().map((l) => l.identityHash.toString('hex'))).size;
+        assert.ok(distinct > 150);
+        assert.equal(fresh.size, distinct);
+        assert.ok(
+          [...fresh.values()].every((x) => x === 1),
+          'one non-duplicate answer per identity',
+        );
+        assert.equal(await s.pendingCount(t), distinct);
+        assert.equal((await b.pendingLeaves(t, 1000)).length, distinct);
+      });
+
+      it('lets exactly one of two concurrent integrations on the same revision win; the other gets CONFLICT and writes nothing', async () => {
+        const t = (await s.createTree(spec('cas'), head0, 1)).id;
+        await s.queueLeaves(t, [leaf('x'), leaf('y'), leaf('z')]);
+        const pending = await b.pendingLeaves(t, 10);
+        const attempt = (on: LogStorage, k: number, ts: number) => {
+          const range = CompactRange.empty();
+          for (const p of pending.slice(0, k)) range.append(p.leafHash);
+          const head = signHead(signer, range, ts, 1);
+          const tiles = [{ id: { level: 0, index: 0 }, data: Buffer.concat(pending.slice(0, k).map((p) => p.leafHash)) }];
+          return on.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.slice(0, k).map((p) => p.queueId), tiles, head });
+        };
+        const settled = await Promise.allSettled([attempt(s, 2, 2000), attempt(b, 3, 3000)]);
+        const won = settled.filter((x) => x.status === 'fulfilled');
+        const lost = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+        assert.equal(won.length, 1);
+        assert.ok(isError(lost[0].reason, StorageError, 'CONFLICT'), String(lost[0].reason));
+        const head = await s.latestHead(t);
+        const winnerSize = settled[0].status === 'fulfilled' ? 2 : 3;
+        assert.equal(head?.revision, 1);
+        assert.equal(head?.size, winnerSize);
+        assert.equal(await b.pendingCount(t), 3 - winnerSize);
+        assert.equal((await s.leavesByRange(t, 0, 10)).length, winnerSize);
+      });
+
+      it('refuses to sequence a leaf twice: CONFLICT, and the revision stays', async () => {
+        const t = (await s.createTree(spec('twice'), head0, 1)).id;
+        await s.queueLeaves(t, [leaf('p')]);
+        const [p] = await s.pendingLeaves(t, 1);
+        const r1 = CompactRange.empty();
+        r1.append(p.leafHash);
+        const tiles = [{ id: { level: 0, index: 0 }, data: p.leafHash }];
+        await s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [p.queueId], tiles, head: signHead(signer, r1, 2000, 1) });
+        const r2 = r1.clone();
+        r2.append(p.leafHash);
+        const again = { expectedRevision: 1, firstIndex: 1, queueIds: [p.queueId], tiles, head: signHead(signer, r2, 3000, 2) };
+        await assert.rejects(b.integrate(t, again), (e) => isError(e, StorageError, 'CONFLICT'));
+        assert.equal((await s.latestHead(t))?.revision, 1);
+      });
+
+      it('rejects an integration whose head revision does not follow the expected one with StorageError CORRUPT', async () => {
+        const t = (await s.createTree(spec('badrev'), head0, 1)).id;
+        const head = signHead(signer, CompactRange.empty(), 2000, 5);
+        await assert.rejects(s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
+          isError(e, StorageError, 'CORRUPT'),
+        );
+        assert.equal((await s.latestHead(t))?.revision, 0);
+      });
+
+      it('rejects an integration into a tree that does not exist with StorageError NOT_FOUND', async () => {
+        const head = signHead(signer, CompactRange.empty(), 2000, 1);
+        await assert.rejects(b.integrate(987_654, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
+          isError(e, StorageError, 'NOT_FOUND'),
+        );
+      });
+
+      it('keeps input order as queue order, seen from the other instance', async () => {
+        const t = (await s.createTree(spec('order'), head0, 1)).id;
+        const batch = Array.from({ length: 64 }, (_, i) => leaf(`o${i}`));
+        await s.queueLeaves(t, batch);
+        const pending = await b.pendingLeaves(t, 100);
+        assert.deepEqual(
+          pending.map((p) => p.leafHash.toString('hex')),
+          batch.map((l) => l.leafHash.toString('hex')),
+        );
+      });
+
+      it('answers a duplicate of a stored leaf, repeated within one batch, with the stored leaf both times', async () => {
+        const t = (await s.createTree(spec('dupdup'), head0, 1)).id;
+        await s.queueLeaves(t, [leaf('s', { queuedAt: 1 })]);
+        const r = await b.queueLeaves(t, [leaf('s', { queuedAt: 99 }), leaf('u'), leaf('s', { queuedAt: 98 })]);
+        assert.deepEqual(
+          r.map((x) => x.duplicate),
+          [true, false, true],
+        );
+        assert.equal(r[0].leaf.queuedAt, 1);
+        assert.equal(r[2].leaf.queuedAt, 1);
       });
     });
 

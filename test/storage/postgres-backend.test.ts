@@ -2,8 +2,9 @@
  * What only the PostgreSQL backend has, beyond the shared contract suite:
  * schema versioning and concurrent migration, migrating a database from an
  * older schema version, the query plan of latestLeafByLabel, error mapping of connection
- * failures, recovery from cut connections, and the compare-and-swap and
- * dedup holding between separate pools (as between separate frontends).
+ * failures, recovery from cut connections, and leases timed by the database
+ * clock. (Dedup and compare-and-swap between two pools are contract rules:
+ * contract.ts runs them on every backend.)
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -234,103 +235,6 @@ if (skip) {
       after(async () => {
         await a.close();
         await b.close();
-      });
-
-      it('stores each identity once when both queue the same leaves at once, and exactly one caller sees it as new', async () => {
-        const t = (await a.createTree(spec('dedup'), head0, 1)).id;
-        const batches = Array.from({ length: 10 }, (_, k) => Array.from({ length: 40 }, (_, j) => leaf(`d${(k * 17 + j) % 200}`)));
-        const results = await Promise.all(batches.flatMap((batch) => [a.queueLeaves(t, batch), b.queueLeaves(t, [...batch].reverse())]));
-        const fresh = new Map<string, number>();
-        for (const r of results.flat()) {
-          const k = r.leaf.identityHash.toString('hex');
-          fresh.set(k, (fresh.get(k) ?? 0) + (r.duplicate ? 0 : 1));
-        }
-        const distinct = new Set(batches.flat().map((l) => l.identityHash.toString('hex'))).size;
-        assert.ok(distinct > 150);
-        assert.equal(fresh.size, distinct);
-        assert.ok(
-          [...fresh.values()].every((n) => n === 1),
-          'one non-duplicate answer per identity',
-        );
-        assert.equal(await a.pendingCount(t), distinct);
-        assert.equal((await b.pendingLeaves(t, 1000)).length, distinct);
-      });
-
-      it('lets exactly one of two concurrent integrations on the same revision win; the other gets CONFLICT and writes nothing', async () => {
-        const t = (await a.createTree(spec('cas'), head0, 1)).id;
-        await a.queueLeaves(t, [leaf('x'), leaf('y'), leaf('z')]);
-        const pending = await b.pendingLeaves(t, 10);
-        const attempt = (s: PostgresStorage, n: number, ts: number) => {
-          const range = CompactRange.empty();
-          for (const p of pending.slice(0, n)) range.append(p.leafHash);
-          const head = signHead(signer, range, ts, 1);
-          const tiles = [{ id: { level: 0, index: 0 }, data: Buffer.concat(pending.slice(0, n).map((p) => p.leafHash)) }];
-          return s.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: pending.slice(0, n).map((p) => p.queueId), tiles, head });
-        };
-        const settled = await Promise.allSettled([attempt(a, 2, 2000), attempt(b, 3, 3000)]);
-        const won = settled.filter((x) => x.status === 'fulfilled');
-        const lost = settled.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
-        assert.equal(won.length, 1);
-        assert.ok(isError(lost[0].reason, StorageError, 'CONFLICT'));
-        const head = await a.latestHead(t);
-        const winnerSize = settled[0].status === 'fulfilled' ? 2 : 3;
-        assert.equal(head?.revision, 1);
-        assert.equal(head?.size, winnerSize);
-        assert.equal(await b.pendingCount(t), 3 - winnerSize);
-        assert.equal((await a.leavesByRange(t, 0, 10)).length, winnerSize);
-      });
-
-      it('refuses to sequence a leaf twice: CONFLICT, and the revision stays', async () => {
-        const t = (await a.createTree(spec('twice'), head0, 1)).id;
-        await a.queueLeaves(t, [leaf('p')]);
-        const [p] = await a.pendingLeaves(t, 1);
-        const r1 = CompactRange.empty();
-        r1.append(p.leafHash);
-        const tiles = [{ id: { level: 0, index: 0 }, data: p.leafHash }];
-        await a.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [p.queueId], tiles, head: signHead(signer, r1, 2000, 1) });
-        const r2 = r1.clone();
-        r2.append(p.leafHash);
-        const again = { expectedRevision: 1, firstIndex: 1, queueIds: [p.queueId], tiles, head: signHead(signer, r2, 3000, 2) };
-        await assert.rejects(b.integrate(t, again), (e) => isError(e, StorageError, 'CONFLICT'));
-        assert.equal((await a.latestHead(t))?.revision, 1);
-      });
-
-      it('rejects an integration whose head revision does not follow the expected one with StorageError CORRUPT', async () => {
-        const t = (await a.createTree(spec('badrev'), head0, 1)).id;
-        const head = signHead(signer, CompactRange.empty(), 2000, 5);
-        await assert.rejects(a.integrate(t, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
-          isError(e, StorageError, 'CORRUPT'),
-        );
-      });
-
-      it('rejects an integration into a tree that does not exist with StorageError NOT_FOUND', async () => {
-        const head = signHead(signer, CompactRange.empty(), 2000, 1);
-        await assert.rejects(a.integrate(987_654, { expectedRevision: 0, firstIndex: 0, queueIds: [], tiles: [], head }), (e) =>
-          isError(e, StorageError, 'NOT_FOUND'),
-        );
-      });
-
-      it('keeps input order as queue order, although it inserts in identity-hash order', async () => {
-        const t = (await a.createTree(spec('order'), head0, 1)).id;
-        const batch = Array.from({ length: 64 }, (_, i) => leaf(`o${i}`));
-        await a.queueLeaves(t, batch);
-        const pending = await b.pendingLeaves(t, 100);
-        assert.deepEqual(
-          pending.map((p) => p.leafHash.toString('hex')),
-          batch.map((l) => l.leafHash.toString('hex')),
-        );
-      });
-
-      it('answers a duplicate of a stored leaf, repeated within one batch, with the stored leaf both times', async () => {
-        const t = (await a.createTree(spec('dupdup'), head0, 1)).id;
-        await a.queueLeaves(t, [leaf('s')]);
-        const r = await b.queueLeaves(t, [{ ...leaf('s'), queuedAt: 99 }, leaf('u'), { ...leaf('s'), queuedAt: 98 }]);
-        assert.deepEqual(
-          r.map((x) => x.duplicate),
-          [true, false, true],
-        );
-        assert.equal(r[0].leaf.queuedAt, 1);
-        assert.equal(r[2].leaf.queuedAt, 1);
       });
 
       it('times leases with the database clock', async () => {

@@ -46,7 +46,6 @@ type Query = { readonly name: string; readonly text: string };
 const NO_RANK = Buffer.alloc(0);
 
 export class PostgresStorage implements LogStorage {
-  readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
 
   private constructor(pool: pg.Pool) {

@@ -34,7 +34,6 @@ interface Segment {
 }
 
 export class SqliteStorage implements LogStorage {
-  readonly kind = 'sqlite' as const;
   readonly #db: SqliteDatabase;
   readonly #s: ReturnType<typeof prepare>;
 

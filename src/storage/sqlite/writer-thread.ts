@@ -49,7 +49,6 @@ interface Pending {
 }
 
 export class ThreadedSqliteStorage implements LogStorage {
-  readonly kind = 'sqlite' as const;
   readonly #path: string;
   readonly #reader: SqliteStorage;
   readonly #pending = new Map<number, Pending>();

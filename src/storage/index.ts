@@ -8,6 +8,9 @@
 import type { LogStorage } from '../log/index.ts';
 import { StorageError } from '../log/index.ts';
 
+/** The in-memory HeadStore (audit/head-store.ts), for observers that keep no state across restarts. */
+export { MemoryHeadStore } from './memory/head-store.ts';
+
 export interface OpenStorageOptions {
   /** PostgreSQL pool size per process. */
   readonly poolSize?: number;

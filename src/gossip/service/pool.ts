@@ -1,0 +1,208 @@
+/**
+ * The gossip pool: the signed heads the service has seen, bounded in bytes,
+ * with the retention rules of draft-ietf-trans-gossip-05 (gossip-protocols.md
+ * §2.4–§2.5):
+ *
+ * - Fresh heads are kept: "STHs within the window SHOULD NOT be deleted"
+ *   (flushing attacks, §10.3). A head leaves the pool when it goes stale
+ *   (older than the 14-day window) or, under pressure, once it is resolved
+ *   (a later head of its log was proven consistent with it: "records resolved
+ *   to a newer STH are safe to drop"). When the pool is full of fresh,
+ *   unresolved heads, a new head is refused (counted), never swapped for one
+ *   already held: flooding cannot flush evidence out.
+ * - Suspicious heads (part of an incident) are never flushed by volume; they
+ *   have their own budget, and are in the incident store besides.
+ * - One head per log per hour for pollination (§2.4, "clients silently ignore
+ *   STHs from logs that issue more than 1 STH per hour"; at most 336 per log
+ *   in the window): a head within an hour of one already pollinatable is kept
+ *   and compared, but never handed out.
+ * - Selection is random (§11.3 mixing: a CSPRNG, Fisher–Yates).
+ *
+ * Memory: `maxBytes` of head data plus a fixed overhead per entry
+ * (ENTRY_OVERHEAD), and as much again for suspicious heads.
+ *
+ * Concurrency: synchronous methods, called from the service's event-loop
+ * turns only; no method awaits.
+ */
+import type { GossipDataKind, ValidatedHead } from '../validate/index.ts';
+
+/** Bytes charged per entry besides its data (maps, the head, the key). */
+export const ENTRY_OVERHEAD = 256;
+const HOUR_MS = 3_600_000;
+
+export interface PoolEntry {
+  /** Identity: hex SHA-256 of log id and data. */
+  readonly key: string;
+  /** Canonical id of the log. */
+  readonly logId: string;
+  readonly kind: GossipDataKind;
+  readonly data: Buffer;
+  readonly head: ValidatedHead;
+  /** When the service received it, ms. */
+  readonly receivedAtMs: number;
+  /** Who gave it: `peer:<id>` or `transport:<name>`. */
+  readonly from: string;
+  /** Handed out by pollination (the first head of its log within an hour). */
+  readonly pollinate: boolean;
+  suspicious: boolean;
+  resolved: boolean;
+}
+
+export type AddResult = 'added' | 'duplicate' | 'full';
+
+export interface PoolOptions {
+  readonly maxBytes: number;
+  /** Freshness window, ms (14 days). */
+  readonly windowMs: number;
+  /** A uniform random integer in [0, n). */
+  readonly randomInt: (n: number) => number;
+}
+
+export class GossipPool {
+  readonly #opts: PoolOptions;
+  readonly #entries = new Map<string, PoolEntry>();
+  /** logId → size → entries of that size. */
+  readonly #bySize = new Map<string, Map<number, PoolEntry[]>>();
+  #bytes = 0;
+  #suspiciousBytes = 0;
+
+  constructor(opts: PoolOptions) {
+    this.#opts = opts;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get suspiciousBytes(): number {
+    return this.#suspiciousBytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  get(key: string): PoolEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** The held heads of `logId` with tree size `size` (for fork checks). */
+  sameSize(logId: string, size: number): readonly PoolEntry[] {
+    return this.#bySize.get(logId)?.get(size) ?? [];
+  }
+
+  /** Every held head of `logId`. */
+  *ofLog(logId: string): IterableIterator<PoolEntry> {
+    for (const list of this.#bySize.get(logId)?.values() ?? []) yield* list;
+  }
+
+  static cost(data: Buffer): number {
+    return data.length + ENTRY_OVERHEAD;
+  }
+
+  /** Adds a validated head received at `nowMs`. Sweeps stale and resolved heads first when over budget. */
+  add(e: Omit<PoolEntry, 'pollinate' | 'suspicious' | 'resolved'>, nowMs: number): AddResult {
+    if (this.#entries.has(e.key)) return 'duplicate';
+    const cost = GossipPool.cost(e.data);
+    if (this.#bytes + cost > this.#opts.maxBytes) this.#makeRoom(cost, nowMs);
+    if (this.#bytes + cost > this.#opts.maxBytes) return 'full';
+    const pollinate = e.kind === 'rfc6962-sth' && e.head.timestampMs !== null && !this.#pollinatedWithinHour(e.logId, e.head.timestampMs);
+    const entry: PoolEntry = { ...e, pollinate, suspicious: false, resolved: false };
+    this.#entries.set(e.key, entry);
+    let sizes = this.#bySize.get(e.logId);
+    if (!sizes) {
+      sizes = new Map();
+      this.#bySize.set(e.logId, sizes);
+    }
+    sizes.set(e.head.size, [...(sizes.get(e.head.size) ?? []), entry]);
+    this.#bytes += cost;
+    return 'added';
+  }
+
+  #pollinatedWithinHour(logId: string, ts: number): boolean {
+    for (const other of this.ofLog(logId)) {
+      if (other.pollinate && other.head.timestampMs !== null && Math.abs(other.head.timestampMs - ts) < HOUR_MS) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Marks a held head as part of an incident: from now on it is charged to
+   * the suspicious budget and never swept by volume. False when it is not
+   * held or the suspicious budget is spent (it is in the incident store anyway).
+   */
+  markSuspicious(key: string): boolean {
+    const e = this.#entries.get(key);
+    if (!e) return false;
+    if (e.suspicious) return true;
+    const cost = GossipPool.cost(e.data);
+    if (this.#suspiciousBytes + cost > this.#opts.maxBytes) return false;
+    e.suspicious = true;
+    this.#bytes -= cost;
+    this.#suspiciousBytes += cost;
+    return true;
+  }
+
+  /** Marks a held head resolved: a later head of its log was proven consistent with it, so it may go under pressure. */
+  markResolved(key: string): void {
+    const e = this.#entries.get(key);
+    if (e) e.resolved = true;
+  }
+
+  /** Drops stale heads (never suspicious ones). Returns how many went. */
+  sweep(nowMs: number): number {
+    let n = 0;
+    for (const e of [...this.#entries.values()]) {
+      if (!e.suspicious && this.#isStale(e, nowMs)) {
+        this.#remove(e);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  #isStale(e: PoolEntry, nowMs: number): boolean {
+    // A checkpoint without a log timestamp ages from when it was received.
+    return (e.head.timestampMs ?? e.receivedAtMs) < nowMs - this.#opts.windowMs;
+  }
+
+  #makeRoom(cost: number, nowMs: number): void {
+    this.sweep(nowMs);
+    if (this.#bytes + cost <= this.#opts.maxBytes) return;
+    // Resolved heads, oldest received first.
+    const resolved = [...this.#entries.values()].filter((e) => e.resolved && !e.suspicious).sort((a, b) => a.receivedAtMs - b.receivedAtMs);
+    for (const e of resolved) {
+      if (this.#bytes + cost <= this.#opts.maxBytes) return;
+      this.#remove(e);
+    }
+  }
+
+  #remove(e: PoolEntry): void {
+    this.#entries.delete(e.key);
+    const sizes = this.#bySize.get(e.logId);
+    const list = sizes?.get(e.head.size)?.filter((x) => x !== e) ?? [];
+    if (list.length > 0) sizes?.set(e.head.size, list);
+    else sizes?.delete(e.head.size);
+    if (sizes && sizes.size === 0) this.#bySize.delete(e.logId);
+    if (e.suspicious) this.#suspiciousBytes -= GossipPool.cost(e.data);
+    else this.#bytes -= GossipPool.cost(e.data);
+  }
+
+  /**
+   * Up to `n` fresh heads chosen uniformly at random among those that pass
+   * `filter` (a partial Fisher–Yates shuffle with the injected CSPRNG).
+   */
+  select(n: number, nowMs: number, filter: (e: PoolEntry) => boolean): PoolEntry[] {
+    const pool = [...this.#entries.values()].filter((e) => !this.#isStale(e, nowMs) && filter(e));
+    const k = Math.min(n, pool.length);
+    for (let i = 0; i < k; i++) {
+      const j = i + this.#opts.randomInt(pool.length - i);
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    return pool.slice(0, k);
+  }
+}

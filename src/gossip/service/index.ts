@@ -9,5 +9,5 @@ export { TransportLane } from './lane.ts';
 export { GossipMetrics } from './metrics.ts';
 export { type AddResult, ENTRY_OVERHEAD, GossipPool, type PoolEntry } from './pool.ts';
 export { DEFAULT_LIMITS, GossipService, type GossipServiceOptions, type ServiceLimits } from './service.ts';
-export { evidenceLogOf, type IncidentSink, messageKey, type ProofSource, SplitViewDetector } from './split-view.ts';
+export { evidenceLogOf, type IncidentRaiser, messageKey, type ProofSource, SplitViewDetector } from './split-view.ts';
 export type { Incoming, Outgoing, PeerLink, Transport, TransportContext } from './transport.ts';

@@ -30,15 +30,15 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { HeadStore } from '../../audit/index.ts';
 import { formatEvidence, type Incident } from '../../evidence/index.ts';
+import { IncidentReporter } from '../../incidents/index.ts';
 import { type BucketSpec, QuotaError, QuotaManager } from '../../log/index.ts';
-import { MemoryHeadStore } from '../../storage/index.ts';
 import { FRESHNESS_WINDOW_MS, type LogRegistry, type ValidatedGossip, type Validation, validateGossipData } from '../validate/index.ts';
 import { ALL_TRANSPORTS, Command, type GossipMessage, type GossipMsg, refusal } from '../wire/index.ts';
 import { RecentSet } from './dedup.ts';
 import { TransportLane } from './lane.ts';
 import { GossipMetrics } from './metrics.ts';
 import { GossipPool, type PoolEntry } from './pool.ts';
-import { type HeldHead, type IncidentSink, messageKey, type ProofSource, SplitViewDetector } from './split-view.ts';
+import { type HeldHead, type IncidentRaiser, messageKey, type ProofSource, SplitViewDetector } from './split-view.ts';
 import type { Incoming, Outgoing, PeerLink, Transport } from './transport.ts';
 
 export interface ServiceLimits {
@@ -78,10 +78,10 @@ export const DEFAULT_LIMITS: ServiceLimits = Object.freeze({
 export interface GossipServiceOptions {
   readonly logs: LogRegistry;
   readonly limits?: Partial<ServiceLimits>;
-  /** Latest head per log (default: in memory, not durable). */
-  readonly store?: HeadStore;
-  /** Incidents (default: kept in `incidents()` only). */
-  readonly sink?: IncidentSink;
+  /** Latest head per log (storage/index.ts: MemoryHeadStore, or a durable one). */
+  readonly store: HeadStore;
+  /** Where incidents are raised (default: a reporter without sinks; `incidents()` keeps the latest). */
+  readonly incidents?: IncidentRaiser;
   readonly proofs?: ProofSource;
   readonly registry?: Registry;
   readonly logger?: Logger;
@@ -132,12 +132,12 @@ export class GossipService {
       windowMs: this.limits.maxAgeMs,
       randomInt: opts.randomInt ?? ((n) => cryptoRandomInt(n)),
     });
-    const sink = opts.sink ?? { report: async () => {} };
+    const observer = opts.observer ?? 'grapevine-gossip';
     this.#detector = new SplitViewDetector({
-      store: opts.store ?? new MemoryHeadStore(),
-      sink,
+      store: opts.store,
+      incidents: opts.incidents ?? new IncidentReporter({ observer, sinks: [], now: this.#clock }),
       ...(opts.proofs ? { proofs: opts.proofs } : {}),
-      observer: opts.observer ?? 'grapevine-gossip',
+      observer,
       clock: this.#clock,
       sameSize: (logId, size) => this.pool.sameSize(logId, size).map(heldOf),
       onIncident: (incident, heads) => this.#onIncident(incident, heads),

@@ -38,14 +38,13 @@ import {
   forkEvidence,
   type Incident,
   inconsistentEvidence,
-  makeIncident,
   proofRefusedEvidence,
   rfc6962Log,
   type SignedHead,
   sthHead,
 } from '../../evidence/index.ts';
+import type { IncidentReporter } from '../../incidents/index.ts';
 import type { KnownLog, ValidatedGossip } from '../validate/index.ts';
-import { RecentSet } from './dedup.ts';
 
 /** Where consistency proofs come from (RFC 6962 §4.4 get-sth-consistency for CT logs). */
 export interface ProofSource {
@@ -56,13 +55,12 @@ export interface ProofSource {
 }
 
 /**
- * Where incidents go (until src/incidents lands with durable sinks, any
- * implementation of this one method). Resolves once recorded; may be called
- * concurrently. A rejection is counted and logged by the detector.
+ * Where incidents go: src/incidents' IncidentReporter (dedup by incident id
+ * across restarts, evidence files, sinks), or anything with its `raise`.
+ * Resolves once delivered; may be called concurrently. A rejection is
+ * counted and logged by the detector.
  */
-export interface IncidentSink {
-  report(incident: Incident): Promise<void>;
-}
+export type IncidentRaiser = Pick<IncidentReporter, 'raise'>;
 
 /** A head as the detector keeps it: what was gossiped, who gave it, when. */
 interface HeldHead {
@@ -89,14 +87,14 @@ export type DetectorEvent =
 
 export interface SplitViewOptions {
   readonly store: HeadStore;
-  readonly sink: IncidentSink;
+  readonly incidents: IncidentRaiser;
   readonly proofs?: ProofSource;
   /** Who we are, in evidence (`observed.by`, `createdBy`). */
   readonly observer: string;
   readonly clock: () => number;
   /** Heads of one size held in the pool, for fork checks beyond the stored latest. */
   readonly sameSize: (logId: string, size: number) => readonly HeldHead[];
-  /** Called once per new incident (after dedup), before the sink resolves: broadcast, metrics, pool marking. */
+  /** Called once per new incident (the reporter had not seen its id): broadcast, metrics, pool marking. */
   readonly onIncident: (incident: Incident, heads: readonly HeldHead[]) => void;
   /** Called for every decision and failure, for metrics and debug logs. */
   readonly onEvent?: (event: DetectorEvent, log: KnownLog, detail: string) => void;
@@ -118,7 +116,6 @@ export class SplitViewDetector {
   readonly #o: SplitViewOptions;
   /** Per log: the tail of its chain of checks. Owned by check(). */
   readonly #chains = new Map<string, Promise<void>>();
-  readonly #reported = new RecentSet<true>(10_000);
   #pending = 0;
 
   constructor(opts: SplitViewOptions) {
@@ -261,13 +258,10 @@ export class SplitViewDetector {
       this.#event('evidence-error', log, (err as Error).message);
       return;
     }
-    const incident = makeIncident(doc, this.#o.observer, this.#o.clock());
-    this.#event(incident.category as DetectorEvent, log, incident.summary);
-    if (this.#reported.get(incident.id)) return;
-    this.#reported.set(incident.id, true);
-    this.#o.onIncident(incident, held);
+    this.#event(doc.kind as DetectorEvent, log, doc.summary);
     try {
-      await this.#o.sink.report(incident);
+      const raised = await this.#o.incidents.raise(doc);
+      if (raised.fresh) this.#o.onIncident(raised.incident, held);
     } catch (err) {
       this.#event('sink-error', log, (err as Error).message);
     }

@@ -20,7 +20,12 @@ export class EchoTransport implements Transport {
   }
 
   async send(msg: Outgoing): Promise<void> {
-    this.#ctx?.deliver({ logId: msg.logId, gossipData: msg.gossipData, toPeer: msg.fromPeer, ...(msg.tag !== undefined ? { tag: msg.tag } : {}) });
+    this.#ctx?.deliver({
+      logId: msg.logId,
+      gossipData: msg.gossipData,
+      toPeer: msg.fromPeer,
+      ...(msg.tag !== undefined ? { tag: msg.tag } : {}),
+    });
   }
 
   stop(): void {

@@ -5,11 +5,33 @@
  * X-Forwarded-For (specs/gossip-hub.md §1.8 `realip.FromRequest`), so any
  * client could pick its own quota bucket.
  *
- * IPv6 clients are bucketed per /64: one host usually owns a whole /64, and
- * per-address buckets would give it 2^64 quotas.
+ * IPv6 clients are bucketed per prefix, /64 by default: one host usually
+ * owns a whole /64, and per-address buckets would give it 2^64 quotas. A
+ * holder of a /48 still has 65,536 /64 buckets; `setIpv6QuotaPrefix` makes
+ * an app bucket coarser (the config's `ipv6QuotaPrefix`,
+ * docs/configuration.md "Client addresses, quotas and IPv6").
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Prefix length of IPv6 quota buckets for this app's routes (setIpv6QuotaPrefix); unset: 64. */
+    ipv6QuotaPrefix?: number;
+  }
+}
+
+/** IPv6 clients share a quota bucket per prefix of this many bits unless the app says otherwise. */
+export const DEFAULT_IPV6_QUOTA_PREFIX = 64;
+
+/**
+ * Makes every route of `app` (and of the plugins it registers afterwards)
+ * bucket IPv6 clients per prefix of `bits` bits. Call once, before mounting
+ * routes; the config allows 16–64.
+ */
+export function setIpv6QuotaPrefix(app: FastifyInstance, bits: number): void {
+  app.decorate('ipv6QuotaPrefix', bits);
+}
 
 /** The client address with IPv4-mapped IPv6 (`::ffff:1.2.3.4`) unwrapped. */
 export function clientIp(req: Pick<FastifyRequest, 'ip'>): string {
@@ -47,18 +69,24 @@ function ipv6Groups(ip: string): number[] | null {
   return g.length === 8 ? g : null;
 }
 
-/** The quota user string for a client address: `ip:1.2.3.4`, or `ip6:2001:db8:0:1::/64`. */
-export function quotaUserForIp(ip: string): string {
+/**
+ * The quota user string for a client address: `ip:1.2.3.4`, or the IPv6
+ * prefix of `prefixBits` bits (clamped to 1–128) that holds it,
+ * `ip6:2001:db8:0:1::/64`.
+ */
+export function quotaUserForIp(ip: string, prefixBits = DEFAULT_IPV6_QUOTA_PREFIX): string {
   if (isIPv4(ip)) return `ip:${ip}`;
   const g = ipv6Groups(ip);
   if (!g) return `ip:${ip}`;
-  return `ip6:${g
-    .slice(0, 4)
-    .map((x) => x.toString(16))
-    .join(':')}::/64`;
+  const bits = Math.min(128, Math.max(1, Math.trunc(prefixBits)));
+  const groups = g.slice(0, Math.ceil(bits / 16)).map((x, i) => {
+    const kept = Math.min(16, bits - 16 * i); // bits of this group inside the prefix
+    return (x & ((0xffff << (16 - kept)) & 0xffff)).toString(16);
+  });
+  return `ip6:${groups.join(':')}${groups.length < 8 ? '::' : ''}/${bits}`;
 }
 
-/** clientIp + quotaUserForIp. */
-export function quotaUser(req: Pick<FastifyRequest, 'ip'>): string {
-  return quotaUserForIp(clientIp(req));
+/** clientIp + quotaUserForIp, with the app's IPv6 prefix (setIpv6QuotaPrefix). */
+export function quotaUser(req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } }): string {
+  return quotaUserForIp(clientIp(req), req.server?.ipv6QuotaPrefix ?? DEFAULT_IPV6_QUOTA_PREFIX);
 }

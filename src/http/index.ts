@@ -14,7 +14,7 @@
  * Retry-After; StorageError UNAVAILABLE is 503.
  */
 export { type AppOptions, createApp, DEFAULT_BODY_LIMIT } from './app.ts';
-export { clientIp, quotaUser, quotaUserForIp } from './client-ip.ts';
+export { clientIp, DEFAULT_IPV6_QUOTA_PREFIX, quotaUser, quotaUserForIp, setIpv6QuotaPrefix } from './client-ip.ts';
 export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, type StatusTable } from './errors.ts';
 export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';

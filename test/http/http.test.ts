@@ -14,10 +14,12 @@ import {
   createApp,
   defaultErrorMapper,
   installGracefulShutdown,
+  quotaUser,
   quotaUserForIp,
   registerHealth,
   registerMetrics,
   sequencerCheck,
+  setIpv6QuotaPrefix,
   storageCheck,
 } from '../../src/http/index.ts';
 import { HUB_ERROR_STATUS, HubError } from '../../src/hub/index.ts';
@@ -122,6 +124,30 @@ describe('client addresses for quotas', () => {
     assert.equal(quotaUserForIp('2001:db8:1:2:bbbb:cccc:dddd:eeee'), 'ip6:2001:db8:1:2::/64');
     assert.equal(quotaUserForIp('::1'), 'ip6:0:0:0:0::/64');
     assert.equal(quotaUserForIp('2001:db8::ffff:1.2.3.4'), 'ip6:2001:db8:0:0::/64');
+  });
+
+  it('buckets IPv6 per a coarser prefix when asked: one /48 is one bucket, a /56 masks inside a group', () => {
+    assert.equal(quotaUserForIp('2001:db8:1:2:aaaa::1', 48), 'ip6:2001:db8:1::/48');
+    assert.equal(quotaUserForIp('2001:db8:1:ffff::1', 48), 'ip6:2001:db8:1::/48');
+    assert.equal(quotaUserForIp('2001:db8:1:12ff::1', 56), 'ip6:2001:db8:1:1200::/56');
+    assert.equal(quotaUserForIp('2001:db8:1:2:aaaa::1', 128), 'ip6:2001:db8:1:2:aaaa:0:0:1/128');
+    assert.equal(quotaUserForIp('192.0.2.7', 48), 'ip:192.0.2.7', 'IPv4 (and so NAT64 clients) stay per address');
+  });
+
+  it('takes the prefix of the app the route belongs to (setIpv6QuotaPrefix), 64 by default', async () => {
+    for (const [bits, want] of [
+      [undefined, 'ip6:2001:db8:1:2::/64'],
+      [48, 'ip6:2001:db8:1::/48'],
+    ] as const) {
+      const app = createApp({ trustProxy: true });
+      if (bits !== undefined) setIpv6QuotaPrefix(app, bits);
+      await app.register(async (child) => {
+        child.get('/who', async (req) => quotaUser(req));
+      });
+      const r = await app.inject({ url: '/who', headers: { 'x-forwarded-for': '2001:db8:1:2:aaaa::1' } });
+      assert.equal(r.body, want);
+      await app.close();
+    }
   });
 });
 

@@ -54,7 +54,7 @@ const IO_PACKAGES = [
 ];
 
 /** Halves of a personality that a verifying client, a monitor or a browser bundle loads alone. */
-const WIRE = ['ct', 'hub'];
+const WIRE = ['ct', 'hub', 'tiles'];
 const SERVER_PACKAGES = ['fastify', 'prom-client', 'pino', 'pg', 'better-sqlite3', 'node:sqlite'];
 
 /** Which src folders each folder may import (besides itself and errors.ts). */
@@ -77,6 +77,8 @@ const ALLOWED: Record<string, string[]> = {
   // Personalities sit on the core and their wire half, and never import each other.
   'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub'],
   'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
+  // Tiled logs' read API, client half (paths, hash reader, rebuild, HTTP client): no server code.
+  tiles: ['merkle', 'codec', 'crypto', 'note', 'checkpoint'],
   // The C2SP witness: a server half on the observer core (audit) and the note/checkpoint formats.
   witness: ['audit', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
   // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
 import { type CtLogSpec, type CtQuotaSpec, normalizePrefix } from '../personalities/ct/index.ts';
 import { certificatesFromPem, parseCertificate } from '../x509/index.ts';
-import { substituteEnv } from './env.ts';
+import { type SubstitutedText, substituteEnv } from './env.ts';
 import {
   ConfigProblemsError,
   deepFreeze,
@@ -190,18 +190,21 @@ export function ctSectionProblems(c: CtSection, at: string): string[] {
   return problems;
 }
 
+/** Substituted text → validated config. Throws CtConfigError listing every problem. */
+function parseSubstituted(sub: SubstitutedText, overrides: ResolveOptions['overrides']): Readonly<CtConfig> {
+  if (sub.problems.length > 0) throw new CtConfigError(sub.problems);
+  const raw = parseYamlText(sub.text, CtConfigError);
+  const r = ctFileSchema.safeParse(raw);
+  if (!r.success) throw new CtConfigError([...schemaProblems(r.error, ctFileSchema), ...rawServerProblems(raw, overrides)]);
+  const problems = [...serverProblems(r.data, overrides), ...ctSectionProblems(r.data, '')];
+  if (problems.length > 0) throw new CtConfigError(problems);
+  return deepFreeze(r.data);
+}
+
 /** Parses and validates config text (YAML or JSON). Throws CtConfigError listing every problem. */
 export function parseCtConfig(text: string, opts: Pick<LoadOptions, 'env' | 'overrides'> = {}): Readonly<CtConfig> {
   const sub = substituteEnv(text, opts.env ?? {});
-  return withoutSecrets(sub.substitutions, () => {
-    if (sub.problems.length > 0) throw new CtConfigError(sub.problems);
-    const raw = parseYamlText(sub.text, CtConfigError);
-    const r = ctFileSchema.safeParse(raw);
-    if (!r.success) throw new CtConfigError([...schemaProblems(r.error, ctFileSchema), ...rawServerProblems(raw, opts.overrides)]);
-    const problems = [...serverProblems(r.data, opts.overrides), ...ctSectionProblems(r.data, '')];
-    if (problems.length > 0) throw new CtConfigError(problems);
-    return deepFreeze(r.data);
-  });
+  return withoutSecrets(sub.substitutions, () => parseSubstituted(sub, opts.overrides));
 }
 
 /** The CT log part of a resolved config. */
@@ -282,8 +285,5 @@ export function resolveCtConfig(cfg: Readonly<CtConfig>, opts: ResolveOptions): 
 /** Both steps at once, with `${VAR}` substitution and overrides; no value from the environment appears in a problem. */
 export function loadCtConfigText(text: string, opts: LoadOptions): ResolvedCtConfig {
   const sub = substituteEnv(text, opts.env ?? {});
-  return withoutSecrets(sub.substitutions, () => {
-    const cfg = parseCtConfig(text, opts);
-    return resolveCtConfig(cfg, opts);
-  });
+  return withoutSecrets(sub.substitutions, () => resolveCtConfig(parseSubstituted(sub, opts.overrides), opts));
 }

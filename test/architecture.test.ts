@@ -87,7 +87,22 @@ const ALLOWED: Record<string, string[]> = {
   incidents: ['evidence'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
-  gossip: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'x509', 'audit', 'evidence', 'incidents', 'ct', 'hub', 'log', 'http', 'storage'],
+  gossip: [
+    'merkle',
+    'codec',
+    'crypto',
+    'note',
+    'checkpoint',
+    'x509',
+    'audit',
+    'evidence',
+    'incidents',
+    'ct',
+    'hub',
+    'log',
+    'http',
+    'storage',
+  ],
 };
 
 /** Pure parts of folders that also hold I/O. */

@@ -71,7 +71,9 @@ describe('GossipPool', () => {
   it('pollinates at most one head per log per hour (draft §2.4, the 336-per-window bound)', () => {
     const p = pool(cost * 100);
     const times = [0, 10 * 60_000, 59 * 60_000, 60 * 60_000, 61 * 60_000, 200 * 60_000];
-    times.forEach((t, i) => p.add(entry(i + 1, { ts: NOW - 300 * 60_000 + t }), NOW));
+    times.forEach((t, i) => {
+      p.add(entry(i + 1, { ts: NOW - 300 * 60_000 + t }), NOW);
+    });
     const picked = p.select(100, NOW, (e) => e.pollinate).map((e) => e.head.timestampMs);
     assert.equal(picked.length, 3);
     p.add(entry(50, { log: 'M', ts: NOW - 5 }), NOW);

@@ -5,6 +5,7 @@
  *   postgres://… / postgresql://…   PostgreSQL
  * Backends are imported lazily so a SQLite deployment never loads pg.
  */
+import type { HeadStore } from '../audit/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { StorageError } from '../log/index.ts';
 
@@ -38,6 +39,30 @@ export async function openStorage(url: string, opts: OpenStorageOptions = {}): P
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { PostgresStorage } = await import('./postgres/postgres-storage.ts');
     return PostgresStorage.open(url, opts);
+  }
+  throw new StorageError('SCHEMA', `unsupported database URL ${JSON.stringify(redact(url))}: want sqlite:PATH or postgres://…`);
+}
+
+/** A HeadStore that holds a connection (or a pool) until closed. */
+export interface ClosableHeadStore extends HeadStore {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the HeadStore (src/audit/head-store.ts) at a database URL, the same
+ * URLs as openStorage: `sqlite:PATH` (table head_records in that file; one
+ * database may hold logs and head records alike) or `postgres://…`.
+ */
+export async function openHeadStore(url: string, opts: Pick<OpenStorageOptions, 'poolSize'> = {}): Promise<ClosableHeadStore> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path.trim() === '') throw new StorageError('SCHEMA', `database URL ${JSON.stringify(url)} names no file: want sqlite:PATH`);
+    const { SqliteHeadStore } = await import('./sqlite/head-store.ts');
+    return SqliteHeadStore.open(path);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { PostgresHeadStore } = await import('./postgres/head-store.ts');
+    return PostgresHeadStore.open(url, opts);
   }
   throw new StorageError('SCHEMA', `unsupported database URL ${JSON.stringify(redact(url))}: want sqlite:PATH or postgres://…`);
 }

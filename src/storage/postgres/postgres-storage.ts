@@ -22,24 +22,18 @@
  * Concurrency: methods may interleave freely; each checks out its own
  * connection. Nothing is cached in this object between calls.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes } from '../hashes.ts';
 import { isSerializationFailure, postgresError, sqlState } from './errors.ts';
+import { createPool, type PostgresStorageOptions } from './pool.ts';
 import { int, type Row, toHead, toLeaf, toTree } from './rows.ts';
 import { migrate } from './schema.ts';
 import { SQL } from './sql.ts';
 
-export interface PostgresStorageOptions {
-  /** Connections per process. Default 10. */
-  readonly poolSize?: number;
-  /** How long a call waits to connect (or for a free pooled connection), ms. Default 10 000. */
-  readonly connectTimeoutMs?: number;
-  /** Told about errors of connections no call was using (e.g. the server restarted). Default: ignored. */
-  readonly onPoolError?: (err: Error) => void;
-}
+export type { PostgresStorageOptions } from './pool.ts';
 
 type Query = { readonly name: string; readonly text: string };
 
@@ -60,20 +54,7 @@ export class PostgresStorage implements LogStorage {
    * e.g. `?options=-c%20search_path%3Dgrapevine` to use another schema.
    */
   static async open(url: string, opts: PostgresStorageOptions = {}): Promise<PostgresStorage> {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-      idleTimeoutMillis: 30_000,
-      // Notice a silently dead server (no RST, e.g. a lost host) in tens of seconds, not the OS's two hours.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      application_name: 'grapevine',
-    });
-    const report = (err: Error) => opts.onPoolError?.(err);
-    pool.on('error', report);
-    // A checked-out connection that breaks between queries emits 'error' on the client; without a listener that is fatal.
-    pool.on('connect', (client) => client.on('error', report));
+    const pool = createPool(url, opts);
     const storage = new PostgresStorage(pool);
     try {
       await storage.#withClient('open', migrate);

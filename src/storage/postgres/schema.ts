@@ -20,7 +20,8 @@
  * - leases:      the sequencer leader lease per tree, timed by the database clock.
  *
  * Migrations are append only (a released one is never edited): 1 creates
- * the tables above, 2 adds leaves.label_rank and rebuilds the label index.
+ * the tables above, 2 adds leaves.label_rank and rebuilds the label index,
+ * 3 adds head_records (the HeadStore).
  */
 import type { PoolClient } from 'pg';
 import { StorageError } from '../../log/index.ts';
@@ -96,6 +97,16 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
     "ALTER TABLE leaves ADD COLUMN label_rank BYTEA NOT NULL DEFAULT ''::bytea",
     'DROP INDEX leaves_by_label',
     'CREATE INDEX leaves_by_label ON leaves (tree_id, label, label_rank, queue_id) WHERE label IS NOT NULL',
+  ],
+  // 3: the HeadStore (src/audit/head-store.ts): the latest record per key; `revision` is its compare-and-swap guard.
+  [
+    `CREATE TABLE head_records (
+      key       TEXT PRIMARY KEY,
+      revision  BIGINT NOT NULL,
+      size      BIGINT NOT NULL,
+      root_hash BYTEA NOT NULL,
+      body      BYTEA NOT NULL
+    )`,
   ],
 ];
 

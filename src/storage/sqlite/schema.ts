@@ -28,6 +28,8 @@
  *    latest queue_id), and the label index over (tree_id, label,
  *    label_rank, queue_id) so that query is one descending index seek.
  *    Existing rows get the empty rank, so they keep answering by queue order.
+ * 3. head_records: the HeadStore (src/audit/head-store.ts), the latest
+ *    record per key; `revision` is its compare-and-swap guard.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -90,5 +92,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE leaves ADD COLUMN label_rank BLOB NOT NULL DEFAULT X'';
   DROP INDEX leaves_by_label;
   CREATE INDEX leaves_by_label ON leaves(tree_id, label, label_rank, queue_id) WHERE label IS NOT NULL;
+  `,
+  `
+  CREATE TABLE head_records (
+    key       TEXT PRIMARY KEY,
+    revision  INTEGER NOT NULL,
+    size      INTEGER NOT NULL,
+    root_hash BLOB NOT NULL,
+    body      BLOB NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];

@@ -16,9 +16,9 @@ import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, Stored
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes, splitHashes } from '../hashes.ts';
-import { openSqlite, type SqliteDatabase, type SqliteDriverName, sqliteDriver } from './driver.ts';
+import { openDatabase } from './connection.ts';
+import type { SqliteDatabase, SqliteDriverName } from './driver.ts';
 import { sqliteError } from './errors.ts';
-import { MIGRATIONS } from './schema.ts';
 
 type Row = Record<string, unknown>;
 const NO_RANK = Buffer.alloc(0);
@@ -44,36 +44,7 @@ export class SqliteStorage implements LogStorage {
 
   /** Opens (creating if needed) the database file and applies migrations. `:memory:` for tests. */
   static open(path: string): SqliteStorage {
-    const op = `opening SQLite database ${path}`;
-    const driver = sqliteDriver(); // outside the try: a broken install is not an outage
-    let db: SqliteDatabase;
-    try {
-      db = openSqlite(path);
-    } catch (err) {
-      // better-sqlite3 refuses some paths itself (a missing directory) with a plain TypeError.
-      const e = sqliteError(err, op);
-      throw e instanceof StorageError ? e : new StorageError('UNAVAILABLE', `${op}: ${(err as Error).message}`, { cause: err });
-    }
-    try {
-      // Durability: WAL with synchronous=FULL fsyncs the log on every commit,
-      // so a resolved write survives kill -9 and power loss.
-      const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
-      if (mode !== 'wal' && path !== ':memory:') {
-        throw new StorageError('UNAVAILABLE', `${op}: journal_mode is ${String(mode)}, want wal (${driver.name})`);
-      }
-      db.exec('PRAGMA synchronous = FULL');
-      db.exec('PRAGMA busy_timeout = 10000');
-      // 32 MiB page cache: the identity and leaf-hash indexes take random
-      // inserts, and the default 2 MiB cache makes most of them page misses.
-      // Larger buys little once the indexes outgrow it, and costs RSS.
-      db.exec('PRAGMA cache_size = -32768');
-      db.exec('PRAGMA foreign_keys = ON');
-      migrate(db);
-    } catch (err) {
-      db.close();
-      throw sqliteError(err, op);
-    }
-    return new SqliteStorage(db);
+    return new SqliteStorage(openDatabase(path));
   }
 
   /** The driver and the durability settings in force on this connection, as SQLite reports them (start-up logs, tests). */
@@ -340,32 +311,6 @@ function prepare(db: SqliteDatabase) {
     dropLease: db.prepare('DELETE FROM leases WHERE tree_id = ? AND holder = ?'),
     ping: db.prepare('SELECT 1'),
   };
-}
-
-/**
- * Applies the missing migrations. The version is read inside the write
- * transaction: read before it, another process opening the same new file
- * could migrate in between, and this one would then re-run its migrations.
- */
-function migrate(db: SqliteDatabase): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  db.immediate(() => {
-    const current = (db.prepare('SELECT max(version) AS v FROM schema_version').get()?.v as number | null) ?? 0;
-    if (current > MIGRATIONS.length) {
-      throw new StorageError('SCHEMA', `database schema version ${current} is newer than this binary's ${MIGRATIONS.length}`);
-    }
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      try {
-        db.exec(MIGRATIONS[v]);
-      } catch (err) {
-        const e = sqliteError(err, `migration ${v + 1}`);
-        throw e instanceof StorageError
-          ? e
-          : new StorageError('SCHEMA', `migration ${v + 1} failed: ${(err as Error).message}`, { cause: err });
-      }
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
-    }
-  });
 }
 
 function toTree(r: Row): TreeInfo {

@@ -227,17 +227,31 @@ function checkOid(buf: Uint8Array, start: number, body: number, end: number): vo
   }
 }
 
-/** Dotted texts by contents octets (latin1), for the few OIDs certificates repeat; bounded. */
-const OID_TEXTS = new Map<string, string>();
+/** Dotted texts of the OIDs seen, by a hash of their contents octets (FNV-1a), checked byte for byte; bounded. */
+const OID_TEXTS = new Map<number, { readonly bytes: Uint8Array; readonly text: string }[]>();
 const MAX_OID_TEXTS = 1024;
+let oidTextCount = 0;
 
 /** Dotted text of an OBJECT IDENTIFIER's contents (X.690 §8.19), e.g. "2.5.29.19". */
 export function oidText(buf: Uint8Array, e: Element): string {
-  const key = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)).toString('latin1', e.body, e.end);
-  let text = OID_TEXTS.get(key);
-  if (text === undefined) {
-    text = dotted(buf, e);
-    if (OID_TEXTS.size < MAX_OID_TEXTS) OID_TEXTS.set(key, text);
+  let h = 0x811c9dc5;
+  for (let i = e.body; i < e.end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  const len = e.end - e.body;
+  const seen = OID_TEXTS.get(h);
+  if (seen) {
+    for (const s of seen) {
+      if (s.bytes.length !== len) continue;
+      let i = 0;
+      while (i < len && s.bytes[i] === buf[e.body + i]) i++;
+      if (i === len) return s.text;
+    }
+  }
+  const text = dotted(buf, e);
+  if (oidTextCount < MAX_OID_TEXTS) {
+    oidTextCount++;
+    const entry = { bytes: buf.slice(e.body, e.end), text };
+    if (seen) seen.push(entry);
+    else OID_TEXTS.set(h, [entry]);
   }
   return text;
 }

@@ -123,9 +123,10 @@ function checkLeafKind(kind: SubmissionKind, leaf: ParsedCertificate): void {
   }
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 function checkWindow(leaf: ParsedCertificate, policy: AdmissionPolicy, now: number): void {
   const w = policy.notAfter;
-  const iso = (ms: number) => new Date(ms).toISOString();
   if (w?.start !== undefined && leaf.notAfter < w.start) {
     throw new CtError('NOT_AFTER_OUT_OF_RANGE', `notAfter ${iso(leaf.notAfter)} is before this log's window start ${iso(w.start)}`);
   }

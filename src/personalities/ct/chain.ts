@@ -59,9 +59,9 @@ function isCa(cert: ParsedCertificate, roots: RootStore): boolean {
 }
 
 /** Cheap checks of one link: the algorithm is one we verify, the issuer's key is within limits and of the right kind. */
-function checkLink(child: ParsedCertificate, issuer: ParsedCertificate): void {
+function checkLink(child: ParsedCertificate, issuer: ParsedCertificate, cache: CertificateCache | undefined): void {
   const scheme = signatureScheme(child.signatureAlgorithm);
-  const kind = checkVerificationKey(issuer.spki);
+  const kind = cache ? cache.keyKind(issuer) : checkVerificationKey(issuer.spki);
   if (kind !== scheme.key) {
     throw new X509Error(
       'BAD_SIGNATURE',
@@ -117,12 +117,12 @@ export function certificationPath(certs: readonly ParsedCertificate[], o: PathOp
     // A remembered link passed these checks when it was verified.
     if (j > 0 && o.certificates?.linkKnown(path[j], path[j + 1])) continue;
     try {
-      checkLink(path[j], path[j + 1]);
+      checkLink(path[j], path[j + 1], o.certificates);
     } catch (err) {
       x509Refusal(err, `chain[${j}]`);
     }
   }
-  if (candidates.length > 0) candidates = usableRoots(path[top], candidates, top);
+  if (candidates.length > 0) candidates = usableRoots(path[top], candidates, top, o.certificates);
 
   const verify = (child: ParsedCertificate, issuer: ParsedCertificate): void => {
     const ca = child !== leaf;
@@ -145,10 +145,15 @@ export function certificationPath(certs: readonly ParsedCertificate[], o: PathOp
 }
 
 /** The candidate roots whose keys fit the signature of `cert` (chain[at]); refuses when none does. */
-function usableRoots(cert: ParsedCertificate, candidates: readonly ParsedCertificate[], at: number): ParsedCertificate[] {
+function usableRoots(
+  cert: ParsedCertificate,
+  candidates: readonly ParsedCertificate[],
+  at: number,
+  cache: CertificateCache | undefined,
+): ParsedCertificate[] {
   const usable = candidates.filter((r) => {
     try {
-      checkLink(cert, r);
+      checkLink(cert, r, cache);
       return true;
     } catch (err) {
       if (!isError(err, X509Error)) throw err;
@@ -158,7 +163,7 @@ function usableRoots(cert: ParsedCertificate, candidates: readonly ParsedCertifi
   if (usable.length === 0) {
     // Throws the reason for the best candidate (unsupported algorithm, key or kind).
     try {
-      checkLink(cert, candidates[0]);
+      checkLink(cert, candidates[0], cache);
     } catch (err) {
       x509Refusal(err, `chain[${at}]`);
     }

@@ -2,7 +2,7 @@
  * The accepted roots of a CT log (RFC 6962 §4.7 get-roots) and a cache of
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
-import { checkVerificationKey, type ParsedCertificate, parseCertificate } from '../../x509/index.ts';
+import { checkVerificationKey, type KeyKind, type ParsedCertificate, parseCertificate } from '../../x509/index.ts';
 import { CtError } from './errors.ts';
 
 /**
@@ -86,8 +86,20 @@ export class CertificateCache {
   readonly #max: number;
   readonly #certs = new Map<string, ParsedCertificate>();
   readonly #links = new Set<string>();
+  /** checkVerificationKey results by certificate object: a cached issuer is the same object on every submission. */
+  readonly #keyKinds = new WeakMap<ParsedCertificate, KeyKind>();
   constructor(max = 4096) {
     this.#max = max;
+  }
+
+  /** checkVerificationKey(cert.spki), remembered for this certificate object (throws like it, remembering nothing). */
+  keyKind(cert: ParsedCertificate): KeyKind {
+    let kind = this.#keyKinds.get(cert);
+    if (kind === undefined) {
+      kind = checkVerificationKey(cert.spki);
+      this.#keyKinds.set(cert, kind);
+    }
+    return kind;
   }
 
   /** True when `child` is known to be signed by `issuer` (rememberLink was called for exactly these bytes). */

@@ -16,27 +16,13 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Certificate } from '@peculiar/asn1-x509';
-import { booleanValue, checkDer, children, contents, context, type Element, encoding, oidText, readWhole, smallUint, TAG } from './der.ts';
+import { checkDer, children, contents, context, type Element, encoding, oidText, readWhole, smallUint, TAG } from './der.ts';
 import { X509Error } from './errors.ts';
+import { type CertExtension, type KnownExtensions, knownExtensions, readExtension } from './extensions.ts';
 import { nameText } from './name.ts';
-import {
-  DER_NULL,
-  OID_AUTHORITY_KEY_ID,
-  OID_BASIC_CONSTRAINTS,
-  OID_CT_POISON,
-  OID_CT_PRECERT_SIGNING,
-  OID_EXT_KEY_USAGE,
-  OID_SUBJECT_KEY_ID,
-} from './oids.ts';
+import { DER_NULL, OID_CT_POISON, OID_CT_PRECERT_SIGNING } from './oids.ts';
 
-export interface CertExtension {
-  readonly oid: string;
-  readonly critical: boolean;
-  /** The extnValue OCTET STRING contents (the DER of the extension's own type). */
-  readonly value: Buffer;
-  /** The whole Extension element as encoded (RFC 5280 §4.1), for the precertificate TBS rewrite. */
-  readonly der: Buffer;
-}
+export type { CertExtension } from './extensions.ts';
 
 export interface AlgorithmId {
   readonly oid: string;
@@ -44,7 +30,8 @@ export interface AlgorithmId {
   readonly parameters: Buffer | null;
 }
 
-export interface ParsedCertificate {
+/** A certificate's fields; basicConstraints, extKeyUsage and the key identifiers come from KnownExtensions. */
+export interface ParsedCertificate extends KnownExtensions {
   /** The certificate as submitted (RFC 6962 §3.1 ASN.1Cert). */
   readonly der: Buffer;
   /** SHA-256 of `der`: the identity of a CA for quotas and root matching. */
@@ -67,13 +54,6 @@ export interface ParsedCertificate {
   readonly signatureAlgorithm: AlgorithmId;
   readonly signature: Buffer;
   readonly extensions: readonly CertExtension[];
-  /** RFC 5280 §4.2.1.9; null when the extension is absent. */
-  readonly basicConstraints: { readonly ca: boolean; readonly pathLen: number | null } | null;
-  /** RFC 5280 §4.2.1.12 purposes; null when absent. */
-  readonly extKeyUsage: readonly string[] | null;
-  /** keyIdentifier of the AKI (RFC 5280 §4.2.1.1) and the SKI (§4.2.1.2); null when absent. */
-  readonly authorityKeyId: Buffer | null;
-  readonly subjectKeyId: Buffer | null;
   /**
    * The certificate decoded by @peculiar/asn1-x509, built on first use, for
    * tests and debugging. Admission never reads it (the library loads in
@@ -169,112 +149,6 @@ function timeMs(der: Buffer, e: Element, what: string): number {
   return year < 100 ? t.setUTCFullYear(year) : ms;
 }
 
-/** Reads an extension value of its own DER type; any failure is BAD_EXTENSION naming it. */
-function parseExtValue<T>(e: CertExtension, what: string, read: (v: Buffer, top: Element) => T): T {
-  try {
-    return read(e.value, readWhole(e.value, what, false));
-  } catch (err) {
-    throw new X509Error('BAD_EXTENSION', `${what} extension does not parse: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function requireTag(e: Element | undefined, tag: number, what: string): Element {
-  if (!e || e.tag !== tag)
-    throw new X509Error('MALFORMED', `${what}: got ${e ? `tag 0x${e.tag.toString(16)}` : 'nothing'}, want 0x${tag.toString(16)}`);
-  return e;
-}
-
-// Extension values are parsed leniently (no DER canonicality checks): they are inside the signed TBS, so their
-// encoding is the CA's and cannot be varied by a submitter; a log records what CAs issued.
-
-/** RFC 5280 §4.2.1.9: BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }. */
-function basicConstraints(v: Buffer, top: Element) {
-  requireTag(top, TAG.SEQUENCE, 'BasicConstraints');
-  const items = children(v, top, false);
-  let i = 0;
-  let ca = false;
-  if (items[i]?.tag === TAG.BOOLEAN) ca = booleanValue(v, items[i++]);
-  const pathLen = items[i]?.tag === TAG.INTEGER ? smallUint(v, items[i++], 'pathLenConstraint') : null;
-  if (i !== items.length) throw new X509Error('MALFORMED', `BasicConstraints: ${items.length - i} unexpected elements`);
-  return { ca, pathLen };
-}
-
-/** RFC 5280 §4.2.1.12: ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId. */
-function extKeyUsage(v: Buffer, top: Element): string[] {
-  requireTag(top, TAG.SEQUENCE, 'ExtKeyUsageSyntax');
-  return children(v, top, false).map((p) => oidText(v, requireTag(p, TAG.OID, 'KeyPurposeId')));
-}
-
-/** RFC 5280 §4.2.1.1: AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, [1] …, [2] … }. */
-function authorityKeyId(v: Buffer, top: Element): Buffer | null {
-  requireTag(top, TAG.SEQUENCE, 'AuthorityKeyIdentifier');
-  let last = -1;
-  let keyId: Buffer | null = null;
-  for (const item of children(v, top, false)) {
-    const n = item.tag & 0x1f;
-    if ((item.tag & 0xc0) !== 0x80 || n > 2 || n <= last) {
-      throw new X509Error('MALFORMED', `AuthorityKeyIdentifier: unexpected tag 0x${item.tag.toString(16)}`);
-    }
-    last = n;
-    if (n === 0) {
-      if (item.tag !== context(0, false)) throw new X509Error('MALFORMED', 'AuthorityKeyIdentifier keyIdentifier is constructed');
-      keyId = contents(v, item);
-    }
-  }
-  return keyId;
-}
-
-/** RFC 5280 §4.2.1.2: SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING). */
-function subjectKeyId(v: Buffer, top: Element): Buffer {
-  return contents(v, requireTag(top, TAG.OCTET_STRING, 'SubjectKeyIdentifier'));
-}
-
-/** RFC 5280 §4.1: Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
-function extension(der: Buffer, e: Element, strict: boolean): CertExtension {
-  const [id, second, third, ...rest] = children(der, requireTag(e, TAG.SEQUENCE, 'Extension'), strict);
-  const hasCritical = second?.tag === TAG.BOOLEAN;
-  const value = hasCritical ? third : second;
-  if (!id || id.tag !== TAG.OID || !value || value.tag !== TAG.OCTET_STRING || rest.length > 0 || (!hasCritical && third)) {
-    throw new X509Error('MALFORMED', 'Extension is not SEQUENCE { extnID, critical, extnValue } (RFC 5280 §4.1)');
-  }
-  const critical = hasCritical && booleanValue(der, second);
-  if (strict && hasCritical && !critical) {
-    throw new X509Error('NOT_DER', 'Extension encodes critical FALSE, its DEFAULT; DER omits default values (X.690 §11.5)');
-  }
-  return new DerExtension(der, oidText(der, id), critical, value, e);
-}
-
-/** A CertExtension whose byte views are made on first use (most extensions of a leaf are never looked at). */
-class DerExtension implements CertExtension {
-  readonly #cert: Buffer;
-  readonly #value: Element;
-  readonly #element: Element;
-  #valueBytes: Buffer | null = null;
-  #derBytes: Buffer | null = null;
-
-  constructor(
-    cert: Buffer,
-    readonly oid: string,
-    readonly critical: boolean,
-    value: Element,
-    element: Element,
-  ) {
-    this.#cert = cert;
-    this.#value = value;
-    this.#element = element;
-  }
-
-  get value(): Buffer {
-    this.#valueBytes ??= contents(this.#cert, this.#value);
-    return this.#valueBytes;
-  }
-
-  get der(): Buffer {
-    this.#derBytes ??= encoding(this.#cert, this.#element);
-    return this.#derBytes;
-  }
-}
-
 /** True when elements `a` and `b` of `der` have the same encoding. */
 function sameEncoding(der: Buffer, a: Element, b: Element): boolean {
   if (a.end - a.start !== b.end - b.start) return false;
@@ -329,7 +203,7 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
     const [list, ...more] = children(der, f[i++], strict);
     if (!list || list.tag !== TAG.SEQUENCE || more.length > 0)
       throw new X509Error('MALFORMED', 'TBSCertificate.extensions is not [3] SEQUENCE');
-    for (const e of children(der, list, strict)) extensions.push(extension(der, e, strict));
+    for (const e of children(der, list, strict)) extensions.push(readExtension(der, e, strict));
   }
   if (i !== f.length) throw new X509Error('MALFORMED', `TBSCertificate has ${f.length - i} unexpected trailing elements`);
   if (validity.length !== 2) throw new X509Error('MALFORMED', `Validity has ${validity.length} elements, want notBefore and notAfter`);
@@ -344,21 +218,7 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
       `TBSCertificate.signature is ${inner.oid}, Certificate.signatureAlgorithm is ${alg.oid}; RFC 5280 §4.1.1.2 wants them equal`,
     );
   }
-  let bcExt: CertExtension | undefined;
-  let ekuExt: CertExtension | undefined;
-  let akiExt: CertExtension | undefined;
-  let skiExt: CertExtension | undefined;
-  for (let k = 0; k < extensions.length; k++) {
-    const e = extensions[k];
-    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-    for (let j = 0; j < k; j++) {
-      if (extensions[j].oid === e.oid) throw new X509Error('BAD_EXTENSION', `extension ${e.oid} appears twice (RFC 5280 §4.2)`);
-    }
-    if (e.oid === OID_BASIC_CONSTRAINTS) bcExt = e;
-    else if (e.oid === OID_EXT_KEY_USAGE) ekuExt = e;
-    else if (e.oid === OID_AUTHORITY_KEY_ID) akiExt = e;
-    else if (e.oid === OID_SUBJECT_KEY_ID) skiExt = e;
-  }
+  const known = knownExtensions(extensions);
   return new DerCertificate(der, {
     version,
     tbs: encoding(der, tbsEl),
@@ -370,10 +230,7 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
     signatureAlgorithm: alg,
     signature: sig.subarray(1),
     extensions,
-    basicConstraints: bcExt ? parseExtValue(bcExt, 'basicConstraints', basicConstraints) : null,
-    extKeyUsage: ekuExt ? parseExtValue(ekuExt, 'extKeyUsage', extKeyUsage) : null,
-    authorityKeyId: akiExt ? parseExtValue(akiExt, 'authorityKeyIdentifier', authorityKeyId) : null,
-    subjectKeyId: skiExt ? parseExtValue(skiExt, 'subjectKeyIdentifier', subjectKeyId) : null,
+    ...known,
   });
 }
 

@@ -17,6 +17,7 @@ export {
   parseCertificate,
 } from './certificate.ts';
 export { X509Error, type X509ErrorCode } from './errors.ts';
+export type { KnownExtensions } from './extensions.ts';
 export { checkVerificationKey, type KeyKind, PublicKeyCache, RSA_MAX_BITS, RSA_MAX_EXPONENT, RSA_MIN_BITS } from './keys.ts';
 export {
   DER_NULL,

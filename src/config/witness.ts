@@ -15,7 +15,9 @@
  *     listen: 127.0.0.1:7380
  *     database: sqlite:witness.db           # relative to this file; one witness per database
  *     keys: [witness.key]                    # Go note signer keys; every key cosigns, the first first
- *     incidents: incidents.jsonl             # optional: inconsistent checkpoints, docs/incidents.md
+ *     incidents:                             # optional: evidence of logs that fork (docs/incidents.md)
+ *       evidenceDir: evidence
+ *       sinks: [{ type: jsonl, path: incidents.jsonl }]
  *     logLists: [log-list.1]                 # optional: witness-network.org lists (logs/v0)
  *     logs:
  *       - origin: go.sum database tree
@@ -43,9 +45,9 @@ import {
   type LoadOptions,
   parseYamlText,
   type ResolveOptions,
-  resolvePath,
   schemaProblems,
 } from './fields.ts';
+import { incidentsSection, resolveIncidents } from './incidents.ts';
 import { withoutSecrets } from './problems.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 
@@ -112,10 +114,9 @@ export const witnessSectionShape = {
       "Witness key files, Go note signer keys (PRIVATE+KEY+name+id+base64) as `grapevine witness keygen` writes them, relative to this file's folder. Every key cosigns (cosignature/v1), the first one's line first; the first key's name is the witness's name. Several keys serve a rotation: remove the old key to retire it.",
     trust: 'whoever reads a key file can cosign as this witness.',
   }),
-  incidents: doc(z.string().min(1).optional(), {
+  incidents: doc(incidentsSection.prefault({}), {
     description:
-      "JSON-lines file (docs/incidents.md) where a checkpoint signed by its log but refused for inconsistency is kept whole, fsynced before the answer; relative to this file's folder.",
-    defaultText: 'none (incidents are only logged)',
+      'Where the evidence goes when a checkpoint signed by its log is refused for inconsistency (docs/incidents.md § What the witness raises): evidence files and sinks.',
   }),
   logLists: doc(z.array(z.string().min(1)).default([]), {
     description:
@@ -183,8 +184,8 @@ export interface ResolvedWitnessSection {
   readonly prefix: string;
   readonly cosigners: readonly CosignerV1[];
   readonly logs: LogList;
-  /** Absolute path of the incidents file, or undefined. */
-  readonly incidents?: string;
+  /** Evidence directory and sinks, paths absolute (src/incidents buildIncidentReporter). */
+  readonly incidents: ReturnType<typeof resolveIncidents>;
 }
 
 export interface ResolvedWitnessConfig extends ResolvedServerSettings, ResolvedWitnessSection {}
@@ -244,7 +245,7 @@ export function resolveWitnessSection(
     prefix: c.prefix,
     cosigners: Object.freeze(cosigners),
     logs: new LogList(logs),
-    ...(c.incidents !== undefined ? { incidents: resolvePath(opts.baseDir, c.incidents) } : {}),
+    incidents: resolveIncidents(c.incidents, opts.baseDir),
   });
 }
 

@@ -12,8 +12,7 @@
  */
 export { type Decision, decideAddCheckpoint, EMPTY_HEAD } from './decide.ts';
 export { WITNESS_ERROR_STATUS, WitnessConfigError, WitnessError, type WitnessErrorCode } from './errors.ts';
-export { type Incident, type IncidentCategory, type IncidentSink, type WitnessIncidentInput, witnessIncident } from './incident.ts';
-export { JsonLinesIncidentSink } from './incident-file.ts';
+export { type EvidenceRaiser, type RefusedCheckpoint, refusedCheckpointEvidence } from './incident.ts';
 export { LogList, mergeLogSpecs, type WitnessLog, type WitnessLogSpec, witnessLog } from './log-list.ts';
 export { WitnessMetrics } from './metrics.ts';
 export { NETWORK_LIST_HEADER, parseNetworkLogList } from './network-list.ts';

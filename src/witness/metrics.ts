@@ -22,7 +22,7 @@ export class WitnessMetrics {
     });
     this.incidents = new Counter({
       name: 'grapevine_witness_incidents_total',
-      help: 'Checkpoints signed by their log and refused for inconsistency, by incident category',
+      help: 'Checkpoints signed by their log and refused for inconsistency, by the kind of evidence raised (fork, empty-root, inconsistent, proof-refused)',
       labelNames: ['category'],
       registers,
     });

@@ -56,7 +56,7 @@ import {
 } from '../note/index.ts';
 import { type Decision, decideAddCheckpoint } from './decide.ts';
 import { WitnessConfigError, WitnessError } from './errors.ts';
-import { type IncidentCategory, type IncidentSink, witnessIncident } from './incident.ts';
+import { type EvidenceRaiser, refusedCheckpointEvidence } from './incident.ts';
 import type { LogList, WitnessLog } from './log-list.ts';
 import type { WitnessMetrics } from './metrics.ts';
 import { type AddCheckpointRequest, parseAddCheckpointRequest } from './request.ts';
@@ -71,7 +71,8 @@ export interface WitnessServiceOptions {
   readonly cosigners: readonly CosignerV1[];
   /** One witness per store: keys are `witness/<origin hash>`. */
   readonly store: HeadStore;
-  readonly incidents?: IncidentSink;
+  /** Where evidence of a log's misbehaviour goes (src/incidents' IncidentReporter); none: it is only logged. */
+  readonly incidents?: EvidenceRaiser;
   /** ms since the epoch. Default Date.now. */
   readonly clock?: () => number;
   readonly metrics?: WitnessMetrics;
@@ -113,7 +114,7 @@ export class WitnessService {
   readonly #logs: LogList;
   readonly #cosigners: readonly CosignerV1[];
   readonly #store: HeadStore;
-  readonly #incidents: IncidentSink | undefined;
+  readonly #incidents: EvidenceRaiser | undefined;
   readonly #clock: () => number;
   readonly #metrics: WitnessMetrics | undefined;
   readonly #logger: Logger | undefined;
@@ -193,8 +194,14 @@ export class WitnessService {
       try {
         decision = decideAddCheckpoint(req.oldSize, req.proof, cp, rec);
       } catch (err) {
-        if (err instanceof WitnessError && (err.code === 'ROOT_MISMATCH' || err.code === 'BAD_PROOF')) {
-          await this.#raise(err, log, cp, req, rec);
+        // A refusal says something about the log only when the sizes or roots differ: a non-empty proof
+        // between equal checkpoints is a submitter's mistake about a consistent pair.
+        if (
+          err instanceof WitnessError &&
+          (err.code === 'ROOT_MISMATCH' || err.code === 'BAD_PROOF') &&
+          !(rec?.size === cp.size && rec.rootHash.length === cp.rootHash.length && Buffer.compare(rec.rootHash, cp.rootHash) === 0)
+        ) {
+          await this.#raise(err, log, verified, cp, req, rec);
         }
         throw err;
       }
@@ -232,31 +239,43 @@ export class WitnessService {
     return t;
   }
 
-  /** Keeps a log-signed checkpoint that failed consistency as an incident. A failing sink is logged; the refusal stands. */
-  async #raise(err: WitnessError, log: WitnessLog, cp: Checkpoint, req: AddCheckpointRequest, rec: StoredHeadRecord | null): Promise<void> {
-    const category: IncidentCategory =
-      err.code === 'ROOT_MISMATCH' ? 'witness.root-mismatch' : cp.size === 0 ? 'witness.bad-empty-root' : 'witness.bad-consistency-proof';
-    const incident = witnessIncident({
-      category,
-      timeMs: this.#clock(),
-      observer: this.name,
-      origin: log.origin,
-      originHash: log.originHash,
-      detail: err.message,
-      accepted: rec ? Buffer.from(rec.body).toString('utf8') : null,
-      submitted: req.checkpoint.toString('utf8'),
-      oldSize: req.oldSize,
-      proof: req.proof,
-    });
-    this.#metrics?.incidents.inc({ category });
-    this.#logger?.error(
-      { incident: { id: incident.id, category, origin: log.origin, detail: err.message } },
-      'inconsistent checkpoint signed by its log',
-    );
+  /**
+   * Raises a log-signed checkpoint that failed consistency as evidence (incident.ts). The refusal stands
+   * whatever happens here: evidence that does not build, or a reporter that fails, is logged.
+   */
+  async #raise(
+    err: WitnessError,
+    log: WitnessLog,
+    verified: VerifiedNote,
+    cp: Checkpoint,
+    req: AddCheckpointRequest,
+    rec: StoredHeadRecord | null,
+  ): Promise<void> {
+    const code = err.code as 'ROOT_MISMATCH' | 'BAD_PROOF';
+    this.#logger?.error({ origin: log.origin, code, detail: err.message }, 'checkpoint signed by its log refused for inconsistency');
     try {
-      await this.#incidents?.report(incident);
-    } catch (sinkErr) {
-      this.#logger?.error({ err: sinkErr, incident }, 'incident sink failed; the incident is in this log line');
+      const doc = refusedCheckpointEvidence({
+        code,
+        origin: log.origin,
+        vkey: verified.verified[0].verifier.vkey,
+        ...(log.url !== undefined ? { url: log.url } : {}),
+        witness: this.name,
+        accepted: rec ? { note: Buffer.from(rec.body).toString('utf8'), time: this.#storedTime(rec) } : null,
+        submitted: req.checkpoint.toString('utf8'),
+        oldSize: req.oldSize,
+        size: cp.size,
+        rootHash: cp.rootHash,
+        proof: req.proof,
+        detail: err.message,
+        atMs: this.#clock(),
+      });
+      this.#metrics?.incidents.inc({ category: doc.kind });
+      await this.#incidents?.raise(doc);
+    } catch (raiseErr) {
+      this.#logger?.error(
+        { err: raiseErr, origin: log.origin, submitted: req.checkpoint.toString('utf8') },
+        'could not raise the evidence',
+      );
     }
   }
 }

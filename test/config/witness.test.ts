@@ -70,7 +70,7 @@ describe('witness config', () => {
     assert.equal(sumdb?.disabled, false);
     assert.equal(sumdb?.qpd, undefined);
     assert.equal(c.cosigners[0].vkey, cosignatureV1Signer('witness.example/w1', ed25519SignerFromSeed(seed)).vkey);
-    assert.equal(c.incidents, undefined);
+    assert.deepEqual(c.incidents, { sinks: [{ type: 'log' }] });
     assert.ok(Object.isFrozen(c));
   });
 
@@ -78,14 +78,14 @@ describe('witness config', () => {
     const c = resolve(
       stringify({
         keys: ['witness.key', 'next.key'],
-        incidents: 'state/incidents.jsonl',
+        incidents: { sinks: [{ type: 'jsonl', path: 'state/incidents.jsonl' }] },
         database: 'postgres://w@db/witness',
         prefix: '/witness',
         logs: [{ origin: realLogs[0].origin, vkey: realLogs[0].vkey }],
       }),
     );
     assert.equal(c.cosigners.length, 2);
-    assert.equal(c.incidents, '/cfg/state/incidents.jsonl');
+    assert.deepEqual(c.incidents, { sinks: [{ type: 'jsonl', path: '/cfg/state/incidents.jsonl' }] });
     assert.equal(c.database, 'postgres://w@db/witness');
     assert.equal(c.prefix, '/witness');
   });
@@ -184,7 +184,10 @@ describe('docs/examples/witness.yaml', () => {
     const c = loadWitnessConfigText(text, { readFile, baseDir: '/cfg' });
     assert.equal(c.logs.size, 4);
     for (const l of c.logs) assert.ok(realLogs.some((r) => r.origin === l.origin && [...l.keys].some((k) => k.vkey === r.vkey)));
-    assert.equal(c.incidents, '/cfg/incidents.jsonl');
+    assert.deepEqual(c.incidents, {
+      evidenceDir: '/cfg/evidence',
+      sinks: [{ type: 'log' }, { type: 'jsonl', path: '/cfg/incidents.jsonl' }],
+    });
   });
 });
 

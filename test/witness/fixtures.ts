@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { HeadStore } from '../../src/audit/index.ts';
 import { formatCheckpoint } from '../../src/checkpoint/index.ts';
+import type { EvidenceDocument } from '../../src/evidence/index.ts';
 import { createApp } from '../../src/http/index.ts';
 import { type CosignerV1, cosignatureV1Signer, ed25519NoteSigner, type NoteSigner, signNote } from '../../src/note/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
 import {
+  type EvidenceRaiser,
   formatAddCheckpointRequest,
-  type Incident,
-  type IncidentSink,
   LogList,
   type WitnessLogSpec,
   WitnessService,
@@ -134,10 +134,10 @@ export async function startWitness(opts: WitnessServerOptions): Promise<WitnessS
   };
 }
 
-/** An IncidentSink that keeps incidents in memory. */
-export class MemoryIncidents implements IncidentSink {
-  readonly incidents: Incident[] = [];
-  async report(i: Incident): Promise<void> {
-    this.incidents.push(i);
+/** An evidence raiser that keeps the documents in memory. */
+export class MemoryIncidents implements EvidenceRaiser {
+  readonly raised: EvidenceDocument[] = [];
+  async raise(doc: EvidenceDocument): Promise<void> {
+    this.raised.push(doc);
   }
 }

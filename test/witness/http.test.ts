@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { formatCheckpoint } from '../../src/checkpoint/index.ts';
 import { signSth } from '../../src/crypto/index.ts';
+import { type EvidenceDocument, verifyEvidence } from '../../src/evidence/index.ts';
 import {
   cosignatureV1Time,
   ecdsaKeyId,
@@ -296,12 +297,20 @@ describe('GET <origin hash>/checkpoint', () => {
   });
 });
 
-describe('incidents', () => {
-  it('keeps a same-size fork whole as a proof incident, and the stored state untouched', async () => {
+describe('evidence of a log that forks', () => {
+  /** The document verifies by itself, pinned to the log's key, and shows what it claims. */
+  function proves(doc: EvidenceDocument, kind: string, vkey: string): void {
+    assert.equal(doc.kind, kind);
+    const v = verifyEvidence(doc, { keys: [{ vkey }] });
+    assert.ok(v.proves, v.line);
+    assert.equal(v.class, 'proof');
+  }
+
+  it('keeps a same-size fork whole as fork evidence (proof), the stored state untouched', async () => {
     const log = new TestLog('example.com/log', 8);
     const fork = log.fork(5, 3);
     const incidents = new MemoryIncidents();
-    const w = await witness({ logs: [log.spec()], incidents, clock: () => 1_800_000_000_000 });
+    const w = await witness({ logs: [log.spec({ url: 'https://example.com/log' })], incidents, clock: () => 1_800_000_000_000 });
     await w.add(0, [], log.checkpoint(8));
     const before = (await w.get(log.origin)).text;
     const forked = fork.checkpoint(8);
@@ -309,39 +318,53 @@ describe('incidents', () => {
     assert.equal(res.status, 422);
     assert.equal(json(res.text).error, 'ROOT_MISMATCH');
     assert.equal((await w.get(log.origin)).text, before);
-    assert.equal(incidents.incidents.length, 1);
-    const [i] = incidents.incidents;
-    assert.equal(i.category, 'witness.root-mismatch');
-    assert.equal(i.class, 'proof');
-    assert.equal(i.time, '2027-01-15T08:00:00.000Z');
-    assert.equal(i.observer, w.cosigners[0].name);
-    assert.deepEqual(i.log, { origin: log.origin, originHash: createHash('sha256').update(log.origin).digest('hex') });
-    assert.equal(i.evidence.accepted, before);
-    assert.equal(i.evidence.submitted, forked);
-    // Both notes verify under the log key alone: the fork is proven by the record.
-    for (const n of [i.evidence.accepted ?? '', i.evidence.submitted]) verifyNote(parseNote(n), [verifierFromVkey(log.vkey)]);
+    assert.equal(incidents.raised.length, 1);
+    const [doc] = incidents.raised;
+    proves(doc, 'fork', log.vkey);
+    assert.equal(doc.createdBy, w.cosigners[0].name);
+    assert.equal(doc.createdAt, '2027-01-15T08:00:00.000Z');
+    assert.equal(doc.log.url, 'https://example.com/log');
+    // Kept whole: the cosigned note with the witness's cosignature, and the refused one byte for byte.
+    const notes = doc.heads.map((h) => (h as { note: string }).note);
+    assert.deepEqual(notes, [before, forked]);
   });
 
-  it('raises a suspicion for a failing proof between differing sizes, with the proof kept', async () => {
+  it('keeps a checkpoint whose own proof shows another prefix as inconsistent evidence (proof)', async () => {
     const log = new TestLog('example.com/log', 8);
     const fork = log.fork(5, 3);
     const incidents = new MemoryIncidents();
     const w = await witness({ logs: [log.spec()], incidents });
     await w.add(0, [], log.checkpoint(6));
-    const proof = fork.proof(6, 8);
-    const res = await w.add(6, proof, fork.checkpoint(8));
+    const res = await w.add(6, fork.proof(6, 8), fork.checkpoint(8));
     assert.equal(res.status, 422);
     assert.equal(json(res.text).error, 'BAD_PROOF');
-    assert.equal(incidents.incidents.length, 1);
-    assert.equal(incidents.incidents[0].category, 'witness.bad-consistency-proof');
-    assert.equal(incidents.incidents[0].class, 'suspicion');
-    assert.deepEqual(
-      incidents.incidents[0].evidence.proof,
-      proof.map((h) => h.toString('base64')),
-    );
+    assert.equal(incidents.raised.length, 1);
+    proves(incidents.raised[0], 'inconsistent', log.vkey);
   });
 
-  it('raises nothing for refusals that are not about consistency: 400, 403, 404, 409', async () => {
+  it('keeps a size-0 checkpoint with another root as empty-root evidence (proof)', async () => {
+    const log = new TestLog('example.com/log', 3);
+    const incidents = new MemoryIncidents();
+    const w = await witness({ logs: [log.spec()], incidents });
+    assert.equal((await w.add(0, [], log.checkpoint(0, log.root(3)))).status, 422);
+    proves(incidents.raised[0], 'empty-root', log.vkey);
+  });
+
+  it('raises a suspicion (proof-refused) for a proof that shows nothing, keeping the attempt', async () => {
+    const log = new TestLog('example.com/log', 8);
+    const incidents = new MemoryIncidents();
+    const w = await witness({ logs: [log.spec()], incidents });
+    await w.add(0, [], log.checkpoint(6));
+    const res = await w.add(6, [Buffer.alloc(32, 1), Buffer.alloc(32, 2)], log.checkpoint(8));
+    assert.equal(res.status, 422);
+    const [doc] = incidents.raised;
+    assert.equal(doc.kind, 'proof-refused');
+    const v = verifyEvidence(doc, { keys: [{ vkey: log.vkey }] });
+    assert.equal(v.class, 'suspicion');
+    assert.equal(v.proves, false);
+  });
+
+  it('raises nothing for refusals that say nothing about the log: 400, 403, 404, 409, a proof between equal checkpoints', async () => {
     const log = new TestLog('example.com/log', 8);
     const incidents = new MemoryIncidents();
     const w = await witness({ logs: [log.spec()], incidents });
@@ -350,15 +373,16 @@ describe('incidents', () => {
     assert.equal((await w.add(4, [], new TestLog(log.origin, 8).checkpoint())).status, 403);
     assert.equal((await w.add(0, [], new TestLog('example.com/x', 8).checkpoint())).status, 404);
     assert.equal((await w.add(2, log.proof(2, 8), log.checkpoint(8))).status, 409);
-    assert.equal(incidents.incidents.length, 0);
+    assert.equal((await w.add(4, [log.root(1)], log.checkpoint(4))).status, 422);
+    assert.equal(incidents.raised.length, 0);
   });
 
-  it('answers the refusal even when the incident sink fails', async () => {
+  it('answers the refusal even when raising fails', async () => {
     const log = new TestLog('example.com/log', 8);
     const w = await witness({
       logs: [log.spec()],
       incidents: {
-        report: async () => {
+        raise: async () => {
           throw new Error('disk full');
         },
       },

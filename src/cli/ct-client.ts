@@ -30,10 +30,10 @@ import { GrapevineError } from '../errors.ts';
 import { hashLeaf } from '../merkle/index.ts';
 import { admitChain, RootStore } from '../personalities/ct/index.ts';
 import { certificatesFromPem } from '../x509/index.ts';
+import { intArg } from './args.ts';
 import { CliError } from './errors.ts';
 import { readKeyFile } from './key-file.ts';
 import { printJson, printJsonLine } from './output.ts';
-import { intArg } from './proof.ts';
 
 interface CommonOpts {
   url: string;

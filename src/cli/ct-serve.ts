@@ -18,7 +18,9 @@ import { createApp, registerHealth, registerMetrics, sequencerCheck, storageChec
 import type { LogMetrics, LogStorage } from '../log/index.ts';
 import { CtError, mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../personalities/ct/index.ts';
 import { redact } from '../storage/index.ts';
+import { banner } from './banner.ts';
 import { CliError } from './errors.ts';
+import { checkListen } from './listen-check.ts';
 import { listen, loadConfigFile, type ServerOptions, serverParts } from './server-runtime.ts';
 
 export interface StartCtServerOptions extends ServerOptions {
@@ -45,11 +47,21 @@ export interface CtServer {
  */
 export function openConfiguredCtLog(
   config: ResolvedCtConfig,
-  deps: { storage: LogStorage; registry?: Registry; logMetrics?: LogMetrics; logger?: Logger; clock?: () => number; createTree?: boolean },
+  deps: {
+    storage: LogStorage;
+    registry?: Registry;
+    logMetrics?: LogMetrics;
+    logger?: Logger;
+    clock?: () => number;
+    createTree?: boolean;
+    /** The advice when the tree is missing; default: `ct serve`'s. */
+    createHint?: string;
+  },
 ): Promise<OpenedCtLog> {
   return openCtLog(config.log, {
     storage: deps.storage,
     init: deps.createTree === true || config.createTree,
+    createHint: deps.createHint ?? 'start once with --create-tree (or set createTree: true) to create it',
     quotas: config.quotas,
     sequencerBatchSize: config.sequencerBatchSize,
     ...(config.sequencerIntervalMs !== undefined ? { sequencerIntervalMs: config.sequencerIntervalMs } : {}),
@@ -78,7 +90,7 @@ export async function startCtServer(config: ResolvedCtConfig, opts: StartCtServe
     throw err;
   }
 
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
+  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, http: config.http });
   registerHealth(app, {
     checks: [
       storageCheck(storage),
@@ -116,9 +128,11 @@ export function registerCtServe(ct: Command): void {
     .option('--create-tree', 'create the tree if it does not exist yet (never done without this flag or createTree: true)', false)
     .action(async (o: { config: string; createTree: boolean }) => {
       const config = loadCtConfig(o.config);
+      await checkListen(config.host, config.port);
       try {
         const server = await startCtServer(config, { createTree: o.createTree, handleSignals: true });
-        process.stderr.write(`CT log at ${server.url}/ct/v1/ (log id ${server.opened.ct.logId.toString('base64')})\n`);
+        const base = server.url.slice(0, server.url.length - server.opened.prefix.length);
+        process.stderr.write(banner(base, [{ kind: 'CT log', url: server.url, key: config.log.signer.publicKey }]));
       } catch (err) {
         if (err instanceof CtError && err.code === 'BAD_CONFIG') throw new CliError('FAILED', err.message, { cause: err });
         throw err;

@@ -34,7 +34,7 @@ export function keyPath(o: DataDirOptions, tree: string): string {
 export async function openDataDir(o: DataDirOptions, create: boolean): Promise<LogStorage> {
   const dir = resolve(o.data);
   if (!existsSync(dir)) {
-    if (!create) throw new CliError('FAILED', `data directory ${dir} does not exist (create a log first, or pass --init-if-missing)`);
+    if (!create) throw new CliError('FAILED', `data directory ${dir} does not exist (\`grapevine log create\` makes one)`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   return openStorage(dbUrl(o));

@@ -30,11 +30,11 @@ import {
 } from '../hub/index.ts';
 import { hashLeaf } from '../merkle/index.ts';
 import { parseNote, verifierFromVkey } from '../note/index.ts';
+import { intArg } from './args.ts';
 import { CliError } from './errors.ts';
 import { hubKeyFor } from './hub-keys.ts';
 import { readKeyFile } from './key-file.ts';
 import { printJson, printJsonLine } from './output.ts';
-import { intArg } from './proof.ts';
 
 interface CommonOpts {
   url: string;

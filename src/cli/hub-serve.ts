@@ -12,7 +12,9 @@ import { HubError } from '../hub/index.ts';
 import type { LogStorage } from '../log/index.ts';
 import { FileServedHeads, HubQuotas, mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../personalities/hub/index.ts';
 import { redact } from '../storage/index.ts';
+import { banner } from './banner.ts';
 import { CliError } from './errors.ts';
+import { checkListen } from './listen-check.ts';
 import { listen, loadConfigFile, type ServerOptions, serverParts } from './server-runtime.ts';
 
 export interface StartHubServerOptions extends ServerOptions {
@@ -53,6 +55,7 @@ export async function startHubServer(config: ResolvedHubConfig, opts: StartHubSe
         logger,
         quotas: new HubQuotas(config.quota, opts.clock),
         init: opts.init ?? false,
+        createHint: 'start once with --init to create it',
         sequencerIntervalMs: config.sequencerIntervalMs,
         sequencerBatchSize: config.sequencerBatchSize,
         maxGetEntries: config.maxGetEntries,
@@ -67,7 +70,7 @@ export async function startHubServer(config: ResolvedHubConfig, opts: StartHubSe
     throw err;
   }
 
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
+  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, http: config.http });
   registerHealth(app, {
     checks: [
       storageCheck(storage),
@@ -113,8 +116,19 @@ export function registerHubServe(hub: Command): void {
     .option('--init', 'create the trees of instances that do not exist yet (never done without this flag)', false)
     .action(async (o: { config: string; init: boolean }) => {
       const config = loadHubConfig(o.config);
+      await checkListen(config.host, config.port);
       try {
-        await startHubServer(config, { init: o.init, handleSignals: true });
+        const server = await startHubServer(config, { init: o.init, handleSignals: true });
+        process.stderr.write(
+          banner(
+            server.url,
+            server.hubs.map((h) => ({
+              kind: 'hub' as const,
+              url: `${server.url}/${h.hub.prefix}`,
+              key: config.instances.find((i) => i.prefix === h.hub.prefix)?.signer.publicKey,
+            })),
+          ),
+        );
       } catch (err) {
         if (err instanceof HubError && err.code === 'BAD_CONFIG') throw new CliError('FAILED', err.message, { cause: err });
         throw err;

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { encodeBase64 } from '../codec/encoding.ts';
 import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from '../log/index.ts';
+import { hashArg, intArg } from './args.ts';
 import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
 import { CliError } from './errors.ts';
 import { printJson } from './output.ts';
-import { hashArg, intArg } from './proof.ts';
 
 type Opts = DataDirOptions & { name: string };
 

@@ -3,10 +3,9 @@
  * proofs from the command line. Hashes in hex or base64; an empty proof is
  * an empty string. Exit 0 valid, 1 invalid (one line saying why), 2 usage.
  */
-import { type Command, InvalidArgumentError } from 'commander';
-import { decodeHashText } from '../codec/encoding.ts';
-import { CodecError } from '../codec/errors.ts';
+import type { Command } from 'commander';
 import { ProofError, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
+import { hashArg, intArg } from './args.ts';
 import { CliError } from './errors.ts';
 
 export function registerProof(proof: Command): void {
@@ -42,21 +41,6 @@ function verdict(check: () => void): void {
     check();
   } catch (err) {
     if (err instanceof ProofError) throw new CliError('INVALID', `invalid proof (${err.code}): ${err.message}`, { cause: err });
-    throw err;
-  }
-}
-
-export function intArg(v: string): number {
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
-    throw new InvalidArgumentError(`want a non-negative integer, got ${JSON.stringify(v)}`);
-  return Number(v);
-}
-
-export function hashArg(v: string): Buffer {
-  try {
-    return decodeHashText(v);
-  } catch (err) {
-    if (err instanceof CodecError) throw new InvalidArgumentError(err.message);
     throw err;
   }
 }

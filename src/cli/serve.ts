@@ -33,9 +33,19 @@ import {
   stopHubs,
 } from '../personalities/hub/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
+import { portArg } from './args.ts';
+import { banner } from './banner.ts';
 import { openConfiguredCtLog } from './ct-serve.ts';
 import { CliError } from './errors.ts';
+import { checkListen } from './listen-check.ts';
 import { listen, loadConfigFile } from './server-runtime.ts';
+
+/** Where a demo site made by --init-if-missing listens. */
+const DEMO_HOST = '127.0.0.1';
+const DEMO_PORT = 8080;
+
+/** `grapevine serve`'s advice for a missing tree. */
+const CREATE_HINT = 'start once with --init-if-missing to create it';
 
 export interface SiteServer {
   readonly url: string;
@@ -59,7 +69,7 @@ export async function startSite(
   let hubs: OpenedHub[] = [];
   try {
     if (config.ct) {
-      ct = await openConfiguredCtLog(config.ct, { ...shared, createTree: opts.init === true });
+      ct = await openConfiguredCtLog(config.ct, { ...shared, createTree: opts.init === true, createHint: CREATE_HINT });
       await startCtLog(ct);
     }
     if (config.hub) {
@@ -80,6 +90,7 @@ export async function startSite(
           logger,
           quotas: new HubQuotas(h.quota),
           init: opts.init === true,
+          createHint: CREATE_HINT,
           sequencerIntervalMs: h.sequencerIntervalMs,
           sequencerBatchSize: h.sequencerBatchSize,
           maxGetEntries: h.maxGetEntries,
@@ -94,7 +105,7 @@ export async function startSite(
     throw err;
   }
 
-  const app = createApp({ logger });
+  const app = createApp({ logger, http: config.http });
   const checks: ReadinessCheck[] = [storageCheck(storage)];
   if (ct?.sequencer) checks.push(sequencerCheck(ct.sequencer, 'sequencer:ct'));
   for (const h of hubs) if (h.sequencer) checks.push(sequencerCheck(h.sequencer, `sequencer:${h.hub.prefix}`));
@@ -201,7 +212,7 @@ export async function initDataDir(dir: string): Promise<string> {
     config,
     `# Written by \`grapevine serve --init-if-missing\`: a demo site. Edit freely;
 # relative paths are taken from this file's directory. See src/config/site.ts.
-listen: 127.0.0.1:8080
+listen: ${DEMO_HOST}:${DEMO_PORT}
 database: sqlite:grapevine.db
 ct:
   tree: ct
@@ -237,24 +248,34 @@ export function registerServe(serve: Command): void {
     .option('--data <dir>', 'data directory: grapevine.yaml, keys, database', './grapevine-data')
     .option('--config <file>', 'site config (default DATA/grapevine.yaml)')
     .option('--init-if-missing', 'create a demo data directory (keys, test CA, config) and missing trees', false)
-    .option('--port <n>', 'listen on this port instead of the configured one', (v) => Number(v))
+    .option('--port <n>', 'listen on this port instead of the configured one (0: any free port)', portArg)
     .action(async (o: { data: string; config?: string; initIfMissing: boolean; port?: number }) => {
       const dir = resolve(o.data);
       let file = o.config ? resolve(o.config) : join(dir, 'grapevine.yaml');
+      // Nothing (data directory, trees) is created before the address is known to be free.
       if (!existsSync(file) && !o.config && o.initIfMissing) {
+        await checkListen(DEMO_HOST, o.port ?? DEMO_PORT);
         file = await initDataDir(dir);
         process.stderr.write(`grapevine: initialized a demo site in ${dir}\n`);
       }
       const config = loadSiteConfig(file);
+      await checkListen(config.host, o.port ?? config.port);
       const site = await startSite(config, {
         init: o.initIfMissing,
         handleSignals: true,
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
       process.stderr.write(
-        `grapevine: serving at ${site.url}${site.ct ? ` — CT log ${site.url}${site.ct.prefix}/ct/v1/` : ''}${site.hubs
-          .map((h) => ` — hub ${site.url}/${h.hub.prefix}/gossip/v0/`)
-          .join('')}\n`,
+        banner(site.url, [
+          ...(site.ct && config.ct
+            ? [{ kind: 'CT log' as const, url: `${site.url}${site.ct.prefix}`, key: config.ct.log.signer.publicKey }]
+            : []),
+          ...site.hubs.map((h) => ({
+            kind: 'hub' as const,
+            url: `${site.url}/${h.hub.prefix}`,
+            key: config.hub?.instances.find((i) => i.prefix === h.hub.prefix)?.signer.publicKey,
+          })),
+        ]),
       );
     });
 }

@@ -1,14 +1,23 @@
 /**
  * The fastify app factory both personalities share: pino logging, a body
- * limit, the one error handler (errors.ts), and `trustProxy` only when the
- * operator says so. Personalities mount themselves as plugins under a prefix;
- * health and metrics routes are added with health.ts / metrics.ts.
+ * limit, time and connection limits (limits.ts), the one error handler
+ * (errors.ts), and `trustProxy` only when the operator says so.
+ * Personalities mount themselves as plugins under a prefix; health and
+ * metrics routes are added with health.ts / metrics.ts.
+ *
+ * Every answer that is not a success has the body `{ "error": CODE,
+ * "message": … }`, whoever raised it: Grapevine (errors.ts), fastify (413,
+ * 415, bad JSON), Node's parser (400, 408, 431: client-errors.ts), an unknown
+ * route (404), a repeated query parameter (400) or a request arriving while
+ * the server shuts down (503).
  *
  * Routes stay thin: parse → processX(input) → serialize (STYLE.md §7).
  */
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { clientErrorHandler } from './client-errors.ts';
 import { defaultErrorMapper, type ErrorMapper, errorHandler } from './errors.ts';
+import { checkingIntervalMs, type HttpLimits, httpLimits } from './limits.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,22 +42,36 @@ export interface AppOptions {
   readonly trustProxy?: boolean | string | readonly string[];
   /** Log one line per request at info (default false: the metrics count requests). */
   readonly logRequests?: boolean;
-  /** Socket idle timeout, ms (default fastify's). */
-  readonly keepAliveTimeoutMs?: number;
+  /** Time and connection limits; each one left out is its default (limits.ts). */
+  readonly http?: Partial<HttpLimits>;
   readonly errorMapper?: ErrorMapper;
 }
 
+function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error, message }));
+}
+
 export function createApp(opts: AppOptions = {}): FastifyInstance {
+  const limits = httpLimits(opts.http);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: (opts.trustProxy ?? false) as boolean | string | string[],
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
-    // Stop accepting on close, answer 503 to requests that still arrive, let in-flight ones finish.
-    return503OnClosing: true,
+    // Requests arriving once closing get our 503 (the onRequest hook below); in-flight ones finish.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
-    ...(opts.keepAliveTimeoutMs !== undefined ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: checkingIntervalMs(limits),
+    },
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = limits.maxConnections;
   const mapper = opts.errorMapper ?? defaultErrorMapper();
   app.decorate('errorMapper', mapper);
   app.setErrorHandler(errorHandler(mapper));
@@ -58,15 +81,20 @@ export function createApp(opts: AppOptions = {}): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  app.addHook('onRequest', async (req, reply) => {
+    if (closing) return sendError(reply, 503, 'UNAVAILABLE', 'the server is shutting down');
+    // Every parameter of every API is single-valued: a repeat is refused rather than one copy picked.
+    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (Array.isArray(value))
+        return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${JSON.stringify(name)} given ${value.length} times, want once`);
+    }
+  });
   app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');
     return payload;
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+    void sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
   });
   return app;
 }

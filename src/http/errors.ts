@@ -12,7 +12,8 @@
  * - 5xx answers never carry internal messages: the body says "internal error"
  *   (or the code's category) and the error is logged at `error` level.
  * - fastify's own errors (body too large 413, unsupported media type 415,
- *   bad JSON 400, …) keep their status and code.
+ *   bad JSON 400, …) keep their status and message; the code is the
+ *   status's name (client-errors.ts: BODY_TOO_LARGE, …).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CheckpointError } from '../checkpoint/index.ts';
@@ -22,6 +23,7 @@ import { GrapevineError } from '../errors.ts';
 import { LogError, QuotaError, StorageError } from '../log/index.ts';
 import { ProofError } from '../merkle/index.ts';
 import { NoteError } from '../note/index.ts';
+import { statusCodeName } from './client-errors.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: constructors of any GrapevineError subclass
 type ErrorClass = abstract new (...args: any[]) => GrapevineError;
@@ -68,8 +70,8 @@ export class ErrorMapper {
     if (err instanceof GrapevineError) {
       body = status >= 500 && status !== 503 ? { error: err.code, message: 'internal error' } : err.toJSON();
     } else if (status < 500) {
-      const e = err as FastifyError;
-      body = { error: e.code ?? 'BAD_REQUEST', message: e.message };
+      // fastify's own (413, 415, bad JSON …): our code for the status, fastify's message.
+      body = { error: statusCodeName(status), message: (err as FastifyError).message };
     } else {
       body = { error: 'INTERNAL', message: 'internal error' };
     }
@@ -95,14 +97,20 @@ export function defaultErrorMapper(): ErrorMapper {
 }
 
 /**
- * The fastify error handler over a mapper. 5xx are logged at `error` with
- * the request id; 4xx at `debug` (they are the client's business).
+ * The fastify error handler over a mapper. Failures (5xx but 503) are logged
+ * at `error` with the stack and the request id. Expected refusals carry no
+ * stack: 503 (merge backlog, storage unavailable: the server protects its
+ * promises) at `warn`, 429 (a quota) at `info`. Other 4xx at `debug` (they
+ * are the client's business).
  */
 export function errorHandler(mapper: ErrorMapper) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => {
     const a = mapper.answer(err);
-    if (a.status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.debug({ err: { code: a.body.error, message: a.body.message } }, 'request rejected');
+    const refusal = { code: a.body.error, message: a.body.message };
+    if (a.status === 503) req.log.warn({ refusal, status: 503 }, 'request refused');
+    else if (a.status === 429) req.log.info({ refusal, status: 429 }, 'request refused');
+    else if (a.status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.debug({ err: refusal }, 'request rejected');
     void reply.code(a.status).headers(a.headers).type('application/json; charset=utf-8').send(JSON.stringify(a.body));
   };
 }

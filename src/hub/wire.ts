@@ -83,6 +83,19 @@ export function uintParam(query: Query, name: string): number {
   return n;
 }
 
+/**
+ * An inclusive upper bound such as get-entries' `end` (§1.5): any decimal
+ * integer; one beyond what a tree can hold means "as far as there is", so it
+ * is clipped to 2^53-2 (end + 1 stays exact) instead of refused.
+ */
+export function upperBoundParam(query: Query, name: string): number {
+  const v = query[name];
+  if (typeof v !== 'string' || v === '') throw new HubError('BAD_REQUEST', `parameter ${name}: missing, want a decimal integer`);
+  if (!/^[0-9]{1,64}$/.test(v))
+    throw new HubError('BAD_REQUEST', `parameter ${name}: got ${JSON.stringify(v.slice(0, 40))}, want a non-negative decimal integer`);
+  return Math.min(Number(v), Number.MAX_SAFE_INTEGER - 1);
+}
+
 export function stringParam(query: Query, name: string): string {
   const v = query[name];
   if (typeof v !== 'string' || v === '') throw new HubError('BAD_REQUEST', `parameter ${name}: missing`);

@@ -93,7 +93,7 @@ describe('grapevine ct client commands against ct serve', () => {
     url = await new Promise<string>((resolve, reject) => {
       child.stderr?.on('data', (d: Buffer) => {
         err += d.toString();
-        const m = /CT log at (\S+)\/ct\/v1\//.exec(err);
+        const m = /CT log +--url (\S+)/.exec(err);
         if (m) resolve(m[1]);
       });
       child.on('exit', (code) => reject(new Error(`exit ${code}: ${err}`)));

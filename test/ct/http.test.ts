@@ -182,9 +182,19 @@ describe('RFC 6962 HTTP API', () => {
       assert.equal(parseGetEntries(r.body).length, 1);
     });
 
-    for (const q of ['start=2&end=1', 'start=4&end=5', 'start=a&end=1', 'start=0', 'end=1']) {
+    for (const end of ['9007199254740991', '9007199254740992', '18446744073709551615', '9'.repeat(30)]) {
+      it(`clips a huge end (${end}) to the tree size instead of refusing it`, async () => {
+        const r = await get(`get-entries?start=3&end=${end}`);
+        assert.equal(r.statusCode, 200, r.body);
+        assert.equal(parseGetEntries(r.body).length, 1);
+      });
+    }
+
+    for (const q of ['start=2&end=1', 'start=4&end=5', 'start=a&end=1', 'start=0', 'end=1', 'start=0&end=1&end=2']) {
       it(`answers 400 for ${q}`, async () => {
-        assert.equal((await get(`get-entries?${q}`)).statusCode, 400);
+        const r = await get(`get-entries?${q}`);
+        assert.equal(r.statusCode, 400);
+        assert.equal(r.json().error, 'BAD_REQUEST');
       });
     }
   });

@@ -332,7 +332,7 @@ async function startServer(config: string): Promise<{ child: ChildProcess; url: 
     }, 90_000);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /CT log at (http:\/\/\S+)\/ct\/v1\//.exec(err);
+      const m = /CT log +--url (http:\/\/\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

@@ -27,6 +27,19 @@ export function intParam(q: Query, name: string): number {
   return n;
 }
 
+/**
+ * An inclusive upper bound such as get-entries' `end`: any decimal integer,
+ * where a value beyond what a tree can hold means "as far as there is", so
+ * it is clipped to 2^53-2 (end + 1 stays an exact integer) instead of
+ * refused. §4.6 lets a log answer fewer entries than asked.
+ */
+export function upperBoundParam(q: Query, name: string): number {
+  const s = param(q, name);
+  if (!/^[0-9]{1,64}$/.test(s))
+    throw new CtError('BAD_REQUEST', `parameter "${name}": got ${JSON.stringify(s.slice(0, 40))}, want a non-negative decimal integer`);
+  return Math.min(Number(s), Number.MAX_SAFE_INTEGER - 1);
+}
+
 /** §4.4 get-sth-consistency: `first` and `second`, first ≤ second. */
 export function consistencyParams(q: Query): { first: number; second: number } {
   const first = intParam(q, 'first');
@@ -51,10 +64,10 @@ export function proofByHashParams(q: Query): { hash: Buffer; treeSize: number } 
   return { hash, treeSize };
 }
 
-/** §4.6 get-entries: `start` and `end`, both inclusive, start ≤ end. */
+/** §4.6 get-entries: `start` and `end`, both inclusive, start ≤ end; a huge `end` is clipped (upperBoundParam). */
 export function entriesParams(q: Query): { start: number; end: number } {
   const start = intParam(q, 'start');
-  const end = intParam(q, 'end');
+  const end = upperBoundParam(q, 'end');
   if (end < start) throw new CtError('BAD_REQUEST', `end ${end} < start ${start}, want start ≤ end`);
   return { start, end };
 }

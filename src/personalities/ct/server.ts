@@ -57,6 +57,8 @@ export interface OpenCtOptions {
   readonly storage: LogStorage;
   /** Create the tree if it does not exist (the CLI's --create-tree). Default false. */
   readonly init?: boolean;
+  /** How the caller would create a missing tree, for the error (e.g. "start once with --create-tree"). */
+  readonly createHint?: string;
   readonly registry?: Registry;
   readonly logger?: Logger;
   readonly clock?: () => number;
@@ -130,10 +132,10 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<O
     if (!opts.init)
       throw new CtError(
         'BAD_CONFIG',
-        `CT log tree ${JSON.stringify(spec.tree)} does not exist; start once with --create-tree to create it`,
+        `CT log tree ${JSON.stringify(spec.tree)} does not exist; ${opts.createHint ?? 'it is created only when asked'}`,
       );
     await Log.create(storage, spec.tree, CT_PERSONALITY, spec.signer, clock());
-    opts.logger?.warn({ tree: spec.tree }, 'created a new CT log tree (--create-tree)');
+    opts.logger?.warn({ tree: spec.tree }, 'created a new CT log tree');
     tree = await storage.getTree(spec.tree);
   }
   if (tree && tree.personality !== CT_PERSONALITY) {

@@ -45,6 +45,8 @@ export interface OpenHubsOptions {
   readonly quotas?: HubQuotas;
   /** Create missing trees (the CLI's --init). Default false: a missing tree is an error. */
   readonly init?: boolean;
+  /** How the caller would create a missing tree, for the error (e.g. "start once with --init"). */
+  readonly createHint?: string;
   /** Run a sequencer per tree in this process (default true). Leases elect one per tree across processes. */
   readonly sequencers?: boolean;
   /** Sequencer pause when the queue is empty, ms (default 200). */
@@ -90,9 +92,12 @@ export async function openHubs(specs: readonly HubInstanceSpec[], opts: OpenHubs
     let tree = await storage.getTree(name);
     if (!tree) {
       if (!opts.init)
-        throw new HubError('BAD_CONFIG', `hub ${prefix}: tree ${JSON.stringify(name)} does not exist; start once with --init to create it`);
+        throw new HubError(
+          'BAD_CONFIG',
+          `hub ${prefix}: tree ${JSON.stringify(name)} does not exist; ${opts.createHint ?? 'it is created only when asked'}`,
+        );
       await Log.create(storage, name, 'hub', spec.signer, (opts.clock ?? Date.now)());
-      opts.logger?.warn({ hub: prefix, tree: name }, 'created a new hub tree (--init)');
+      opts.logger?.warn({ hub: prefix, tree: name }, 'created a new hub tree');
       tree = await storage.getTree(name);
     }
     if (tree && tree.personality !== 'hub') {

@@ -27,6 +27,7 @@ import {
   parseAddSignedBlobBody,
   type SignedBytes,
   uintParam,
+  upperBoundParam,
 } from '../../hub/wire.ts';
 import type { ClientInfo, HubService } from './hub.ts';
 
@@ -121,7 +122,7 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
 
   app.get(path(HubEndpoint.getEntries), async (req, reply) => {
     const q = req.query as Query;
-    const entries = await hub.processGetEntries({ start: uintParam(q, 'start'), end: uintParam(q, 'end') }, client(req));
+    const entries = await hub.processGetEntries({ start: uintParam(q, 'start'), end: upperBoundParam(q, 'end') }, client(req));
     return json(reply, formatEntriesResponse(entries));
   });
 

@@ -121,7 +121,7 @@ describe('the peer and transport sockets', () => {
     const r = raw(peerPath);
     const cases: [string, string][] = [
       ['{"command":"gossip-frob-0","tag":"u1"}\n', '"code":"unknown-command"'],
-      ['{"command":"gossip-msg-0","log-id":"' + M + '","gossip-data":"aGk","tag":"b1"}\n', '"code":"bad-base64"'],
+      [`{"command":"gossip-msg-0","log-id":"${M}","gossip-data":"aGk","tag":"b1"}\n`, '"code":"bad-base64"'],
       ['{"command":"gossip-msg-0","gossip-data":"aGk=","tag":"f1"}\n', '"code":"bad-field"'],
       ['{"command": nope}\n', '"code":"malformed"'],
       [`{"command":"gossip-msg-0","x":"${'A'.repeat(5000)}"}\n`, '"code":"too-large"'],

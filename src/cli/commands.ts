@@ -33,6 +33,16 @@ export const commands: readonly TopCommand[] = [
     load: async () => (await import('./evidence.ts')).registerEvidence,
   },
   {
+    name: 'gossipd',
+    description: 'Run the gossip service: peer and transport sockets, built-in transports, split-view detection',
+    load: async () => (await import('./gossipd.ts')).registerGossipd,
+  },
+  {
+    name: 'gossip',
+    description: 'Talk to a running gossip service: send, subscribe, list transports',
+    load: async () => (await import('./gossip.ts')).registerGossip,
+  },
+  {
     name: 'serve',
     description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
     load: async () => (await import('./serve.ts')).registerServe,

@@ -15,6 +15,7 @@
  */
 import type { z } from 'zod';
 import { ctFileSchema } from './ct.ts';
+import { gossipFileSchema } from './gossip.ts';
 import { hubFileSchema } from './hub.ts';
 import { inputJsonSchema } from './problems.ts';
 import { siteFileSchema } from './site.ts';
@@ -81,12 +82,14 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
       ['ct serve', ctFileSchema],
       ['hub serve', hubFileSchema],
       ['witness serve', witnessFileSchema],
+      ['gossipd', gossipFileSchema],
     ],
   },
   { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub'] },
   { id: 'ct', schema: ctFileSchema, omit: SERVER_KEYS },
   { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
   { id: 'witness', schema: witnessFileSchema, omit: SERVER_KEYS },
+  { id: 'gossipd', schema: gossipFileSchema, omit: SERVER_KEYS },
 ];
 
 /** Every config file type and the tables that together document all of its keys (with the section prefix they take). */
@@ -127,6 +130,14 @@ export const CONFIG_FILES: ReadonlyArray<{
     tables: [
       ['server', ''],
       ['witness', ''],
+    ],
+  },
+  {
+    name: 'gossipd',
+    schema: gossipFileSchema,
+    tables: [
+      ['server', ''],
+      ['gossipd', ''],
     ],
   },
 ];

@@ -40,7 +40,10 @@ const LOADERS: Record<string, (text: string, opts: LoadOptions) => unknown> = {
   'frontends-postgres.yaml': loadSiteConfigText,
 };
 /** Examples loaded by another test file (which must name them). */
-const TESTED_ELSEWHERE: Record<string, string> = { 'witness.yaml': 'test/config/witness.test.ts' };
+const TESTED_ELSEWHERE: Record<string, string> = {
+  'witness.yaml': 'test/config/witness.test.ts',
+  'gossip.yaml': 'test/config/gossip.test.ts',
+};
 /** Variables an example needs without a default. */
 const EXAMPLE_ENV: Record<string, string> = { GRAPEVINE_DB_PASSWORD: 'example-password' };
 

@@ -1,0 +1,115 @@
+/**
+ * `grapevine gossipd --config gossip.yaml`: the gossip service alone
+ * (docs/gossip.md; config: src/config/gossip.ts, docs/configuration.md).
+ * HTTP on `listen` serves /metrics, /healthz, /readyz and the routes of the
+ * built-in transports; the peer and transport sockets open once HTTP
+ * listens. SIGTERM/SIGINT close everything gracefully.
+ */
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossip.ts';
+import { type BuiltinTransport, GossipDaemon } from '../gossip/daemon.ts';
+import { CtProofSource } from '../gossip/proofs.ts';
+import { EchoTransport } from '../gossip/transports/echo/index.ts';
+import { createApp, registerHealth, registerMetrics } from '../http/index.ts';
+import { buildIncidentReporter } from '../incidents/index.ts';
+import { MemoryHeadStore } from '../storage/index.ts';
+import { listen, loadConfigFile } from './server-runtime.ts';
+
+export interface RunningGossipd {
+  readonly url: string;
+  readonly daemon: GossipDaemon;
+  readonly peerPath?: string;
+  readonly peerPort?: number;
+  readonly transportPath?: string;
+  readonly transportPort?: number;
+  close(): Promise<void>;
+}
+
+/** The built-in transports the config enables. */
+function builtins(config: ResolvedGossipConfig): BuiltinTransport[] {
+  const out: BuiltinTransport[] = [];
+  if (config.transports.echo) out.push({ transport: new EchoTransport() });
+  return out;
+}
+
+export async function startGossipd(
+  config: ResolvedGossipConfig,
+  opts: { logger?: Logger; registry?: Registry; port?: number; handleSignals?: boolean } = {},
+): Promise<RunningGossipd> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const registry = opts.registry ?? new Registry();
+  const incidents = buildIncidentReporter(config.incidents ?? { sinks: [{ type: 'log' }] }, {
+    observer: config.name,
+    log: logger,
+    registry,
+  });
+  const daemon = new GossipDaemon({
+    name: config.name,
+    logs: config.logs,
+    // The latest head per log lives in memory until storage/ offers a durable HeadStore for `database`.
+    store: new MemoryHeadStore(),
+    registry,
+    logger,
+    incidents,
+    proofs: new CtProofSource(),
+    limits: {
+      messageBytes: config.limits.messageBytes,
+      peerRate: config.limits.peerRate,
+      transportRate: config.limits.transportRate,
+      poolBytes: config.limits.poolBytes,
+      maxAgeMs: config.limits.maxAgeMs,
+      maxFutureMs: config.limits.maxFutureMs,
+    },
+    peerSocket: config.peerSocket,
+    ...(config.transportSocket.secret !== undefined
+      ? { transportSocket: { ...config.transportSocket, secret: config.transportSocket.secret } }
+      : {}),
+    transports: builtins(config),
+  });
+  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
+  registerHealth(app, { checks: [] });
+  registerMetrics(app, { registry });
+  await daemon.mount(app);
+  const running = await listen(app, {
+    host: config.host,
+    port: opts.port ?? config.port,
+    closers: [
+      { name: 'gossip', close: () => daemon.stop() },
+      { name: 'incidents', close: () => incidents.close() },
+    ],
+    logger,
+    handleSignals: opts.handleSignals === true,
+  });
+  let addrs: Awaited<ReturnType<GossipDaemon['start']>>;
+  try {
+    addrs = await daemon.start();
+  } catch (err) {
+    await running.close().catch(() => {});
+    throw err;
+  }
+  return {
+    url: running.url,
+    daemon,
+    ...(addrs.peer.path !== undefined ? { peerPath: addrs.peer.path } : {}),
+    ...(addrs.peer.tcpPort !== undefined ? { peerPort: addrs.peer.tcpPort } : {}),
+    ...(addrs.transport?.path !== undefined ? { transportPath: addrs.transport.path } : {}),
+    ...(addrs.transport?.tcpPort !== undefined ? { transportPort: addrs.transport.tcpPort } : {}),
+    close: running.close,
+  };
+}
+
+export function registerGossipd(cmd: Command): void {
+  cmd
+    .requiredOption('--config <file>', 'gossip service config (docs/configuration.md)')
+    .option('--listen <host:port>', "listen on this address instead of the config's")
+    .action(async (o: { config: string; listen?: string }) => {
+      const config = loadConfigFile(o.config, loadGossipConfigText, o.listen !== undefined ? { listen: o.listen } : {});
+      const g = await startGossipd(config, { handleSignals: true });
+      process.stderr.write(
+        `grapevine: gossip service at ${g.url}${g.peerPath ? ` — peers ${g.peerPath}` : ''}${g.peerPort ? ` — peers 127.0.0.1:${g.peerPort}` : ''}${g.transportPath ? ` — transports ${g.transportPath}` : ''}\n`,
+      );
+    });
+}

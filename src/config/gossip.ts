@@ -1,0 +1,324 @@
+/**
+ * The `grapevine gossipd` configuration (YAML), validated once at the edge
+ * and frozen (STYLE.md §9). The gossip service of draft-linus-trans-gossip-00
+ * (docs/gossip.md): its two sockets, the logs it knows, its limits, where
+ * incidents go, and its transports.
+ *
+ * 1. `parseGossipConfig(text, { env })` — `${VAR}` substitution → YAML → zod
+ *    schema → cross-field rules. Pure.
+ * 2. `resolveGossipConfig(cfg, { readFile, baseDir })` — reads the secret,
+ *    key files and log lists through the injected reader (only cli/ touches
+ *    the file system) and builds the log registry.
+ *
+ *     listen: 127.0.0.1:7480                 # HTTP: /metrics, health, pollination
+ *     peerSocket: { path: gossip.sock }      # relative to this file; mode 0600
+ *     transportSocket: { path: gossip-transports.sock, secretFile: transport.secret }
+ *     logLists: [log_list.json]              # Google's CT log list v3
+ *     logs:
+ *       - name: sum.golang.org
+ *         origin: go.sum database tree
+ *         vkeys: [sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8]
+ *     transports: { echo: {} }
+ */
+import { z } from 'zod';
+import { KnownLogError, type KnownLogSpec, LogRegistry, parseCtLogListV3 } from '../gossip/validate/index.ts';
+import { substituteEnv } from './env.ts';
+import {
+  ConfigProblemsError,
+  deepFreeze,
+  doc,
+  duration,
+  fileReader,
+  type LoadOptions,
+  parseYamlText,
+  type ResolveOptions,
+  resolvePath,
+  schemaProblems,
+  tokenBucket,
+} from './fields.ts';
+import { type IncidentsSection, incidentsSection, resolveIncidents } from './incidents.ts';
+import { withoutSecrets } from './problems.ts';
+import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
+
+export class GossipConfigError extends ConfigProblemsError {
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super('gossip config', problems, options);
+  }
+}
+
+const LOOPBACK_TCP = /^(127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\]|localhost):[0-9]{1,5}$/;
+
+const tcp = doc(z.string().regex(LOOPBACK_TCP, 'want a loopback host:port, such as 127.0.0.1:7481').optional(), {
+  description: 'A loopback TCP address (127.0.0.0/8, [::1]) to listen on as well, for programs that cannot open a Unix socket.',
+  trust: 'every local user can connect to a TCP port: use it only on a machine whose users you trust with this socket.',
+});
+
+const peerSocket = z
+  .strictObject({
+    path: doc(z.string().min(1).optional(), {
+      description: "Unix socket for peers (created with mode 0600), relative to this file's folder.",
+      trust: 'whoever can open it can send gossip through every transport and read everything the transports bring in.',
+    }),
+    tcp,
+    maxConnections: doc(z.number().int().min(1).max(100_000).default(256), { description: 'Open peer connections at most.' }),
+  })
+  .prefault({});
+
+const transportSocket = z
+  .strictObject({
+    path: doc(z.string().min(1).optional(), {
+      description: "Unix socket for external transports (mode 0600), relative to this file's folder.",
+    }),
+    tcp,
+    secretFile: doc(z.string().min(1).optional(), {
+      description:
+        'File holding the shared secret transports authenticate with (gossip-authenticate-request-0), at least 16 bytes; a final newline is dropped. Required with path or tcp.',
+      trust: 'whoever knows the secret can register a transport: receive every outgoing message and inject incoming ones.',
+    }),
+    authTimeout: doc(duration.prefault('10s'), {
+      description: 'A transport connection must authenticate within this, or it is closed.',
+      unit: 'duration',
+    }),
+    maxConnections: doc(z.number().int().min(1).max(10_000).default(64), { description: 'Open transport connections at most.' }),
+  })
+  .prefault({});
+
+const log = z.strictObject({
+  name: doc(z.string().min(1), { description: 'For people, logs and metrics.' }),
+  key: doc(z.string().min(1).optional(), {
+    description: "The log's key as base64 DER SubjectPublicKeyInfo (a CT log list's `key`): its STHs and SCTs verify with it.",
+    trust: 'every head this key signs is accepted as the log’s.',
+  }),
+  keyFile: doc(z.string().min(1).optional(), { description: "The same as a PEM file, relative to this file's folder." }),
+  vkeys: doc(z.array(z.string().min(1)).optional(), {
+    description: 'c2sp.org/signed-note vkeys of the log (any type, 0x05 included); needs origin.',
+  }),
+  origin: doc(z.string().min(1).optional(), {
+    description: 'The checkpoint origin line. With key: the log also verifies as an RFC 6962 note (static-ct-api).',
+  }),
+  url: doc(z.string().min(1).optional(), {
+    description: 'RFC 6962 API base URL (ending in /): consistency proofs are fetched there to check heads of different sizes.',
+  }),
+  mmd: doc(duration.optional(), { description: 'Maximum merge delay, for evidence.', unit: 'duration' }),
+});
+
+const limits = z
+  .strictObject({
+    messageBytes: doc(
+      z
+        .number()
+        .int()
+        .min(1024)
+        .max(16 * 1024 * 1024)
+        .default(64 * 1024),
+      { description: 'Longest message accepted on a socket; longer ones are refused (too-large).', unit: 'bytes' },
+    ),
+    peerRate: doc(tokenBucket.prefault({ rate: 500, burst: 1000 }), {
+      description: 'Messages per second one peer may send (token bucket); beyond it, rate-limited refusals.',
+    }),
+    transportRate: doc(tokenBucket.prefault({ rate: 1000, burst: 2000 }), {
+      description: 'Incoming messages per second one transport may bring.',
+    }),
+    poolBytes: doc(
+      z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(8 * 1024 * 1024),
+      {
+        description:
+          'Bytes of heads the pool holds (suspicious heads get as much again). Fresh heads are never flushed to make room: a full pool refuses new ones (draft-ietf-trans-gossip §10.3).',
+        unit: 'bytes',
+      },
+    ),
+    freshness: doc(duration.prefault('336h'), {
+      description: 'Heads older than this are stale and discarded (draft-ietf-trans-gossip: 14 days).',
+      unit: 'duration',
+    }),
+    maxFuture: doc(duration.prefault('10m'), { description: 'Clock skew allowed for timestamps ahead of ours.', unit: 'duration' }),
+  })
+  .prefault({});
+
+const transports = z
+  .strictObject({
+    echo: doc(z.strictObject({}).optional(), { description: 'The echo transport: messages come back to their sender, tag kept.' }),
+  })
+  .prefault({});
+
+export const gossipFileSchema = z.strictObject({
+  ...serverShape({ listen: '127.0.0.1:7480', database: 'sqlite:gossip.db' }),
+  name: doc(z.string().min(1).default('grapevine-gossip'), { description: 'Our name in evidence (`createdBy`, `observed.by`).' }),
+  peerSocket: doc(peerSocket, { description: 'The peer socket (docs/gossip.md).' }),
+  transportSocket: doc(transportSocket, { description: 'The transport socket; omit path and tcp for built-in transports only.' }),
+  logLists: doc(z.array(z.string().min(1)).default([]), {
+    description: "Google CT log list v3 files (log_list.json as downloaded), relative to this file's folder.",
+    trust: 'every log a list names is believed: a wrong key makes its heads pass.',
+  }),
+  logs: doc(z.array(log).default([]), { description: 'More known logs: CT logs by key, checkpoint logs by origin and vkeys.' }),
+  limits: doc(limits, { description: 'Bounds against floods.' }),
+  incidents: doc(incidentsSection.optional(), { description: 'Where split-view incidents go (docs/incidents.md).' }),
+  transports: doc(transports, { description: 'Built-in transports to run, by name.' }),
+});
+
+export type GossipConfig = z.output<typeof gossipFileSchema>;
+
+export interface ResolvedGossipConfig extends ResolvedServerSettings {
+  readonly name: string;
+  readonly peerSocket: { readonly path?: string; readonly tcp?: { host: string; port: number }; readonly maxConnections: number };
+  readonly transportSocket: {
+    readonly path?: string;
+    readonly tcp?: { host: string; port: number };
+    readonly secret?: Buffer;
+    readonly authTimeoutMs: number;
+    readonly maxConnections: number;
+  };
+  readonly logs: LogRegistry;
+  readonly limits: {
+    readonly messageBytes: number;
+    readonly peerRate: { rate: number; burst: number };
+    readonly transportRate: { rate: number; burst: number };
+    readonly poolBytes: number;
+    readonly maxAgeMs: number;
+    readonly maxFutureMs: number;
+  };
+  readonly incidents?: ReturnType<typeof resolveIncidents>;
+  readonly transports: GossipConfig['transports'];
+}
+
+function splitTcp(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
+}
+
+const rec = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Rules across keys, on the raw data, so that a file with schema errors gets them too. */
+function crossProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const c = rec(raw);
+  const peer = rec(c.peerSocket);
+  if (peer.path === undefined && peer.tcp === undefined) problems.push('peerSocket: give path, tcp or both');
+  const t = rec(c.transportSocket);
+  if ((t.path !== undefined || t.tcp !== undefined) && t.secretFile === undefined) {
+    problems.push('transportSocket.secretFile: required when the transport socket listens');
+  }
+  list(c.logs).forEach((x, i) => {
+    const l = rec(x);
+    if (l.key !== undefined && l.keyFile !== undefined) problems.push(`logs[${i}]: give key or keyFile, not both`);
+    if (l.key === undefined && l.keyFile === undefined && list(l.vkeys).length === 0) problems.push(`logs[${i}]: give key, keyFile or vkeys`);
+  });
+  if (list(c.logs).length === 0 && list(c.logLists).length === 0) problems.push('logs: no logs and no logLists: every message would be discarded');
+  return problems;
+}
+
+function validate(raw: unknown, overrides: ResolveOptions['overrides']): { cfg: Readonly<GossipConfig> | null; problems: string[] } {
+  const r = gossipFileSchema.safeParse(raw);
+  const problems = r.success ? [] : [...schemaProblems(r.error, gossipFileSchema), ...rawServerProblems(raw, overrides)];
+  problems.push(...crossProblems(raw));
+  if (r.success) problems.push(...serverProblems(r.data, overrides));
+  return { cfg: r.success && problems.length === 0 ? deepFreeze(r.data) : null, problems };
+}
+
+/** Parses and validates config text. Throws GossipConfigError listing every problem. */
+export function parseGossipConfig(text: string, opts: Pick<LoadOptions, 'env' | 'overrides'> = {}): Readonly<GossipConfig> {
+  const sub = substituteEnv(text, opts.env ?? {});
+  return withoutSecrets(sub.substitutions, () => {
+    if (sub.problems.length > 0) throw new GossipConfigError(sub.problems);
+    const { cfg, problems } = validate(parseYamlText(sub.text, GossipConfigError), opts.overrides);
+    if (!cfg) throw new GossipConfigError(problems);
+    return cfg;
+  });
+}
+
+/** Reads the secret, key files and log lists; builds the registry. Throws GossipConfigError listing every problem. */
+export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOptions): ResolvedGossipConfig {
+  const problems: string[] = [];
+  const read = fileReader(opts, problems);
+  let secret: Buffer | undefined;
+  if (cfg.transportSocket.secretFile !== undefined) {
+    const b = read(cfg.transportSocket.secretFile, 'transportSocket.secretFile');
+    if (b) {
+      secret = b.toString('latin1').endsWith('\n') ? b.subarray(0, b.length - 1) : b;
+      if (secret.length < 16) problems.push(`transportSocket.secretFile: got a ${secret.length}-byte secret, want at least 16 bytes`);
+    }
+  }
+  const specs: KnownLogSpec[] = [];
+  cfg.logLists.forEach((p, i) => {
+    const b = read(p, `logLists[${i}]`);
+    if (!b) return;
+    try {
+      specs.push(...parseCtLogListV3(b.toString('utf8')));
+    } catch (err) {
+      problems.push(`logLists[${i}]: ${(err as Error).message}`);
+    }
+  });
+  cfg.logs.forEach((l, i) => {
+    let key: string | Buffer | undefined = l.key;
+    if (l.keyFile !== undefined) key = read(l.keyFile, `logs[${i}].keyFile`) ?? undefined;
+    if (l.keyFile !== undefined && key === undefined) return;
+    specs.push({
+      name: l.name,
+      ...(key !== undefined ? { key } : {}),
+      ...(l.vkeys !== undefined ? { vkeys: l.vkeys } : {}),
+      ...(l.origin !== undefined ? { origin: l.origin } : {}),
+      ...(l.url !== undefined ? { url: l.url } : {}),
+      ...(l.mmd !== undefined ? { mmdMs: l.mmd } : {}),
+    });
+  });
+  let logs: LogRegistry | null = null;
+  try {
+    logs = new LogRegistry(specs);
+  } catch (err) {
+    if (!(err instanceof KnownLogError)) throw err;
+    problems.push(`logs: ${err.message}`);
+  }
+  let incidents: ReturnType<typeof resolveIncidents> | undefined;
+  if (cfg.incidents !== undefined) incidents = resolveIncidents(cfg.incidents as IncidentsSection, opts.baseDir);
+  if (problems.length > 0 || !logs) throw new GossipConfigError(problems);
+  const t = cfg.transportSocket;
+  return freezeResolved({
+    ...resolveServer(cfg, opts, cfg.limits.messageBytes),
+    name: cfg.name,
+    peerSocket: {
+      ...(cfg.peerSocket.path !== undefined ? { path: resolvePath(opts.baseDir, cfg.peerSocket.path) } : {}),
+      ...(cfg.peerSocket.tcp !== undefined ? { tcp: splitTcp(cfg.peerSocket.tcp) } : {}),
+      maxConnections: cfg.peerSocket.maxConnections,
+    },
+    transportSocket: {
+      ...(t.path !== undefined ? { path: resolvePath(opts.baseDir, t.path) } : {}),
+      ...(t.tcp !== undefined ? { tcp: splitTcp(t.tcp) } : {}),
+      ...(secret !== undefined ? { secret } : {}),
+      authTimeoutMs: t.authTimeout,
+      maxConnections: t.maxConnections,
+    },
+    logs,
+    limits: {
+      messageBytes: cfg.limits.messageBytes,
+      peerRate: cfg.limits.peerRate,
+      transportRate: cfg.limits.transportRate,
+      poolBytes: cfg.limits.poolBytes,
+      maxAgeMs: cfg.limits.freshness,
+      maxFutureMs: cfg.limits.maxFuture,
+    },
+    ...(incidents !== undefined ? { incidents } : {}),
+    transports: cfg.transports,
+  });
+}
+
+/** Freezes the resolved config and its plain-data members (not the secret's bytes; the registry freezes itself). */
+function freezeResolved<T extends object>(o: T): T {
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof LogRegistry || Object.isFrozen(v)) return;
+    Object.freeze(v);
+    for (const x of Object.values(v)) walk(x);
+  };
+  walk(o);
+  return o;
+}
+
+/** Both steps. */
+export function loadGossipConfigText(text: string, opts: LoadOptions): ResolvedGossipConfig {
+  return resolveGossipConfig(parseGossipConfig(text, opts), opts);
+}

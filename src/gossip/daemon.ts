@@ -1,0 +1,120 @@
+/**
+ * The gossip daemon assembled: the service, its two sockets and its
+ * built-in transports, with HTTP routes for the transports that serve some
+ * (pollination) mounted on the caller's fastify app. `grapevine gossipd`
+ * runs one alone; `grapevine serve` runs one beside its CT log and hubs.
+ *
+ * Everything concrete (logger, metrics registry, head store, incident
+ * reporter, clock) is passed in: the composition root decides (STYLE.md §9).
+ *
+ * Life: `mount(app)` before the app listens, `start()` once it does (sockets,
+ * then transports), `stop()` in reverse (transports, sockets, then the
+ * service drains its checks).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { HeadStore } from '../audit/index.ts';
+import type { IncidentRaiser } from './service/index.ts';
+import { GossipService, type ProofSource, type ServiceLimits, type Transport } from './service/index.ts';
+import { type BoundAddress, PeerSocket, type SocketAddress, TransportSocket } from './sockets/index.ts';
+import type { LogRegistry } from './validate/index.ts';
+
+/** A built-in transport, with the HTTP routes it serves (if any). */
+export interface BuiltinTransport {
+  readonly transport: Transport;
+  /** Routes on the daemon's HTTP server (pollination's endpoint, TransGossip pools). */
+  mount?(app: FastifyInstance, service: GossipService): void | Promise<void>;
+}
+
+export interface GossipDaemonOptions {
+  readonly name: string;
+  readonly logs: LogRegistry;
+  readonly store: HeadStore;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly incidents?: IncidentRaiser;
+  readonly proofs?: ProofSource;
+  readonly clock?: () => number;
+  readonly limits?: Partial<ServiceLimits> & { readonly messageBytes?: number };
+  readonly peerSocket: SocketAddress & { readonly maxConnections?: number };
+  readonly transportSocket?: SocketAddress & {
+    readonly secret: Uint8Array;
+    readonly authTimeoutMs?: number;
+    readonly maxConnections?: number;
+  };
+  /** Built-in transports, each built by the composition root (transports/<name>/). */
+  readonly transports?: readonly BuiltinTransport[];
+}
+
+export interface DaemonAddresses {
+  readonly peer: BoundAddress;
+  readonly transport: BoundAddress | null;
+}
+
+export class GossipDaemon {
+  readonly service: GossipService;
+  readonly #o: GossipDaemonOptions;
+  readonly #peers: PeerSocket;
+  readonly #transports: TransportSocket | null;
+  #started = false;
+
+  constructor(o: GossipDaemonOptions) {
+    this.#o = o;
+    const { messageBytes, ...limits } = o.limits ?? {};
+    this.service = new GossipService({
+      logs: o.logs,
+      store: o.store,
+      registry: o.registry,
+      logger: o.logger,
+      limits,
+      observer: o.name,
+      ...(o.incidents ? { incidents: o.incidents } : {}),
+      ...(o.proofs ? { proofs: o.proofs } : {}),
+      ...(o.clock ? { clock: o.clock } : {}),
+    });
+    const connLimits = messageBytes !== undefined ? { maxMessageBytes: messageBytes } : {};
+    this.#peers = new PeerSocket(this.service, {
+      limits: connLimits,
+      ...(o.peerSocket.maxConnections !== undefined ? { maxConnections: o.peerSocket.maxConnections } : {}),
+    });
+    const t = o.transportSocket;
+    this.#transports = t
+      ? new TransportSocket(this.service, {
+          secret: t.secret,
+          limits: connLimits,
+          ...(t.authTimeoutMs !== undefined ? { authTimeoutMs: t.authTimeoutMs } : {}),
+          ...(t.maxConnections !== undefined ? { maxConnections: t.maxConnections } : {}),
+        })
+      : null;
+  }
+
+  /** Adds the built-in transports' routes to `app` (before it listens). */
+  async mount(app: FastifyInstance): Promise<void> {
+    for (const b of this.#o.transports ?? []) await b.mount?.(app, this.service);
+  }
+
+  /** Opens the sockets and starts the built-in transports. */
+  async start(): Promise<DaemonAddresses> {
+    if (this.#started) throw new Error('gossip daemon started twice');
+    this.#started = true;
+    const peer = await this.#peers.listen(this.#o.peerSocket);
+    const t = this.#o.transportSocket;
+    const transport = this.#transports && t ? await this.#transports.listen(t) : null;
+    for (const b of this.#o.transports ?? []) {
+      if (!this.service.registerTransport(b.transport)) throw new Error(`transport ${b.transport.name} registered twice`);
+    }
+    this.#o.logger.info(
+      { peer, transport, transports: this.service.transportNames(), logs: this.#o.logs.size },
+      'gossip service listening',
+    );
+    return { peer, transport };
+  }
+
+  /** Stops transports and sockets; waits for the split-view checks in flight. */
+  async stop(): Promise<void> {
+    await this.service.close();
+    await this.#transports?.close();
+    await this.#peers.close();
+  }
+}

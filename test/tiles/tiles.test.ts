@@ -26,7 +26,10 @@ function tileRows(leaves: readonly Buffer[]): Buffer[][] {
   const c = CompactRange.empty();
   for (const h of leaves) {
     c.append(h, (level, _i, hash) => {
-      if (level > 0 && level % 8 === 0) (rows[level / 8] ??= []).push(hash);
+      if (level > 0 && level % 8 === 0) {
+        rows[level / 8] = rows[level / 8] ?? [];
+        rows[level / 8].push(hash);
+      }
     });
   }
   return rows;

@@ -10,17 +10,23 @@
  * oracle: every checkpoint answered 200 is a prefix of the largest one
  * answered 200 (its root recomputed from the branch that signed it).
  *
- * Runs on every HeadStore backend available (memory here; SQLite and
- * PostgreSQL join when their HeadStores land).
+ * Two witness frontends share one state (memory: one store; SQLite: two
+ * connections to one file; PostgreSQL: two pools on one schema) and the
+ * submitters alternate between them, so the compare-and-swap is decided by
+ * the database, not by one process's event loop.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { HeadStore } from '../../src/audit/index.ts';
 import { parseNote } from '../../src/note/index.ts';
-import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
+import { type ClosableHeadStore, MemoryHeadStore, openHeadStore } from '../../src/storage/index.ts';
 import { parseTlogSize, WitnessMetrics } from '../../src/witness/index.ts';
-import { startWitness, TestLog, type WitnessServer } from './fixtures.ts';
+import { createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from '../storage/pg-harness.ts';
+import { startWitness, TestLog, testCosigner, type WitnessServer } from './fixtures.ts';
 
 const BRANCHES = 8;
 const ROUNDS = 12;
@@ -46,7 +52,53 @@ interface Cosigned {
   readonly size: number;
 }
 
-const backends: { name: string; open: () => Promise<HeadStore> }[] = [{ name: 'memory', open: async () => new MemoryHeadStore() }];
+interface Backend {
+  readonly name: string;
+  /** A fresh database; `open` gives a new connection to it each call. */
+  fresh(): Promise<{ open: () => Promise<HeadStore> }>;
+}
+
+const closers: (() => Promise<void>)[] = [];
+const track = async (s: ClosableHeadStore) => {
+  closers.push(() => s.close());
+  return s;
+};
+
+const backends: Backend[] = [
+  {
+    name: 'memory',
+    fresh: async () => {
+      const store = new MemoryHeadStore();
+      return { open: async () => store };
+    },
+  },
+  {
+    name: 'SQLite',
+    fresh: async () => {
+      const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'gv-witness-race-')), 'witness.db')}`;
+      return { open: async () => track(await openHeadStore(url)) };
+    },
+  },
+];
+let pg: TestDatabase | null = null;
+if (!pgSkip('test/witness/race.test.ts')) {
+  before(async () => {
+    pg = await createTestDatabase('gv_witness_race');
+  });
+  backends.push({
+    name: 'PostgreSQL',
+    fresh: async () => {
+      const url = await (pg as TestDatabase).freshSchema();
+      return { open: async () => track(await openHeadStore(url, { poolSize: 4 })) };
+    },
+  });
+} else {
+  describe('racing submitters on PostgreSQL', () => reportSkipped('the witness race on PostgreSQL'));
+}
+after(async () => {
+  for (const c of closers) await c();
+  await pg?.drop();
+});
 
 for (const backend of backends) {
   describe(`racing submitters on ${backend.name}`, () => {
@@ -59,13 +111,26 @@ for (const backend of backends) {
       const base = new TestLog('example.com/raced', 4);
       const branches = Array.from({ length: BRANCHES }, (_, i) => base.fork(4, 0).append(ROUNDS * 3, ` branch ${i}`));
       const metrics = new WitnessMetrics(new Registry());
-      const w = await startWitness({
-        logs: [base.spec()],
-        store: await backend.open(),
-        metrics,
-        testingOnlyHooks: { beforeSwap: gather },
-      });
-      servers.push(w);
+      const db = await backend.fresh();
+      const cosigner = testCosigner();
+      const frontends = [
+        await startWitness({
+          logs: [base.spec()],
+          cosigners: [cosigner],
+          store: await db.open(),
+          metrics,
+          testingOnlyHooks: { beforeSwap: gather },
+        }),
+        await startWitness({
+          logs: [base.spec()],
+          cosigners: [cosigner],
+          store: await db.open(),
+          metrics,
+          testingOnlyHooks: { beforeSwap: gather },
+        }),
+      ];
+      servers.push(...frontends);
+      const w = frontends[0];
       assert.equal((await w.add(0, [], base.checkpoint(4))).status, 200);
 
       const cosigned: Cosigned[] = [{ branch: -1, size: 4 }];
@@ -75,7 +140,7 @@ for (const backend of backends) {
           let old = 4;
           for (let round = 0; round < ROUNDS; round++) {
             const size = Math.min(log.leaves.length, old + 1 + Math.floor(Math.random() * 3));
-            const res = await w.add(old, log.proof(old, size), log.checkpoint(size));
+            const res = await frontends[(branch + round) % 2].add(old, log.proof(old, size), log.checkpoint(size));
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             if (res.status === 200) {
               cosigned.push({ branch, size });
@@ -101,8 +166,7 @@ for (const backend of backends) {
       // The race was real: requests decided on states that moved before their swap, and were decided again.
       const conflicts = (await metrics.casConflicts.get()).values[0]?.value ?? 0;
       assert.ok(conflicts > 0, `no compare-and-swap was lost (statuses ${JSON.stringify([...statuses])})`);
-      const latest = parseNote((await w.get(base.origin)).text);
-      assert.equal(latest.text.split('\n')[1], String(top.size));
+      for (const f of frontends) assert.equal(parseNote((await f.get(base.origin)).text).text.split('\n')[1], String(top.size));
     });
 
     it('two requests decided on one state: one is cosigned, the other re-decides and gets 409', async () => {
@@ -123,7 +187,11 @@ for (const backend of backends) {
           }
         });
       };
-      const w = await startWitness({ logs: [base.spec()], store: await backend.open(), testingOnlyHooks: { beforeSwap: barrier } });
+      const w = await startWitness({
+        logs: [base.spec()],
+        store: await (await backend.fresh()).open(),
+        testingOnlyHooks: { beforeSwap: barrier },
+      });
       servers.push(w);
       held = 2;
       assert.equal((await w.add(0, [], base.checkpoint(4))).status, 200);

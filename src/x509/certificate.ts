@@ -48,6 +48,8 @@ export interface ParsedCertificate extends KnownExtensions {
   readonly subjectText: string;
   /** DER SubjectPublicKeyInfo. */
   readonly spki: Buffer;
+  /** SHA-256 of `spki` (what RFC 6962 §3.2 calls the issuer key hash when this certificate issues). */
+  readonly spkiSha256: Buffer;
   /** Validity, milliseconds since the epoch. */
   readonly notBefore: number;
   readonly notAfter: number;
@@ -234,10 +236,10 @@ export function parseCertificate(input: Uint8Array, opts: ParseOptions = {}): Pa
   });
 }
 
-type Fields = Omit<ParsedCertificate, 'der' | 'fingerprint' | 'issuerText' | 'subjectText' | 'asn'>;
+type Fields = Omit<ParsedCertificate, 'der' | 'fingerprint' | 'spkiSha256' | 'issuerText' | 'subjectText' | 'asn'>;
 
 /**
- * The ParsedCertificate parseCertificate returns. Immutable; the fingerprint,
+ * The ParsedCertificate parseCertificate returns. Immutable; the hashes,
  * the names in text and the @peculiar decoding are computed on first use (a
  * leaf's are rarely needed) and then kept.
  */
@@ -258,6 +260,7 @@ class DerCertificate implements ParsedCertificate {
   readonly authorityKeyId: Buffer | null;
   readonly subjectKeyId: Buffer | null;
   #fingerprint: Buffer | null = null;
+  #spkiSha256: Buffer | null = null;
   #issuerText: string | null = null;
   #subjectText: string | null = null;
   #asn: Certificate | null = null;
@@ -283,6 +286,11 @@ class DerCertificate implements ParsedCertificate {
   get fingerprint(): Buffer {
     this.#fingerprint ??= createHash('sha256').update(this.der).digest();
     return this.#fingerprint;
+  }
+
+  get spkiSha256(): Buffer {
+    this.#spkiSha256 ??= createHash('sha256').update(this.spki).digest();
+    return this.#spkiSha256;
   }
 
   get issuerText(): string {

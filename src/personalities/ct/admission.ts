@@ -179,7 +179,7 @@ function precertEntry(chain: readonly ParsedCertificate[]): Extract<SignedEntry,
     x509Refusal(err, 'chain[0]');
   }
   // §3.2: "issuer_key_hash is the SHA-256 hash of the certificate issuer's public key" (its DER SPKI).
-  return { entryType: 'precert_entry', issuerKeyHash: sha256(finalIssuer.spki), tbsCertificate };
+  return { entryType: 'precert_entry', issuerKeyHash: finalIssuer.spkiSha256, tbsCertificate };
 }
 
 /**

@@ -67,10 +67,10 @@ export class RootStore {
    */
   candidatesFor(cert: ParsedCertificate): readonly ParsedCertificate[] {
     const named = this.#bySubject.get(cert.issuer.toString('latin1'));
-    if (!named) return [];
+    if (!named || named.length === 1) return named ?? [];
     const aki = cert.authorityKeyId;
     const rank = (r: ParsedCertificate) => (!aki || !r.subjectKeyId ? 1 : aki.equals(r.subjectKeyId) ? 0 : 2);
-    return named.length === 1 ? named : [...named].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_ROOT_CANDIDATES);
+    return [...named].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_ROOT_CANDIDATES);
   }
 }
 

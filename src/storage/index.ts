@@ -53,10 +53,15 @@ export interface ClosableHeadStore extends HeadStore {
  * URLs as openStorage: `sqlite:PATH` (table head_records in that file; one
  * database may hold logs and head records alike) or `postgres://…`.
  */
-export async function openHeadStore(url: string, opts: Pick<OpenStorageOptions, 'poolSize'> = {}): Promise<ClosableHeadStore> {
+export async function openHeadStore(url: string, opts: OpenStorageOptions = {}): Promise<ClosableHeadStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path.trim() === '') throw new StorageError('SCHEMA', `database URL ${JSON.stringify(url)} names no file: want sqlite:PATH`);
+    if (opts.writerThread && path !== ':memory:') {
+      // Servers: swaps (and their fsyncs) on a writer thread, as the log storage's writes.
+      const { ThreadedSqliteStorage } = await import('./sqlite/writer-thread.ts');
+      return (await ThreadedSqliteStorage.open(path)).headStore();
+    }
     const { SqliteHeadStore } = await import('./sqlite/head-store.ts');
     return SqliteHeadStore.open(path);
   }

@@ -1,6 +1,6 @@
 /**
  * The HeadStore contract suite (head-store-contract.ts) on every backend:
- * memory, SQLite (file and :memory:) and PostgreSQL (one fresh schema per
+ * memory, SQLite (file, file with swaps on the writer thread, :memory:) and PostgreSQL (one fresh schema per
  * suite), plus what the SQLite store adds: swaps group-committed in one
  * transaction, a database migrated from schema version 2.
  */
@@ -29,6 +29,15 @@ headStoreContract(
     return openHeadStore(`sqlite:${file}`);
   },
   { reopen: () => openHeadStore(`sqlite:${file}`), callOrder: true },
+);
+let threadedFile = '';
+headStoreContract(
+  'sqlite (file, swaps on the writer thread)',
+  () => {
+    threadedFile = join(mkdtempSync(join(tmpdir(), 'gv-heads-thread-')), 'heads.db');
+    return openHeadStore(`sqlite:${threadedFile}`, { writerThread: true });
+  },
+  { reopen: () => openHeadStore(`sqlite:${threadedFile}`, { writerThread: true }), callOrder: true },
 );
 headStoreContract('sqlite (:memory:)', () => openHeadStore('sqlite::memory:'), { callOrder: true });
 

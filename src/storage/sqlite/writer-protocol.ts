@@ -5,8 +5,12 @@
  */
 import { StorageError, type StorageErrorCode, type StoredLeaf } from '../../log/index.ts';
 
-/** The LogStorage methods that run on the writer thread: the writes, and ping (does the thread answer?). */
-export const WRITE_METHODS = ['createTree', 'queueLeaves', 'integrate', 'acquireLease', 'releaseLease', 'ping'] as const;
+/**
+ * What runs on the writer thread: the LogStorage writes, ping (does the
+ * thread answer?), and the HeadStore's compareAndSwap (head-store.ts; its
+ * swaps group-commit on the thread as they do on the event loop).
+ */
+export const WRITE_METHODS = ['createTree', 'queueLeaves', 'integrate', 'acquireLease', 'releaseLease', 'ping', 'compareAndSwap'] as const;
 
 /**
  * queueLeaves answers, per leaf, null when it was inserted (the caller has

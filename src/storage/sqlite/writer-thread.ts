@@ -20,9 +20,11 @@
  * `:memory:` cannot be shared between two connections: use SqliteStorage.
  */
 import { Worker } from 'node:worker_threads';
+import { type HeadStore, MAX_HEAD_BODY_BYTES } from '../../audit/index.ts';
 import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
+import { SqliteHeadStore } from './head-store.ts';
 import { insertedLeaf, SqliteStorage } from './sqlite-storage.ts';
 import {
   type CompactQueueReply,
@@ -58,6 +60,8 @@ export class ThreadedSqliteStorage implements LogStorage {
   #current: Worker | null = null;
   #nextId = 1;
   #closed = false;
+  /** Reads of headStore(), opened on first use. */
+  #heads: SqliteHeadStore | null = null;
 
   private constructor(path: string, reader: SqliteStorage) {
     this.#path = path;
@@ -139,6 +143,27 @@ export class ThreadedSqliteStorage implements LogStorage {
   }
 
   /**
+   * The HeadStore on this database, its swaps on this writer thread (group
+   * committed there, off the event loop), its reads on this thread's own
+   * connection. Closing it closes this storage.
+   */
+  headStore(): HeadStore & { close(): Promise<void> } {
+    return {
+      get: (key) => {
+        this.#heads ??= SqliteHeadStore.open(this.#path);
+        return this.#heads.get(key);
+      },
+      compareAndSwap: async (key, expectedRevision, next) => {
+        if (next.body.length > MAX_HEAD_BODY_BYTES) {
+          throw new StorageError('TOO_LARGE', `head record body of ${next.body.length} bytes, want at most ${MAX_HEAD_BODY_BYTES}`);
+        }
+        return this.#call<boolean>('compareAndSwap', [key, expectedRevision, next]);
+      },
+      close: () => this.close(),
+    };
+  }
+
+  /**
    * Fault drill: kills the writer thread now, as a crash would. Calls in
    * flight fail with UNAVAILABLE; the next write starts a new thread.
    */
@@ -158,6 +183,7 @@ export class ThreadedSqliteStorage implements LogStorage {
       w.postMessage('close');
       await exited;
     }
+    await this.#heads?.close();
     await this.#reader.close();
   }
 

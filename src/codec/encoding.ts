@@ -10,12 +10,18 @@ import { CodecError } from './errors.ts';
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 
-/** Decodes standard padded base64; throws CodecError BAD_BASE64 on any deviation (also non-canonical trailing bits). */
+/**
+ * Decodes standard padded base64; throws CodecError BAD_BASE64 on any
+ * deviation: characters outside the standard alphabet (Node also reads the
+ * URL-safe one and skips others), missing or extra padding, and unused
+ * trailing bits that are not zero (RFC 4648 §3.5). Node's encoder writes the
+ * one canonical form of any bytes, so an input is valid exactly when it
+ * round-trips; that check alone is ~20× cheaper than a regular expression
+ * over the input (add-chain bodies carry kilobytes of it).
+ */
 export function decodeBase64(s: string): Buffer {
-  if (!BASE64_RE.test(s)) throw new CodecError('BAD_BASE64', `not canonical padded base64: ${preview(s)}`);
   const out = Buffer.from(s, 'base64');
-  // RFC 4648 §3.5: reject encodings whose unused trailing bits are not zero.
-  if (out.toString('base64') !== s) throw new CodecError('BAD_BASE64', `non-canonical base64: ${preview(s)}`);
+  if (out.toString('base64') !== s) throw new CodecError('BAD_BASE64', `not canonical padded base64: ${preview(s)}`);
   return out;
 }
 

@@ -207,9 +207,11 @@ function crossProblems(raw: unknown): string[] {
   list(c.logs).forEach((x, i) => {
     const l = rec(x);
     if (l.key !== undefined && l.keyFile !== undefined) problems.push(`logs[${i}]: give key or keyFile, not both`);
-    if (l.key === undefined && l.keyFile === undefined && list(l.vkeys).length === 0) problems.push(`logs[${i}]: give key, keyFile or vkeys`);
+    if (l.key === undefined && l.keyFile === undefined && list(l.vkeys).length === 0)
+      problems.push(`logs[${i}]: give key, keyFile or vkeys`);
   });
-  if (list(c.logs).length === 0 && list(c.logLists).length === 0) problems.push('logs: no logs and no logLists: every message would be discarded');
+  if (list(c.logs).length === 0 && list(c.logLists).length === 0)
+    problems.push('logs: no logs and no logLists: every message would be discarded');
   return problems;
 }
 

@@ -10,9 +10,10 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossip.ts';
-import { type BuiltinTransport, GossipDaemon } from '../gossip/daemon.ts';
+import { type BuiltinFactory, GossipDaemon } from '../gossip/daemon.ts';
 import { CtProofSource } from '../gossip/proofs.ts';
 import { EchoTransport } from '../gossip/transports/echo/index.ts';
+import { PollinationTransport } from '../gossip/transports/pollination/index.ts';
 import { createApp, registerHealth, registerMetrics } from '../http/index.ts';
 import { buildIncidentReporter } from '../incidents/index.ts';
 import { MemoryHeadStore } from '../storage/index.ts';
@@ -29,9 +30,28 @@ export interface RunningGossipd {
 }
 
 /** The built-in transports the config enables. */
-function builtins(config: ResolvedGossipConfig): BuiltinTransport[] {
-  const out: BuiltinTransport[] = [];
-  if (config.transports.echo) out.push({ transport: new EchoTransport() });
+function builtins(config: ResolvedGossipConfig, logger: Logger): BuiltinFactory[] {
+  const out: BuiltinFactory[] = [];
+  if (config.transports.echo) out.push(() => new EchoTransport());
+  const p = config.transports.pollination;
+  if (p) {
+    out.push(
+      (service) =>
+        new PollinationTransport({
+          service,
+          logger,
+          serve: p.serve,
+          pools: p.pools,
+          intervalMs: p.interval,
+          perRequest: p.perRequest,
+          perResponse: p.perResponse,
+          maxSths: p.maxSths,
+          maxTrials: p.maxTrials,
+          clientRate: p.clientRate,
+          timeoutMs: p.timeout,
+        }),
+    );
+  }
   return out;
 }
 
@@ -67,7 +87,7 @@ export async function startGossipd(
     ...(config.transportSocket.secret !== undefined
       ? { transportSocket: { ...config.transportSocket, secret: config.transportSocket.secret } }
       : {}),
-    transports: builtins(config),
+    transports: builtins(config, logger),
   });
   const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
   registerHealth(app, { checks: [] });

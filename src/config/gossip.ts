@@ -139,9 +139,47 @@ const limits = z
   })
   .prefault({});
 
+const pollinationPool = z.strictObject({
+  url: doc(z.url({ protocol: /^https?$/ }), {
+    description:
+      "The pool's sth-pollination endpoint, e.g. https://pool.example/.well-known/ct-gossip/v1/sth-pollination (Google's 2016 server: /.well-known/ct/v1/sth-pollination).",
+  }),
+  shape: doc(z.enum(['v1', 'sths']).default('v1'), {
+    description: 'Body shape: v1 (draft-ietf-trans-gossip-05) or sths (-00 to -04, which Google’s 2016 gossip server speaks).',
+  }),
+});
+
+const pollination = z.strictObject({
+  serve: doc(z.boolean().default(true), {
+    description: 'Serve POST /.well-known/ct-gossip/v1/sth-pollination and /.well-known/ct/v1/sth-pollination on listen.',
+    trust: 'anyone who reaches listen can deposit STHs (of known logs, validated) and take fresh pooled ones away.',
+  }),
+  pools: doc(z.array(pollinationPool).default([]), { description: 'Pools to pollinate as a client.' }),
+  interval: doc(duration.prefault('1h'), {
+    description: 'Time between client rounds, varied ±50% at random (draft: avoid bursts and predictable timing); 0s: no rounds.',
+    unit: 'duration',
+  }),
+  perRequest: doc(z.number().int().min(1).max(1000).default(10), { description: 'Fresh STHs sent per request, chosen at random.' }),
+  perResponse: doc(z.number().int().min(0).max(1000).default(10), {
+    description: 'Fresh STHs answered per request, chosen at random (Google’s server answers 10).',
+  }),
+  maxSths: doc(z.number().int().min(1).max(10_000).default(100), { description: 'Most STHs read from one body; more is a 400.' }),
+  maxTrials: doc(z.number().int().min(0).max(10_000).default(64), {
+    description: 'Log keys tried for an STH that names no log_id (a -05 v1 entry); beyond it the STH is unknown.',
+    unit: 'signature verifications',
+  }),
+  clientRate: doc(tokenBucket.prefault({ rate: 10, burst: 20 }), {
+    description: 'Requests per second one client address may make (429 beyond).',
+  }),
+  timeout: doc(duration.prefault('30s'), { description: 'Time limit of a client request.', unit: 'duration' }),
+});
+
 const transports = z
   .strictObject({
     echo: doc(z.strictObject({}).optional(), { description: 'The echo transport: messages come back to their sender, tag kept.' }),
+    pollination: doc(pollination.optional(), {
+      description: 'draft-ietf-trans-gossip STH pollination, as server (on listen) and as client of the pools.',
+    }),
   })
   .prefault({});
 

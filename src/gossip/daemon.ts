@@ -21,11 +21,13 @@ import { type BoundAddress, PeerSocket, type SocketAddress, TransportSocket } fr
 import type { LogRegistry } from './validate/index.ts';
 
 /** A built-in transport, with the HTTP routes it serves (if any). */
-export interface BuiltinTransport {
-  readonly transport: Transport;
+export interface BuiltinTransport extends Transport {
   /** Routes on the daemon's HTTP server (pollination's endpoint, TransGossip pools). */
-  mount?(app: FastifyInstance, service: GossipService): void | Promise<void>;
+  mount?(app: FastifyInstance): void | Promise<void>;
 }
+
+/** Builds a built-in transport for the daemon's service (transports/<name>/; the composition root picks them). */
+export type BuiltinFactory = (service: GossipService) => BuiltinTransport;
 
 export interface GossipDaemonOptions {
   readonly name: string;
@@ -43,8 +45,8 @@ export interface GossipDaemonOptions {
     readonly authTimeoutMs?: number;
     readonly maxConnections?: number;
   };
-  /** Built-in transports, each built by the composition root (transports/<name>/). */
-  readonly transports?: readonly BuiltinTransport[];
+  /** Built-in transports, each made by the composition root's factory (transports/<name>/). */
+  readonly transports?: readonly BuiltinFactory[];
 }
 
 export interface DaemonAddresses {
@@ -57,6 +59,7 @@ export class GossipDaemon {
   readonly #o: GossipDaemonOptions;
   readonly #peers: PeerSocket;
   readonly #transports: TransportSocket | null;
+  readonly #builtins: readonly BuiltinTransport[];
   #started = false;
 
   constructor(o: GossipDaemonOptions) {
@@ -87,11 +90,12 @@ export class GossipDaemon {
           ...(t.maxConnections !== undefined ? { maxConnections: t.maxConnections } : {}),
         })
       : null;
+    this.#builtins = (o.transports ?? []).map((make) => make(this.service));
   }
 
   /** Adds the built-in transports' routes to `app` (before it listens). */
   async mount(app: FastifyInstance): Promise<void> {
-    for (const b of this.#o.transports ?? []) await b.mount?.(app, this.service);
+    for (const b of this.#builtins) await b.mount?.(app);
   }
 
   /** Opens the sockets and starts the built-in transports. */
@@ -101,8 +105,8 @@ export class GossipDaemon {
     const peer = await this.#peers.listen(this.#o.peerSocket);
     const t = this.#o.transportSocket;
     const transport = this.#transports && t ? await this.#transports.listen(t) : null;
-    for (const b of this.#o.transports ?? []) {
-      if (!this.service.registerTransport(b.transport)) throw new Error(`transport ${b.transport.name} registered twice`);
+    for (const b of this.#builtins) {
+      if (!this.service.registerTransport(b)) throw new Error(`transport ${b.name} registered twice`);
     }
     this.#o.logger.info(
       { peer, transport, transports: this.service.transportNames(), logs: this.#o.logs.size },

@@ -85,6 +85,8 @@ const ALLOWED: Record<string, string[]> = {
   evidence: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'audit', 'hub'],
   // Incident delivery (I/O): the reporter and its sinks, on the evidence format.
   incidents: ['evidence'],
+  // Collector and auditor: wire clients, the observer core, evidence and incident delivery; no server code.
+  monitor: ['audit', 'codec', 'crypto', 'ct', 'evidence', 'hub', 'incidents', 'log', 'merkle', 'note'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness', 'gossip'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
   gossip: [

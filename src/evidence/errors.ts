@@ -9,6 +9,8 @@ export type EvidenceErrorCode =
   | 'TOO_LARGE'
   /** A key given to the verifier (`--key`) that does not parse. */
   | 'BAD_KEY'
+  /** checkSignedHead / checkSignedPromise: a signature that does not verify under the log key. */
+  | 'BAD_SIGNATURE'
   /** A builder was given material that cannot form the evidence asked for (a programming error in the caller). */
   | 'BAD_INPUT';
 

@@ -33,11 +33,12 @@ export {
   sthHead,
   unresponsiveEvidence,
 } from './build.ts';
+export { checkSignedHead, checkSignedPromise, type OpenedHead, type OpenedPromise } from './check.ts';
 export { EvidenceError, type EvidenceErrorCode } from './errors.ts';
 export { INCIDENT_CATEGORIES, type Incident, type IncidentCategory, incidentId, makeIncident } from './incident.ts';
 export { checkEvidenceKey, type EvidenceKey } from './keys.ts';
 export { formatEvidence, MAX_EVIDENCE_BYTES, parseEvidence } from './parse.ts';
-export { foldLeafHashes, prefixRootFromInclusion, rootsFromConsistencyProof } from './recompute.ts';
+export { compactRangeFromInclusion, foldLeafHashes, prefixRootFromInclusion, rootsFromConsistencyProof } from './recompute.ts';
 export {
   type Absence,
   type Attempt,

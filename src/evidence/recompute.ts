@@ -28,12 +28,13 @@ const odd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
 
 /**
- * MTH of the leaves [0, index + 1) of the tree an inclusion proof of leaf
- * `index` in a tree of `size` was taken from. Requires the proof to have
- * verified (merkle/verify.ts verifyInclusion) against the root of that tree;
- * returns null when the path is not shaped like one (too short).
+ * The compact range of the leaves [0, index + 1) (largest subtree first) of
+ * the tree an inclusion proof of leaf `index` in a tree of `size` was taken
+ * from. Requires the proof to have verified (merkle/verify.ts
+ * verifyInclusion) against the root of that tree; returns null when the path
+ * is not shaped like one.
  */
-export function prefixRootFromInclusion(index: number, size: number, leafHash: Uint8Array, path: readonly Uint8Array[]): Buffer | null {
+export function compactRangeFromInclusion(index: number, size: number, leafHash: Uint8Array, path: readonly Uint8Array[]): Buffer[] | null {
   checkSize('index', index);
   checkSize('size', size);
   if (index >= size) return null;
@@ -45,17 +46,14 @@ export function prefixRootFromInclusion(index: number, size: number, leafHash: U
     if (sn === 0) return null;
     if (odd(fn) || fn === sn) {
       left.push(p);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
+      while (!odd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
       }
     }
     fn = half(fn);
     sn = half(sn);
   }
-  // Largest (highest) first, as CompactRange stores them.
   let range: CompactRange;
   try {
     range = CompactRange.fromHashes(index, left.reverse());
@@ -63,7 +61,13 @@ export function prefixRootFromInclusion(index: number, size: number, leafHash: U
     return null;
   }
   range.append(Buffer.from(leafHash));
-  return range.root();
+  return range.hashes();
+}
+
+/** MTH of the leaves [0, index + 1), from a verified inclusion proof of leaf `index` (see compactRangeFromInclusion). */
+export function prefixRootFromInclusion(index: number, size: number, leafHash: Uint8Array, path: readonly Uint8Array[]): Buffer | null {
+  const hashes = compactRangeFromInclusion(index, size, leafHash, path);
+  return hashes === null ? null : CompactRange.fromHashes(index + 1, hashes).root();
 }
 
 /**

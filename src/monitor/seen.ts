@@ -1,0 +1,15 @@
+/**
+ * A verified head as the monitor holds it: the facts it was judged on and
+ * the signed form it will go into evidence in. Pure.
+ */
+import type { SignedHead } from '../evidence/index.ts';
+
+export interface Seen {
+  readonly size: number;
+  readonly root: Buffer;
+  /** Signed timestamp, ns since the epoch; null when the encoding signs none (plain checkpoints). */
+  readonly timeNs: bigint | null;
+  readonly head: SignedHead;
+  /** True when the log itself served it as its latest (an own poll), not relayed by a hub or a peer. */
+  readonly latest: boolean;
+}

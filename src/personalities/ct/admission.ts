@@ -94,7 +94,7 @@ function parseChain(chain: readonly Uint8Array[], policy: AdmissionPolicy): Pars
     const der = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     try {
       if (i === 0 || !policy.certificates) return parseCertificate(der);
-      return policy.certificates.parse(der, sha256(der).toString('hex'));
+      return policy.certificates.parse(der);
     } catch (err) {
       return x509Refusal(err, `chain[${i}]`);
     }

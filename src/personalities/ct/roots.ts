@@ -2,6 +2,7 @@
  * The accepted roots of a CT log (RFC 6962 §4.7 get-roots) and a cache of
  * parsed issuing certificates. Pure: built from DER given by the caller.
  */
+import { createHash } from 'node:crypto';
 import { checkVerificationKey, type KeyKind, type ParsedCertificate, parseCertificate } from '../../x509/index.ts';
 import { CtError } from './errors.ts';
 
@@ -85,7 +86,11 @@ export class RootStore {
 export class CertificateCache {
   readonly #max: number;
   readonly #certs = new Map<string, ParsedCertificate>();
+  /** The most recently parsed or hit certificates, newest first: most chains repeat a few intermediates. */
+  readonly #recent: ParsedCertificate[] = [];
   readonly #links = new Set<string>();
+  /** Remembered links by certificate object, the fast path of linkKnown for the cache's own objects. */
+  readonly #linkObjects = new WeakMap<ParsedCertificate, WeakSet<ParsedCertificate>>();
   /** checkVerificationKey results by certificate object: a cached issuer is the same object on every submission. */
   readonly #keyKinds = new WeakMap<ParsedCertificate, KeyKind>();
   constructor(max = 4096) {
@@ -104,28 +109,44 @@ export class CertificateCache {
 
   /** True when `child` is known to be signed by `issuer` (rememberLink was called for exactly these bytes). */
   linkKnown(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
-    return this.#links.has(linkKey(child, issuer));
+    return this.#linkObjects.get(child)?.has(issuer) === true || this.#links.has(linkKey(child, issuer));
   }
 
   /** Records that `issuer`'s key verified `child`'s signature. Call only for CA certificates: leaves rarely repeat. */
   rememberLink(child: ParsedCertificate, issuer: ParsedCertificate): void {
     this.#links.add(linkKey(child, issuer));
     if (this.#links.size > this.#max) this.#links.delete(this.#links.values().next().value as string);
+    const issuers = this.#linkObjects.get(child) ?? new WeakSet<ParsedCertificate>();
+    issuers.add(issuer);
+    this.#linkObjects.set(child, issuers);
   }
-  /** Parses `der` (with the DER check) or returns the cached parse. Throws X509Error like parseCertificate. */
-  parse(der: Buffer, fingerprintHex: string): ParsedCertificate {
-    const hit = this.#certs.get(fingerprintHex);
-    if (hit) {
-      this.#certs.delete(fingerprintHex);
-      this.#certs.set(fingerprintHex, hit);
-      return hit;
+
+  /**
+   * Parses `der` (with the DER check) or returns the cached parse. Throws
+   * X509Error like parseCertificate. The few most recent certificates are
+   * compared byte for byte first; others are found by SHA-256.
+   */
+  parse(der: Buffer): ParsedCertificate {
+    for (const c of this.#recent) {
+      if (c.der.length === der.length && c.der.equals(der)) return c;
     }
-    const cert = parseCertificate(der);
-    this.#certs.set(fingerprintHex, cert);
-    if (this.#certs.size > this.#max) this.#certs.delete(this.#certs.keys().next().value as string);
+    const key = createHash('sha256').update(der).digest('base64');
+    let cert = this.#certs.get(key);
+    if (cert) {
+      this.#certs.delete(key);
+    } else {
+      cert = parseCertificate(der);
+      if (this.#certs.size >= this.#max) this.#certs.delete(this.#certs.keys().next().value as string);
+    }
+    this.#certs.set(key, cert);
+    this.#recent.unshift(cert);
+    if (this.#recent.length > RECENT) this.#recent.pop();
     return cert;
   }
 }
+
+/** How many certificates CertificateCache compares byte for byte before hashing (bounds that work per lookup). */
+const RECENT = 8;
 
 function linkKey(child: ParsedCertificate, issuer: ParsedCertificate): string {
   return `${child.fingerprint.toString('base64')}<${issuer.fingerprint.toString('base64')}`;

@@ -38,9 +38,12 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { generatePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
-import { createApp } from '../src/http/index.ts';
-import { mountCtLog, type OpenedCtLog, openCtLog, startCtLog, stopCtLog } from '../src/personalities/ct/index.ts';
+import type { Part } from '../src/http/index.ts';
+import { type CtLogPart, openCtLog } from '../src/personalities/ct/index.ts';
+import { type Server, startServer } from '../src/server/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { mintDemoSet, mintLeaf, mintPrecert, type TestCert } from '../src/x509/testca/index.ts';
 import { fmt, type InjectRequest, injectRate, line, median, pct, rate, signatureCeiling } from './lib.ts';
@@ -51,7 +54,7 @@ const PER_ROUND = quick ? 500 : 2000;
 const IN_FLIGHT = 64;
 const PAGE = 1000;
 
-type App = ReturnType<typeof createApp>;
+type App = FastifyInstance;
 
 /** Runs the requests with IN_FLIGHT concurrency; returns requests/s and checks every status. */
 const drive = (app: App, reqs: InjectRequest[]) => injectRate(app, reqs, IN_FLIGHT);
@@ -74,7 +77,15 @@ function roundCeiling(): number {
   return 1 / (1 / v + 1 / s);
 }
 
-/** The harness floor route (see the header): JSON + base64 + one verify + one sign per request, body read as ctRoutes does. */
+/** The harness floor route (see the header) as a server part: JSON + base64 + one verify + one sign per request, body read as ctRoutes does. */
+const floorPart: Part = {
+  name: 'floor',
+  readiness: () => [],
+  mount: async (app) => floorRoute(app),
+  start: async () => {},
+  stop: async () => {},
+};
+
 function floorRoute(app: App): void {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const msg = Buffer.alloc(100, 1);
@@ -91,15 +102,14 @@ function floorRoute(app: App): void {
   });
 }
 
-async function waitMerged(o: OpenedCtLog, size: number): Promise<void> {
+async function waitMerged(o: CtLogPart, size: number): Promise<void> {
   while ((await o.log.latestHead()).size < size) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'gv-bench-ct-'));
   const storage = await openStorage(`sqlite:${join(dir, 'ct.db')}`, { writerThread: true });
-  let opened: OpenedCtLog | null = null;
-  let withQuota: OpenedCtLog | null = null;
+  let server: Server | null = null;
   try {
     const c = signatureCeiling();
     line('machine ceiling: ECDSA P-256 sign (node:crypto)', `${fmt(c.ecdsaSign)} /s`);
@@ -114,7 +124,7 @@ async function main() {
       mintPrecert(d.intermediate, { dnsNames: [`p${serial++}.bench.grapevine.test`] }),
     );
 
-    opened = await openCtLog(
+    const opened = await openCtLog(
       {
         tree: 'bench',
         signer: signerFromPrivateKey(generatePrivateKey('ecdsa-p256')),
@@ -122,10 +132,9 @@ async function main() {
         mmdMs: 10_000,
         maxGetEntries: PAGE,
       },
-      { storage, init: true },
+      { storage, createMissing: true },
     );
-    await startCtLog(opened);
-    withQuota = await openCtLog(
+    const withQuota = await openCtLog(
       {
         tree: 'bench-quota',
         prefix: '/q',
@@ -133,14 +142,16 @@ async function main() {
         roots: [d.root.der],
         mmdMs: 10_000,
       },
-      { storage, init: true, quotas: { perIssuer: { write: { rate: 1e9, burst: 1e9 } } } },
+      { storage, createMissing: true, quotas: { perIssuer: { write: { rate: 1e9, burst: 1e9 } } } },
     );
-    await startCtLog(withQuota);
-    const app = createApp();
-    await mountCtLog(app, opened);
-    await mountCtLog(app, withQuota);
-    floorRoute(app);
-    await app.ready();
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      parts: [opened, withQuota, floorPart],
+      registry: new Registry(),
+      listen: false,
+    });
+    const app = server.app;
 
     // Warm-up (JIT, caches), not counted.
     const warm = await mint(200, () => mintLeaf(d.intermediate, { dnsNames: [`w${serial++}.bench.grapevine.test`] }));
@@ -214,10 +225,8 @@ async function main() {
     }
     line(`get-entries, ${PAGE}-entry pages over ${fmt(total)} entries`, `${fmt(median(reads))} entries/s`);
     line('  ratio to ECDSA sign (for scale; no signing involved)', pct(median(reads) / c.ecdsaSign));
-    await app.close();
   } finally {
-    if (withQuota) await stopCtLog(withQuota);
-    if (opened) await stopCtLog(opened);
+    await server?.close();
     await storage.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,12 +27,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance as perfHooks } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { encodeTreeHeadSignature } from '../src/codec/index.ts';
 import { generatePrivateKey, signerFromPrivateKey, verifySignature } from '../src/crypto/index.ts';
-import { createApp } from '../src/http/index.ts';
 import { makeSource } from '../src/hub/index.ts';
 import { hashLeaf } from '../src/merkle/index.ts';
-import { mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../src/personalities/hub/index.ts';
+import { type OpenedHub, openHubs } from '../src/personalities/hub/index.ts';
+import { startServer } from '../src/server/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { fmt, type InjectRequest, injectRate, line, median, pct, signatureCeiling } from './lib.ts';
 
@@ -64,7 +66,7 @@ function newBodies(n: number): string[] {
   });
 }
 
-type App = ReturnType<typeof createApp>;
+type App = FastifyInstance;
 type Req = InjectRequest;
 /** Runs requests with IN_FLIGHT concurrency; resolves with requests/s; any non-200 answer fails the run. */
 type Driver = (reqs: Req[]) => Promise<number>;
@@ -175,21 +177,19 @@ interface Figures {
 async function suite(url: string, mode: 'inject' | 'http', child: ChildProcess, writerThread = false): Promise<Figures> {
   const storage = await openStorage(url, { writerThread });
   const sources = [makeSource({ id: SOURCE_ID, kind: 'RFC6962STH', publicKey: source.publicKey })];
-  const hubs = await openHubs([{ prefix: 'bench', signer: hubKey, sources }], { storage, init: true });
+  const part = await openHubs([{ prefix: 'bench', signer: hubKey, sources }], { storage, createMissing: true });
   // A second instance answers duplicates without its SGT cache: the full path (verify, queue → dedup, sign) each time.
-  const uncachedHubs = await openHubs([{ prefix: 'nocache', signer: hubKey, sources }], { storage, init: true, sgtCacheSize: 0 });
-  const all = [...hubs, ...uncachedHubs];
-  await startHubs(all);
-  const app = createApp();
-  await mountHubs(app, all);
-  let drive: Driver;
-  if (mode === 'http') {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    drive = httpDriver(child, `http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
-  } else {
-    await app.ready();
-    drive = injectDriver(app);
-  }
+  const uncached = await openHubs([{ prefix: 'nocache', signer: hubKey, sources }], { storage, createMissing: true, sgtCacheSize: 0 });
+  const hubs = part.hubs;
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    parts: [part, uncached],
+    registry: new Registry(),
+    listen: mode === 'http',
+  });
+  const app = server.app;
+  const drive: Driver = mode === 'http' ? httpDriver(child, server.url) : injectDriver(app);
   const add = (prefix: string) => `/${prefix}/gossip/v0/add-signed-blob`;
   // Warm-up (JIT, SQLite page cache, tile cache).
   await drive(newBodies(300).map((payload) => ({ method: 'POST' as const, url: add('bench'), payload })));
@@ -233,8 +233,7 @@ async function suite(url: string, mode: 'inject' | 'http', child: ChildProcess, 
     });
     f.proofs.push(await drive(reqs));
   }
-  await app.close();
-  await stopHubs(all);
+  await server.close();
   await storage.close();
   return f;
 }

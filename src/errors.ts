@@ -30,3 +30,16 @@ export function isError<E extends GrapevineError>(
 ): err is E {
   return err instanceof cls && (codes.length === 0 || codes.includes(err.code));
 }
+
+export type SetupErrorCode =
+  | 'BAD_CONFIG' // an option out of range or options that cannot work together (e.g. an MMD too short for a takeover)
+  | 'MISSING_TREE' // the tree does not exist and creating it was not asked for
+  | 'WRONG_PERSONALITY' // the tree was created for another personality
+  | 'WRONG_KEY'; // the configured key is not the key the tree was created with
+
+/**
+ * A server part that cannot be built or started as configured. Raised only
+ * at start-up, never while answering a request, so it is in no HTTP status
+ * table: the CLI prints its message as one line and exits 1.
+ */
+export class SetupError extends GrapevineError<SetupErrorCode> {}

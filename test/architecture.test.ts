@@ -88,7 +88,8 @@ const ALLOWED: Record<string, string[]> = {
   // Collector and auditor: wire clients, the observer core, evidence and incident delivery; no server code.
   monitor: ['audit', 'codec', 'crypto', 'ct', 'evidence', 'hub', 'incidents', 'log', 'merkle', 'note'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness', 'gossip'],
-  // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients.
+  // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients;
+  // the loop reads the local CT log and its in-process transport calls the local hub (personalities below gossip).
   gossip: [
     'merkle',
     'codec',
@@ -104,6 +105,26 @@ const ALLOWED: Record<string, string[]> = {
     'log',
     'http',
     'storage',
+    'personalities/hub',
+    'personalities/ct',
+  ],
+  // The one server builder: runs the parts (personalities, gossip, …) from resolved configs; only cli/ is above it.
+  server: [
+    'audit',
+    'merkle',
+    'crypto',
+    'codec',
+    'note',
+    'checkpoint',
+    'log',
+    'storage',
+    'http',
+    'hub',
+    'ct',
+    'personalities/hub',
+    'personalities/ct',
+    'gossip',
+    'config',
   ],
 };
 

@@ -14,10 +14,11 @@ import { type BuiltinFactory, GossipDaemon } from '../gossip/daemon.ts';
 import { CtProofSource } from '../gossip/proofs.ts';
 import { EchoTransport } from '../gossip/transports/echo/index.ts';
 import { PollinationTransport } from '../gossip/transports/pollination/index.ts';
-import { createApp, registerHealth, registerMetrics } from '../http/index.ts';
+import type { Part } from '../http/index.ts';
 import { buildIncidentReporter } from '../incidents/index.ts';
+import { startServer } from '../server/index.ts';
 import { MemoryHeadStore } from '../storage/index.ts';
-import { listen, loadConfigFile } from './server-runtime.ts';
+import { loadConfigFile } from './server-runtime.ts';
 
 export interface RunningGossipd {
   readonly url: string;
@@ -89,27 +90,32 @@ export async function startGossipd(
       : {}),
     transports: builtins(config, logger),
   });
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
-  registerHealth(app, { checks: [] });
-  registerMetrics(app, { registry });
-  await daemon.mount(app);
-  const running = await listen(app, {
+  // The daemon as a server part: its routes on the app, its sockets opened at start, closed (then the incident sinks) at stop.
+  const started: { addrs?: Awaited<ReturnType<GossipDaemon['start']>> } = {};
+  const part: Part = {
+    name: 'gossipd',
+    readiness: () => [],
+    mount: (app) => daemon.mount(app),
+    start: async () => {
+      started.addrs = await daemon.start();
+    },
+    stop: async () => {
+      await daemon.stop();
+      await incidents.close();
+    },
+  };
+  const running = await startServer({
     host: config.host,
     port: opts.port ?? config.port,
-    closers: [
-      { name: 'gossip', close: () => daemon.stop() },
-      { name: 'incidents', close: () => incidents.close() },
-    ],
+    parts: [part],
+    registry,
     logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
     handleSignals: opts.handleSignals === true,
   });
-  let addrs: Awaited<ReturnType<GossipDaemon['start']>>;
-  try {
-    addrs = await daemon.start();
-  } catch (err) {
-    await running.close().catch(() => {});
-    throw err;
-  }
+  const addrs = started.addrs;
+  if (!addrs) throw new Error('gossipd: the daemon started without addresses');
   return {
     url: running.url,
     daemon,

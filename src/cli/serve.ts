@@ -1,191 +1,35 @@
 /**
  * `grapevine serve`: the main job. One process, one port, one database: the
  * CT log at /ct/v1/, the Gossip Hub instances at /<prefix>/gossip/v0/, and a
- * gossip loop that submits the CT log's latest STH to the hubs, so the hub
- * keeps a transparent record of every tree head the log showed.
+ * gossip loop that submits the CT log's STH to the hubs whenever it changes,
+ * so the hub keeps a transparent record of every tree the log showed. The
+ * site is built by src/server (startSite), like `ct serve` and `hub serve`.
  *
  * Configuration: DATA/grapevine.yaml (or --config FILE; see
- * src/config/site.ts). With --init-if-missing, a missing data directory is
- * set up for a demo: fresh ECDSA P-256 keys for the log and the hub, a test
- * CA root the log accepts, and the config file. Nothing is created without
- * that flag (refuse dangerous states: a missing key is an error, not a
- * reason to mint a new log identity).
+ * src/config/site.ts). Two flags create things, each one kind:
+ * - `--init-if-missing`: when DATA has no config, set up a new demo site —
+ *   fresh ECDSA P-256 keys for the log and the hub, a test CA root the log
+ *   accepts, the config file — and its trees (they belong to the new keys).
+ * - `--create-trees`: create the configured trees that do not exist yet (as
+ *   in `ct serve` and `hub serve`).
+ * Nothing is created without them (refuse dangerous states: a missing key or
+ * tree is an error, not a reason to mint a new log identity).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Logger, pino } from 'pino';
-import { Counter, Registry } from 'prom-client';
-import { encodeTreeHeadSignature } from '../codec/index.ts';
 import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
-import { createApp, type ReadinessCheck, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../http/index.ts';
-import { LogMetrics } from '../log/index.ts';
-import { mountCtLog, type OpenedCtLog, startCtLog, stopCtLog } from '../personalities/ct/index.ts';
-import {
-  FileServedHeads,
-  HubQuotas,
-  INTERNAL_CLIENT,
-  mountHubs,
-  type OpenedHub,
-  openHubs,
-  startHubs,
-  stopHubs,
-} from '../personalities/hub/index.ts';
-import { openStorage, redact } from '../storage/index.ts';
+import { startSite } from '../server/index.ts';
 import { portArg } from './args.ts';
 import { banner } from './banner.ts';
-import { openConfiguredCtLog } from './ct-serve.ts';
 import { CliError } from './errors.ts';
 import { checkListen } from './listen-check.ts';
-import { listen, loadConfigFile } from './server-runtime.ts';
+import { loadConfigFile } from './server-runtime.ts';
 
 /** Where a demo site made by --init-if-missing listens. */
 const DEMO_HOST = '127.0.0.1';
 const DEMO_PORT = 8080;
-
-/** `grapevine serve`'s advice for a missing tree. */
-const CREATE_HINT = 'start once with --init-if-missing to create it';
-
-export interface SiteServer {
-  readonly url: string;
-  readonly ct: OpenedCtLog | null;
-  readonly hubs: readonly OpenedHub[];
-  /** One gossip round now (also run every gossip interval). Resolves with the number of hubs that took the STH. */
-  gossipOnce(): Promise<number>;
-  close(): Promise<void>;
-}
-
-export async function startSite(
-  config: ResolvedSiteConfig,
-  opts: { init?: boolean; logger?: Logger; port?: number; handleSignals?: boolean } = {},
-): Promise<SiteServer> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
-  const registry = new Registry();
-  const logMetrics = new LogMetrics(registry);
-  const storage = await openStorage(config.database, { writerThread: true });
-  const shared = { storage, registry, logMetrics, logger };
-  let ct: OpenedCtLog | null = null;
-  let hubs: OpenedHub[] = [];
-  try {
-    if (config.ct) {
-      ct = await openConfiguredCtLog(config.ct, { ...shared, createTree: opts.init === true, createHint: CREATE_HINT });
-      await startCtLog(ct);
-    }
-    if (config.hub) {
-      const h = config.hub;
-      hubs = await openHubs(
-        h.instances.map((i) => ({
-          prefix: i.prefix,
-          signer: i.signer,
-          sources: i.sources,
-          mmdMs: i.mmdMs,
-          ...(i.tree !== undefined ? { tree: i.tree } : {}),
-          ...(i.auditLog !== undefined ? { servedHeads: new FileServedHeads(i.auditLog) } : {}),
-        })),
-        {
-          storage,
-          registry,
-          logMetrics,
-          logger,
-          quotas: new HubQuotas(h.quota),
-          init: opts.init === true,
-          createHint: CREATE_HINT,
-          sequencerIntervalMs: h.sequencerIntervalMs,
-          sequencerBatchSize: h.sequencerBatchSize,
-          maxGetEntries: h.maxGetEntries,
-        },
-      );
-      await startHubs(hubs);
-    }
-  } catch (err) {
-    await stopHubs(hubs).catch(() => {});
-    if (ct) await stopCtLog(ct).catch(() => {});
-    await storage.close().catch(() => {});
-    throw err;
-  }
-
-  const app = createApp({ logger, http: config.http });
-  const checks: ReadinessCheck[] = [storageCheck(storage)];
-  if (ct?.sequencer) checks.push(sequencerCheck(ct.sequencer, 'sequencer:ct'));
-  for (const h of hubs) if (h.sequencer) checks.push(sequencerCheck(h.sequencer, `sequencer:${h.hub.prefix}`));
-  registerHealth(app, { checks });
-  registerMetrics(app, { registry });
-  if (ct) await mountCtLog(app, ct);
-  await mountHubs(app, hubs);
-  // The gossip loop's timer, set once listening; its closer runs first.
-  let timer: NodeJS.Timeout | null = null;
-  const { url, close } = await listen(app, {
-    host: config.host,
-    port: opts.port ?? config.port,
-    closers: [
-      {
-        name: 'gossip',
-        close: () => {
-          if (timer) clearTimeout(timer);
-          timer = null;
-        },
-      },
-      { name: 'hubs', close: () => stopHubs(hubs) },
-      { name: 'ct', close: () => (ct ? stopCtLog(ct) : undefined) },
-      { name: 'storage', close: () => storage.close() },
-    ],
-    logger,
-    handleSignals: opts.handleSignals === true,
-  });
-
-  // The gossip loop: the log's STH, as any observer would see it, into each hub that tracks it.
-  const gossipTotal = new Counter({
-    name: 'grapevine_gossip_submissions_total',
-    help: 'Local CT STHs submitted to local hubs, by result',
-    labelNames: ['hub', 'result'],
-    registers: [registry],
-  });
-  const targets = hubs.filter((h) =>
-    config.hub?.instances.find((i) => i.prefix === h.hub.prefix)?.sources.some((s) => s.id === config.gossip.source),
-  );
-  const gossipOnce = async (): Promise<number> => {
-    if (!ct || targets.length === 0) return 0;
-    const sth = await ct.ct.getSth('internal:gossip');
-    const blobData = encodeTreeHeadSignature(sth);
-    let ok = 0;
-    for (const h of targets) {
-      try {
-        await h.hub.processAddSignedBlob(
-          { sourceId: config.gossip.source, blobData, srcSignature: sth.treeHeadSignature.signature },
-          INTERNAL_CLIENT,
-        );
-        gossipTotal.inc({ hub: h.hub.prefix, result: 'ok' });
-        ok++;
-      } catch (err) {
-        gossipTotal.inc({ hub: h.hub.prefix, result: 'error' });
-        logger.warn({ err, hub: h.hub.prefix }, 'gossip: the hub refused the CT log STH');
-      }
-    }
-    return ok;
-  };
-  if (config.gossip.intervalMs > 0 && ct && targets.length > 0) {
-    const tick = () => {
-      gossipOnce()
-        .catch((err) => logger.warn({ err }, 'gossip round failed'))
-        .finally(() => {
-          if (timer) timer = setTimeout(tick, config.gossip.intervalMs);
-        });
-    };
-    timer = setTimeout(tick, 0);
-  }
-
-  logger.info(
-    {
-      url,
-      database: redact(config.database),
-      ct: ct ? `${url}${ct.prefix}/ct/v1/` : null,
-      hubs: hubs.map((h) => `${url}/${h.hub.prefix}/gossip/v0/`),
-    },
-    'grapevine serving',
-  );
-  return { url, ct, hubs, gossipOnce, close };
-}
 
 /** Sets up a demo data directory: keys, a test CA root and grapevine.yaml. Refuses to touch an existing config. */
 export async function initDataDir(dir: string): Promise<string> {
@@ -247,21 +91,24 @@ export function registerServe(serve: Command): void {
   serve
     .option('--data <dir>', 'data directory: grapevine.yaml, keys, database', './grapevine-data')
     .option('--config <file>', 'site config (default DATA/grapevine.yaml)')
-    .option('--init-if-missing', 'create a demo data directory (keys, test CA, config) and missing trees', false)
+    .option('--init-if-missing', 'when DATA has no config: create a demo site there (keys, test CA, config) and its trees', false)
+    .option('--create-trees', 'create the configured trees that do not exist yet (never done without this flag)', false)
     .option('--port <n>', 'listen on this port instead of the configured one (0: any free port)', portArg)
-    .action(async (o: { data: string; config?: string; initIfMissing: boolean; port?: number }) => {
+    .action(async (o: { data: string; config?: string; initIfMissing: boolean; createTrees: boolean; port?: number }) => {
       const dir = resolve(o.data);
       let file = o.config ? resolve(o.config) : join(dir, 'grapevine.yaml');
+      let initialized = false;
       // Nothing (data directory, trees) is created before the address is known to be free.
       if (!existsSync(file) && !o.config && o.initIfMissing) {
         await checkListen(DEMO_HOST, o.port ?? DEMO_PORT);
         file = await initDataDir(dir);
+        initialized = true;
         process.stderr.write(`grapevine: initialized a demo site in ${dir}\n`);
       }
       const config = loadSiteConfig(file);
       await checkListen(config.host, o.port ?? config.port);
       const site = await startSite(config, {
-        init: o.initIfMissing,
+        createTrees: o.createTrees || initialized,
         handleSignals: true,
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
@@ -270,7 +117,7 @@ export function registerServe(serve: Command): void {
           ...(site.ct && config.ct
             ? [{ kind: 'CT log' as const, url: `${site.url}${site.ct.prefix}`, key: config.ct.log.signer.publicKey }]
             : []),
-          ...site.hubs.map((h) => ({
+          ...(site.hubs?.hubs ?? []).map((h) => ({
             kind: 'hub' as const,
             url: `${site.url}/${h.hub.prefix}`,
             key: config.hub?.instances.find((i) => i.prefix === h.hub.prefix)?.signer.publicKey,

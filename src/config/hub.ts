@@ -48,9 +48,6 @@ export class HubConfigError extends ConfigProblemsError {
   }
 }
 
-/** Sequencer pause of hub trees when `sequencer.interval` is not set. */
-const DEFAULT_HUB_INTERVAL_MS = 200;
-
 const source = z
   .strictObject({
     id: doc(z.string().min(1), {
@@ -175,7 +172,7 @@ export const hubSectionShape = {
     { description: 'Request size limits.' },
   ),
   quota,
-  sequencer: sequencerSection('200ms'),
+  sequencer: sequencerSection('min(200ms, MMD/10), per instance'),
   instances: doc(z.array(instance).min(1), { description: 'The hubs this process serves, each its own tree, key and sources.' }),
 };
 
@@ -233,7 +230,7 @@ export function hubSectionProblems(c: HubSection, at: string): string[] {
     timingProblems({
       mmdMs: inst.mmd,
       mmdKey: `${at}instances[${i}].mmd`,
-      intervalMs: c.sequencer.interval ?? DEFAULT_HUB_INTERVAL_MS,
+      intervalMs: c.sequencer.interval,
       intervalKey: `${at}sequencer.interval`,
       leaseTtlMs: c.sequencer.leaseTtl,
       leaseTtlKey: `${at}sequencer.leaseTtl`,
@@ -305,7 +302,8 @@ export interface ResolvedHubInstance {
 export interface ResolvedHubSection {
   readonly maxGetEntries: number;
   readonly quota: HubQuotaSpec;
-  readonly sequencerIntervalMs: number;
+  /** Unset: derived from each instance's MMD by the server builder (src/log/timing.ts). */
+  readonly sequencerIntervalMs?: number;
   readonly sequencerBatchSize: number;
   /** Unset: derived from each instance's MMD by the server builder. */
   readonly sequencerLeaseTtlMs?: number;
@@ -394,7 +392,7 @@ export function resolveHubSection(c: HubSection, opts: ResolveOptions, at: strin
   return {
     maxGetEntries: c.limits.maxGetEntries,
     quota: c.quota,
-    sequencerIntervalMs: c.sequencer.interval ?? DEFAULT_HUB_INTERVAL_MS,
+    ...(c.sequencer.interval !== undefined ? { sequencerIntervalMs: c.sequencer.interval } : {}),
     sequencerBatchSize: c.sequencer.batchSize,
     ...(c.sequencer.leaseTtl !== undefined ? { sequencerLeaseTtlMs: c.sequencer.leaseTtl } : {}),
     instances: Object.freeze(instances),

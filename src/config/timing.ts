@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { checkTiming } from '../log/index.ts';
 import { doc, positiveDuration } from './fields.ts';
 
 /** The `sequencer` section of a tree (CT log) or of every tree of a file (hub instances). */
@@ -23,7 +24,7 @@ export function sequencerSection(intervalDefault: string) {
         }),
         leaseTtl: doc(positiveDuration.optional(), {
           description:
-            "How long a sequencer's leader lease lasts unless renewed (once per run). With several frontends on one database, a dead leader is replaced after at most leaseTtl + interval; that must fit in the MMD with room for the new leader's first run.",
+            "How long a sequencer's leader lease lasts unless renewed (once per run); at least three intervals. With several frontends on one database, a dead leader is replaced after at most leaseTtl + interval; that must leave max(1s, MMD/2) of the MMD for the new leader's first run.",
           unit: 'duration',
           defaultText: 'derived from the MMD (at most 5s)',
           trust:
@@ -48,27 +49,19 @@ export interface TreeTimingKeys {
 
 /**
  * Problems with one tree's timing, or []. The interval must leave room in
- * the MMD (less than half of it); an explicit lease must outlast two
- * intervals and, with one interval, fit in the MMD.
+ * the MMD (less than half of it); then the rules the servers apply at start
+ * (src/log/timing.ts, one rule for config and runtime): a lease of at least
+ * three intervals, and a worst-case takeover (lease + interval) that leaves
+ * max(1 s, MMD/2) of the MMD for the new leader's first run.
  */
 export function timingProblems(t: TreeTimingKeys): string[] {
-  const problems: string[] = [];
   if (t.intervalMs !== undefined && t.intervalMs * 2 >= t.mmdMs) {
-    problems.push(
+    return [
       `${t.mmdKey}: ${t.mmdMs} ms is not more than twice ${t.intervalKey} (${t.intervalMs} ms); want the interval below half the MMD`,
-    );
+    ];
   }
-  const interval = t.intervalMs ?? Math.max(1, Math.min(200, Math.floor(t.mmdMs / 10)));
-  if (t.leaseTtlMs !== undefined) {
-    if (t.leaseTtlMs < 2 * interval) {
-      problems.push(
-        `${t.leaseTtlKey}: got ${t.leaseTtlMs} ms, want at least 2 × the interval (${2 * interval} ms), so a leader keeps its lease between runs`,
-      );
-    } else if (t.leaseTtlMs + interval >= t.mmdMs) {
-      problems.push(
-        `${t.leaseTtlKey}: a dead leader is replaced after up to ${t.leaseTtlMs + interval} ms (lease + interval), want less than ${t.mmdKey} (${t.mmdMs} ms)`,
-      );
-    }
-  }
-  return problems;
+  const r = checkTiming(t.mmdMs, { intervalMs: t.intervalMs, leaseTtlMs: t.leaseTtlMs });
+  if (!('key' in r)) return [];
+  const key = r.key === 'leaseTtl' ? t.leaseTtlKey : r.key === 'interval' ? t.intervalKey : t.mmdKey;
+  return [`${key}: ${r.message}`];
 }

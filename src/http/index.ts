@@ -9,6 +9,8 @@
  * - `registerMetrics(app, { registry })` — `/metrics` and request metrics.
  * - `clientIp(req)` / `quotaUser(req)` — the caller's address and quota user.
  * - `installGracefulShutdown({ app, closers })` — SIGTERM/SIGINT handling.
+ * - `Part` — what a server part (a personality, the gossip loop, …) gives the
+ *   server builder in src/server.
  *
  * Errors answer `{ "error": CODE, "message": … }`; QuotaError is 429 with
  * Retry-After; StorageError UNAVAILABLE is 503.
@@ -20,4 +22,5 @@ export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, type S
 export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';
 export { DEFAULT_HTTP_LIMITS, type HttpLimits, httpLimits } from './limits.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';
+export type { Part } from './part.ts';
 export { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from './shutdown.ts';

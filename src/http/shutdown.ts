@@ -5,7 +5,8 @@
  *   2. run the closers in order — the caller lists them: hub timers,
  *      sequencers (each finishes its current batch and releases its lease),
  *      then storage;
- *   3. exit 0, or exit 1 when a step failed or the whole took longer than
+ *   3. exit 0 (or the code the shutdown was asked for, e.g. 1 after a fatal
+ *      error), or exit 1 when a step failed or the whole took longer than
  *      `timeoutMs` (then in-flight work is abandoned; storage is durable, so
  *      a queued-but-unsequenced leaf is picked up by the next sequencer).
  */
@@ -26,8 +27,11 @@ export interface ShutdownOptions {
 }
 
 export interface ShutdownHandle {
-  /** Runs the shutdown once (later calls get the same promise); resolves with the exit code it used. */
-  shutdown(reason: string): Promise<number>;
+  /**
+   * Runs the shutdown once (later calls get the same promise); resolves with
+   * the exit code it used: `code` (default 0), or 1 if a step failed.
+   */
+  shutdown(reason: string, code?: number): Promise<number>;
   /** Removes the signal handlers. */
   dispose(): void;
 }
@@ -37,22 +41,22 @@ export function installGracefulShutdown(opts: ShutdownOptions): ShutdownHandle {
   const signals = opts.signals ?? ['SIGTERM', 'SIGINT'];
   let running: Promise<number> | null = null;
 
-  const run = async (reason: string): Promise<number> => {
+  const run = async (reason: string, asked: number): Promise<number> => {
     opts.logger?.info({ reason }, 'shutting down');
-    let code = 0;
+    let code = asked;
     const steps = [{ name: 'http', close: () => opts.app.close() }, ...(opts.closers ?? [])];
     for (const step of steps) {
       try {
         await step.close();
       } catch (err) {
-        code = 1;
+        code = Math.max(code, 1);
         opts.logger?.error({ err, step: step.name }, 'shutdown step failed');
       }
     }
     return code;
   };
 
-  const shutdown = (reason: string): Promise<number> => {
+  const shutdown = (reason: string, code = 0): Promise<number> => {
     if (!running) {
       const timeoutMs = opts.timeoutMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
@@ -64,11 +68,11 @@ export function installGracefulShutdown(opts: ShutdownOptions): ShutdownHandle {
         // Not unref'd: a closer stuck on a promise with no handle behind it would otherwise let the event loop
         // drain and the process end without exit(1). The timer is cleared as soon as the shutdown finishes.
       });
-      running = Promise.race([run(reason), timedOut]).then((code) => {
+      running = Promise.race([run(reason, code), timedOut]).then((final) => {
         clearTimeout(timer);
         dispose();
-        exit(code);
-        return code;
+        exit(final);
+        return final;
       });
     }
     return running;

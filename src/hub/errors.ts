@@ -3,7 +3,9 @@ import { GrapevineError } from '../errors.ts';
 /**
  * Codes for Gossip Hub failures. Each code's HTTP status is fixed in
  * HUB_ERROR_STATUS below (the one place the hub maps codes to statuses);
- * the statuses follow specs/gossip-hub.md §1.1–§1.7.
+ * the statuses follow specs/gossip-hub.md §1.1–§1.7. An instance or source
+ * that cannot work as configured is a SetupError (src/errors.ts), raised at
+ * start-up only.
  */
 export type HubErrorCode =
   | 'UNKNOWN_SOURCE' // source_id / src_id names no configured source (§1.1 step 1, §1.7): 404
@@ -15,8 +17,8 @@ export type HubErrorCode =
   | 'LEAF_NOT_FOUND' // no leaf with that hash inside the requested tree size: 404
   | 'NOT_SERVING' // no audited tree head to serve yet: 503
   | 'BACKLOG' // the sequencer is so far behind that a new SGT could break the MMD promise: 503
-  | 'CORRUPT_ENTRY' // a stored leaf does not parse as a TimestampedEntry (§1.5: the original answers 500)
-  | 'BAD_CONFIG'; // an instance or source definition that cannot work (checked at start-up)
+  | 'UNAVAILABLE' // the sequencer stopped on a fatal error: no new SGT is issued at all: 503
+  | 'CORRUPT_ENTRY'; // a stored leaf does not parse as a TimestampedEntry (§1.5: the original answers 500)
 
 /** A Gossip Hub failure; `code` decides the HTTP status (HUB_ERROR_STATUS). */
 export class HubError extends GrapevineError<HubErrorCode> {}
@@ -32,6 +34,6 @@ export const HUB_ERROR_STATUS: Readonly<Record<HubErrorCode, number>> = Object.f
   LEAF_NOT_FOUND: 404,
   NOT_SERVING: 503,
   BACKLOG: 503,
+  UNAVAILABLE: 503,
   CORRUPT_ENTRY: 500,
-  BAD_CONFIG: 500,
 });

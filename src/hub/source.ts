@@ -7,8 +7,8 @@
  * Pure: keys arrive parsed; nothing here reads files.
  */
 import { ed25519PublicKeyFromBytes, type PublicKey, parsePublicKey, verifySignature } from '../crypto/index.ts';
+import { SetupError } from '../errors.ts';
 import { type NoteVerifier, parseVkey, SignatureType, verifierFromVkey } from '../note/index.ts';
-import { HubError } from './errors.ts';
 
 /**
  * What a source's blobs are (§3.1 `Kind`, §3.3). `CHECKPOINT` is ours: a
@@ -61,11 +61,11 @@ export const MAX_SOURCE_ID_BYTES = 1024;
 /**
  * Builds a TrackedSource, checking what the original checked at start-up
  * (§3.1 Validation) plus the kind/key combinations that cannot work.
- * Throws HubError BAD_CONFIG naming the source.
+ * Throws SetupError BAD_CONFIG naming the source.
  */
 export function makeSource(spec: SourceSpec): TrackedSource {
   const bad = (why: string, cause?: unknown) =>
-    new HubError('BAD_CONFIG', `source ${JSON.stringify(spec.id)}: ${why}`, cause === undefined ? undefined : { cause });
+    new SetupError('BAD_CONFIG', `source ${JSON.stringify(spec.id)}: ${why}`, cause === undefined ? undefined : { cause });
   const idBytes = Buffer.byteLength(spec.id, 'utf8');
   if (idBytes === 0 || idBytes > MAX_SOURCE_ID_BYTES) throw bad(`got a ${idBytes}-byte id, want 1..${MAX_SOURCE_ID_BYTES}`);
   if (/\p{Cs}/u.test(spec.id)) throw bad('id is not valid Unicode');
@@ -93,7 +93,7 @@ export function makeSource(spec: SourceSpec): TrackedSource {
       }
       verifier = verifierFromVkey(spec.vkey);
     } catch (err) {
-      if (err instanceof HubError) throw err;
+      if (err instanceof SetupError) throw err;
       throw bad(`bad vkey: ${(err as Error).message}`, err);
     }
     if (spec.kind === 'GONOTARY' && verifier.type !== SignatureType.Ed25519)

@@ -17,7 +17,6 @@ export type LogErrorCode =
   | 'BAD_REQUEST' // a read outside the tree (index ≥ size, start > end, …)
   | 'LEAF_NOT_FOUND'
   | 'WRONG_KEY' // the signing key does not match the tree's recorded public key
-  | 'BAD_CONFIG' // an option out of range (e.g. a sequencer batch size of 0)
   | 'INCONSISTENT_ROOT'; // a new head is not consistent with the previous one: fatal
 
 /** A failure of a log-core operation, independent of storage. */

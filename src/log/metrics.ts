@@ -1,6 +1,7 @@
 /**
- * Prometheus metrics of the log core. One LogMetrics per registry; every
- * series carries the tree name, so several trees share the same metrics.
+ * Prometheus metrics of the log core. One LogMetrics per registry (take it
+ * with `LogMetrics.of(registry)`); every series carries the tree name, so
+ * several trees share the same metrics.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -16,8 +17,19 @@ export class LogMetrics {
   readonly quotaRejections: Counter<'kind'>;
   readonly reads: Counter<'tree' | 'op'>;
   readonly isLeader: Gauge<'tree'>;
+  readonly oldestUnmergedSeconds: Gauge<'tree'>;
+  readonly mmdViolations: Counter<'tree'>;
 
+  static readonly #byRegistry = new WeakMap<Registry, LogMetrics>();
+
+  /** The registry's LogMetrics, made on first use (metric names are fixed, so a registry holds one). */
+  static of(registry: Registry): LogMetrics {
+    return LogMetrics.#byRegistry.get(registry) ?? new LogMetrics(registry);
+  }
+
+  /** Registers the metrics on `registry` (once per registry: a second throws); `of` finds them afterwards. */
   constructor(registry: Registry) {
+    LogMetrics.#byRegistry.set(registry, this);
     const registers = [registry];
     this.leavesQueued = new Counter({
       name: 'grapevine_log_leaves_queued_total',
@@ -73,6 +85,18 @@ export class LogMetrics {
     this.isLeader = new Gauge({
       name: 'grapevine_log_sequencer_leader',
       help: '1 while this process holds the sequencer lease',
+      labelNames: ['tree'],
+      registers,
+    });
+    this.oldestUnmergedSeconds = new Gauge({
+      name: 'grapevine_log_oldest_unmerged_seconds',
+      help: 'Age of the oldest queued entry not yet merged (probed by the merge watchdog)',
+      labelNames: ['tree'],
+      registers,
+    });
+    this.mmdViolations = new Counter({
+      name: 'grapevine_log_mmd_violations_total',
+      help: 'Watchdog probes that found an entry older than the MMD still unmerged',
       labelNames: ['tree'],
       registers,
     });

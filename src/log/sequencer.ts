@@ -13,9 +13,13 @@
  *   and the next run reloads it from storage.
  *
  * Errors: StorageError CONFLICT and UNAVAILABLE fail only the current run
- * (the loop retries). LogError INCONSISTENT_ROOT/WRONG_KEY and StorageError
- * CORRUPT are fatal: the loop stops and reports them, because going on could
- * sign a root over damaged data.
+ * (the loop retries): they are the only outages, and storage backends raise
+ * UNAVAILABLE for everything they know to be one. Anything else is fatal:
+ * StorageError CORRUPT/SCHEMA/NOT_FOUND, LogError INCONSISTENT_ROOT/WRONG_KEY,
+ * and errors of no domain (a TypeError is a bug, not an outage). The loop
+ * stops, sets `fatal` and calls `onFatal`, because going on could sign a
+ * root over damaged data; the personalities stop promising at once and the
+ * server exits non-zero.
  *
  * Ownership: every field is owned by runOnce(); start() serializes runs, so
  * there is never more than one runOnce in flight per Sequencer.
@@ -23,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Signer } from '../crypto/index.ts';
-import { isError } from '../errors.ts';
+import { isError, SetupError } from '../errors.ts';
 import {
   CompactRange,
   ExpandedTile,
@@ -57,6 +61,8 @@ export interface SequencerOptions {
   readonly leaseTtlMs?: number;
   /** Identifies this sequencer in the lease table. Default: a random UUID. */
   readonly holder?: string;
+  /** Called once when the loop stops on a fatal error (after `fatal` is set). */
+  readonly onFatal?: (err: unknown) => void;
 }
 
 interface EdgeTile {
@@ -72,7 +78,8 @@ interface State {
 }
 
 export class Sequencer {
-  readonly #o: Required<Omit<SequencerOptions, 'logger' | 'metrics'>> & Pick<SequencerOptions, 'logger' | 'metrics'>;
+  readonly #o: Required<Omit<SequencerOptions, 'logger' | 'metrics' | 'onFatal'>> &
+    Pick<SequencerOptions, 'logger' | 'metrics' | 'onFatal'>;
   #state: State | null = null;
   #running = false;
   #stopped: Promise<void> | null = null;
@@ -93,6 +100,7 @@ export class Sequencer {
       signer: opts.signer,
       logger: opts.logger,
       metrics: opts.metrics,
+      onFatal: opts.onFatal,
       clock: opts.clock ?? Date.now,
       batchSize: opts.batchSize ?? 4096,
       intervalMs: opts.intervalMs ?? 200,
@@ -237,10 +245,11 @@ export class Sequencer {
       } catch (err) {
         const code = err instanceof Error && 'code' in err ? String(err.code) : 'UNKNOWN';
         metrics?.sequencerErrors.inc({ tree: tree.name, code });
-        if (isFatal(err)) {
+        if (!isTransient(err)) {
           this.fatal = err;
           logger?.fatal({ tree: tree.name, err }, 'sequencer stopped on a fatal error');
           this.#running = false;
+          this.#o.onFatal?.(err);
           break;
         }
         // Transient (CONFLICT, UNAVAILABLE, a dropped connection): this run is lost, the loop goes on.
@@ -289,7 +298,8 @@ export class Sequencer {
 }
 
 function checkOption(name: string, v: number, min: number): void {
-  if (!Number.isSafeInteger(v) || v < min) throw new LogError('BAD_CONFIG', `sequencer option ${name}: got ${v}, want an integer ≥ ${min}`);
+  if (!Number.isSafeInteger(v) || v < min)
+    throw new SetupError('BAD_CONFIG', `sequencer option ${name}: got ${v}, want an integer ≥ ${min}`);
 }
 
 /**
@@ -319,7 +329,7 @@ function checkEdgeTile(id: TileId, hashes: Buffer[], head: TreeHead): void {
   }
 }
 
-/** Fatal: continuing could sign over damaged or foreign data. */
-function isFatal(err: unknown): boolean {
-  return isError(err, StorageError, 'CORRUPT', 'SCHEMA') || isError(err, LogError, 'INCONSISTENT_ROOT', 'WRONG_KEY');
+/** An outage that a later run may not meet: the only errors the loop survives. Anything else could mean signing over damage. */
+function isTransient(err: unknown): boolean {
+  return isError(err, StorageError, 'CONFLICT', 'UNAVAILABLE');
 }

@@ -40,7 +40,7 @@ describe('grapevine ct (no server)', () => {
     assert.equal(grapevine(['ct', 'test-ca', '--out', out, '--force', '--key-type', 'rsa-2048']).code, 0);
   });
 
-  it('serve refuses a missing config, an invalid one, and a missing tree without --create-tree (exit 1, one line)', () => {
+  it('serve refuses a missing config, an invalid one, and a missing tree without --create-trees (exit 1, one line)', () => {
     const missing = grapevine(['ct', 'serve', '--config', join(dir, 'nope.yaml')]);
     assert.equal(missing.code, 1);
     assert.ok(oneLine(missing.stderr), missing.stderr);
@@ -58,7 +58,8 @@ describe('grapevine ct (no server)', () => {
     );
     const nocreate = grapevine(['ct', 'serve', '--config', join(dir, 'nocreate.yaml')]);
     assert.equal(nocreate.code, 1);
-    assert.match(nocreate.stderr, /--create-tree/);
+    assert.match(nocreate.stderr, /start once with --create-trees \(or set createTree: true in the config\)/);
+    assert.ok(oneLine(nocreate.stderr), nocreate.stderr);
   });
 
   it('client commands without --url are usage errors (exit 2), audit without --log-key too', () => {
@@ -86,6 +87,7 @@ describe('grapevine ct client commands against ct serve', () => {
       join(dir, 'ct.yaml'),
       `listen: 127.0.0.1:0\ndatabase: sqlite:${join(dir, 'ct.db')}\nkeyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\nmmd: 2s\nlogLevel: warn\nlimits: { maxGetEntries: 2 }\n`,
     );
+    // --create-tree: the old spelling of --create-trees, still taken.
     child = spawn(process.execPath, [BIN, 'ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-tree'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });

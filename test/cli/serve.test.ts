@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { initDataDir, loadSiteConfig, type SiteServer, startSite } from '../../src/cli/serve.ts';
+import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { decodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { parsePublicKey } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
+import type { GossipLoop } from '../../src/gossip/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
+import { type Site, startSite } from '../../src/server/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { BIN } from './run.ts';
 
@@ -34,7 +36,7 @@ async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, ms =
 
 describe('grapevine serve (in process)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
-  let site: SiteServer;
+  let site: Site;
   let ct: CtClient;
   let hub: HubClient;
 
@@ -42,7 +44,7 @@ describe('grapevine serve (in process)', () => {
     const config = loadSiteConfig(await initDataDir(dir));
     site = await startSite(
       { ...config, gossip: { ...config.gossip, intervalMs: 0 } },
-      { init: true, port: 0, logger: pino({ level: 'silent' }) },
+      { createTrees: true, port: 0, logger: pino({ level: 'silent' }) },
     );
     ct = new CtClient({ url: site.url, logKey: parsePublicKey(readFileSync(join(dir, 'keys', 'ct.pub.pem'))) });
     hub = new HubClient({ url: `${site.url}/hub`, hubKey: parsePublicKey(readFileSync(join(dir, 'keys', 'hub.pub.pem'))) });
@@ -57,8 +59,10 @@ describe('grapevine serve (in process)', () => {
       (s) => s.treeSize >= 1,
     );
     assert.equal(sth.treeSize, 1);
-    assert.equal(await site.gossipOnce(), 1);
-    assert.equal(await site.gossipOnce(), 1, 'a resubmitted STH is accepted (deduplicated)');
+    const gossip = site.gossip as GossipLoop;
+    assert.equal(await gossip.runOnce(), 1);
+    assert.equal(await gossip.runOnce(), 0, 'an unchanged head is not submitted again within the idle interval');
+    assert.equal(await gossip.runOnce(true), 1, 'a resubmitted STH is accepted (deduplicated)');
 
     const latest = await hub.getLatestForSource('local-ct');
     assert.ok(latest, 'the hub has an entry for the local CT log');
@@ -84,7 +88,7 @@ describe('grapevine serve (in process)', () => {
     assert.equal(ready.status, 200);
     const metrics = await (await fetch(`${site.url}/metrics`)).text();
     assert.match(metrics, /grapevine_log_tree_size\{tree="ct"\}/);
-    assert.match(metrics, /grapevine_gossip_submissions_total\{hub="hub",result="ok"\} 2/);
+    assert.match(metrics, /grapevine_gossip_submissions_total\{transport="hub",result="ok"\} 2/);
   });
 });
 

@@ -1,21 +1,17 @@
 /**
  * What the server commands share (src/cli/server-runtime.ts): reading a
- * config file into one CliError line, listening, and the graceful close over
- * the caller's closers.
+ * config file into one CliError line. Listening and closing are the server
+ * builder's (test/server/server.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { pino } from 'pino';
 import { CliError } from '../../src/cli/errors.ts';
-import { listen, loadConfigFile } from '../../src/cli/server-runtime.ts';
+import { loadConfigFile } from '../../src/cli/server-runtime.ts';
 import { CtConfigError } from '../../src/config/ct.ts';
 import { loadHubConfigText } from '../../src/config/hub.ts';
-import { createApp } from '../../src/http/index.ts';
-
-const logger = pino({ level: 'silent' });
 
 describe('loadConfigFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gv-runtime-'));
@@ -61,44 +57,5 @@ describe('loadConfigFile', () => {
         }),
       (err: unknown) => err instanceof CliError && err.code === 'INVALID',
     );
-  });
-});
-
-describe('listen', () => {
-  it('gives the URL of the bound port and closes the app, then the closers in order, once', async () => {
-    const app = createApp({ logger });
-    const order: string[] = [];
-    const l = await listen(app, {
-      host: '127.0.0.1',
-      port: 0,
-      logger,
-      closers: [
-        { name: 'a', close: () => void order.push('a') },
-        { name: 'b', close: async () => void order.push('b') },
-      ],
-    });
-    assert.ok(l.port > 0);
-    assert.equal(l.url, `http://127.0.0.1:${l.port}`);
-    await Promise.all([l.close(), l.close()]);
-    await l.close();
-    assert.deepEqual(order, ['a', 'b']);
-    assert.equal(app.server.listening, false);
-  });
-
-  it('runs the closers and rethrows when the port is taken', async () => {
-    const first = createApp({ logger });
-    const taken = await listen(first, { host: '127.0.0.1', port: 0, logger, closers: [] });
-    const order: string[] = [];
-    await assert.rejects(
-      listen(createApp({ logger }), {
-        host: '127.0.0.1',
-        port: taken.port,
-        logger,
-        closers: [{ name: 'storage', close: () => void order.push('storage') }],
-      }),
-      (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE',
-    );
-    assert.deepEqual(order, ['storage']);
-    await taken.close();
   });
 });

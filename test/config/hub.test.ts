@@ -65,7 +65,7 @@ describe('parseHubConfig / resolveHubConfig', () => {
     assert.equal(c.sequencerLeaseTtlMs, undefined);
     assert.equal(c.bodyLimit, 256 * 1024);
     assert.equal(c.maxGetEntries, 1000);
-    assert.equal(c.sequencerIntervalMs, 200);
+    assert.equal(c.sequencerIntervalMs, undefined, 'the sequencer interval follows each MMD unless set');
     assert.equal(c.instances[0].prefix, 'gamut');
     assert.equal(c.instances[0].mmdMs, 10_000);
     assert.ok(c.instances[0].signer.publicKey.spki.equals(hubKey.publicKey.spki));

@@ -4,20 +4,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
-import { createApp, registerMetrics } from '../../src/http/index.ts';
-import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
+import { type BacklogProbe, Log, type LogMetrics, type LogStorage, MergeWatchdog, Sequencer } from '../../src/log/index.ts';
 import {
   CtError,
   type CtErrorCode,
   CtLog,
   type CtLogOptions,
   type CtLogSpec,
-  mountCtLog,
   type OpenCtOptions,
   openCtLog,
   RootStore,
-  stopCtLog,
 } from '../../src/personalities/ct/index.ts';
+import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
 
@@ -44,25 +42,48 @@ export interface TestLog {
   readonly seq: Sequencer;
   readonly ct: CtLog;
   readonly signer: Signer;
+  /** The merge watchdog, when a backlog probe was given; step it with check(). */
+  readonly watchdog: MergeWatchdog | null;
   close(): Promise<void>;
 }
 
+export interface TestLogOptions extends Partial<Omit<CtLogOptions, 'log' | 'roots' | 'watchdog'>> {
+  readonly roots?: Uint8Array[];
+  /** Watch this backlog (a merge watchdog, stepped by hand) with this MMD (default 10 s). */
+  readonly backlog?: BacklogProbe;
+  readonly mmdMs?: number;
+  /** Where the watchdog's metrics go. */
+  readonly logMetrics?: LogMetrics;
+}
+
 /** A CT log on a fresh in-memory SQLite, accepting `roots` (default: the demo root). */
-export async function newCtLog(opts: Partial<Omit<CtLogOptions, 'log' | 'roots'>> & { roots?: Uint8Array[] } = {}): Promise<TestLog> {
+export async function newCtLog(opts: TestLogOptions = {}): Promise<TestLog> {
   const d = await demoSet();
   const storage = await openStorage('sqlite::memory:');
   const signer = opts.signer ?? newSigner();
   await Log.create(storage, 'ct', 'ct', signer, 1_000);
   const log = await Log.open(storage, 'ct', signer);
   const seq = new Sequencer({ storage, tree: log.tree, signer, batchSize: 1000, maxRootAgeMs: 0 });
+  const watchdog = opts.backlog
+    ? new MergeWatchdog({
+        tree: 'ct',
+        mmdMs: opts.mmdMs ?? 10_000,
+        intervalMs: 1000,
+        probe: opts.backlog,
+        sequencer: seq,
+        clock: opts.clock,
+        metrics: opts.logMetrics,
+      })
+    : null;
   const ct = new CtLog({
     admission: { maxChainLength: 10 },
     ...opts,
     log,
     signer,
     roots: new RootStore(opts.roots ?? [d.root.der]),
+    ...(watchdog ? { watchdog } : {}),
   });
-  return { storage, log, seq, ct, signer, close: () => storage.close() };
+  return { storage, log, seq, ct, signer, watchdog, close: () => storage.close() };
 }
 
 /** Runs the sequencer until the queue is empty. */
@@ -111,32 +132,29 @@ export async function assertRejectsCode<E extends GrapevineError>(
 
 export const assertCtError = (fn: () => unknown, code: CtErrorCode) => assertThrowsCode(fn, CtError, code);
 
-/** A CT log opened the way the server does (openCtLog) on in-memory SQLite, mounted on a src/http app for inject(). */
+/** A CT log opened the way the servers do (openCtLog, run by the server builder) on in-memory SQLite, for inject(). */
 export async function newCtApp(spec: Partial<CtLogSpec> = {}, opts: Partial<OpenCtOptions> = {}) {
   const d = await demoSet();
   const storage = await openStorage('sqlite::memory:');
   const registry = new Registry();
-  const opened = await openCtLog(
-    { tree: 'ct', signer: newSigner(), roots: [d.root.der], ...spec },
-    { storage, init: true, registry, sequencer: true, sequencerIntervalMs: 5, ...opts },
+  const treeSigner = spec.signer ?? newSigner();
+  // No sequencer loop: tests integrate when they choose (sequence()).
+  const part = await openCtLog(
+    { tree: 'ct', signer: treeSigner, roots: [d.root.der], ...spec },
+    { storage, createMissing: true, registry, sequencer: false, ...opts },
   );
-  const app = createApp();
-  registerMetrics(app, { registry });
-  await mountCtLog(app, opened);
-  await app.ready();
+  const seq = new Sequencer({ storage, tree: part.log.tree, signer: treeSigner, maxRootAgeMs: 0 });
+  const server = await startServer({ host: '127.0.0.1', port: 0, parts: [part], registry, storage, ownStorage: true, listen: false });
   const signer = spec.signer ?? null;
   return {
-    app,
-    opened,
+    app: server.app,
+    server,
+    opened: part,
     storage,
     registry,
     signer,
     /** Integrates everything queued. */
-    sequence: () => drain(opened.sequencer as Sequencer),
-    close: async () => {
-      await app.close();
-      await stopCtLog(opened);
-      await storage.close();
-    },
+    sequence: () => drain(seq),
+    close: () => server.close(),
   };
 }

@@ -261,61 +261,66 @@ describe('RFC 6962 HTTP API limits', () => {
 
   it('runs two CT logs in one app and registry, under their own prefixes and metric labels', async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, mountCtLog, stopCtLog } = await import('../../src/personalities/ct/index.ts');
-    const { createApp } = await import('../../src/http/index.ts');
+    const { openCtLog } = await import('../../src/personalities/ct/index.ts');
+    const { startServer } = await import('../../src/server/index.ts');
     const { Registry } = await import('prom-client');
     const { newSigner } = await import('./fixtures.ts');
     const d = await demoSet();
     const storage = await openStorage('sqlite::memory:');
     const registry = new Registry();
-    const app = createApp();
-    const logs = [];
+    const parts = [];
     for (const name of ['shard-a', 'shard-b']) {
-      const o = await openCtLog(
-        { tree: name, prefix: name, signer: newSigner(), roots: [d.root.der] },
-        { storage, registry, init: true, sequencer: false },
+      parts.push(
+        await openCtLog(
+          { tree: name, prefix: name, signer: newSigner(), roots: [d.root.der] },
+          { storage, registry, createMissing: true, sequencer: false },
+        ),
       );
-      await mountCtLog(app, o);
-      logs.push(o);
     }
+    const server = await startServer({ host: '127.0.0.1', port: 0, parts, registry, storage, ownStorage: true, listen: false });
+    const { app } = server;
     const r = await app.inject({ method: 'POST', url: '/shard-b/ct/v1/add-chain', payload: body([d.leaf.der, d.intermediate.der]) });
     assert.equal(r.statusCode, 200);
     assert.equal((await app.inject({ method: 'GET', url: '/shard-a/ct/v1/get-roots' })).statusCode, 200);
     assert.match(await registry.metrics(), /grapevine_ct_submissions_total\{log="shard-b",entry_type="x509_entry",duplicate="false"\} 1/);
-    await app.close();
-    for (const o of logs) await stopCtLog(o);
-    await storage.close();
+    const ready = (await app.inject({ url: '/readyz' })).json();
+    assert.deepEqual(Object.keys(ready.checks).sort(), ['ct:shard-a', 'ct:shard-b', 'storage']);
+    await server.close();
   });
 
-  it('asks for the shared LogMetrics when the registry already has log-core metrics (hubs in the same process)', async () => {
+  it("shares the registry's log-core metrics with whoever made them first (hubs in the same process)", async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, CtError } = await import('../../src/personalities/ct/index.ts');
+    const { openCtLog } = await import('../../src/personalities/ct/index.ts');
     const { LogMetrics } = await import('../../src/log/index.ts');
     const { Registry } = await import('prom-client');
-    const { newSigner, assertRejectsCode } = await import('./fixtures.ts');
+    const { newSigner } = await import('./fixtures.ts');
     const d = await demoSet();
     const storage = await openStorage('sqlite::memory:');
     const registry = new Registry();
     const logMetrics = new LogMetrics(registry);
     const spec = { tree: 'ct', signer: newSigner(), roots: [d.root.der] };
-    await assertRejectsCode(openCtLog(spec, { storage, registry, init: true, sequencer: false }), CtError, 'BAD_CONFIG');
-    assert.ok(await openCtLog(spec, { storage, registry, logMetrics, init: true, sequencer: false }));
+    const part = await openCtLog(spec, { storage, registry, createMissing: true, sequencer: false });
+    await part.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.1');
+    assert.equal(LogMetrics.of(registry), logMetrics);
+    assert.match(await registry.metrics(), /grapevine_log_leaves_queued_total\{tree="ct"\} 1/);
     await storage.close();
   });
 
-  it('refuses to open a missing tree without init, and a tree of another personality', async () => {
+  it('refuses to open a missing tree unless asked to create it, a tree of another personality, and another key', async () => {
     const { openStorage } = await import('../../src/storage/index.ts');
-    const { openCtLog, CtError } = await import('../../src/personalities/ct/index.ts');
+    const { openCtLog } = await import('../../src/personalities/ct/index.ts');
+    const { SetupError } = await import('../../src/errors.ts');
     const { Log } = await import('../../src/log/index.ts');
     const { newSigner, assertRejectsCode } = await import('./fixtures.ts');
     const d = await demoSet();
     const storage = await openStorage('sqlite::memory:');
     const signer = newSigner();
-    await assertRejectsCode(openCtLog({ tree: 'x', signer, roots: [d.root.der] }, { storage }), CtError, 'BAD_CONFIG');
+    await assertRejectsCode(openCtLog({ tree: 'x', signer, roots: [d.root.der] }, { storage }), SetupError, 'MISSING_TREE');
     await Log.create(storage, 'hubby', 'hub', signer);
-    await assertRejectsCode(openCtLog({ tree: 'hubby', signer, roots: [d.root.der] }, { storage }), CtError, 'BAD_CONFIG');
-    await openCtLog({ tree: 'x', signer, roots: [d.root.der] }, { storage, init: true, sequencer: false });
-    await assertRejectsCode(openCtLog({ tree: 'x', signer: newSigner(), roots: [d.root.der] }, { storage }), CtError, 'BAD_CONFIG');
+    await assertRejectsCode(openCtLog({ tree: 'hubby', signer, roots: [d.root.der] }, { storage }), SetupError, 'WRONG_PERSONALITY');
+    await openCtLog({ tree: 'x', signer, roots: [d.root.der] }, { storage, createMissing: true, sequencer: false });
+    await assertRejectsCode(openCtLog({ tree: 'x', signer: newSigner(), roots: [d.root.der] }, { storage }), SetupError, 'WRONG_KEY');
+    await assertRejectsCode(openCtLog({ tree: 'x', signer, roots: [] }, { storage }), SetupError, 'BAD_CONFIG');
     await storage.close();
   });
 });

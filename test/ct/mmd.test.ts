@@ -16,13 +16,15 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type CtServer, startCtServer } from '../../src/cli/ct-serve.ts';
+import { startCtServer } from '../../src/cli/ct-serve.ts';
 import { encodeMerkleTreeLeaf, type SignedEntry, type SignedTreeHead } from '../../src/codec/index.ts';
 import { parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
 import { publicKeyFromKeyObject } from '../../src/crypto/index.ts';
 import { CtClient, CtClientError } from '../../src/ct/index.ts';
 import { checkHead } from '../../src/log/index.ts';
 import { hashLeaf, verifyInclusion } from '../../src/merkle/index.ts';
+import type { CtLogPart } from '../../src/personalities/ct/index.ts';
+import type { Site } from '../../src/server/index.ts';
 import { parseCertificate } from '../../src/x509/index.ts';
 import { certificatePem, mintLeaf, mintPrecertPair } from '../../src/x509/testca/index.ts';
 import { demoSet } from './fixtures.ts';
@@ -32,7 +34,7 @@ const SUBMISSIONS = 400;
 const POLL_MS = 20;
 
 describe('MMD under concurrent load', () => {
-  let server: CtServer;
+  let server: Site;
   let client: CtClient;
   const observed: { sth: SignedTreeHead; sentAt: number; at: number }[] = [];
   let polling = true;
@@ -49,7 +51,7 @@ describe('MMD under concurrent load', () => {
       `{ listen: "127.0.0.1:0", database: "sqlite::memory:", keyFile: key.pem, roots: [root.pem], mmd: ${MMD_MS}ms, logLevel: silent }`,
     );
     const resolved = resolveCtConfig(cfg, { baseDir: '/cfg', readFile: (p) => files[p] ?? assert.fail(`no ${p}`) });
-    server = await startCtServer(resolved, { createTree: true });
+    server = await startCtServer(resolved, { createTrees: true });
     client = new CtClient({ url: server.url, logKey: publicKeyFromKeyObject(publicKey) });
     poller = (async () => {
       while (polling) {
@@ -137,7 +139,7 @@ describe('MMD under concurrent load', () => {
     assert.equal(final.treeSize, SUBMISSIONS + WARM);
     // The log's view: every signed head it stored, in revision order.
     const storage = server.storage;
-    const treeId = server.opened.log.tree.id;
+    const treeId = (server.ct as CtLogPart).log.tree.id;
     const heads = [];
     for (let rev = 0; ; rev++) {
       const h = await storage.headAtRevision(treeId, rev);
@@ -158,7 +160,7 @@ describe('MMD under concurrent load', () => {
       assert.ok(delay <= MMD_MS, `leaf ${index}: merged ${delay} ms after its SCT, over the MMD`);
       const p = await client.getProofByHash(h, head.size);
       verifyInclusion(p.leafIndex, head.size, h, p.auditPath, head.rootHash);
-      checkHead(head, server.opened.log.publicKey);
+      checkHead(head, (server.ct as CtLogPart).log.publicKey);
       // Monitor view: the first STH it fetched that covers the entry proves it. Its timestamp can exceed
       // SCT + MMD only by the monitor's own polling gap (the previous poll was answered before the covering
       // head existed, so that head is later than prev.sentAt), which a busy machine can stretch.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeHubTreeHead, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { ed25519PublicKeyFromBytes } from '../../src/crypto/index.ts';
-import { isError } from '../../src/errors.ts';
+import { isError, SetupError } from '../../src/errors.ts';
 import {
   admitBlob,
   HubError,
@@ -186,7 +186,12 @@ describe('makeSource', () => {
     { desc: 'an unknown kind', spec: { id: 'a', kind: 'TRILLIANSLR' as never, publicKey: ec.publicKey } },
     { desc: 'a malformed key', spec: { id: 'a', kind: 'UNKNOWN', publicKey: 'bm90IGEga2V5' } },
   ];
-  for (const tc of cases) it(`refuses ${tc.desc} with HubError BAD_CONFIG`, () => throwsHub(() => makeSource(tc.spec), 'BAD_CONFIG'));
+  for (const tc of cases)
+    it(`refuses ${tc.desc} with SetupError BAD_CONFIG`, () =>
+      assert.throws(
+        () => makeSource(tc.spec),
+        (e) => isError(e, SetupError, 'BAD_CONFIG'),
+      ));
   it('defaults hash to NONE for Ed25519 and SHA256 otherwise', () => {
     assert.equal(makeSource({ id: 'a', kind: 'UNKNOWN', publicKey: ed.publicKey }).hash, 'NONE');
     assert.equal(makeSource({ id: 'a', kind: 'UNKNOWN', publicKey: ec.publicKey }).hash, 'SHA256');
@@ -234,7 +239,7 @@ describe('admission of the signed-notes.json notes', () => {
               : makeSource({ id, kind: 'UNKNOWN', publicKey: ed25519PublicKeyFromBytes(k.key) }),
           );
         } catch (err) {
-          assert.ok(isError(err, HubError, 'BAD_CONFIG') || isError(err, NoteError), `unexpected ${err}`);
+          assert.ok(isError(err, SetupError, 'BAD_CONFIG') || isError(err, NoteError), `unexpected ${err}`);
           configRefused = true;
         }
       }

@@ -78,8 +78,8 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
 }
 
 describe('grapevine hub serve', () => {
-  it('refuses to create a missing tree without --init (exit 1, one line)', () => {
-    oneLine(grapevine(['hub', 'serve', '--config', f('hub.yaml')]), 1, /does not exist; start once with --init/);
+  it('refuses to create a missing tree without --create-trees, and says to pass it (exit 1, one line)', () => {
+    oneLine(grapevine(['hub', 'serve', '--config', f('hub.yaml')]), 1, /does not exist; start once with --create-trees to create it$/m);
   });
 
   it('reports every config problem in one line (exit 1)', () => {
@@ -103,6 +103,7 @@ describe('grapevine hub client against a served hub', () => {
   let server: { child: ChildProcess; url: string };
   const hub = (cmd: string, ...args: string[]) => grapevine(['hub', cmd, '--url', server.url, '--hub-key', f('hub.pub'), ...args]);
   before(async () => {
+    // --init: the old spelling of --create-trees, still taken.
     server = await serve(['--config', f('hub.yaml'), '--init']);
   });
   after(async () => {

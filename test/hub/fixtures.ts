@@ -7,23 +7,22 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { decodeDigitallySigned, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { generatePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
-import { createApp, registerHealth, registerMetrics, sequencerCheck, storageCheck } from '../../src/http/index.ts';
 import { makeSource, type TrackedSource } from '../../src/hub/index.ts';
 import type { LogStorage } from '../../src/log/index.ts';
 import {
+  type HubPart,
   type HubQuotaSpec,
   HubQuotas,
   type HubService,
-  mountHubs,
   type OpenedHub,
   openHubs,
   type ServedHeadStore,
-  startHubs,
-  stopHubs,
 } from '../../src/personalities/hub/index.ts';
+import { type Server, startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { loadTestdata } from '../testdata.ts';
 
@@ -96,6 +95,7 @@ export interface HubEnvOptions {
   readonly bodyLimit?: number;
   readonly sequencers?: boolean;
   readonly sequencerIntervalMs?: number;
+  /** The hubs' refresh and the merge watchdogs' probe period (timing.watchIntervalMs). */
   readonly refreshIntervalMs?: number;
   readonly servedHeads?: ServedHeadStore;
   readonly sgtCacheSize?: number;
@@ -105,8 +105,10 @@ export interface HubEnvOptions {
 }
 
 export interface HubEnv {
-  readonly app: ReturnType<typeof createApp>;
-  readonly hubs: OpenedHub[];
+  readonly app: FastifyInstance;
+  readonly server: Server;
+  readonly part: HubPart;
+  readonly hubs: readonly OpenedHub[];
   readonly hub: HubService;
   readonly storage: LogStorage;
   readonly signer: Signer;
@@ -117,65 +119,54 @@ export interface HubEnv {
   close(): Promise<void>;
 }
 
-/** A hub (or several prefixes sharing one key) on real storage, started. */
+/** A hub (or several prefixes sharing one key) on real storage, started by the server builder. */
 export async function hubEnv(o: HubEnvOptions = {}): Promise<HubEnv> {
   const storage = o.storage ?? (await openStorage(o.dbUrl ?? tempDbUrl()));
   const signer = o.signer ?? newSigner();
   const registry = new Registry();
   const prefixes = o.prefixes ?? ['gamut'];
-  const hubs = await openHubs(
+  const part = await openHubs(
     prefixes.map((prefix) => ({
       prefix,
       signer,
       sources: o.sources ?? sthSources(),
-      ...(o.mmdMs !== undefined ? { mmdMs: o.mmdMs } : {}),
-      ...(o.servedHeads ? { servedHeads: o.servedHeads } : {}),
+      mmdMs: o.mmdMs,
+      servedHeads: o.servedHeads,
     })),
     {
       storage,
       registry,
-      init: o.init ?? true,
+      createMissing: o.init ?? true,
       quotas: new HubQuotas(o.quota ?? {}, o.clock),
-      sequencers: o.sequencers ?? true,
-      sequencerIntervalMs: o.sequencerIntervalMs ?? 20,
-      ...(o.clock ? { clock: o.clock } : {}),
-      ...(o.maxGetEntries !== undefined ? { maxGetEntries: o.maxGetEntries } : {}),
-      ...(o.refreshIntervalMs !== undefined ? { refreshIntervalMs: o.refreshIntervalMs } : {}),
-      ...(o.sgtCacheSize !== undefined ? { sgtCacheSize: o.sgtCacheSize } : {}),
+      sequencer: o.sequencers ?? true,
+      timing: { intervalMs: o.sequencerIntervalMs ?? 20, watchIntervalMs: o.refreshIntervalMs },
+      clock: o.clock,
+      maxGetEntries: o.maxGetEntries,
+      sgtCacheSize: o.sgtCacheSize,
+      bodyLimit: o.bodyLimit,
     },
   );
-  await startHubs(hubs);
-  const app = createApp({ ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}) });
-  registerHealth(app, {
-    checks: [
-      storageCheck(storage),
-      ...hubs.flatMap((h) => (h.sequencer ? [sequencerCheck(h.sequencer, `sequencer:${h.hub.prefix}`)] : [])),
-    ],
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    parts: [part],
+    registry,
+    storage,
+    ownStorage: !o.storage,
+    listen: o.listen === true,
   });
-  registerMetrics(app, { registry });
-  await mountHubs(app, hubs);
-  let origin = '';
-  if (o.listen) {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const a = app.server.address();
-    origin = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  } else {
-    await app.ready();
-  }
   return {
-    app,
-    hubs,
-    hub: hubs[0].hub,
+    app: server.app,
+    server,
+    part,
+    hubs: part.hubs,
+    hub: part.hubs[0].hub,
     storage,
     signer,
     registry,
-    origin,
-    url: `${origin}/${prefixes[0]}`,
-    close: async () => {
-      await app.close();
-      await stopHubs(hubs);
-      if (!o.storage) await storage.close();
-    },
+    origin: server.url,
+    url: `${server.url}/${prefixes[0]}`,
+    close: () => server.close(),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { isError } from '../../src/errors.ts';
+import { isError, SetupError } from '../../src/errors.ts';
 import { decodeLogRoot, encodeLogRoot, Log, LogError, LogMetrics, Sequencer, StorageError } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
@@ -216,12 +216,12 @@ describe('Sequencer options', () => {
     { desc: 'a lease of 0 ms', opts: { leaseTtlMs: 0 } },
   ];
   for (const c of bad) {
-    it(`refuses ${c.desc} with LogError BAD_CONFIG`, async () => {
+    it(`refuses ${c.desc} with SetupError BAD_CONFIG`, async () => {
       const s = await openStorage('sqlite::memory:');
       const { log, signer } = await newLog(s);
       assert.throws(
         () => new Sequencer({ storage: s, tree: log.tree, signer, ...c.opts }),
-        (e) => isError(e, LogError, 'BAD_CONFIG'),
+        (e) => isError(e, SetupError, 'BAD_CONFIG'),
       );
       await s.close();
     });

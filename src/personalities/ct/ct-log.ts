@@ -19,18 +19,17 @@
  * (0x67), so no byte string is valid as both.
  *
  * Concurrency: methods may interleave freely. Mutable state: the STH cache
- * (`#sth`), replaced only by a head of a higher revision; `#accepting`,
- * written only by the watchdog (`#watch`, never two at once: `#tick`), read
- * synchronously by addChain.
+ * (`#sth`), replaced only by a head of a higher revision. Whether new
+ * submissions are accepted is the tree's merge watchdog's (src/log).
  */
 
 import type { Logger } from 'pino';
 import type { CtTimestampedEntry, ProofByHash, SignedCertificateTimestamp, SignedTreeHead } from '../../codec/index.ts';
 import { decodeMerkleTreeLeaf } from '../../codec/index.ts';
-import { rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
+import { type PublicKey, rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
 import { leafInput, signSct, timestampedEntry } from '../../ct/entry.ts';
-import { isError } from '../../errors.ts';
-import { type Log, LogError, type QuotaManager, StorageError } from '../../log/index.ts';
+import { isError, SetupError } from '../../errors.ts';
+import { type Log, LogError, type MergeWatchdog, type QuotaManager, StorageError } from '../../log/index.ts';
 import type { ParsedCertificate } from '../../x509/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { CtError } from './errors.ts';
@@ -53,17 +52,13 @@ export interface CtLogOptions {
    */
   readonly issuerQuota?: QuotaManager;
   readonly metrics?: CtMetrics;
-  /** Maximum merge delay, ms (RFC 6962 §3: every SCT's entry is in an STH within it). Default 10 s. */
-  readonly mmdMs?: number;
   /**
-   * MMD watchdog probe: the queue time (ms) of the oldest unsequenced leaf,
-   * or null when none waits. While that leaf is older than MMD/2 new
-   * submissions get 503 UNAVAILABLE, rather than SCTs the sequencer could not
-   * honour; past the MMD a violation is counted and logged.
+   * The tree's merge watchdog (src/log/watchdog.ts): while it refuses (the
+   * sequencer stopped on a fatal error, or the merge backlog is over MMD/2)
+   * new submissions get 503 UNAVAILABLE, rather than SCTs that might not be
+   * honoured. Without one, submissions are never refused for it.
    */
-  readonly backlog?: () => Promise<number | null>;
-  /** How often the watchdog runs, ms. Default min(1000, MMD/10). */
-  readonly watchIntervalMs?: number;
+  readonly watchdog?: MergeWatchdog;
   readonly logger?: Logger;
 }
 
@@ -97,7 +92,7 @@ export function issuerQuotaUsers(path: readonly ParsedCertificate[]): string[] {
   return issuers.map((c) => `ca:${c.fingerprint.toString('hex')}`);
 }
 
-/** RFC 6962 leaves the MMD to the log; 10 s keeps tests and demos quick (production logs use 24 h). */
+/** Maximum merge delay (RFC 6962 §3: every SCT's entry is in an STH within it). RFC 6962 leaves it to the log; 10 s keeps tests and demos quick (production logs use 24 h). */
 export const DEFAULT_MMD_MS = 10_000;
 
 export class CtLog {
@@ -106,26 +101,24 @@ export class CtLog {
   readonly #o: CtLogOptions;
   readonly #clock: () => number;
   readonly #policy: AdmissionPolicy;
-  readonly mmdMs: number;
   #sth: { revision: number; sth: SignedTreeHead } | null = null;
-  #accepting = true;
-  #timer: NodeJS.Timeout | null = null;
-  #tick: Promise<void> | null = null;
 
   constructor(opts: CtLogOptions) {
     const t = opts.signer.publicKey.type;
     if (t !== 'ecdsa-p256' && t !== 'rsa') {
-      throw new CtError('BAD_CONFIG', `RFC 6962 §2.1.4 logs sign with ECDSA P-256 or RSA, got a ${t} key`);
+      throw new SetupError('BAD_CONFIG', `RFC 6962 §2.1.4 logs sign with ECDSA P-256 or RSA, got a ${t} key`);
     }
     this.#o = opts;
     this.#clock = opts.clock ?? Date.now;
     this.roots = opts.roots;
     this.#policy = { ...opts.admission, roots: opts.roots };
-    this.mmdMs = opts.mmdMs ?? DEFAULT_MMD_MS;
-    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0)
-      throw new CtError('BAD_CONFIG', `MMD ${this.mmdMs} ms, want a positive integer`);
     // §3.2: "LogID … is the SHA-256 hash of the log's public key … SubjectPublicKeyInfo".
     this.logId = rfc6962LogId(opts.signer.publicKey);
+  }
+
+  /** The tree key's public half (it signs SCTs, STHs and LogRoots). */
+  get publicKey(): PublicKey {
+    return this.#o.signer.publicKey;
   }
 
   get log(): Log {
@@ -145,9 +138,8 @@ export class CtLog {
       this.#o.submitQuota?.charge('write', tree.id, [client]);
       const now = this.#clock();
       const admitted = admitChain(kind, chain, this.#policy, now);
-      if (!this.#accepting) {
-        throw new CtError('UNAVAILABLE', 'the merge backlog is over half the MMD; refusing new entries until the sequencer catches up');
-      }
+      const refusal = await this.#o.watchdog?.refusal();
+      if (refusal) throw new CtError('UNAVAILABLE', refusal.message);
       const issuerQuota = this.#o.issuerQuota;
       if (issuerQuota) {
         // Identity before the issuers' quota: only new entries spend it. Two new submissions of one certificate
@@ -174,59 +166,6 @@ export class CtLog {
       if (isError(err, CtError)) m?.rejections.inc({ log: tree.name, entry_type: kind, code: err.code });
       throw err;
     }
-  }
-
-  /** Starts the MMD watchdog (a no-op without a backlog probe). */
-  async start(): Promise<void> {
-    if (!this.#o.backlog || this.#timer) return;
-    await this.#watch();
-    const every = this.#o.watchIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(this.mmdMs / 10)));
-    this.#timer = setInterval(() => {
-      this.#tick ??= this.#watch().finally(() => {
-        this.#tick = null;
-      });
-    }, every);
-    this.#timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#tick;
-  }
-
-  /** False while new submissions are refused for the backlog (for /readyz). */
-  get accepting(): boolean {
-    return this.#accepting;
-  }
-
-  /** One watchdog run; exposed for tests that drive the clock. */
-  async #watch(): Promise<void> {
-    const probe = this.#o.backlog;
-    if (!probe) return;
-    try {
-      const oldest = await probe();
-      const age = oldest === null ? 0 : Math.max(0, this.#clock() - oldest);
-      this.#o.metrics?.oldestPendingSeconds.set({ log: this.#o.log.tree.name }, age / 1000);
-      if (age > this.mmdMs) {
-        this.#o.metrics?.mmdViolations.inc({ log: this.#o.log.tree.name });
-        this.#o.logger?.error({ ageMs: age, mmdMs: this.mmdMs }, 'an entry is older than the MMD and still not merged');
-      }
-      // Half the MMD leaves the sequencer time to merge what was already promised.
-      const accepting = age <= this.mmdMs / 2;
-      if (accepting !== this.#accepting) {
-        this.#o.logger?.warn({ ageMs: age }, accepting ? 'accepting submissions again' : 'refusing submissions: merge backlog');
-      }
-      this.#accepting = accepting;
-    } catch (err) {
-      // A failed probe changes nothing: the storage error will surface on the requests themselves.
-      this.#o.logger?.warn({ err }, 'MMD watchdog probe failed');
-    }
-  }
-
-  /** Runs the watchdog once now (tests). */
-  checkBacklog(): Promise<void> {
-    return this.#watch();
   }
 
   /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */

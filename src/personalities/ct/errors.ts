@@ -4,7 +4,8 @@ import { X509Error } from '../../x509/index.ts';
 /**
  * Why the CT personality refused a request. Admission and parameter codes
  * answer HTTP 400; the full table is CT_ERROR_STATUS below, the only place
- * codes become statuses.
+ * codes become statuses. A log that cannot be built as configured is a
+ * SetupError (src/errors.ts), raised at start-up only.
  */
 export type CtErrorCode =
   // Request syntax (RFC 6962 §4 parameters and bodies)
@@ -28,9 +29,7 @@ export type CtErrorCode =
   | 'NOT_AFTER_OUT_OF_RANGE' // the leaf's notAfter is outside the log's window (temporal sharding)
   // Reads
   | 'NOT_FOUND' // get-proof-by-hash for a hash not in the tree of that size → 404
-  | 'UNAVAILABLE' // the log cannot take submissions now (backlog would break the MMD) → 503
-  // Setup
-  | 'BAD_CONFIG'; // a log that cannot be built as configured (wrong key type, no roots, …)
+  | 'UNAVAILABLE'; // the log takes no new submissions now (its sequencer stopped, or a backlog would break the MMD) → 503
 
 /** A CT request the log refuses; `toJSON()` is the HTTP error body. */
 export class CtError extends GrapevineError<CtErrorCode> {}
@@ -56,7 +55,6 @@ export const CT_ERROR_STATUS: Readonly<Record<CtErrorCode, number>> = Object.fre
   NOT_AFTER_OUT_OF_RANGE: 400,
   NOT_FOUND: 404,
   UNAVAILABLE: 503,
-  BAD_CONFIG: 500,
 });
 
 /** The CtError for an X509Error about the certificate `what` (e.g. "chain[1]"); rethrows anything else. */

@@ -10,16 +10,4 @@ export { type CtRoutesOptions, ctRoutes } from './http.ts';
 export { CtMetrics } from './metrics.ts';
 export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
 export { CertificateCache, RootStore } from './roots.ts';
-export {
-  CT_PERSONALITY,
-  type CtLogSpec,
-  type CtQuotaSpec,
-  mountCtLog,
-  normalizePrefix,
-  type OpenCtOptions,
-  type OpenedCtLog,
-  oldestUnmergedProbe,
-  openCtLog,
-  startCtLog,
-  stopCtLog,
-} from './server.ts';
+export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, normalizePrefix, type OpenCtOptions, openCtLog } from './server.ts';

@@ -4,9 +4,10 @@
  * tree name), and a second CtMetrics on the same registry reuses the
  * registered metrics, so several CT logs can share one process. Labels are
  * bounded: tree names, endpoint names, status codes, entry types and
- * CtError codes.
+ * CtError codes. The merge watchdog's series are the log core's
+ * (`grapevine_log_oldest_unmerged_seconds`, `grapevine_log_mmd_violations_total`).
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 function once<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -20,8 +21,6 @@ export class CtMetrics {
   readonly rejections: Counter<'log' | 'entry_type' | 'code'>;
   readonly sthSigned: Counter<'log'>;
   readonly entriesServed: Counter<'log'>;
-  readonly oldestPendingSeconds: Gauge<'log'>;
-  readonly mmdViolations: Counter<'log'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -86,28 +85,6 @@ export class CtMetrics {
       'grapevine_ct_entries_served_total',
       () =>
         new Counter({ name: 'grapevine_ct_entries_served_total', help: 'Entries returned by get-entries', labelNames: ['log'], registers }),
-    );
-    this.oldestPendingSeconds = once(
-      registry,
-      'grapevine_ct_oldest_unmerged_seconds',
-      () =>
-        new Gauge({
-          name: 'grapevine_ct_oldest_unmerged_seconds',
-          help: 'Age of the oldest SCT whose entry is not yet in a signed head',
-          labelNames: ['log'],
-          registers,
-        }),
-    );
-    this.mmdViolations = once(
-      registry,
-      'grapevine_ct_mmd_violations_total',
-      () =>
-        new Counter({
-          name: 'grapevine_ct_mmd_violations_total',
-          help: 'Watchdog runs that found an entry older than the MMD still unmerged',
-          labelNames: ['log'],
-          registers,
-        }),
     );
   }
 }

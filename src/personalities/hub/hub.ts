@@ -9,8 +9,10 @@
  *   valid hub signature, and never adds a second leaf.
  * - SGT = the hub's signature over the stored TimestampedEntry (§2.4), and
  *   a promise: the entry is in a served tree head whose timestamp is at most
- *   hub_timestamp + MMD. New SGTs are refused (503 BACKLOG) while the oldest
- *   unsequenced entry is older than MMD/2, rather than issuing promises the
+ *   hub_timestamp + MMD. New SGTs are refused while the tree's merge
+ *   watchdog refuses (src/log/watchdog.ts: 503 BACKLOG while the oldest
+ *   unsequenced entry is older than MMD/2, 503 UNAVAILABLE once the
+ *   sequencer stopped on a fatal error), rather than issuing promises the
  *   sequencer cannot keep.
  * - Only audited roots are served (auditor.ts); proofs and entries are
  *   bounded by the served size, so a refused root is never exposed.
@@ -18,19 +20,20 @@
  *   it survives restarts and is exact across every frontend on the database.
  *
  * Concurrency: every process method may interleave with every other.
- * `#lastTs`, `#accepting` and the SGT cache are read and written
- * synchronously between awaits; label decisions (latest.ts) need no
+ * `#lastTs` and the SGT cache are read and written synchronously between
+ * awaits; `refresh()` is single-flight (`#tick`); label decisions (latest.ts) need no
  * serialization: label ranks make the stored answer exact.
  */
 import type { Logger } from 'pino';
 import { decodeHubTimestampedEntry } from '../../codec/index.ts';
 import type { Signer } from '../../crypto/index.ts';
+import { SetupError } from '../../errors.ts';
 import { type AddSignedBlobRequest, admitBlob, lookupSource } from '../../hub/admission.ts';
 import { buildEntry, identityHash, msToNs } from '../../hub/entry.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
-import { type Log, LogError, type LogStorage, QuotaError } from '../../log/index.ts';
+import { type Log, LogError, type MergeWatchdog, QuotaError } from '../../log/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { LatestLabels } from './latest.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -40,9 +43,6 @@ import { checkEntryDomain, HubSigner } from './signer.ts';
 
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;
-
-/** Returns the queue time (ms) of the oldest entry not yet sequenced, or null when none is waiting. */
-export type BacklogProbe = () => Promise<number | null>;
 
 /** Who is asking, for quotas. `quotaUser` null means "do not charge" (internal calls). */
 export interface ClientInfo {
@@ -58,8 +58,6 @@ export interface HubServiceOptions {
   /** The hub key: signs SGTs and tree heads (and must be the tree's key, which signs LogRoots). */
   readonly signer: Signer;
   readonly sources: readonly TrackedSource[];
-  /** Maximum merge delay, ms. Default 10 s. */
-  readonly mmdMs?: number;
   readonly clock?: () => number;
   readonly quotas?: HubQuotas;
   readonly metrics?: HubMetrics;
@@ -68,9 +66,13 @@ export interface HubServiceOptions {
   readonly maxGetEntries?: number;
   /** Where served heads are kept for audit. Default: memory. */
   readonly servedHeads?: ServedHeadStore;
-  /** Oldest-unsequenced probe for the MMD watchdog; without it the watchdog only refreshes heads. */
-  readonly backlog?: BacklogProbe;
-  /** How often the served head is refreshed and the backlog checked, ms. Default min(1000, MMD/10). */
+  /**
+   * The tree's merge watchdog (src/log/watchdog.ts): while it refuses, new
+   * entries get 503 (BACKLOG, or UNAVAILABLE once the sequencer stopped on a
+   * fatal error). Without one, new entries are never refused for it.
+   */
+  readonly watchdog?: MergeWatchdog;
+  /** How often the served head is refreshed, ms. Default 1000 (the tree wiring passes min(1 s, MMD/10)). */
   readonly refreshIntervalMs?: number;
   /** Resubmission answers kept in memory (identity → signed entry). Default 10000; 0 disables. */
   readonly sgtCacheSize?: number;
@@ -84,7 +86,6 @@ interface CachedSgt {
 
 export class HubService {
   readonly prefix: string;
-  readonly mmdMs: number;
   readonly log: Log;
   readonly #sources: ReadonlyMap<string, TrackedSource>;
   readonly #signer: HubSigner;
@@ -95,28 +96,24 @@ export class HubService {
   readonly #maxGetEntries: number;
   readonly #auditor: HeadAuditor;
   readonly #labels: LatestLabels;
-  readonly #backlog?: BacklogProbe;
+  readonly #watchdog?: MergeWatchdog;
   readonly #refreshMs: number;
   readonly #sgtCacheSize: number;
   readonly #sgtCache = new Map<string, CachedSgt>();
   readonly #sthOf = new WeakMap<ServedHead, SignedBytes>();
   #lastTs = 0n;
-  #accepting = true;
   #timer: NodeJS.Timeout | null = null;
   #tick: Promise<void> | null = null;
 
   constructor(opts: HubServiceOptions) {
     this.prefix = opts.prefix;
     this.log = opts.log;
-    this.mmdMs = opts.mmdMs ?? DEFAULT_MMD_MS;
-    if (!Number.isSafeInteger(this.mmdMs) || this.mmdMs <= 0)
-      throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: MMD ${this.mmdMs} ms, want a positive integer`);
     const sources = new Map<string, TrackedSource>();
     for (const s of opts.sources) {
-      if (sources.has(s.id)) throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: duplicate source id ${JSON.stringify(s.id)}`);
+      if (sources.has(s.id)) throw new SetupError('BAD_CONFIG', `hub ${opts.prefix}: duplicate source id ${JSON.stringify(s.id)}`);
       // §3.1 (PR #50): a source with the hub's own key could launder hub signatures into the hub.
       if (s.publicKey.spki.equals(opts.signer.publicKey.spki)) {
-        throw new HubError('BAD_CONFIG', `hub ${opts.prefix}: source ${JSON.stringify(s.id)} uses the hub's own key`);
+        throw new SetupError('BAD_CONFIG', `hub ${opts.prefix}: source ${JSON.stringify(s.id)} uses the hub's own key`);
       }
       sources.set(s.id, s);
     }
@@ -127,8 +124,8 @@ export class HubService {
     this.#metrics = opts.metrics;
     this.#logger = opts.logger;
     this.#maxGetEntries = opts.maxGetEntries ?? DEFAULT_MAX_GET_ENTRIES;
-    this.#backlog = opts.backlog;
-    this.#refreshMs = opts.refreshIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(this.mmdMs / 10)));
+    this.#watchdog = opts.watchdog;
+    this.#refreshMs = opts.refreshIntervalMs ?? 1000;
     this.#sgtCacheSize = opts.sgtCacheSize ?? 10_000;
     this.#labels = new LatestLabels(opts.log);
     this.#auditor = new HeadAuditor({
@@ -155,13 +152,11 @@ export class HubService {
     return [...this.#sources.values()];
   }
 
-  /** Serves the first audited head and starts the refresh / MMD watchdog timer. */
+  /** Serves the first audited head and starts the refresh timer. */
   async start(): Promise<void> {
-    await this.#watch();
+    await this.refresh();
     if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (!this.#tick) this.#tick = this.#watch().finally(() => (this.#tick = null));
-    }, this.#refreshMs);
+    this.#timer = setInterval(() => void this.refresh(), this.#refreshMs);
     this.#timer.unref();
   }
 
@@ -176,7 +171,8 @@ export class HubService {
     const head = this.#auditor.current();
     if (!head) return { ready: false, detail: 'no audited tree head yet' };
     if (this.#auditor.alerting) return { ready: true, detail: `serving size ${head.size}; ALERT: latest core root refused` };
-    return { ready: true, detail: `serving size ${head.size}${this.#accepting ? '' : '; refusing new entries (backlog)'}` };
+    const accepting = this.#watchdog?.accepting ?? true;
+    return { ready: true, detail: `serving size ${head.size}${accepting ? '' : '; refusing new entries (backlog)'}` };
   }
 
   /** The head being served now (null before the first audit). */
@@ -184,28 +180,18 @@ export class HubService {
     return this.#auditor.current();
   }
 
-  async #watch(): Promise<void> {
-    try {
-      await this.#auditor.refresh();
-      if (!this.#backlog) return;
-      const oldest = await this.#backlog();
-      const age = oldest === null ? 0 : Math.max(0, this.#clock() - oldest);
-      this.#metrics?.oldestPendingSeconds.set({ hub: this.prefix }, age / 1000);
-      if (age > this.mmdMs) {
-        this.#metrics?.mmdViolations.inc({ hub: this.prefix });
-        this.#logger?.error({ hub: this.prefix, ageMs: age, mmdMs: this.mmdMs }, 'an entry is older than the MMD and still not sequenced');
-      }
-      // Half the MMD leaves the sequencer time to catch up on what was already promised.
-      const accepting = age <= this.mmdMs / 2;
-      if (accepting !== this.#accepting)
-        this.#logger?.warn(
-          { hub: this.prefix, ageMs: age },
-          accepting ? 'accepting new entries again' : 'refusing new entries: sequencer backlog',
-        );
-      this.#accepting = accepting;
-    } catch (err) {
-      this.#logger?.warn({ hub: this.prefix, err }, 'hub refresh failed; serving the previous head');
-    }
+  /** One refresh of the served head (the timer's step; tests call it). Never rejects: a failure keeps the previous head. */
+  refresh(): Promise<void> {
+    this.#tick ??= this.#auditor
+      .refresh()
+      .then(
+        () => {},
+        (err) => this.#logger?.warn({ hub: this.prefix, err }, 'hub refresh failed; serving the previous head'),
+      )
+      .finally(() => {
+        this.#tick = null;
+      });
+    return this.#tick;
   }
 
   #alert(a: RootAlert): void {
@@ -274,14 +260,12 @@ export class HubService {
     }
 
     const admitted = admitBlob(source, req.blobData, req.srcSignature); // 400s
-    if (!this.#accepting) {
+    const refusal = await this.#watchdog?.refusal();
+    if (refusal) {
       // A resubmission renews no promise: its entry keeps its original timestamp. Only new entries wait.
       const existing = await this.log.getLeafByIdentityHash(idHash);
       if (existing) return this.#answer(source, cacheKey, idHash, existing.value, true);
-      throw new HubError(
-        'BACKLOG',
-        'the sequencer is behind; not issuing timestamps that could break the maximum merge delay; retry later',
-      );
+      throw new HubError(refusal.reason === 'stopped' ? 'UNAVAILABLE' : 'BACKLOG', refusal.message);
     }
     this.#quotas?.chargeSource(source.id);
 
@@ -413,12 +397,4 @@ export class HubService {
     const leaf = await this.log.getLatestByLabel(source.id);
     return leaf ? leaf.value : null;
   }
-}
-
-/** A BacklogProbe over the core storage: the queue time of the oldest unsequenced leaf of `treeId` (one query). */
-export function storageBacklogProbe(storage: LogStorage, treeId: number): BacklogProbe {
-  return async () => {
-    const [first] = await storage.pendingLeaves(treeId, 1);
-    return first ? first.queuedAt : null;
-  };
 }

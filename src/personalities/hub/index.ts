@@ -6,31 +6,20 @@
  * - `HubService`: the processX functions of one instance.
  * - `HubSigner`: the only place the hub key signs (domain separation).
  * - `HeadAuditor`: serves a core root only once it is proven consistent.
- * - `hubRoutes` / `openHubs` / `mountHubs`: HTTP and wiring.
+ * - `hubRoutes` / `openHubs` (→ `HubPart`, a server part): HTTP and wiring.
  *
  * The wire formats, the pure admission rules and the verifying client are in src/hub.
  */
 export { type CoreView, HeadAuditor, type HeadAuditorOptions, type RootAlert } from './auditor.ts';
 export {
-  type BacklogProbe,
   type ClientInfo,
   DEFAULT_MAX_GET_ENTRIES,
   DEFAULT_MMD_MS,
   HubService,
   type HubServiceOptions,
   INTERNAL_CLIENT,
-  storageBacklogProbe,
 } from './hub.ts';
-export {
-  type HubInstanceSpec,
-  hubTreeName,
-  mountHubs,
-  type OpenedHub,
-  type OpenHubsOptions,
-  openHubs,
-  startHubs,
-  stopHubs,
-} from './instance.ts';
+export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './instance.ts';
 export { HubMetrics } from './metrics.ts';
 export { type HubQuotaSpec, HubQuotas } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';

@@ -1,24 +1,31 @@
 /**
- * Wiring hub instances onto a log core and an app: one tree, one sequencer
- * and one HubService per prefix, all on one storage. Several instances share
- * the process's storage, tile cache, quotas and metrics registry.
+ * The hub instances of a process as one server part (src/http/part.ts): one
+ * tree, sequencer, merge watchdog and HubService per prefix, all on the
+ * storage, tile cache, quotas and metrics registry the server shares.
  *
- * Refuses dangerous states (STYLE.md §10): a missing tree is created only when
- * `init` is set, never silently; a tree created for another personality, or
- * with another key, is refused.
+ *     const part = await openHubs(specs, { storage, registry, createMissing });
+ *     // the server builder (src/server) then: part.start(), part.mount(app), …, part.stop()
+ *
+ * Each tree is wired by the core (src/log/tree.ts: open-or-create with the
+ * personality and key checks, timing from the instance's MMD, sequencer,
+ * merge watchdog); this file adds what is the hub's: sources, the served-head
+ * audit, quotas and the routes at `/<prefix>/gossip/v0/`.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Signer } from '../../crypto/index.ts';
-import { HubError } from '../../hub/errors.ts';
+import { SetupError } from '../../errors.ts';
+import { type Part, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/source.ts';
-import { Log, LogError, LogMetrics, type LogStorage, Sequencer, TileCache } from '../../log/index.ts';
-import { HubService, storageBacklogProbe } from './hub.ts';
+import { LogMetrics, type OpenedTree, openTree, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
+import { DEFAULT_MMD_MS, HubService } from './hub.ts';
 import { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
 import { hubRoutes, routePrefix } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
+
+/** Personality tag of hub trees in storage. */
+export const HUB_PERSONALITY = 'hub';
 
 export interface HubInstanceSpec {
   /** URL prefix, e.g. "gamut" (served at /gamut/gossip/v0/…). */
@@ -33,38 +40,27 @@ export interface HubInstanceSpec {
   readonly servedHeads?: ServedHeadStore;
 }
 
-export interface OpenHubsOptions {
-  readonly storage: LogStorage;
-  /** Where to create LogMetrics/HubMetrics when they are not given (one of each per registry). */
+/** What the server shares with this part (TreeDeps), and settings common to the instances. */
+export interface OpenHubsOptions extends TreeDeps {
+  /** Metrics go here (log core and hub). */
   readonly registry?: Registry;
-  /** Pass the process's LogMetrics when another personality already created it on the registry. */
-  readonly logMetrics?: LogMetrics;
-  readonly hubMetrics?: HubMetrics;
-  readonly logger?: Logger;
-  readonly clock?: () => number;
+  /** Shared by every instance: a client's budget is per process, not per prefix. */
   readonly quotas?: HubQuotas;
-  /** Create missing trees (the CLI's --init). Default false: a missing tree is an error. */
-  readonly init?: boolean;
-  /** How the caller would create a missing tree, for the error (e.g. "start once with --init"). */
-  readonly createHint?: string;
-  /** Run a sequencer per tree in this process (default true). Leases elect one per tree across processes. */
-  readonly sequencers?: boolean;
-  /** Sequencer pause when the queue is empty, ms (default 200). */
-  readonly sequencerIntervalMs?: number;
+  /** Sequencer and watchdog timing; defaults follow each instance's MMD (src/log/timing.ts). */
+  readonly timing?: TimingOverrides;
   readonly sequencerBatchSize?: number;
   readonly maxGetEntries?: number;
-  readonly refreshIntervalMs?: number;
   readonly sgtCacheSize?: number;
+  /** Largest add-signed-blob body, bytes (413 above); default the server's. */
+  readonly bodyLimit?: number;
 }
 
+/** One instance: its HubService and its tree. */
 export interface OpenedHub {
   readonly hub: HubService;
-  readonly log: Log;
-  readonly sequencer: Sequencer | null;
-}
-
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  readonly tree: OpenedTree;
+  readonly log: OpenedTree['log'];
+  readonly sequencer: OpenedTree['sequencer'];
 }
 
 /** Default tree name of a hub prefix. */
@@ -72,97 +68,96 @@ export function hubTreeName(prefix: string): string {
   return `hub-${prefix.replace(/^\/+|\/+$/g, '')}`;
 }
 
-/** Opens (or with `init`, creates) each instance's tree; the returned hubs are not started yet. */
-export async function openHubs(specs: readonly HubInstanceSpec[], opts: OpenHubsOptions): Promise<OpenedHub[]> {
+/** The hub instances of one process as a server part. */
+export class HubPart implements Part {
+  readonly name = 'hubs';
+  readonly hubs: readonly OpenedHub[];
+  readonly bodyLimit?: number;
+
+  constructor(hubs: readonly OpenedHub[], bodyLimit: number | undefined) {
+    this.hubs = hubs;
+    this.bodyLimit = bodyLimit;
+  }
+
+  readiness(): ReadinessCheck[] {
+    return this.hubs.flatMap(({ hub, tree }) => [
+      ...(tree.sequencer ? [sequencerCheck(tree.sequencer, `sequencer:${tree.name}`)] : []),
+      {
+        name: `hub:${hub.prefix}`,
+        check: () => {
+          const r = hub.readiness();
+          if (!r.ready) throw new Error(r.detail);
+          return r.detail;
+        },
+      },
+    ]);
+  }
+
+  /** Mounts each hub's routes at /<prefix>/gossip/v0/, and GET / answering "ok" (the original's health check, §1). */
+  async mount(app: FastifyInstance): Promise<void> {
+    if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', async (_req, reply) => reply.type('text/plain').send('ok\n'));
+    for (const h of this.hubs) await app.register(hubRoutes, { prefix: routePrefix(h.hub.prefix), hub: h.hub });
+  }
+
+  /** Starts each tree (sequencer, watchdog), then serves each hub's first audited head. */
+  async start(): Promise<void> {
+    for (const h of this.hubs) await h.tree.start();
+    for (const h of this.hubs) await h.hub.start();
+  }
+
+  /** Stops the hubs' refresh timers, then each tree (watchdog, sequencer). Storage is the server's. */
+  async stop(): Promise<void> {
+    for (const h of this.hubs) await h.hub.stop();
+    for (const h of this.hubs) await h.tree.stop();
+  }
+
+  onFatal(handler: (reason: string, err: unknown) => void): void {
+    for (const h of this.hubs) h.tree.onFatal((err) => handler(`hub ${h.hub.prefix}: the sequencer stopped on a fatal error`, err));
+  }
+}
+
+/** Opens (or with `createMissing`, creates) each instance's tree; nothing runs until start(). */
+export async function openHubs(specs: readonly HubInstanceSpec[], opts: OpenHubsOptions): Promise<HubPart> {
   const prefixes = new Set<string>();
   for (const s of specs) {
     const p = routePrefix(s.prefix);
-    if (p === '/') throw new HubError('BAD_CONFIG', 'a hub prefix must not be empty');
-    if (prefixes.has(p)) throw new HubError('BAD_CONFIG', `duplicate hub prefix ${p}`);
+    if (p === '/') throw new SetupError('BAD_CONFIG', 'a hub prefix must not be empty');
+    if (prefixes.has(p)) throw new SetupError('BAD_CONFIG', `duplicate hub prefix ${p}`);
     prefixes.add(p);
   }
-  const { storage } = opts;
-  const tiles = new TileCache(storage);
-  const logMetrics = opts.logMetrics ?? (opts.registry ? new LogMetrics(opts.registry) : undefined);
-  const hubMetrics = opts.hubMetrics ?? (opts.registry ? new HubMetrics(opts.registry) : undefined);
+  const metrics = opts.metrics ?? (opts.registry ? LogMetrics.of(opts.registry) : undefined);
+  const hubMetrics = opts.registry ? HubMetrics.of(opts.registry) : undefined;
   const out: OpenedHub[] = [];
   for (const spec of specs) {
     const prefix = routePrefix(spec.prefix).slice(1);
-    const name = spec.tree ?? hubTreeName(prefix);
-    let tree = await storage.getTree(name);
-    if (!tree) {
-      if (!opts.init)
-        throw new HubError(
-          'BAD_CONFIG',
-          `hub ${prefix}: tree ${JSON.stringify(name)} does not exist; ${opts.createHint ?? 'it is created only when asked'}`,
-        );
-      await Log.create(storage, name, 'hub', spec.signer, (opts.clock ?? Date.now)());
-      opts.logger?.warn({ hub: prefix, tree: name }, 'created a new hub tree');
-      tree = await storage.getTree(name);
-    }
-    if (tree && tree.personality !== 'hub') {
-      throw new HubError(
-        'BAD_CONFIG',
-        `hub ${prefix}: tree ${JSON.stringify(name)} belongs to personality ${JSON.stringify(tree.personality)}, not hub`,
-      );
-    }
-    let log: Log;
-    try {
-      log = await Log.open(storage, name, spec.signer, { tiles, clock: opts.clock, metrics: logMetrics, logger: opts.logger });
-    } catch (err) {
-      if (err instanceof LogError && err.code === 'WRONG_KEY') {
-        throw new HubError('BAD_CONFIG', `hub ${prefix}: the configured key is not the key tree ${JSON.stringify(name)} was created with`, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    const sequencer =
-      opts.sequencers === false
-        ? null
-        : new Sequencer({
-            storage,
-            tree: log.tree,
-            signer: spec.signer,
-            intervalMs: opts.sequencerIntervalMs ?? 200,
-            batchSize: opts.sequencerBatchSize ?? 4096,
-            // Sequencer spreads its options over its defaults, so absent ones must be absent, not undefined.
-            ...defined({ clock: opts.clock, logger: opts.logger, metrics: logMetrics }),
-          });
+    const tree = await openTree(
+      {
+        name: spec.tree ?? hubTreeName(prefix),
+        personality: HUB_PERSONALITY,
+        signer: spec.signer,
+        mmdMs: spec.mmdMs ?? DEFAULT_MMD_MS,
+        timing: opts.timing,
+        batchSize: opts.sequencerBatchSize,
+        what: `hub ${prefix}`,
+      },
+      { ...opts, metrics },
+    );
     const hub = new HubService({
       prefix,
-      log,
+      log: tree.log,
       signer: spec.signer,
       sources: spec.sources,
-      mmdMs: spec.mmdMs,
       clock: opts.clock,
       quotas: opts.quotas,
       metrics: hubMetrics,
       logger: opts.logger?.child({ hub: prefix }),
       maxGetEntries: opts.maxGetEntries,
       servedHeads: spec.servedHeads,
-      backlog: storageBacklogProbe(storage, log.tree.id),
-      refreshIntervalMs: opts.refreshIntervalMs,
+      watchdog: tree.watchdog,
+      refreshIntervalMs: tree.timing.watchIntervalMs,
       sgtCacheSize: opts.sgtCacheSize,
     });
-    out.push({ hub, log, sequencer });
+    out.push({ hub, tree, log: tree.log, sequencer: tree.sequencer });
   }
-  return out;
-}
-
-/** Starts sequencers, then serves each hub's first audited head. */
-export async function startHubs(hubs: readonly OpenedHub[]): Promise<void> {
-  for (const h of hubs) h.sequencer?.start();
-  for (const h of hubs) await h.hub.start();
-}
-
-/** Stops hub timers, then sequencers (each finishes its batch and releases its lease). Storage is the caller's. */
-export async function stopHubs(hubs: readonly OpenedHub[]): Promise<void> {
-  for (const h of hubs) await h.hub.stop();
-  for (const h of hubs) await h.sequencer?.stop();
-}
-
-/** Mounts each hub's routes at /<prefix>/gossip/v0/. */
-export async function mountHubs(app: FastifyInstance, hubs: readonly OpenedHub[]): Promise<void> {
-  for (const h of hubs) await app.register(hubRoutes, { prefix: routePrefix(h.hub.prefix), hub: h.hub });
+  return new HubPart(out, opts.bodyLimit);
 }

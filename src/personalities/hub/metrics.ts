@@ -5,7 +5,9 @@
  * The original declared `last_sth_timestamp` / `last_sth_treesize` but never
  * set them (specs/gossip-hub.md §4); ours are set each time a head is served.
  * Names carry a `grapevine_hub_` prefix so they cannot collide with the CT
- * personality's series in the same registry.
+ * personality's series in the same registry. The merge watchdog's series
+ * are the log core's (`grapevine_log_oldest_unmerged_seconds{tree}`,
+ * `grapevine_log_mmd_violations_total{tree}`).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -17,10 +19,17 @@ export class HubMetrics {
   readonly submissions: Counter<'hub' | 'source' | 'result'>;
   readonly inconsistentRoots: Counter<'hub'>;
   readonly rootAlert: Gauge<'hub'>;
-  readonly oldestPendingSeconds: Gauge<'hub'>;
-  readonly mmdViolations: Counter<'hub'>;
 
+  static readonly #byRegistry = new WeakMap<Registry, HubMetrics>();
+
+  /** The registry's HubMetrics, made on first use. */
+  static of(registry: Registry): HubMetrics {
+    return HubMetrics.#byRegistry.get(registry) ?? new HubMetrics(registry);
+  }
+
+  /** Registers the metrics on `registry` (once per registry: a second throws); `of` finds them afterwards. */
   constructor(registry: Registry) {
+    HubMetrics.#byRegistry.set(registry, this);
     const registers = [registry];
     this.knownHubs = new Gauge({
       name: 'grapevine_hub_known_hubs',
@@ -55,18 +64,6 @@ export class HubMetrics {
     this.rootAlert = new Gauge({
       name: 'grapevine_hub_root_alert',
       help: '1 while the latest core root is refused and an older root is being served',
-      labelNames: ['hub'],
-      registers,
-    });
-    this.oldestPendingSeconds = new Gauge({
-      name: 'grapevine_hub_oldest_pending_seconds',
-      help: 'Age of the oldest queued entry not yet in a served tree head',
-      labelNames: ['hub'],
-      registers,
-    });
-    this.mmdViolations = new Counter({
-      name: 'grapevine_hub_mmd_violations_total',
-      help: 'Times a queued entry was seen older than the maximum merge delay and still not served',
       labelNames: ['hub'],
       registers,
     });

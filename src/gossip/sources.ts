@@ -1,0 +1,28 @@
+/**
+ * Heads the gossip loop can read. `ctLogHead`: a CT log of this process, its
+ * current STH exactly as get-sth answers it (RFC 6962 §4.3), as an
+ * ObservedHead (src/audit) whose `signed` is that get-sth JSON.
+ */
+import { logIdOfKey, type ObservedHead } from '../audit/index.ts';
+import { formatGetSth } from '../codec/index.ts';
+import type { CtLog } from '../personalities/ct/index.ts';
+
+/** The quota user the loop reads as (CtLog charges reads per client). */
+export const GOSSIP_READER = 'internal:gossip';
+
+export function ctLogHead(ct: Pick<CtLog, 'getSth' | 'publicKey'>, clock: () => number = Date.now): () => Promise<ObservedHead> {
+  const log = logIdOfKey(ct.publicKey.spki);
+  return async () => {
+    const sth = await ct.getSth(GOSSIP_READER);
+    return {
+      log,
+      format: 'rfc6962-sth',
+      size: sth.treeSize,
+      rootHash: sth.sha256RootHash,
+      timestampMs: sth.timestamp,
+      signed: Buffer.from(formatGetSth(sth)),
+      observer: 'local',
+      observedAtMs: clock(),
+    };
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * A site: the parts a configuration asks for, on one storage, one registry,
+ * one tile cache and one port — a CT log, the hub instances, and the gossip
+ * loop between them — run by the server builder (server.ts). All three
+ * `serve` commands are sites: `grapevine serve` with both sections,
+ * `ct serve` with only a CT log, `hub serve` with only hubs.
+ *
+ * What each section configures reaches its part: body limits per part (a
+ * route takes its own part's limit), sequencer settings, quotas, trees to
+ * create. trustProxy is one per port, so the sections that set it must
+ * agree (SetupError BAD_CONFIG otherwise).
+ */
+import { type Logger, pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { ResolvedCtConfig } from '../config/ct.ts';
+import type { LogLevel } from '../config/fields.ts';
+import type { ResolvedHubConfig } from '../config/hub.ts';
+import { SetupError } from '../errors.ts';
+import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport } from '../gossip/index.ts';
+import type { Part } from '../http/index.ts';
+import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type TreeDeps } from '../log/index.ts';
+import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
+import { FileServedHeads, type HubPart, HubQuotas, openHubs } from '../personalities/hub/index.ts';
+import { openStorage, redact } from '../storage/index.ts';
+import { type Server, startServer } from './server.ts';
+
+export interface SiteSpec {
+  readonly host: string;
+  readonly port: number;
+  /** sqlite:PATH or postgres://… (opened here unless SiteOptions.storage is given). */
+  readonly database: string;
+  /** PostgreSQL connections per process. */
+  readonly poolSize?: number;
+  readonly logLevel: LogLevel;
+  /** One per port; when absent, the sections' (which must agree). */
+  readonly trustProxy?: ResolvedCtConfig['trustProxy'];
+  readonly ct: ResolvedCtConfig | null;
+  readonly hub: ResolvedHubConfig | null;
+  /** The loop feeding the CT log's STHs to the hubs that have `source`; needs both sections. */
+  readonly gossip?: { readonly intervalMs: number; readonly source: string; readonly idleIntervalMs?: number } | null;
+}
+
+export interface SiteOptions {
+  /** Create the trees that do not exist yet (`--create-trees`). Never done otherwise. */
+  readonly createTrees?: boolean;
+  /** How the operator asks for that, for the "tree does not exist" message. */
+  readonly createHint?: string;
+  readonly logger?: Logger;
+  readonly registry?: Registry;
+  /** Use this storage instead of opening `database` (the caller then closes it). */
+  readonly storage?: LogStorage;
+  readonly clock?: () => number;
+  readonly host?: string;
+  /** Listen on this port instead of the configured one (0: any). */
+  readonly port?: number;
+  readonly handleSignals?: boolean;
+  readonly exit?: (code: number) => void;
+  /** false: do not listen, only get the app ready (tests that inject()). */
+  readonly listen?: boolean;
+  /** Run sequencers in this process (default true). */
+  readonly sequencers?: boolean;
+  /** Timing overrides for every tree (tests), over the configured ones. */
+  readonly timing?: TimingOverrides;
+}
+
+export interface Site extends Server {
+  readonly storage: LogStorage;
+  readonly ct: CtLogPart | null;
+  readonly hubs: HubPart | null;
+  readonly gossip: GossipLoop | null;
+}
+
+/** The advice in a "tree does not exist" message when the command gives none. */
+export const CREATE_TREES_HINT = 'start once with --create-trees to create it';
+
+/** Opens the configured parts and starts them in a server. */
+export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise<Site> {
+  const trustProxy = agreedTrustProxy(spec);
+  const logger = opts.logger ?? pino({ level: spec.logLevel });
+  const registry = opts.registry ?? new Registry();
+  const clock = opts.clock ?? Date.now;
+  const storage = opts.storage ?? (await openStorage(spec.database, { writerThread: true, poolSize: spec.poolSize }));
+  const ownStorage = !opts.storage;
+  const deps: TreeDeps = {
+    storage,
+    createMissing: opts.createTrees === true,
+    createHint: opts.createHint ?? CREATE_TREES_HINT,
+    sequencer: opts.sequencers !== false,
+    clock,
+    logger,
+    metrics: LogMetrics.of(registry),
+    tiles: new TileCache(storage),
+  };
+  let ct: CtLogPart | null = null;
+  let hubs: HubPart | null = null;
+  let gossip: GossipLoop | null = null;
+  try {
+    if (spec.ct) {
+      const c = spec.ct;
+      ct = await openCtLog(c.log, {
+        ...deps,
+        createMissing: deps.createMissing || c.createTree,
+        registry,
+        quotas: c.quotas,
+        timing: { intervalMs: c.sequencerIntervalMs, leaseTtlMs: c.sequencerLeaseTtlMs, ...opts.timing },
+        sequencerBatchSize: c.sequencerBatchSize,
+        bodyLimit: c.bodyLimit,
+      });
+    }
+    if (spec.hub) {
+      const h = spec.hub;
+      hubs = await openHubs(
+        h.instances.map((i) => ({
+          prefix: i.prefix,
+          tree: i.tree,
+          signer: i.signer,
+          sources: i.sources,
+          mmdMs: i.mmdMs,
+          servedHeads: i.auditLog !== undefined ? new FileServedHeads(i.auditLog) : undefined,
+        })),
+        {
+          ...deps,
+          registry,
+          quotas: new HubQuotas(h.quota, clock),
+          timing: { intervalMs: h.sequencerIntervalMs, leaseTtlMs: h.sequencerLeaseTtlMs, ...opts.timing },
+          sequencerBatchSize: h.sequencerBatchSize,
+          maxGetEntries: h.maxGetEntries,
+          bodyLimit: h.bodyLimit,
+        },
+      );
+    }
+    if (ct && hubs && spec.gossip) gossip = gossipLoop(ct, hubs, spec.gossip, { clock, logger, registry });
+  } catch (err) {
+    if (ownStorage) await storage.close().catch(() => {});
+    throw err;
+  }
+  const parts: Part[] = [...(ct ? [ct] : []), ...(hubs ? [hubs] : []), ...(gossip ? [new GossipPart(gossip)] : [])];
+  const server = await startServer({
+    host: opts.host ?? spec.host,
+    port: opts.port ?? spec.port,
+    parts,
+    registry,
+    logger,
+    storage,
+    ownStorage,
+    trustProxy,
+    handleSignals: opts.handleSignals,
+    exit: opts.exit,
+    listen: opts.listen,
+  });
+  logger.info(
+    {
+      url: server.url,
+      database: redact(spec.database),
+      ct: ct ? `${server.url}${ct.prefix}/ct/v1/` : null,
+      hubs: hubs ? hubs.hubs.map((h) => `${server.url}/${h.hub.prefix}/gossip/v0/`) : [],
+    },
+    'grapevine serving',
+  );
+  return { ...server, storage, ct, hubs, gossip };
+}
+
+/** The CT log's STHs into every hub instance that has the gossip source. */
+function gossipLoop(
+  ct: CtLogPart,
+  hubs: HubPart,
+  g: NonNullable<SiteSpec['gossip']>,
+  o: { clock: () => number; logger: Logger; registry: Registry },
+): GossipLoop {
+  const targets = hubs.hubs
+    .filter((h) => h.hub.sources.some((s) => s.id === g.source))
+    .map((h) => ({ name: h.hub.prefix, transport: inProcessHubTransport(h.hub, g.source) }));
+  return new GossipLoop({
+    source: ctLogHead(ct.ct, o.clock),
+    targets,
+    intervalMs: g.intervalMs,
+    idleIntervalMs: g.idleIntervalMs,
+    clock: o.clock,
+    logger: o.logger,
+    registry: o.registry,
+  });
+}
+
+/** One port has one trustProxy: the site's, or else the sections' (which must agree). */
+function agreedTrustProxy(spec: SiteSpec): ResolvedCtConfig['trustProxy'] {
+  if (spec.trustProxy !== undefined) return spec.trustProxy;
+  const set = [
+    ['ct', spec.ct?.trustProxy],
+    ['hub', spec.hub?.trustProxy],
+  ].filter((x): x is [string, ResolvedCtConfig['trustProxy']] => x[1] !== undefined);
+  const [first, ...rest] = set;
+  for (const [name, v] of rest) {
+    if (JSON.stringify(v) !== JSON.stringify(first[1])) {
+      throw new SetupError(
+        'BAD_CONFIG',
+        `${name}.trustProxy: got ${JSON.stringify(v)}, want ${JSON.stringify(first[1])} as in ${first[0]}.trustProxy (one port has one trustProxy)`,
+      );
+    }
+  }
+  return first?.[1] ?? false;
+}

@@ -1,0 +1,132 @@
+/**
+ * Sites (src/server/site.ts): `grapevine serve`, `ct serve` and `hub serve`
+ * are one builder, so what a section configures reaches its part in every
+ * one of them. Each case here was a defect of `grapevine serve` (issue 10 §1):
+ * it ignored the sections' body limits and trustProxy, registered fewer
+ * readiness checks than the standalone servers, and the hub's sequencer
+ * timing ignored its MMD.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { startCtServer } from '../../src/cli/ct-serve.ts';
+import { startHubServer } from '../../src/cli/hub-serve.ts';
+import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
+import { isError, SetupError } from '../../src/errors.ts';
+import { type Site, startSite } from '../../src/server/index.ts';
+
+const logger = pino({ level: 'silent' });
+const quiet = { createTrees: true, port: 0, logger, listen: false } as const;
+
+/** One demo data directory (keys, test CA, config), minted once and copied per site. */
+let template: Promise<string> | null = null;
+
+/** A copy of the demo data directory with `extra` YAML merged into each section of its config. */
+async function site(o: { ct?: string; hub?: string; mmd?: string } = {}): Promise<string> {
+  template ??= initDataDir(join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'template')).then(dirname);
+  const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
+  cpSync(await template, dir, { recursive: true });
+  const file = join(dir, 'grapevine.yaml');
+  const text = readFileSync(file, 'utf8')
+    .replace('  mmd: 10s\nhub:', `  mmd: 10s\n${o.ct ?? ''}hub:`)
+    .replace('hub:\n  instances:', `hub:\n${o.hub ?? ''}  instances:`)
+    .replace('      mmd: 10s', `      mmd: ${o.mmd ?? '10s'}`);
+  writeFileSync(file, text);
+  return file;
+}
+
+const blob = (n: number) => JSON.stringify({ source_id: 'local-ct', blob_data: 'x'.repeat(n), src_signature: 'AA==' });
+const chain = (n: number) => JSON.stringify({ chain: ['x'.repeat(n)] });
+
+describe('grapevine serve (a site of both sections)', () => {
+  it("gives each section's routes its own body limit", async () => {
+    const s = await startSite(
+      loadSiteConfig(await site({ ct: '  limits: { bodyBytes: 8192 }\n', hub: '  limits: { bodyBytes: 2048 }\n' })),
+      quiet,
+    );
+    try {
+      const post = (url: string, payload: string) => s.app.inject({ method: 'POST', url, payload });
+      // Under the limit: refused by the personality (400), not by the body limit.
+      assert.equal((await post('/hub/gossip/v0/add-signed-blob', blob(1900))).statusCode, 400);
+      assert.equal((await post('/hub/gossip/v0/add-signed-blob', blob(2100))).statusCode, 413);
+      assert.equal((await post('/ct/v1/add-chain', chain(8000))).statusCode, 400);
+      assert.equal((await post('/ct/v1/add-chain', chain(8300))).statusCode, 413);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('believes X-Forwarded-For for quotas when the sections say trustProxy, and not otherwise', async () => {
+    const quota = '  quota: { perClient: { read: { rate: 0.001, burst: 1 } } }\n';
+    const sthFrom = (s: Site, ip: string) =>
+      s.app.inject({ url: '/hub/gossip/v0/get-sth', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': ip } });
+    const trusting = await startSite(
+      loadSiteConfig(await site({ ct: '  trustProxy: true\n', hub: `  trustProxy: true\n${quota}` })),
+      quiet,
+    );
+    try {
+      assert.equal((await sthFrom(trusting, '192.0.2.1')).statusCode, 200);
+      assert.equal((await sthFrom(trusting, '192.0.2.2')).statusCode, 200, 'another forwarded client has its own bucket');
+      assert.equal((await sthFrom(trusting, '192.0.2.1')).statusCode, 429);
+    } finally {
+      await trusting.close();
+    }
+    const plain = await startSite(loadSiteConfig(await site({ hub: quota })), quiet);
+    try {
+      assert.equal((await sthFrom(plain, '192.0.2.1')).statusCode, 200);
+      assert.equal((await sthFrom(plain, '192.0.2.2')).statusCode, 429, 'the header is ignored: one proxy address, one bucket');
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses sections that disagree on trustProxy (one port, one setting)', async () => {
+    await assert.rejects(
+      startSite(loadSiteConfig(await site({ hub: '  trustProxy: true\n' })), quiet),
+      (e: Error) => isError(e, SetupError, 'BAD_CONFIG') && /hub\.trustProxy: got true, want false as in ct\.trustProxy/.test(e.message),
+    );
+  });
+
+  it('checks in /readyz everything the standalone CT and hub servers check', async () => {
+    const file = await site();
+    const both = await startSite(loadSiteConfig(file), quiet);
+    const config = loadSiteConfig(file);
+    const ct = await startCtServer({ ...(config.ct as NonNullable<typeof config.ct>), database: 'sqlite::memory:' }, quiet);
+    const hub = await startHubServer({ ...(config.hub as NonNullable<typeof config.hub>), database: 'sqlite::memory:' }, quiet);
+    try {
+      const names = async (s: Site) => Object.keys((await s.app.inject({ url: '/readyz' })).json().checks).sort();
+      const standalone = [...new Set([...(await names(ct)), ...(await names(hub))])].sort();
+      assert.deepEqual(await names(both), standalone);
+      assert.deepEqual(standalone, ['ct:ct', 'hub:hub', 'sequencer:ct', 'sequencer:hub-hub', 'storage']);
+    } finally {
+      await Promise.all([both.close(), ct.close(), hub.close()]);
+    }
+  });
+
+  it("times each hub's sequencer from its own MMD", async () => {
+    const s = await startSite(loadSiteConfig(await site({ mmd: '4s' })), quiet);
+    try {
+      const t = s.hubs?.hubs[0].tree.timing;
+      assert.deepEqual([t?.intervalMs, t?.leaseTtlMs, t?.maxRootAgeMs, t?.watchIntervalMs], [200, 1800, 4000, 400]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a hub MMD too short for its sequencer to take over in time', async () => {
+    await assert.rejects(
+      startSite(loadSiteConfig(await site({ mmd: '1s' })), quiet),
+      (e: Error) => isError(e, SetupError, 'BAD_CONFIG') && /MMD 1000 ms/.test(e.message),
+    );
+  });
+
+  it('refuses a missing tree without --create-trees, naming that flag', async () => {
+    await assert.rejects(
+      startSite(loadSiteConfig(await site()), { ...quiet, createTrees: false }),
+      (e: Error) => isError(e, SetupError, 'MISSING_TREE') && /start once with --create-trees to create it/.test(e.message),
+    );
+  });
+});

@@ -10,7 +10,7 @@
  *
  * With --log-config it also writes log-key.pem (ECDSA P-256) and ct.yaml, a
  * config accepting root.pem and listening at --listen, so that
- *   grapevine ct serve --config DIR/ct.yaml --create-tree
+ *   grapevine ct serve --config DIR/ct.yaml --create-trees
  * runs a demo log. Existing files are never replaced without --force.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -61,7 +61,7 @@ export function demoConfig(dir: string, listen: string, now = Date.now()): strin
   const year = new Date(now).getUTCFullYear();
   return [
     '# Demo CT log accepting the test CA root (docs/configuration.md). Start with:',
-    `#   grapevine ct serve --config ${join(dir, 'ct.yaml')} --create-tree`,
+    `#   grapevine ct serve --config ${join(dir, 'ct.yaml')} --create-trees`,
     `listen: ${listen}`,
     'database: sqlite:ct.db          # next to this file',
     'tree: ct-demo',

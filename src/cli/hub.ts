@@ -20,7 +20,7 @@ export function registerHub(hub: Command, path: readonly string[]): Promise<void
     'after',
     `
 Examples:
-  grapevine hub serve --config hub.yaml --init
+  grapevine hub serve --config hub.yaml --create-trees
   grapevine hub sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem
   grapevine hub submit-sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem \\
       --source https://ct.googleapis.com/pilot/ --sth sth.json --log-key pilot.pem --wait

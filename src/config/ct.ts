@@ -88,7 +88,7 @@ export const ctSectionShape = {
     description: 'Refuse certificates whose notAfter has passed (CT logs usually log them).',
   }),
   createTree: doc(z.boolean().default(false), {
-    description: 'Create the tree when it does not exist (as --create-tree). Otherwise a missing tree is an error.',
+    description: 'Create the tree when it does not exist (as --create-trees). Otherwise a missing tree is an error.',
     trust: 'leave it false in production: a wrong database or tree name would silently start a new, empty log.',
   }),
   limits: doc(

@@ -63,5 +63,5 @@ export function timingProblems(t: TreeTimingKeys): string[] {
   const r = checkTiming(t.mmdMs, { intervalMs: t.intervalMs, leaseTtlMs: t.leaseTtlMs });
   if (!('key' in r)) return [];
   const key = r.key === 'leaseTtl' ? t.leaseTtlKey : r.key === 'interval' ? t.intervalKey : t.mmdKey;
-  return [`${key}: ${r.message}`];
+  return [`${key}: ${r.message}${key === t.mmdKey ? '' : ` (${t.mmdKey})`}`];
 }

@@ -7,15 +7,13 @@
  *
  * What each section configures reaches its part: body limits per part (a
  * route takes its own part's limit), sequencer settings, quotas, trees to
- * create. trustProxy is one per port, so the sections that set it must
- * agree (SetupError BAD_CONFIG otherwise).
+ * create; what is one per port (listen address, trustProxy) is the site's.
  */
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { ResolvedCtConfig } from '../config/ct.ts';
 import type { LogLevel } from '../config/fields.ts';
 import type { ResolvedHubConfig } from '../config/hub.ts';
-import { SetupError } from '../errors.ts';
 import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport } from '../gossip/index.ts';
 import type { Part } from '../http/index.ts';
 import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type TreeDeps } from '../log/index.ts';
@@ -32,8 +30,8 @@ export interface SiteSpec {
   /** PostgreSQL connections per process. */
   readonly poolSize?: number;
   readonly logLevel: LogLevel;
-  /** One per port; when absent, the sections' (which must agree). */
-  readonly trustProxy?: ResolvedCtConfig['trustProxy'];
+  /** Whether X-Forwarded-For gives the client address: one setting per port. */
+  readonly trustProxy: ResolvedCtConfig['trustProxy'];
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   /** The loop feeding the CT log's STHs to the hubs that have `source`; needs both sections. */
@@ -75,7 +73,6 @@ export const CREATE_TREES_HINT = 'start once with --create-trees to create it';
 
 /** Opens the configured parts and starts them in a server. */
 export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise<Site> {
-  const trustProxy = agreedTrustProxy(spec);
   const logger = opts.logger ?? pino({ level: spec.logLevel });
   const registry = opts.registry ?? new Registry();
   const clock = opts.clock ?? Date.now;
@@ -143,7 +140,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     logger,
     storage,
     ownStorage,
-    trustProxy,
+    trustProxy: spec.trustProxy,
     handleSignals: opts.handleSignals,
     exit: opts.exit,
     listen: opts.listen,
@@ -179,23 +176,4 @@ function gossipLoop(
     logger: o.logger,
     registry: o.registry,
   });
-}
-
-/** One port has one trustProxy: the site's, or else the sections' (which must agree). */
-function agreedTrustProxy(spec: SiteSpec): ResolvedCtConfig['trustProxy'] {
-  if (spec.trustProxy !== undefined) return spec.trustProxy;
-  const set = [
-    ['ct', spec.ct?.trustProxy],
-    ['hub', spec.hub?.trustProxy],
-  ].filter((x): x is [string, ResolvedCtConfig['trustProxy']] => x[1] !== undefined);
-  const [first, ...rest] = set;
-  for (const [name, v] of rest) {
-    if (JSON.stringify(v) !== JSON.stringify(first[1])) {
-      throw new SetupError(
-        'BAD_CONFIG',
-        `${name}.trustProxy: got ${JSON.stringify(v)}, want ${JSON.stringify(first[1])} as in ${first[0]}.trustProxy (one port has one trustProxy)`,
-      );
-    }
-  }
-  return first?.[1] ?? false;
 }

@@ -151,7 +151,7 @@ describe('docs/examples', () => {
   it('ct.yaml serves from another working directory and admits a certificate the test CA minted today', async () => {
     const file = setUp('ct.yaml');
     const dir = dirname(file);
-    const log = await start(['ct', 'serve', '--config', file, '--create-tree'], { GRAPEVINE_LISTEN: '127.0.0.1:0' });
+    const log = await start(['ct', 'serve', '--config', file, '--create-trees'], { GRAPEVINE_LISTEN: '127.0.0.1:0' });
     try {
       assert.ok(existsSync(join(dir, 'data', 'ct.db')), 'the database is in the config file folder');
       assert.ok(!existsSync(join(elsewhere, 'data')), 'nothing was created in the working directory');
@@ -170,7 +170,7 @@ describe('docs/examples', () => {
     assert.match(readFileSync(join(dir, 'ct.yaml'), 'utf8'), /^listen: 127\.0\.0\.1:0$/m);
     const bad = grapevine(['ct', 'test-ca', '--out', join(work, 'x'), '--log-config', '--listen', 'nowhere']);
     assert.equal(bad.code, 2, 'a bad --listen is a usage error');
-    const log = await start(['ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-tree'], {});
+    const log = await start(['ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-trees'], {});
     try {
       assert.ok(existsSync(join(dir, 'ct.db')));
       for (const [path, chain] of [
@@ -187,7 +187,7 @@ describe('docs/examples', () => {
 
   it('hub-real-logs.yaml serves and takes a real Pilot STH and a real sum.golang.org checkpoint under their real keys', async () => {
     const file = setUp('hub-real-logs.yaml');
-    const hub = await start(['hub', 'serve', '--config', file, '--init'], { GRAPEVINE_LISTEN: '127.0.0.1:0' });
+    const hub = await start(['hub', 'serve', '--config', file, '--create-trees'], { GRAPEVINE_LISTEN: '127.0.0.1:0' });
     try {
       const api = `${hub.url}/gamut/gossip/v0`;
       const pilot = ctSths.real_log_sths.find((s: { id: string }) => s.id === 'ctgo-logclient-validsth');
@@ -221,7 +221,7 @@ describe('docs/examples', () => {
     const env = { ...EXAMPLE_ENV, GRAPEVINE_DATABASE_URL: await db.freshSchema() };
     const frontends: Running[] = [];
     try {
-      frontends.push(await start(['serve', '--config', file, '--init-if-missing'], { ...env, GRAPEVINE_LISTEN: '127.0.0.1:0' }));
+      frontends.push(await start(['serve', '--config', file, '--create-trees'], { ...env, GRAPEVINE_LISTEN: '127.0.0.1:0' }));
       frontends.push(await start(['serve', '--config', file], { ...env, GRAPEVINE_LISTEN: '127.0.0.1:0' }));
       assert.notEqual(frontends[0].url, frontends[1].url);
       const sths = await Promise.all(frontends.map(async (f) => (await fetch(`${f.url}/ct/v1/get-sth`)).json()));

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { HubConfigError, loadHubConfigText, parseHubConfig, resolveHubConfig } from '../../src/config/hub.ts';
 import { exportPrivateKeyDer, exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
 import { isError } from '../../src/errors.ts';
+import { minimumMmdMs } from '../../src/log/index.ts';
 import { formatVkey, SignatureType } from '../../src/note/index.ts';
 import { ctSths, signedNotes } from '../hub/fixtures.ts';
 
@@ -323,24 +324,30 @@ describe('hub config: timing', () => {
     assert.deepEqual(p, [
       'instances[0].mmd: 2000 ms is not more than twice sequencer.interval (1000 ms); want the interval below half the MMD',
     ]);
-    // The default interval is 200 ms: an MMD of 400 ms is refused too.
-    assert.match(problems(() => parseHubConfig(hub('{}', '400ms')))[0], /^instances\[0\]\.mmd: 400 ms/);
-    assert.equal(resolve(hub('{}', '401ms')).instances[0].mmdMs, 401);
+    // With the defaults (interval min(200 ms, MMD/10), lease from the MMD) an MMD is refused when a takeover
+    // cannot fit in it with its margin (src/log/timing.ts, the rule the server applies at start).
+    assert.match(
+      problems(() => parseHubConfig(hub('{}', '400ms')))[0],
+      /^instances\[0\]\.mmd: with an MMD of 400 ms a sequencer takeover takes up to/,
+    );
+    const min = minimumMmdMs();
+    assert.equal(resolve(hub('{}', `${min}ms`)).instances[0].mmdMs, min);
+    assert.match(problems(() => parseHubConfig(hub('{}', `${min - 1}ms`)))[0], /^instances\[0\]\.mmd: /);
   });
 
   it('takes a lease TTL and checks it against the interval and every MMD', () => {
     const c = resolve(hub('{ interval: 100ms, leaseTtl: 3s }', '10s'));
     assert.equal(c.sequencerLeaseTtlMs, 3000);
     assert.match(
-      problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 150ms }', '10s')))[0],
-      /^sequencer\.leaseTtl: got 150 ms, want at least 2 × the interval/,
+      problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 250ms }', '10s')))[0],
+      /^sequencer\.leaseTtl: got 250 ms, want at least 3 × the interval \(300 ms\)/,
     );
-    const p = problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 9950ms }', '20s')));
+    const p = problems(() => parseHubConfig(hub('{ interval: 100ms, leaseTtl: 9800ms }', '20s')));
     assert.deepEqual(
       p.map((x) => x.split(':')[0]),
       ['sequencer.leaseTtl'],
       'instance b (default MMD 10 s) cannot be taken over in time; instance a (20 s) can',
     );
-    assert.match(p[0], /want less than instances\[1\]\.mmd \(10000 ms\)/);
+    assert.match(p[0], /with an MMD of 10000 ms a sequencer takeover takes up to 9900 ms \(lease 9800 ms \+ interval 100 ms\), want at most 5000 ms.* \(instances\[1\]\.mmd\)$/);
   });
 });

@@ -153,7 +153,7 @@ describe('monitor: attacks are caught', () => {
   it('a CT log that drops an entry it signed an SCT for', async () => {
     const w = world();
     try {
-      const mmdMs = 1000;
+      const mmdMs = 2000; // near the shortest MMD a server accepts (src/log/timing.ts)
       const c = await ct(w, 'ct1', { mmdMs });
       const d = await demoSet();
       leafKeys ??= await generateTestKeys();
@@ -201,7 +201,7 @@ describe('monitor: attacks are caught', () => {
   it('a hub that omits an entry it signed an SGT for', async () => {
     const w = world();
     try {
-      const mmdMs = 1000;
+      const mmdMs = 2000; // near the shortest MMD a server accepts (src/log/timing.ts)
       const c = await ct(w, 'ct1');
       await certs(c.server.url, 'h', 2);
       const h = await hub(w, 'hub1', [c.log], { mmdMs });

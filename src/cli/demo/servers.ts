@@ -7,27 +7,21 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { PublicKey, Signer } from '../../crypto/index.ts';
-import { createApp } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/index.ts';
 import type { LogStorage } from '../../log/index.ts';
-import { mountCtLog, type OpenedCtLog, openCtLog, startCtLog as startCtPersonality, stopCtLog } from '../../personalities/ct/index.ts';
-import { mountHubs, type OpenedHub, openHubs, startHubs, stopHubs } from '../../personalities/hub/index.ts';
+import { type CtLogPart, openCtLog } from '../../personalities/ct/index.ts';
+import { type OpenedHub, openHubs } from '../../personalities/hub/index.ts';
+import { startServer } from '../../server/index.ts';
 import { openStorage } from '../../storage/index.ts';
-
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
 
 export interface LoopbackCt {
   /** Base URL (before /ct/v1). */
   readonly url: string;
   readonly signer: Signer;
   readonly publicKey: PublicKey;
-  readonly opened: OpenedCtLog;
+  readonly opened: CtLogPart;
   readonly storage: LogStorage;
   close(): Promise<void>;
 }
@@ -41,33 +35,20 @@ export async function startCtLog(o: {
   readonly sequencerIntervalMs?: number;
 }): Promise<LoopbackCt> {
   const storage = await openStorage(o.database ?? 'sqlite::memory:');
+  const registry = new Registry();
   const opened = await openCtLog(
-    { tree: 'ct', signer: o.signer, roots: o.roots, ...(o.mmdMs !== undefined ? { mmdMs: o.mmdMs } : {}) },
-    { storage, init: true, registry: new Registry(), sequencer: true, sequencerIntervalMs: o.sequencerIntervalMs ?? 50 },
+    { tree: 'ct', signer: o.signer, roots: o.roots, mmdMs: o.mmdMs },
+    { storage, createMissing: true, registry, timing: { intervalMs: o.sequencerIntervalMs ?? 50 } },
   );
-  const app = createApp();
-  await mountCtLog(app, opened);
-  await startCtPersonality(opened);
-  const url = await listen(app);
-  return {
-    url,
-    signer: o.signer,
-    publicKey: o.signer.publicKey,
-    opened,
-    storage,
-    close: async () => {
-      await app.close();
-      await stopCtLog(opened);
-      await storage.close();
-    },
-  };
+  const server = await startServer({ host: '127.0.0.1', port: 0, parts: [opened], registry, storage, ownStorage: true });
+  return { url: server.url, signer: o.signer, publicKey: o.signer.publicKey, opened, storage, close: () => server.close() };
 }
 
 export interface LoopbackHub {
   /** Base URL including the prefix. */
   readonly url: string;
   readonly signer: Signer;
-  readonly hubs: OpenedHub[];
+  readonly hubs: readonly OpenedHub[];
   readonly storage: LogStorage;
   close(): Promise<void>;
 }
@@ -82,28 +63,15 @@ export async function startHub(o: {
 }): Promise<LoopbackHub> {
   const storage = await openStorage(o.database ?? 'sqlite::memory:');
   const prefix = o.prefix ?? 'hub';
-  const hubs = await openHubs([{ prefix, signer: o.signer, sources: o.sources, ...(o.mmdMs !== undefined ? { mmdMs: o.mmdMs } : {}) }], {
+  const registry = new Registry();
+  const part = await openHubs([{ prefix, signer: o.signer, sources: o.sources, mmdMs: o.mmdMs }], {
     storage,
-    registry: new Registry(),
-    init: true,
-    sequencers: true,
-    sequencerIntervalMs: o.sequencerIntervalMs ?? 50,
+    registry,
+    createMissing: true,
+    timing: { intervalMs: o.sequencerIntervalMs ?? 50 },
   });
-  await startHubs(hubs);
-  const app = createApp();
-  await mountHubs(app, hubs);
-  const url = `${await listen(app)}/${prefix}`;
-  return {
-    url,
-    signer: o.signer,
-    hubs,
-    storage,
-    close: async () => {
-      await app.close();
-      await stopHubs(hubs);
-      await storage.close();
-    },
-  };
+  const server = await startServer({ host: '127.0.0.1', port: 0, parts: [part], registry, storage, ownStorage: true });
+  return { url: `${server.url}/${prefix}`, signer: o.signer, hubs: part.hubs, storage, close: () => server.close() };
 }
 
 /** What the proxy does with one request: forward it to an upstream base URL, or answer it itself. */

@@ -43,6 +43,16 @@ export const commands: readonly TopCommand[] = [
     load: async () => (await import('./gossip.ts')).registerGossip,
   },
   {
+    name: 'collect',
+    description: 'Poll logs and hubs, verify every head, hand heads to hubs, witnesses and gossip services',
+    load: async () => (await import('./collect.ts')).registerCollect,
+  },
+  {
+    name: 'audit',
+    description: 'Audit hubs and logs: entries, heads, promises; raise incidents with verifiable evidence',
+    load: async () => (await import('./audit.ts')).registerAudit,
+  },
+  {
     name: 'serve',
     description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
     load: async () => (await import('./serve.ts')).registerServe,

@@ -53,6 +53,7 @@ export {
   evidenceJsonSchema,
   MAX_LEAF_HASHES,
   type Observation,
+  promiseSchema,
   type SignedHead,
   type SignedPromise,
 } from './schema.ts';

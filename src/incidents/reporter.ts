@@ -36,6 +36,7 @@ export interface Raised {
 export class IncidentReporter {
   readonly #o: IncidentReporterOptions;
   readonly #seen = new Set<string>();
+  readonly #listeners = new Set<(i: Incident) => void>();
   #loaded: Promise<void> | null = null;
 
   constructor(o: IncidentReporterOptions) {
@@ -68,6 +69,7 @@ export class IncidentReporter {
       }
     }
     this.#o.metrics?.raised(incident);
+    for (const l of this.#listeners) l(incident);
     const ctx = evidencePath !== undefined ? { evidencePath } : {};
     await Promise.all(
       this.#o.sinks.map(async (s) => {
@@ -80,6 +82,12 @@ export class IncidentReporter {
       }),
     );
     return { incident, fresh: true, ...ctx };
+  }
+
+  /** Calls `f` with every fresh incident (after its evidence file is written); returns the unsubscribe function. */
+  onRaised(f: (i: Incident) => void): () => void {
+    this.#listeners.add(f);
+    return () => this.#listeners.delete(f);
   }
 
   /** Closes every sink (each waits for its queue up to its own deadline). */

@@ -74,11 +74,17 @@ export class Collector {
     this.#stopped = true;
     for (const s of this.#state) if (s.timer) clearTimeout(s.timer);
     await Promise.all(this.#state.map((s) => s.running));
+    await Promise.all(this.#o.destinations.map((d) => d.close?.().catch(() => {})));
   }
 
   /** Completed rounds of a poll (tests judge detection by poll counts, not wall clock). */
   pollCount(name: string): number {
     return this.#state.find((s) => s.spec.name === name)?.polls ?? 0;
+  }
+
+  /** The last failure of a poll, null after a success. */
+  lastError(name: string): MonitorError | null {
+    return this.#state.find((s) => s.spec.name === name)?.lastError ?? null;
   }
 
   /** Runs one round of every poll now, in parallel (for tests and the demo's driven steps). */

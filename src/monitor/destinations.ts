@@ -23,6 +23,8 @@ export interface Destination {
   accepts(log: MonitoredLog): boolean;
   /** Hands on a verified head. Throws MonitorError. */
   submit(log: MonitoredLog, seen: Seen): Promise<void>;
+  /** Releases connections (optional). */
+  close?(): Promise<void>;
 }
 
 export class HubDestination implements Destination {

@@ -13,6 +13,7 @@ export { judgeByInclusion, judgeConsistency, type PairJudgement } from './consis
 export { type Destination, HubDestination, WitnessDestination } from './destinations.ts';
 export { MonitorError, type MonitorErrorCode } from './errors.ts';
 export { boundedFetch, DEFAULT_LIMITS, type FetchLimits } from './fetch.ts';
+export { GossipDestination, GossipFeed, gossipDataOf } from './gossip.ts';
 export { checkEntry, type EntryCheck, HubTree } from './hub-tree.ts';
 export { type HubSpec, type LogSpec, type MonitoredHub, type MonitoredLog, monitoredHub, monitoredLog } from './logs.ts';
 export { MonitorMetrics } from './metrics.ts';

@@ -17,6 +17,27 @@ export function grapevine(args: string[], opts: { cwd?: string; input?: string; 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** As `grapevine`, without blocking the event loop (for servers running in the test process itself). */
+export function grapevineAsync(
+  args: string[],
+  opts: { cwd?: string; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(stuck);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
 export interface RunningServe {
   /** http://127.0.0.1:PORT, from the start-up banner. */
   readonly url: string;

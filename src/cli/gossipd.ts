@@ -13,6 +13,7 @@ import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossi
 import { type BuiltinFactory, GossipDaemon } from '../gossip/daemon.ts';
 import { CtProofSource } from '../gossip/proofs.ts';
 import { EchoTransport } from '../gossip/transports/echo/index.ts';
+import { PeerTransport, rawEd25519 } from '../gossip/transports/peer/index.ts';
 import { PollinationTransport } from '../gossip/transports/pollination/index.ts';
 import type { Part } from '../http/index.ts';
 import { buildIncidentReporter } from '../incidents/index.ts';
@@ -50,6 +51,24 @@ function builtins(config: ResolvedGossipConfig, logger: Logger): BuiltinFactory[
           maxTrials: p.maxTrials,
           clientRate: p.clientRate,
           timeoutMs: p.timeout,
+        }),
+    );
+  }
+  const peer = config.peer;
+  if (peer) {
+    out.push(
+      () =>
+        new PeerTransport({
+          key: peer.key.key,
+          ...(peer.listen !== undefined ? { listen: peer.listen } : {}),
+          peers: peer.peers.map((d) => ({
+            name: d.name,
+            key: rawEd25519(d.key.key),
+            ...(d.address !== undefined ? { address: d.address } : {}),
+          })),
+          reconnectMs: peer.reconnectMs,
+          maxFrame: config.limits.messageBytes,
+          logger,
         }),
     );
   }

@@ -20,7 +20,9 @@
  *         vkeys: [sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8]
  *     transports: { echo: {} }
  */
+import { KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { type PrivateKey, type PublicKey, parsePrivateKey, parsePublicKey } from '../crypto/index.ts';
 import { KnownLogError, type KnownLogSpec, LogRegistry, parseCtLogListV3 } from '../gossip/validate/index.ts';
 import { substituteEnv } from './env.ts';
 import {
@@ -174,11 +176,42 @@ const pollination = z.strictObject({
   timeout: doc(duration.prefault('30s'), { description: 'Time limit of a client request.', unit: 'duration' }),
 });
 
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):[0-9]{1,5}$/;
+
+const peerDaemon = z.strictObject({
+  name: doc(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'want a lowercase name'), {
+    description: 'The peer daemon’s name (logs, metrics).',
+  }),
+  key: doc(z.string().min(1).optional(), { description: 'Its Ed25519 public key, base64 DER SubjectPublicKeyInfo.' }),
+  keyFile: doc(z.string().min(1).optional(), {
+    description: "Its Ed25519 public key as a PEM file, relative to this file's folder. One of key and keyFile.",
+    trust: 'the holder of the matching private key can exchange gossip with this daemon.',
+  }),
+  address: doc(z.string().regex(HOST_PORT, 'want host:port').optional(), {
+    description: 'Where to dial it (host:port). Without, it must dial us.',
+  }),
+});
+
+const peer = z.strictObject({
+  listen: doc(z.string().regex(HOST_PORT, 'want host:port').optional(), {
+    description: 'host:port to accept peer daemons on (any address: every connection is mutually authenticated). Omitted: dial only.',
+  }),
+  keyFile: doc(z.string().min(1), {
+    description: "Our Ed25519 private key (PKCS#8 PEM, `grapevine keygen --type ed25519`), relative to this file's folder.",
+    trust: 'whoever reads it can gossip as this daemon with its peers.',
+  }),
+  peers: doc(z.array(peerDaemon).min(1), { description: 'The peer daemons, each pinned by its key.' }),
+  reconnect: doc(duration.prefault('1s'), { description: 'First wait before redialing; doubles per failure up to 1m.', unit: 'duration' }),
+});
+
 const transports = z
   .strictObject({
     echo: doc(z.strictObject({}).optional(), { description: 'The echo transport: messages come back to their sender, tag kept.' }),
     pollination: doc(pollination.optional(), {
       description: 'draft-ietf-trans-gossip STH pollination, as server (on listen) and as client of the pools.',
+    }),
+    peer: doc(peer.optional(), {
+      description: 'Daemon-to-daemon gossip over TCP: Ed25519 keys pinned both ways, ephemeral X25519, sealed frames (docs/gossip.md).',
     }),
   })
   .prefault({});
@@ -221,6 +254,13 @@ export interface ResolvedGossipConfig extends ResolvedServerSettings {
   };
   readonly incidents?: ReturnType<typeof resolveIncidents>;
   readonly transports: GossipConfig['transports'];
+  /** The peer transport with its keys read. */
+  readonly peer?: {
+    readonly listen?: { host: string; port: number };
+    readonly key: PrivateKey;
+    readonly peers: readonly { name: string; key: PublicKey; address?: { host: string; port: number } }[];
+    readonly reconnectMs: number;
+  };
 }
 
 function splitTcp(s: string): { host: string; port: number } {
@@ -314,6 +354,38 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     if (!(err instanceof KnownLogError)) throw err;
     problems.push(`logs: ${err.message}`);
   }
+  let peer: ResolvedGossipConfig['peer'];
+  const p = cfg.transports.peer;
+  if (p) {
+    let key: PrivateKey | null = null;
+    const kb = read(p.keyFile, 'transports.peer.keyFile');
+    if (kb) {
+      try {
+        key = parsePrivateKey(kb);
+        if (key.type !== 'ed25519') problems.push(`transports.peer.keyFile: got a ${key.type} key, want Ed25519`);
+      } catch (err) {
+        problems.push(`transports.peer.keyFile: ${(err as Error).message}`);
+      }
+    }
+    const peers: { name: string; key: PublicKey; address?: { host: string; port: number } }[] = [];
+    p.peers.forEach((d, i) => {
+      const where = `transports.peer.peers[${i}]`;
+      if ((d.key === undefined) === (d.keyFile === undefined)) {
+        problems.push(`${where}: give key or keyFile`);
+        return;
+      }
+      const text = d.key ?? read(d.keyFile as string, `${where}.keyFile`);
+      if (!text) return;
+      try {
+        const pk = parsePublicKey(text);
+        if (pk.type !== 'ed25519') problems.push(`${where}: got a ${pk.type} key, want Ed25519`);
+        else peers.push({ name: d.name, key: pk, ...(d.address !== undefined ? { address: splitTcp(d.address) } : {}) });
+      } catch (err) {
+        problems.push(`${where}: ${(err as Error).message}`);
+      }
+    });
+    if (key) peer = { ...(p.listen !== undefined ? { listen: splitTcp(p.listen) } : {}), key, peers, reconnectMs: p.reconnect };
+  }
   let incidents: ReturnType<typeof resolveIncidents> | undefined;
   if (cfg.incidents !== undefined) incidents = resolveIncidents(cfg.incidents as IncidentsSection, opts.baseDir);
   if (problems.length > 0 || !logs) throw new GossipConfigError(problems);
@@ -344,13 +416,15 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     },
     ...(incidents !== undefined ? { incidents } : {}),
     transports: cfg.transports,
+    ...(peer !== undefined ? { peer } : {}),
   });
 }
 
 /** Freezes the resolved config and its plain-data members (not the secret's bytes; the registry freezes itself). */
 function freezeResolved<T extends object>(o: T): T {
   const walk = (v: unknown): void => {
-    if (!v || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof LogRegistry || Object.isFrozen(v)) return;
+    if (!v || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof LogRegistry || v instanceof KeyObject || Object.isFrozen(v))
+      return;
     Object.freeze(v);
     for (const x of Object.values(v)) walk(x);
   };

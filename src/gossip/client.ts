@@ -87,8 +87,27 @@ export class GossipClient {
     socket.on('error', () => this.#onClose());
   }
 
-  /** Connects to a Unix socket path, or host:port. */
-  static connect(addr: ClientAddress, opts: ClientOptions = {}): Promise<GossipClient> {
+  /**
+   * Connects to a Unix socket path, or host:port. On the peer socket the
+   * client then asks for the transports once: the service answers a
+   * connection in the encoding it first used (and sends S-expressions to one
+   * that said nothing), so speaking first fixes ours. On the transport socket
+   * (`transport: true`) the first message must be the authenticate request.
+   */
+  static async connect(addr: ClientAddress, opts: ClientOptions & { transport?: boolean } = {}): Promise<GossipClient> {
+    const c = await GossipClient.#open(addr, opts);
+    if (!opts.transport) {
+      try {
+        await c.transports();
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+    }
+    return c;
+  }
+
+  static #open(addr: ClientAddress, opts: ClientOptions): Promise<GossipClient> {
     return new Promise((resolve, reject) => {
       const socket = addr.path !== undefined ? connect(addr.path) : connect(addr.port ?? 0, addr.host ?? '127.0.0.1');
       socket.once('connect', () => {

@@ -91,3 +91,30 @@ logs: [{ name: bad, key: AAAA }]
     );
   });
 });
+
+describe('gossipd config: the peer transport', () => {
+  it('reads our Ed25519 key and the pinned peers’ keys, and refuses other key types', async () => {
+    const { generatePrivateKey, exportPrivateKeyPem, exportPublicKeyPem } = await import('../../src/crypto/index.ts');
+    const ours = generatePrivateKey('ed25519');
+    const theirs = generatePrivateKey('ed25519');
+    files['/cfg/peer.key'] = Buffer.from(exportPrivateKeyPem(ours));
+    files['/cfg/b.pub.pem'] = Buffer.from(exportPublicKeyPem(theirs.publicKey));
+    files['/cfg/ecdsa.key'] = Buffer.from(exportPrivateKeyPem(generatePrivateKey('ecdsa-p256')));
+    const base = 'peerSocket: { path: p.sock }\nlogs: [{ name: m, key: AAAA }]\n';
+    const c = load(
+      `peerSocket: { path: p.sock }\nlogLists: [log_list.json]\ntransports:\n  peer:\n    listen: 0.0.0.0:7482\n    keyFile: peer.key\n    peers:\n      - { name: b, keyFile: b.pub.pem, address: "b.example:7482" }\n      - { name: c, key: ${theirs.publicKey.spki.toString('base64')} }\n`,
+    );
+    assert.equal(c.peer?.listen?.port, 7482);
+    assert.equal(c.peer?.peers.length, 2);
+    assert.deepEqual(c.peer?.peers[0].address, { host: 'b.example', port: 7482 });
+    const p = problems(`${base}transports:\n  peer:\n    keyFile: ecdsa.key\n    peers: [{ name: b }]\n`);
+    assert.ok(
+      p.some((x) => x.startsWith('transports.peer.keyFile') && x.includes('Ed25519')),
+      p.join(' | '),
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('transports.peer.peers[0]')),
+      p.join(' | '),
+    );
+  });
+});

@@ -81,7 +81,7 @@ describe('grapevine gossipd and grapevine gossip', () => {
     });
     let subOut = '';
     sub.stdout.on('data', (d: Buffer) => (subOut += d.toString()));
-    const relay = await GossipClient.connect({ path: join(dir, 'transport.sock') });
+    const relay = await GossipClient.connect({ path: join(dir, 'transport.sock') }, { transport: true });
     try {
       await relay.authenticate(Buffer.from(SECRET), 'relay');
       const data = signedSthJson(TEST_KEYS.m, { size: 4, root: createHash('sha256').update('d').digest(), timestamp: Date.now() }).json;

@@ -57,7 +57,7 @@ describe('the peer and transport sockets', () => {
     return r;
   };
   const client = async (p: string) => {
-    const c = await GossipClient.connect({ path: p });
+    const c = await GossipClient.connect({ path: p }, { transport: p === transportPath });
     clients.push(c);
     return c;
   };

@@ -29,3 +29,12 @@ export function hashArg(v: string): Buffer {
     throw err;
   }
 }
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration with a unit ("500ms", "10s", "2m", "24h"), as ms. */
+export function durationArg(v: string): number {
+  const m = /^([0-9]{1,9})(ms|s|m|h)$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`got ${JSON.stringify(v)}, want a duration such as 500ms, 10s, 24h`);
+  return Number(m[1]) * (UNIT_MS[m[2]] as number);
+}

@@ -13,13 +13,14 @@
  *   grapevine ct serve --config DIR/ct.yaml --create-trees
  * runs a demo log. Existing files are never replaced without --force.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { listenProblem } from '../config/fields.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet, privateKeyPem, type TestKeyType } from '../x509/testca/index.ts';
 import { CliError } from './errors.ts';
+import { writeNewFile } from './file-write.ts';
 
 const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048'] as const;
 
@@ -98,8 +99,13 @@ export function registerCtTestCa(ct: Command): void {
       const clash = Object.keys(written).filter((f) => existsSync(join(dir, f)));
       if (clash.length > 0 && !o.force) throw new CliError('FAILED', `${dir} already has ${clash.join(', ')}; use --force to replace`);
       mkdirSync(dir, { recursive: true });
+      // Private keys 0600 even when --force replaces a 0644 file; never written through a symlink (file-write.ts).
       for (const [name, text] of Object.entries(written)) {
-        writeFileSync(join(dir, name), text, { mode: name.endsWith('key.pem') ? 0o600 : 0o644 });
+        writeNewFile(join(dir, name), text, {
+          mode: name.endsWith('key.pem') ? 0o600 : 0o644,
+          replace: o.force,
+          existsHint: ' (use --force to replace)',
+        });
       }
       process.stdout.write(`${JSON.stringify({ dir, files: Object.keys(written).sort() }, null, 2)}\n`);
     });

@@ -32,15 +32,18 @@ import { hashLeaf } from '../merkle/index.ts';
 import { parseNote, verifierFromVkey } from '../note/index.ts';
 import { intArg } from './args.ts';
 import { CliError } from './errors.ts';
+import { cappedFetch, DEFAULT_MAX_BODY_BYTES } from './fetch.ts';
 import { hubKeyFor } from './hub-keys.ts';
 import { readKeyFile } from './key-file.ts';
-import { printJson, printJsonLine } from './output.ts';
+import { b64, msTime, nsTime, printJson, printJsonLine, rfc3339 } from './output.ts';
+import { progress } from './progress.ts';
 
 interface CommonOpts {
   url: string;
   hubKey?: string;
   pin?: string;
-  timeout: string;
+  timeout: number;
+  maxBody: number;
 }
 
 const out = printJson;
@@ -51,11 +54,12 @@ function common(cmd: Command): Command {
     .requiredOption('--url <url>', 'hub base URL including its prefix, e.g. https://hub.example/gamut')
     .option('--hub-key <file>', "the hub's public key (PEM, DER or base64 SPKI); every head and SGT must verify with it")
     .option('--pin <file>', 'URL → key pin file: records --hub-key on first use, supplies it later, refuses a different key')
-    .option('--timeout <ms>', 'per-request time limit in ms', '30000');
+    .option('--timeout <ms>', 'per-request time limit in ms', intArg, 30_000)
+    .option('--max-body <bytes>', 'refuse answers larger than this', intArg, DEFAULT_MAX_BODY_BYTES);
 }
 
 function client(o: CommonOpts): HubClient {
-  return new HubClient({ url: o.url, hubKey: hubKeyFor(o), timeoutMs: intArg(o.timeout) });
+  return new HubClient({ url: o.url, hubKey: hubKeyFor(o), timeoutMs: o.timeout, fetch: cappedFetch(o.maxBody) });
 }
 
 /** Runs an action, turning verification failures into one-line CliErrors (exit 1). */
@@ -77,16 +81,15 @@ function verified<O>(fn: (o: O) => Promise<void>) {
   };
 }
 
-const nsToIso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+const nsToIso = (ns: bigint) => rfc3339(Number(ns / 1_000_000n));
 
 function sthJson(s: VerifiedSth) {
   return {
     tree_size: s.head.treeSize,
-    timestamp: s.head.timestamp.toString(),
-    time: nsToIso(s.head.timestamp),
-    root_hash: s.head.rootHash.toString('hex'),
-    head_data: s.headData.toString('base64'),
-    hub_signature: s.hubSignature.toString('base64'),
+    ...nsTime('timestamp', s.head.timestamp),
+    root_hash: b64(s.head.rootHash),
+    head_data: b64(s.headData),
+    hub_signature: b64(s.hubSignature),
   };
 }
 
@@ -95,29 +98,28 @@ function describeBlob(kind: string | undefined, blob: Buffer): unknown {
   try {
     if (kind === 'RFC6962STH') {
       const th = decodeTreeHeadSignature(blob);
-      return { tree_size: th.treeSize, timestamp: th.timestamp, sha256_root_hash: th.sha256RootHash.toString('base64') };
+      return { tree_size: th.treeSize, ...msTime('timestamp', th.timestamp), sha256_root_hash: b64(th.sha256RootHash) };
     }
     if (kind === 'GOSSIPHUB') {
       const th = decodeHubTreeHead(blob);
-      return { tree_size: th.treeSize, timestamp: th.timestamp.toString(), root_hash: th.rootHash.toString('hex') };
+      return { tree_size: th.treeSize, ...nsTime('timestamp', th.timestamp), root_hash: b64(th.rootHash) };
     }
     if (kind === 'CHECKPOINT' || kind === 'GONOTARY') return { note_text: blob.toString('utf8') };
   } catch {
     // Shown raw below.
   }
-  return { blob: blob.toString('base64') };
+  return { blob: b64(blob) };
 }
 
 function entryJson(e: HubTimestampedEntry, leafHash: Buffer, keys?: readonly SourceKeyInfo[]) {
   const kind = keys?.find((k) => k.id === e.sourceId)?.kind;
   return {
     source_id: e.sourceId,
-    hub_timestamp: e.hubTimestamp.toString(),
-    time: nsToIso(e.hubTimestamp),
-    leaf_hash: leafHash.toString('hex'),
+    ...nsTime('hub_timestamp', e.hubTimestamp),
+    leaf_hash: b64(leafHash),
     ...(kind ? { kind } : {}),
     ...(describeBlob(kind, e.blobData) as object),
-    source_signature: e.sourceSignature.toString('base64'),
+    source_signature: b64(e.sourceSignature),
   };
 }
 
@@ -155,15 +157,19 @@ function mmdArg(v: string): number {
   return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] as number);
 }
 
+/** What submit-sth and submit-checkpoint print: the entry decoded as `hub entries` shows it, the SGT, and with --wait where it was merged. */
 async function submitted(c: HubClient, sgt: VerifiedSgt, o: { wait?: boolean; mmd: string }): Promise<void> {
+  const keys = await c.getSourceKeys();
+  const sig = checkEntrySourceSignature(sgt.entry, keys);
   const result: Record<string, unknown> = {
-    ...entryJson(sgt.entry, sgt.leafHash),
-    timestamped_entry: sgt.value.toString('base64'),
-    hub_signature: sgt.hubSignature.toString('base64'),
+    ...entryJson(sgt.entry, sgt.leafHash, keys),
+    source_signature_verified: sig === true,
+    timestamped_entry: b64(sgt.value),
+    hub_signature: b64(sgt.hubSignature),
   };
   if (o.wait) {
     const { sth, leafIndex } = await waitForInclusion(c, sgt, mmdArg(o.mmd));
-    result.included = { leaf_index: leafIndex, tree_size: sth.head.treeSize, root_hash: sth.head.rootHash.toString('hex') };
+    result.included = { leaf_index: leafIndex, tree_size: sth.head.treeSize, root_hash: b64(sth.head.rootHash) };
   }
   out(result);
 }
@@ -194,7 +200,7 @@ export function registerHubClient(hub: Command): void {
                 { cause: err },
               );
             }
-            return { id: k.id, kind: k.kind, key_type: keyType, pub_key: k.pubKey.toString('base64'), ...(k.vkey ? { vkey: k.vkey } : {}) };
+            return { id: k.id, kind: k.kind, key_type: keyType, pub_key: b64(k.pubKey), ...(k.vkey ? { vkey: k.vkey } : {}) };
           }),
         );
       }),
@@ -203,28 +209,42 @@ export function registerHubClient(hub: Command): void {
   common(hub.command('entries'))
     .description('Fetch entries [start, end] and verify each: inclusion in the verified head, and its source signature')
     .requiredOption('--start <n>', 'first index', intArg)
-    .requiredOption('--end <n>', 'last index (inclusive)', intArg)
+    .requiredOption('--end <n>', 'last index (inclusive); stops at the verified head', intArg)
     .action(
       verified(async (o: CommonOpts & { start: number; end: number }) => {
+        if (o.end < o.start) throw new CliError('USAGE', `--end ${o.end} < --start ${o.start}`);
         const c = client(o);
         const sth = await c.getSth();
         const keys = await c.getSourceKeys();
-        const entries = await c.getEntries(o.start, o.end);
-        for (const [i, e] of entries.entries()) {
-          const p = await c.proveInclusion(e.leafHash, sth);
-          if (p.leafIndex !== o.start + i) throw new HubClientError('MISMATCH', `entry ${o.start + i} is proven at index ${p.leafIndex}`);
-          const sig = checkEntrySourceSignature(e.entry, keys);
-          if (sig === false)
-            throw new HubClientError(
-              'MISMATCH',
-              `entry ${o.start + i}: the source signature does not verify with the key of ${JSON.stringify(e.entry.sourceId)}`,
-            );
-          line({
-            index: o.start + i,
-            ...entryJson(e.entry, e.leafHash, keys),
-            source_signature_verified: sig === true,
-            included_in_tree_size: sth.head.treeSize,
-          });
+        // Entries of the verified head only (their proofs are against it), in the pages the hub answers (§1.5).
+        const end = Math.min(o.end, sth.head.treeSize - 1);
+        const shown = progress('hub entries', 'entries', Math.max(0, end - o.start + 1));
+        try {
+          for (let next = o.start; next <= end; ) {
+            const page = await c.getEntries(next, end);
+            if (page.length === 0)
+              throw new HubClientError('MISMATCH', `get-entries returned nothing at ${next} of a tree of ${sth.head.treeSize}`);
+            for (const e of page) {
+              const p = await c.proveInclusion(e.leafHash, sth);
+              if (p.leafIndex !== next) throw new HubClientError('MISMATCH', `entry ${next} is proven at index ${p.leafIndex}`);
+              const sig = checkEntrySourceSignature(e.entry, keys);
+              if (sig === false)
+                throw new HubClientError(
+                  'MISMATCH',
+                  `entry ${next}: the source signature does not verify with the key of ${JSON.stringify(e.entry.sourceId)}`,
+                );
+              line({
+                index: next,
+                ...entryJson(e.entry, e.leafHash, keys),
+                source_signature_verified: sig === true,
+                included_in_tree_size: sth.head.treeSize,
+              });
+              next++;
+              shown.update(next - o.start);
+            }
+          }
+        } finally {
+          shown.finish();
         }
       }),
     );
@@ -242,11 +262,11 @@ export function registerHubClient(hub: Command): void {
         const sth = await c.getSth();
         const p = await c.proveInclusion(leafHash, sth);
         out({
-          leaf_hash: leafHash.toString('hex'),
+          leaf_hash: b64(leafHash),
           leaf_index: p.leafIndex,
           tree_size: sth.head.treeSize,
-          root_hash: sth.head.rootHash.toString('hex'),
-          audit_path: p.auditPath.map((h) => h.toString('hex')),
+          root_hash: b64(sth.head.rootHash),
+          audit_path: p.auditPath.map(b64),
           verified: true,
         });
       }),
@@ -264,8 +284,8 @@ export function registerHubClient(hub: Command): void {
         out({
           old_size: o.oldSize,
           new_size: sth.head.treeSize,
-          new_root_hash: sth.head.rootHash.toString('hex'),
-          consistency: proof.map((h) => h.toString('hex')),
+          new_root_hash: b64(sth.head.rootHash),
+          consistency: proof.map(b64),
           verified: true,
         });
       }),

@@ -7,12 +7,12 @@
  * PEM on stdout and, for Ed25519, the c2sp.org/signed-note verifier key on
  * the line after it, so `grapevine keygen … > pub.txt` captures both.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { type Command, Option } from 'commander';
-import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
+import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey, rfc6962LogId } from '../crypto/index.ts';
 import { isValidKeyName, rawEd25519Key, recommendedVkey, SignatureType } from '../note/index.ts';
 import { CliError } from './errors.ts';
+import { writeNewFile } from './file-write.ts';
 
 export const KEYGEN_TYPES = ['ecdsa-p256', 'ed25519'] as const;
 export type KeygenType = (typeof KEYGEN_TYPES)[number];
@@ -42,19 +42,31 @@ Examples:
 `,
     )
     .action((opts: KeygenOptions) => {
-      process.stdout.write(runKeygen(opts));
-      process.stderr.write(`grapevine: wrote ${opts.type} private key to ${opts.out} (mode 0600)\n`);
+      const { text, spki, logId } = runKeygen(opts);
+      process.stdout.write(text);
+      // What a monitor's log list asks for (Google's log_list.json v3 "key" and "log_id"), beside the file written.
+      process.stderr.write(
+        `grapevine: wrote ${opts.type} private key to ${opts.out} (mode 0600)\n  key (base64 SPKI)    ${spki}\n  log id (RFC 6962)    ${logId}\n`,
+      );
     });
 }
 
-/** Generates the key, writes it and returns what to print. Throws CliError. */
-export function runKeygen(opts: KeygenOptions): string {
+/**
+ * Generates the key and writes it. Returns what to print on stdout (`text`),
+ * and the public key as base64 SPKI and its RFC 6962 log id (SHA-256 of the
+ * SPKI, §3.2). Throws CliError.
+ */
+export function runKeygen(opts: KeygenOptions): { text: string; spki: string; logId: string } {
   const name = opts.type === 'ed25519' ? keyName(opts) : undefined;
   const key = generatePrivateKey(opts.type);
-  writePrivateKeyFile(opts.out, exportPrivateKeyPem(key), opts.force === true);
-  let out = exportPublicKeyPem(key.publicKey);
-  if (name !== undefined) out += `${recommendedVkey(name, SignatureType.Ed25519, rawEd25519Key(key.publicKey))}\n`;
-  return out;
+  writeNewFile(opts.out, exportPrivateKeyPem(key), {
+    mode: 0o600,
+    replace: opts.force === true,
+    existsHint: '; refusing to overwrite a key (pass --force to replace it)',
+  });
+  let text = exportPublicKeyPem(key.publicKey);
+  if (name !== undefined) text += `${recommendedVkey(name, SignatureType.Ed25519, rawEd25519Key(key.publicKey))}\n`;
+  return { text, spki: key.publicKey.spki.toString('base64'), logId: rfc6962LogId(key.publicKey).toString('base64') };
 }
 
 function keyName(opts: KeygenOptions): string {
@@ -64,41 +76,4 @@ function keyName(opts: KeygenOptions): string {
     throw new CliError('USAGE', `got key name ${JSON.stringify(name)}, want non-empty, no spaces, no '+'${hint}`);
   }
   return name;
-}
-
-/**
- * Creates `path` with mode 0600 and the given contents, durably. Without
- * `force` the O_EXCL open is the existence check, so there is no window in
- * which another process's file could be clobbered. With `force` the key goes
- * to a temporary file that is renamed over `path`, so a crash leaves either
- * the old key or the new one, never half of one, and the new file gets 0600
- * even when the old one was more permissive.
- */
-function writePrivateKeyFile(path: string, pem: string, force: boolean): void {
-  const target = force ? join(dirname(path), `.${basename(path)}.${process.pid}.tmp`) : path;
-  let fd: number;
-  try {
-    fd = openSync(target, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && !force) {
-      throw new CliError('FAILED', `${path} already exists; refusing to overwrite a key (pass --force to replace it)`, { cause: err });
-    }
-    throw new CliError('FAILED', `cannot create ${target}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    try {
-      writeSync(fd, pem);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (force) renameSync(target, path);
-  } catch (err) {
-    try {
-      unlinkSync(target);
-    } catch {
-      // best effort: the write already failed
-    }
-    throw new CliError('FAILED', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
-  }
 }

@@ -5,12 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { encodeBase64 } from '../codec/encoding.ts';
 import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from '../log/index.ts';
 import { hashArg, intArg } from './args.ts';
 import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
 import { CliError } from './errors.ts';
-import { printJson } from './output.ts';
+import { b64, msTime, printJson, printJsonLine } from './output.ts';
+import { progress } from './progress.ts';
+
+/** Leaves queued per storage call by `log add`. */
+const ADD_BATCH = 1000;
 
 type Opts = DataDirOptions & { name: string };
 
@@ -32,24 +35,25 @@ async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promis
 
 const out = printJson;
 
+/** A signed root as printed (output.ts conventions: base64 bytes, ms times with their RFC 3339 form). */
 export function headJson(h: TreeHead) {
   return {
     size: h.size,
-    root_hash: h.rootHash.toString('hex'),
-    timestamp: h.timestamp,
+    root_hash: b64(h.rootHash),
+    ...msTime('timestamp', h.timestamp),
     revision: h.revision,
-    signature: encodeBase64(h.signature),
+    signature: b64(h.signature),
   };
 }
 
 function leafJson(l: StoredLeaf) {
   return {
     index: l.index,
-    leaf_hash: l.leafHash.toString('hex'),
-    identity_hash: l.identityHash.toString('hex'),
-    queued_at: l.queuedAt,
-    value: encodeBase64(l.value),
-    extra_data: l.extraData ? encodeBase64(l.extraData) : null,
+    leaf_hash: b64(l.leafHash),
+    identity_hash: b64(l.identityHash),
+    ...msTime('queued_at', l.queuedAt),
+    value: b64(l.value),
+    extra_data: l.extraData ? b64(l.extraData) : null,
     label: l.label,
   };
 }
@@ -93,7 +97,17 @@ export function registerLog(log: Command): void {
     .action((o: Opts & { value?: string[]; file?: string[]; sequence?: boolean }) =>
       withLog(o, async (l, s) => {
         const values = [...(o.value ?? []).map((v) => Buffer.from(v)), ...(o.file ?? []).map((f) => readFileSync(f))];
-        const res = await l.queueLeaves(values.map((value) => ({ value })));
+        // In batches, so that many values show progress (and no one transaction holds them all).
+        const res: Awaited<ReturnType<typeof l.queueLeaves>> = [];
+        const queued = progress('log add', 'leaves queued', values.length);
+        try {
+          for (let i = 0; i < values.length; i += ADD_BATCH) {
+            res.push(...(await l.queueLeaves(values.slice(i, i + ADD_BATCH).map((value) => ({ value })))));
+            queued.update(res.length);
+          }
+        } finally {
+          queued.finish();
+        }
         if (o.sequence) await sequenceAll(s, l, o);
         const final = await Promise.all(res.map((r) => l.getLeafByIdentityHash(r.leaf.identityHash)));
         out(final.map((x, i) => ({ duplicate: res[i].duplicate, ...leafJson(x as StoredLeaf) })));
@@ -119,7 +133,7 @@ export function registerLog(log: Command): void {
         for (let at = o.start; at < end; ) {
           const batch = await l.getLeaves(at, end);
           if (batch.length === 0) break;
-          for (const x of batch) process.stdout.write(`${JSON.stringify(leafJson(x))}\n`);
+          for (const x of batch) printJsonLine(leafJson(x));
           at += batch.length;
         }
       }),
@@ -139,7 +153,7 @@ export function registerLog(log: Command): void {
           o.leafHash !== undefined
             ? await l.getInclusionProofByHash(o.leafHash, size)
             : { index: o.index as number, proof: await l.getInclusionProof(o.index as number, size) };
-        out({ index, size, proof: proof.map((p) => p.toString('hex')) });
+        out({ index, size, proof: proof.map(b64) });
       }),
     );
 
@@ -150,7 +164,7 @@ export function registerLog(log: Command): void {
     .action((o: Opts & { size1: number; size2?: number }) =>
       withLog(o, async (l) => {
         const size2 = o.size2 ?? (await l.latestHead()).size;
-        out({ size1: o.size1, size2, proof: (await l.getConsistencyProof(o.size1, size2)).map((p) => p.toString('hex')) });
+        out({ size1: o.size1, size2, proof: (await l.getConsistencyProof(o.size1, size2)).map(b64) });
       }),
     );
 }
@@ -161,9 +175,16 @@ async function sequenceAll(storage: LogStorage, log: Log, o: Opts): Promise<Tree
   if (!(await storage.acquireLease(log.tree.id, 'cli', 10_000))) {
     throw new CliError('FAILED', 'another sequencer holds the lease for this tree; it will integrate the leaves');
   }
+  const pending = await storage.pendingCount(log.tree.id);
+  const shown = progress('log sequence', 'leaves integrated', pending);
   try {
-    while ((await seq.runOnce()) > 0) {}
+    let done = 0;
+    for (let n = await seq.runOnce(); n > 0; n = await seq.runOnce()) {
+      done += n;
+      shown.update(done, Math.max(pending, done));
+    }
   } finally {
+    shown.finish();
     await storage.releaseLease(log.tree.id, 'cli');
   }
   return log.latestHead();

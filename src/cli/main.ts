@@ -12,8 +12,7 @@ import { commands } from './commands.ts';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE } from './errors.ts';
 import { commandPath } from './lazy.ts';
 import { hostPort, listenProblem } from './listen-check.ts';
-
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
+import { terminalLine } from './output.ts';
 
 // Re-exported for command modules written before cli/errors.ts existed.
 export { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE };
@@ -61,11 +60,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`grapevine: ${oneLine(err.message)}\n`);
+      process.stderr.write(`grapevine: ${terminalLine(err.message)}\n`);
       return err.exitCode;
     }
     if (err instanceof GrapevineError) {
-      process.stderr.write(`grapevine: ${err.code}: ${oneLine(err.message)}\n`);
+      process.stderr.write(`grapevine: ${err.code}: ${terminalLine(err.message)}\n`);
       return EXIT_FAIL;
     }
     const sys = err as NodeJS.ErrnoException & { address?: string; port?: number };
@@ -75,14 +74,14 @@ export async function main(argv: string[]): Promise<number> {
         sys.syscall === 'listen' && sys.address !== undefined
           ? `cannot listen on ${hostPort(sys.address, sys.port ?? 0)}: ${listenProblem(sys)}`
           : sys.message;
-      process.stderr.write(`grapevine: ${oneLine(what)}\n`);
+      process.stderr.write(`grapevine: ${terminalLine(what)}\n`);
       return EXIT_FAIL;
     }
     // A bug: still one line, the stack on request.
     if (process.env.GRAPEVINE_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     else
       process.stderr.write(
-        `grapevine: unexpected error: ${oneLine(err instanceof Error ? err.message : String(err))} (GRAPEVINE_DEBUG=1 prints the stack)\n`,
+        `grapevine: unexpected error: ${terminalLine(err instanceof Error ? err.message : String(err))} (GRAPEVINE_DEBUG=1 prints the stack)\n`,
       );
     return EXIT_FAIL;
   }

@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +32,7 @@ describe('grapevine ct (no server)', () => {
   it('documents every sub-command with --help', () => {
     const r = grapevine(['ct', '--help']);
     assert.equal(r.code, 0);
-    for (const c of ['serve', 'sth', 'consistency', 'entries', 'audit', 'roots', 'add-chain', 'test-ca']) {
+    for (const c of ['serve', 'sth', 'consistency', 'entries', 'audit', 'roots', 'add-chain', 'inclusion', 'test-ca']) {
       assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
       assert.equal(grapevine(['ct', c, '--help']).code, 0, c);
     }
@@ -40,6 +52,31 @@ describe('grapevine ct (no server)', () => {
     assert.equal(grapevine(['ct', 'test-ca', '--out', out, '--force', '--key-type', 'rsa-2048']).code, 0);
   });
 
+  it('test-ca --force writes private keys 0600 over 0644 files and replaces symlinks instead of writing through them', () => {
+    const out = join(dir, 'force-ca');
+    mkdirSync(out);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    writeFileSync(join(out, 'root-key.pem'), 'old');
+    chmodSync(join(out, 'root-key.pem'), 0o644);
+    symlinkSync(victim, join(out, 'intermediate-key.pem'));
+    const refused = grapevine(['ct', 'test-ca', '--out', out]);
+    assert.equal(refused.code, 1, 'existing files and links are refused without --force');
+    const r = grapevine(['ct', 'test-ca', '--out', out, '--force', '--log-config']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const key of ['root-key.pem', 'intermediate-key.pem', 'leaf-key.pem', 'log-key.pem']) {
+      assert.equal(statSync(join(out, key)).mode & 0o777, 0o600, key);
+      assert.equal(lstatSync(join(out, key)).isSymbolicLink(), false, key);
+      assert.match(readFileSync(join(out, key), 'utf8'), /BEGIN PRIVATE KEY/, key);
+    }
+    assert.equal(statSync(join(out, 'root.pem')).mode & 0o777, 0o644);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious', 'the link target is untouched');
+    assert.deepEqual(
+      readdirSync(out).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+  });
+
   it('serve refuses a missing config, an invalid one, and a missing tree without --create-trees (exit 1, one line)', () => {
     const missing = grapevine(['ct', 'serve', '--config', join(dir, 'nope.yaml')]);
     assert.equal(missing.code, 1);
@@ -54,7 +91,7 @@ describe('grapevine ct (no server)', () => {
     const ca = join(dir, 'ca');
     writeFileSync(
       join(dir, 'nocreate.yaml'),
-      `keyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\ndatabase: sqlite:${join(dir, 'x.db')}\nlogLevel: silent\n`,
+      `listen: 127.0.0.1:0\nkeyFile: ${join(ca, 'log-key.pem')}\nroots: [${join(ca, 'root.pem')}]\ndatabase: sqlite:${join(dir, 'x.db')}\nlogLevel: silent\n`,
     );
     const nocreate = grapevine(['ct', 'serve', '--config', join(dir, 'nocreate.yaml')]);
     assert.equal(nocreate.code, 1);
@@ -110,7 +147,7 @@ describe('grapevine ct client commands against ct serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('add-chain submits the demo chains and verifies each SCT with --log-key', () => {
+  it('add-chain submits the demo chains and prints each SCT (RFC 6962 JSON, verified with --log-key) and its leaf hash', () => {
     for (const [file, pre] of [
       ['leaf-chain.pem', false],
       ['precert-chain.pem', true],
@@ -118,8 +155,17 @@ describe('grapevine ct client commands against ct serve', () => {
     ] as const) {
       const r = grapevine(['ct', 'add-chain', '--url', url, '--log-key', key(), '--chain', join(ca, file), ...(pre ? ['--pre'] : [])]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout).signature, 'verified');
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.sct_verified, true);
+      assert.deepEqual(Object.keys(out.sct).sort(), ['extensions', 'id', 'sct_version', 'signature', 'timestamp']);
+      assert.equal(out.sct.sct_version, 0);
+      assert.equal(Buffer.from(out.sct.id, 'base64').length, 32);
+      assert.equal(out.timestamp, out.sct.timestamp);
+      assert.equal(out.timestamp_rfc3339, new Date(out.sct.timestamp).toISOString());
+      assert.equal(Buffer.from(out.leaf_hash, 'base64').length, 32);
     }
+    const plain = JSON.parse(grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'leaf-chain.pem')]).stdout);
+    assert.equal(plain.sct_verified, false, 'no --log-key: not checked, and said so');
     const wrong = grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'precert-chain.pem')]);
     assert.equal(wrong.code, 1, 'a precertificate on add-chain is refused');
     assert.match(wrong.stderr, /PRECERT_IN_ADD_CHAIN/);
@@ -166,6 +212,80 @@ describe('grapevine ct client commands against ct serve', () => {
       lines.map((l) => l.entry_type),
       ['x509_entry', 'precert_entry', 'precert_entry'],
     );
+  });
+
+  it('add-chain --wait prints the index once merged; inclusion proves one certificate by its chain and SCT', () => {
+    const sct = join(dir, 'leaf-sct.json');
+    const r = grapevine([
+      'ct',
+      'add-chain',
+      '--url',
+      url,
+      '--log-key',
+      key(),
+      '--chain',
+      join(ca, 'leaf-chain.pem'),
+      '--wait',
+      '--mmd',
+      '2s',
+      '--out',
+      sct,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const added = JSON.parse(r.stdout);
+    assert.equal(added.included.leaf_index, 0);
+    assert.equal(added.included.verified, true);
+    assert.deepEqual(JSON.parse(readFileSync(sct, 'utf8')), added);
+    const inc = grapevine(['ct', 'inclusion', '--url', url, '--log-key', key(), '--chain', join(ca, 'leaf-chain.pem'), '--sct', sct]);
+    assert.equal(inc.code, 0, inc.stderr);
+    const proven = JSON.parse(inc.stdout);
+    assert.deepEqual([proven.leaf_index, proven.leaf_hash, proven.verified, proven.sct_verified], [0, added.leaf_hash, true, true]);
+
+    // A bare RFC 6962 add-chain answer works too, for a precertificate.
+    const pre = JSON.parse(grapevine(['ct', 'add-chain', '--url', url, '--chain', join(ca, 'precert-chain.pem'), '--pre']).stdout);
+    writeFileSync(join(dir, 'pre-sct.json'), JSON.stringify(pre.sct));
+    const p = grapevine([
+      'ct',
+      'inclusion',
+      '--url',
+      url,
+      '--log-key',
+      key(),
+      '--pre',
+      '--chain',
+      join(ca, 'precert-chain.pem'),
+      '--sct',
+      join(dir, 'pre-sct.json'),
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(JSON.parse(p.stdout).leaf_index, 1);
+
+    // An SCT that does not belong to the chain: its signature fails over the rebuilt entry.
+    const wrong = grapevine([
+      'ct',
+      'inclusion',
+      '--url',
+      url,
+      '--log-key',
+      key(),
+      '--chain',
+      join(ca, 'leaf-chain.pem'),
+      '--sct',
+      join(dir, 'pre-sct.json'),
+    ]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /BAD_SIGNATURE/);
+    assert.ok(oneLine(wrong.stderr), wrong.stderr);
+  });
+
+  it('prints times as the raw integer plus RFC 3339 UTC, and hashes in base64 (docs/cli.md)', () => {
+    const sth = JSON.parse(grapevine(['ct', 'sth', '--url', url, '--log-key', key()]).stdout);
+    assert.equal(sth.timestamp_rfc3339, new Date(sth.timestamp).toISOString());
+    assert.equal(Buffer.from(sth.sha256_root_hash, 'base64').length, 32);
+    assert.equal(sth.signature_verified, true);
+    const e = JSON.parse(grapevine(['ct', 'entries', '--url', url, '--start', '0', '--end', '0']).stdout);
+    assert.equal(e.timestamp_rfc3339, new Date(e.timestamp).toISOString());
+    assert.equal(Buffer.from(e.leaf_hash, 'base64').length, 32);
   });
 
   it('roots prints the accepted root as PEM', () => {

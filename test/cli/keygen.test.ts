@@ -4,7 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,6 +101,30 @@ describe('grapevine keygen', () => {
       [],
       'no temporary file left behind',
     );
+  });
+
+  it('--force replaces a symlink itself, never the file it points to; without --force a symlink is refused', () => {
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'not a key');
+    const link = join(dir, 'linked.key');
+    symlinkSync(victim, link);
+    const refused = keygen('--type', 'ecdsa-p256', '--out', link);
+    assert.equal(refused.status, 1);
+    assert.equal(readFileSync(victim, 'utf8'), 'not a key');
+    const r = keygen('--type', 'ecdsa-p256', '--out', link, '--force');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(victim, 'utf8'), 'not a key', 'the target of the link is untouched');
+    assert.equal(lstatSync(link).isSymbolicLink(), false);
+    assert.equal(mode(link), 0o600);
+  });
+
+  it('names the key as log lists do on stderr: base64 SPKI and RFC 6962 log id', () => {
+    const r = keygen('--type', 'ecdsa-p256', '--out', join(dir, 'listed.key'));
+    assert.equal(r.status, 0, r.stderr);
+    const spki = parsePublicKey(r.stdout).spki;
+    assert.match(r.stderr, new RegExp(`key \\(base64 SPKI\\) +${spki.toString('base64').replace(/[+/]/g, '\\$&')}\n`));
+    const logId = createHash('sha256').update(spki).digest('base64');
+    assert.ok(r.stderr.includes(`log id (RFC 6962)    ${logId}`), r.stderr);
   });
 
   const usage: { desc: string; args: string[]; file: string }[] = [

@@ -11,7 +11,8 @@ import { describe, it } from 'node:test';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { grapevine } from './run.ts';
 
-const hex = (s: string) => Buffer.from(s, 'hex');
+/** Hashes are printed in base64 (docs/cli.md). */
+const bytes = (s: string) => Buffer.from(s, 'base64');
 
 describe('grapevine log', () => {
   const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-')), 'data');
@@ -51,10 +52,10 @@ describe('grapevine log', () => {
 
     const inc = JSON.parse(grapevine(['log', 'inclusion', ...base, '--leaf-hash', hashLeaf(Buffer.from('d')).toString('hex')]).stdout);
     assert.equal(inc.index, 3);
-    verifyInclusion(3, 5, hashLeaf(Buffer.from('d')), inc.proof.map(hex), hex(info.root_hash));
+    verifyInclusion(3, 5, hashLeaf(Buffer.from('d')), inc.proof.map(bytes), bytes(info.root_hash));
 
     const cons = JSON.parse(grapevine(['log', 'consistency', ...base, '--size1', '3']).stdout);
-    verifyConsistency(3, 5, cons.proof.map(hex), hex(first.root_hash), hex(info.root_hash));
+    verifyConsistency(3, 5, cons.proof.map(bytes), bytes(first.root_hash), bytes(info.root_hash));
 
     const v = grapevine([
       'proof',
@@ -66,7 +67,7 @@ describe('grapevine log', () => {
       '--root1',
       first.root_hash,
       '--root2',
-      Buffer.from(info.root_hash, 'hex').toString('base64'),
+      bytes(info.root_hash).toString('hex'), // either encoding is taken
       '--proof',
       cons.proof.join(','),
     ]);

@@ -115,7 +115,7 @@ export class HubAudit {
       const sth = await hubClient(this.hub, this.#a.ctx).getSth();
       const head = hubSthHead(sth.headData, sth.hubSignature, { by: this.#a.ctx.by, from: this.hub.spec.url, atMs: this.#a.ctx.now() });
       const o = checkSignedHead(head, this.hub.evidence, `${this.hub.name} get-sth`);
-      seen = { size: o.size, root: o.root, timeNs: o.timeNs, head, latest: true };
+      seen = { size: o.size, root: o.root, timeNs: o.timeNs, head, latest: true, observedAtMs: Date.parse(head.observed.at) };
       this.#a.metrics?.polls.inc({ source: this.hub.name, outcome: 'ok' });
       this.#a.metrics?.headSize.set({ source: this.hub.name }, seen.size);
     } catch (err) {

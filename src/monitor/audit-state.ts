@@ -42,7 +42,7 @@ export function reopen(heads: readonly SignedHead[], log: EvidenceLog, latest = 
   for (const head of heads) {
     try {
       const o = checkSignedHead(head, log);
-      out.push({ size: o.size, root: o.root, timeNs: o.timeNs, head, latest });
+      out.push({ size: o.size, root: o.root, timeNs: o.timeNs, head, latest, observedAtMs: Date.parse(head.observed.at) });
     } catch {
       // Dropped: the state was written under another key or is damaged; the auditor re-learns.
     }

@@ -131,7 +131,7 @@ export class GossipFeed {
     try {
       const head = log.spec.type === 'rfc6962' && data[0] === 0x7b ? sthHead(parseGetSth(data), seen) : checkpointHead(data, seen);
       const o = checkSignedHead(head, log.evidence, 'gossip');
-      return { size: o.size, root: o.root, timeNs: o.timeNs, head, latest: false };
+      return { size: o.size, root: o.root, timeNs: o.timeNs, head, latest: false, observedAtMs: Date.parse(head.observed.at) };
     } catch {
       return null;
     }

@@ -49,7 +49,7 @@ export function asMonitorError(err: unknown, what: string): MonitorError {
 function seenOf(head: SignedHead, log: MonitoredLog, latest: boolean, what: string): Seen {
   try {
     const o = checkSignedHead(head, log.evidence, what);
-    return { size: o.size, root: o.root, timeNs: o.timeNs, head, latest };
+    return { size: o.size, root: o.root, timeNs: o.timeNs, head, latest, observedAtMs: Date.parse(head.observed.at) };
   } catch (err) {
     throw asMonitorError(err, what);
   }

@@ -12,4 +12,6 @@ export interface Seen {
   readonly head: SignedHead;
   /** True when the log itself served it as its latest (an own poll), not relayed by a hub or a peer. */
   readonly latest: boolean;
+  /** When this observer received it, ms since the epoch (orders the log's claims of "latest"). */
+  readonly observedAtMs: number;
 }

@@ -128,7 +128,9 @@ export class SourceView {
           later: smaller.reduce((a, b) => ((a.timeNs as bigint) >= (b.timeNs as bigint) ? a : b)),
         });
     }
-    if (h.latest && this.#latestClaim && h.size < this.#latestClaim.size && !findings.some((f) => f.kind === 'rollback')) {
+    // Only a claim received after the larger one is a regression: an old claim may simply arrive late.
+    const later = this.#latestClaim !== null && h.observedAtMs > this.#latestClaim.observedAtMs;
+    if (h.latest && this.#latestClaim && later && h.size < this.#latestClaim.size && !findings.some((f) => f.kind === 'rollback')) {
       findings.push({ kind: 'regression', earlier: this.#latestClaim });
     }
     if (same) return { known: findings.length === 0, findings };

@@ -13,9 +13,11 @@ import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossi
 import { type BuiltinFactory, GossipDaemon } from '../gossip/daemon.ts';
 import { CtProofSource } from '../gossip/proofs.ts';
 import { EchoTransport } from '../gossip/transports/echo/index.ts';
+import { HubTransport } from '../gossip/transports/hub/index.ts';
 import { PeerTransport, rawEd25519 } from '../gossip/transports/peer/index.ts';
 import { PollinationTransport } from '../gossip/transports/pollination/index.ts';
 import type { Part } from '../http/index.ts';
+import { HubClient } from '../hub/index.ts';
 import { buildIncidentReporter } from '../incidents/index.ts';
 import { startServer } from '../server/index.ts';
 import { MemoryHeadStore } from '../storage/index.ts';
@@ -51,6 +53,18 @@ function builtins(config: ResolvedGossipConfig, logger: Logger): BuiltinFactory[
           maxTrials: p.maxTrials,
           clientRate: p.clientRate,
           timeoutMs: p.timeout,
+        }),
+    );
+  }
+  const hub = config.hub;
+  if (hub) {
+    out.push(
+      (service) =>
+        new HubTransport({
+          service,
+          hubs: hub.hubs.map((h) => ({ name: h.name, client: new HubClient({ url: h.url, hubKey: h.key }), sources: h.sources })),
+          pollMs: hub.pollMs,
+          logger,
         }),
     );
   }

@@ -204,11 +204,47 @@ const peer = z.strictObject({
   reconnect: doc(duration.prefault('1s'), { description: 'First wait before redialing; doubles per failure up to 1m.', unit: 'duration' }),
 });
 
+const hubTarget = z.strictObject({
+  name: doc(z.string().min(1), { description: 'The hub’s name (logs, metrics).' }),
+  url: doc(z.url({ protocol: /^https?$/ }), {
+    description: 'The hub instance’s base URL, e.g. https://hub.example/gamut (before /gossip/v0/).',
+  }),
+  key: doc(z.string().min(1).optional(), {
+    description: 'The hub’s public key, base64 DER SubjectPublicKeyInfo: every SGT must verify with it.',
+  }),
+  keyFile: doc(z.string().min(1).optional(), {
+    description: "The same as a PEM file, relative to this file's folder. One of key and keyFile.",
+    trust: 'an SGT is the hub’s promise to log the head: with a wrong key the promises are worth nothing.',
+  }),
+  sources: doc(
+    z
+      .array(
+        z.strictObject({
+          log: doc(z.string().min(1), { description: 'The log: its name or hex log id as known to this service.' }),
+          id: doc(z.string().min(1), { description: 'The source_id the hub tracks the log under.' }),
+        }),
+      )
+      .min(1),
+    { description: 'The logs this hub tracks, and their source ids there.' },
+  ),
+});
+
+const hub = z.strictObject({
+  hubs: doc(z.array(hubTarget).min(1), { description: 'Gossip Hubs to submit heads to and read other observers’ latest heads from.' }),
+  poll: doc(duration.prefault('5m'), {
+    description: 'Time between reads of each hub’s latest entry per source; 0s: none.',
+    unit: 'duration',
+  }),
+});
+
 const transports = z
   .strictObject({
     echo: doc(z.strictObject({}).optional(), { description: 'The echo transport: messages come back to their sender, tag kept.' }),
     pollination: doc(pollination.optional(), {
       description: 'draft-ietf-trans-gossip STH pollination, as server (on listen) and as client of the pools.',
+    }),
+    hub: doc(hub.optional(), {
+      description: 'Gossip Hubs: heads submitted with add-signed-blob (SGTs verified), other observers’ latest heads read back in.',
     }),
     peer: doc(peer.optional(), {
       description: 'Daemon-to-daemon gossip over TCP: Ed25519 keys pinned both ways, ephemeral X25519, sealed frames (docs/gossip.md).',
@@ -254,6 +290,11 @@ export interface ResolvedGossipConfig extends ResolvedServerSettings {
   };
   readonly incidents?: ReturnType<typeof resolveIncidents>;
   readonly transports: GossipConfig['transports'];
+  /** The hub transport with keys read and logs resolved to their canonical ids. */
+  readonly hub?: {
+    readonly hubs: readonly { name: string; url: string; key: PublicKey; sources: ReadonlyMap<string, string> }[];
+    readonly pollMs: number;
+  };
   /** The peer transport with its keys read. */
   readonly peer?: {
     readonly listen?: { host: string; port: number };
@@ -388,6 +429,35 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
   }
   let incidents: ReturnType<typeof resolveIncidents> | undefined;
   if (cfg.incidents !== undefined) incidents = resolveIncidents(cfg.incidents as IncidentsSection, opts.baseDir);
+  let hub: ResolvedGossipConfig['hub'];
+  if (cfg.transports.hub && logs) {
+    const registry = logs;
+    const hubs: { name: string; url: string; key: PublicKey; sources: Map<string, string> }[] = [];
+    cfg.transports.hub.hubs.forEach((h, i) => {
+      const where = `transports.hub.hubs[${i}]`;
+      if ((h.key === undefined) === (h.keyFile === undefined)) {
+        problems.push(`${where}: give key or keyFile`);
+        return;
+      }
+      const text = h.key ?? read(h.keyFile as string, `${where}.keyFile`);
+      if (!text) return;
+      let key: PublicKey;
+      try {
+        key = parsePublicKey(text);
+      } catch (err) {
+        problems.push(`${where}: ${(err as Error).message}`);
+        return;
+      }
+      const sources = new Map<string, string>();
+      h.sources.forEach((s, j) => {
+        const log = registry.get(s.log) ?? [...registry].find((l) => l.name === s.log);
+        if (!log) problems.push(`${where}.sources[${j}].log: no known log named or with id ${JSON.stringify(s.log)}`);
+        else sources.set(log.id, s.id);
+      });
+      hubs.push({ name: h.name, url: h.url, key, sources });
+    });
+    hub = { hubs, pollMs: cfg.transports.hub.poll };
+  }
   if (problems.length > 0 || !logs) throw new GossipConfigError(problems);
   const t = cfg.transportSocket;
   return freezeResolved({
@@ -417,6 +487,7 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     ...(incidents !== undefined ? { incidents } : {}),
     transports: cfg.transports,
     ...(peer !== undefined ? { peer } : {}),
+    ...(hub !== undefined ? { hub } : {}),
   });
 }
 

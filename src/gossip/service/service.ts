@@ -214,6 +214,7 @@ export class GossipService {
       timestamp: now,
       fromPeer: peerId,
       kind: v.kind,
+      head: v.head,
       ...tagOf(msg),
     };
     for (const [name, lane] of this.#lanes) {

@@ -18,6 +18,8 @@ export interface Outgoing {
   readonly fromPeer: string;
   /** What the validator found, so transports need not parse gossip-data again. */
   readonly kind: 'rfc6962-sth' | 'checkpoint' | 'sct' | 'evidence';
+  /** For heads: size, root and the log's timestamp (null for a checkpoint without one). */
+  readonly head: { readonly size: number; readonly rootHash: Buffer; readonly timestampMs: number | null } | null;
 }
 
 /** An incoming message a transport hands to the service. */

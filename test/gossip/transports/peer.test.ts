@@ -43,7 +43,14 @@ describe('peer transport', () => {
     await eventually(() => a.connected().length === 1 && b.connected().length === 1, 30_000, 'session');
     assert.deepEqual(a.connected(), ['b']);
     assert.deepEqual(b.connected(), ['a']);
-    const msg = { logId: 'ab'.repeat(32), gossipData: Buffer.from('{"x":1}'), timestamp: 1, fromPeer: 'p', kind: 'rfc6962-sth' as const };
+    const msg = {
+      logId: 'ab'.repeat(32),
+      gossipData: Buffer.from('{"x":1}'),
+      timestamp: 1,
+      fromPeer: 'p',
+      kind: 'rfc6962-sth' as const,
+      head: null,
+    };
     await a.send(msg);
     await b.send({ ...msg, gossipData: Buffer.from('{"y":2}') });
     await eventually(() => inA.length === 1 && inB.length === 1, 30_000, 'delivery');
@@ -56,7 +63,9 @@ describe('peer transport', () => {
     // b does not know a, so a never gets a session either (it only listens).
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(b.connected(), []);
-    await assert.rejects(a.send({ logId: 'ab'.repeat(32), gossipData: Buffer.from('x'), timestamp: 1, fromPeer: 'p', kind: 'sct' }));
+    await assert.rejects(
+      a.send({ logId: 'ab'.repeat(32), gossipData: Buffer.from('x'), timestamp: 1, fromPeer: 'p', kind: 'sct', head: null }),
+    );
   });
 
   it('ends a connection that claims a pinned key it cannot sign with, and one with an unknown key', async () => {

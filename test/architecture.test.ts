@@ -80,7 +80,7 @@ const ALLOWED: Record<string, string[]> = {
   // Tiled logs' read API, client half (paths, hash reader, rebuild, HTTP client): no server code.
   tiles: ['merkle', 'codec', 'crypto', 'note', 'checkpoint'],
   // The C2SP witness: a server half on the observer core (audit) and the note/checkpoint formats.
-  witness: ['audit', 'evidence', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage'],
+  witness: ['audit', 'evidence', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage', 'ct', 'tiles'],
   // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.
   evidence: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'audit', 'hub'],
   // Incident delivery (I/O): the reporter and its sinks, on the evidence format.

@@ -8,7 +8,8 @@ export type CheckpointErrorCode =
   | 'BAD_EXTENSION' // an empty extension line (c2sp.org/tlog-checkpoint: "MUST be non-empty")
   | 'MISSING_LOG_SIGNATURE' // the checkpoint verified only through other keys (witnesses), not the log's
   | 'BAD_PROOF_FORMAT' // tlog-proof syntax: header, extra, index, hash lines, blank line, overlong line
-  | 'BAD_PROOF_HASH'; // a tlog-proof inclusion hash that is not base64 of exactly 32 bytes
+  | 'BAD_PROOF_HASH' // a tlog-proof inclusion hash that is not base64 of exactly 32 bytes
+  | 'BAD_POLICY'; // a c2sp.org/tlog-policy file that does not parse, or names a key of the wrong type or twice
 
 /** A checkpoint body or tlog-proof that does not parse, or a checkpoint not signed as required. */
 export class CheckpointError extends GrapevineError<CheckpointErrorCode> {}

@@ -13,6 +13,7 @@ export {
 } from './checkpoint.ts';
 export { CheckpointError, type CheckpointErrorCode } from './errors.ts';
 export { logIdForOrigin, originHash } from './log-id.ts';
+export { checkPolicy, type Policy, type PolicyGroup, type PolicyVerdict, parsePolicy } from './policy.ts';
 export { type OpenCheckpointOptions, openCheckpoint, type SignedCheckpoint } from './signed.ts';
 export { formatSumdbTree, parseSumdbTree, SUMDB_ORIGIN, type SumdbTree } from './sumdb.ts';
 export {

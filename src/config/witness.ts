@@ -28,6 +28,7 @@
 import { z } from 'zod';
 import { type CosignerV1, cosignerFromSkey, parseVkey } from '../note/index.ts';
 import {
+  FEEDER_KINDS,
   LogList,
   MAX_ADD_CHECKPOINT_BYTES,
   mergeLogSpecs,
@@ -94,6 +95,11 @@ const log = z
       defaultText: '`false`',
     }),
     contact: doc(z.string().min(1).optional(), { description: 'Who runs the log (informational).' }),
+    feeder: doc(z.enum(FEEDER_KINDS).optional(), {
+      description:
+        'How `grapevine witness feed` reads the log at url: tlog-tiles (<url>/checkpoint and tiles), sumdb (<url>/latest and tile/8/…, the Go checksum database) or rfc6962 (get-sth turned into a checkpoint with the RFC 6962 note signature; needs a 0x05 vkey).',
+      defaultText: 'rfc6962 for a log with a 0x05 vkey, else tlog-tiles',
+    }),
   })
   .transform(({ vkey, vkeys, ...rest }) => ({ ...rest, vkeys: [...(vkey !== undefined ? [vkey] : []), ...(vkeys ?? [])] }));
 

@@ -10,8 +10,16 @@
  *   HeadStore (compare-and-swap per origin).
  * - `witnessRoutes`: the fastify plugin.
  */
+export {
+  type AddCheckpointAnswer,
+  WitnessClient,
+  WitnessClientError,
+  type WitnessClientErrorCode,
+  type WitnessClientOptions,
+} from './client.ts';
 export { type Decision, decideAddCheckpoint, EMPTY_HEAD } from './decide.ts';
 export { WITNESS_ERROR_STATUS, WitnessConfigError, WitnessError, type WitnessErrorCode } from './errors.ts';
+export { type FeederOptions, type FeedResult, WitnessFeeder } from './feeder.ts';
 export { type EvidenceRaiser, type RefusedCheckpoint, refusedCheckpointEvidence } from './incident.ts';
 export { LogList, mergeLogSpecs, type WitnessLog, type WitnessLogSpec, witnessLog } from './log-list.ts';
 export { WitnessMetrics } from './metrics.ts';
@@ -27,3 +35,5 @@ export {
 } from './request.ts';
 export { MAX_ADD_CHECKPOINT_BYTES, type WitnessRoutesOptions, witnessRoutes } from './routes.ts';
 export { type AddCheckpointResult, WitnessService, type WitnessServiceOptions, witnessStateKey } from './service.ts';
+export { FEEDER_KINDS, type FeederKind, type FeedSource, feedSourceOf, rfc6962Source, type SourceOptions, tiledSource } from './sources.ts';
+export { type ProofSource, type SubmitResult, submitCheckpoint } from './submit.ts';

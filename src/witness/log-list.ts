@@ -31,6 +31,8 @@ export interface WitnessLog {
   /** A disabled log is treated as unknown (404); its last cosigned checkpoint stays readable. */
   readonly disabled: boolean;
   readonly contact?: string;
+  /** How a feeder reads the log at `url` (sources.ts); undefined: from its key type. */
+  readonly feeder?: 'tlog-tiles' | 'sumdb' | 'rfc6962';
 }
 
 export interface WitnessLogSpec {
@@ -41,6 +43,7 @@ export interface WitnessLogSpec {
   readonly qpd?: number;
   readonly disabled?: boolean;
   readonly contact?: string;
+  readonly feeder?: 'tlog-tiles' | 'sumdb' | 'rfc6962';
 }
 
 /** Builds a log from its spec. Throws WitnessConfigError (or NoteError BAD_KEY / UNSUPPORTED_ALGORITHM for a bad vkey). */
@@ -76,6 +79,7 @@ export function witnessLog(spec: WitnessLogSpec): WitnessLog {
     ...(spec.qpd !== undefined ? { qpd: spec.qpd } : {}),
     disabled: spec.disabled ?? false,
     ...(spec.contact !== undefined ? { contact: spec.contact } : {}),
+    ...(spec.feeder !== undefined ? { feeder: spec.feeder } : {}),
   });
 }
 

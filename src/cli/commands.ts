@@ -53,6 +53,21 @@ export const commands: readonly TopCommand[] = [
     load: async () => (await import('./audit.ts')).registerAudit,
   },
   {
+    name: 'witness',
+    description: 'C2SP witness: serve, keygen, feed logs to witnesses, get a cosigned checkpoint',
+    load: async () => (await import('./witness.ts')).registerWitness,
+  },
+  {
+    name: 'checkpoint',
+    description: 'Check a cosigned checkpoint against a c2sp.org/tlog-policy',
+    load: async () => (await import('./checkpoint.ts')).registerCheckpoint,
+  },
+  {
+    name: 'tiles',
+    description: 'Rebuild a tiled log (c2sp.org/tlog-tiles) from its tiles and check its checkpoint',
+    load: async () => (await import('./tiles.ts')).registerTiles,
+  },
+  {
     name: 'serve',
     description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
     load: async () => (await import('./serve.ts')).registerServe,

@@ -81,7 +81,7 @@ export async function rebuildFromTiles(
         continue;
       }
       const want = rows.get(t.level)?.[t.index * TILE_WIDTH + j];
-      if (!want || !want.equals(h)) {
+      if (!want?.equals(h)) {
         throw new TilesError(
           'MISMATCH',
           `${where}: hash ${j} is ${h.toString('hex')}, the leaves below give ${want?.toString('hex') ?? 'nothing'}`,

@@ -3,9 +3,10 @@
  * against k-of-n groups, with real keys.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CheckpointError, checkPolicy, parsePolicy } from '../../src/checkpoint/index.ts';
-import { formatNote, NoteError, parseNote } from '../../src/note/index.ts';
+import { cosignatureV1Signer, ed25519NoteSigner, ed25519SignerFromSeed, formatNote, NoteError, parseNote } from '../../src/note/index.ts';
 import { assertThrowsCode } from '../note/testing.ts';
 import { loadTestdata } from '../testdata.ts';
 import { TestLog, testCosigner } from '../witness/fixtures.ts';
@@ -65,6 +66,21 @@ describe('parsePolicy', () => {
       assertThrowsCode(() => parsePolicy(text), CheckpointError, 'BAD_POLICY');
     });
   }
+});
+
+describe('docs/examples/two-of-three.policy', () => {
+  it('parses, and two of its witnesses meet its quorum where one does not', () => {
+    const p = parsePolicy(readFileSync(new URL('../../docs/examples/two-of-three.policy', import.meta.url), 'utf8'));
+    const seed = (b: number) => ed25519SignerFromSeed(Buffer.alloc(32, b));
+    const docLog = new TestLog('example.com/log', 3, ed25519NoteSigner('example.com/log', seed(1)));
+    const [d1, , d3] = [2, 3, 4].map((b, i) => cosignatureV1Signer(`witness.example/w${i + 1}`, seed(b)));
+    const note = parseNote(docLog.checkpoint());
+    const withBy = (ws: (typeof d1)[]) =>
+      formatNote({ text: note.text, signatures: [...note.signatures, ...ws.map((w) => w.cosign(note.text, 1_800_000_000))] });
+    assert.equal(checkPolicy(withBy([d1]), p).satisfied, false);
+    assert.deepEqual(checkPolicy(withBy([d1, d3]), p).witnesses, ['W1', 'W3']);
+    assert.equal(checkPolicy(withBy([d1, d3]), p).satisfied, true);
+  });
 });
 
 describe('checkPolicy', () => {

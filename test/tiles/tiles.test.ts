@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CompactRange, TILE_WIDTH, verifyConsistency } from '../../src/merkle/index.ts';
+import { TILE_WIDTH, verifyConsistency } from '../../src/merkle/index.ts';
 import {
   entriesTilePath,
   formatTileIndex,
@@ -19,21 +19,7 @@ import {
 } from '../../src/tiles/index.ts';
 import { refLeafHash, refProof, refRoot } from '../merkle/reference.ts';
 import { assertThrowsCode } from '../note/testing.ts';
-
-/** The hash tiles of a tree over `leaves` (leaf hashes): row L holds the level-8L nodes. */
-function tileRows(leaves: readonly Buffer[]): Buffer[][] {
-  const rows: Buffer[][] = [[...leaves]];
-  const c = CompactRange.empty();
-  for (const h of leaves) {
-    c.append(h, (level, _i, hash) => {
-      if (level > 0 && level % 8 === 0) {
-        rows[level / 8] = rows[level / 8] ?? [];
-        rows[level / 8].push(hash);
-      }
-    });
-  }
-  return rows;
-}
+import { tileRows } from './static-log.ts';
 
 /** A TileSource over rows, counting reads; `tamper` edits a tile's bytes before they are served. */
 function source(rows: Buffer[][], tamper?: (level: number, index: number, data: Buffer) => Buffer): TileSource & { reads: number } {

@@ -13,12 +13,15 @@
  * Only log key types (0x01, 0x02, 0x05) can be trusted for an origin: other
  * vkeys of a case are left out, so their lines become unknown keys, which a
  * verifier ignores. A vkey that does not parse is refused by the log list.
- * The cosignature/v1 cases (witness keys only) are reproduced instead: a
+ * The cosignature/v1 cases (witness keys only) go the other way: a witness
+ * that answers the vector's line over HTTP, to the witness client, which
+ * accepts the valid one and refuses the others (BAD_COSIGNATURE); and a
  * witness holding their published test key cosigns their checkpoint at their
- * timestamp and answers the vector's line byte for byte, or not at all for
- * the broken variants.
+ * timestamp and answers the valid vector's line byte for byte.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { parseCheckpoint } from '../../src/checkpoint/index.ts';
 import {
@@ -30,7 +33,7 @@ import {
   SignatureType,
   verifierFromVkey,
 } from '../../src/note/index.ts';
-import { witnessLog } from '../../src/witness/index.ts';
+import { WitnessClient, WitnessClientError, witnessLog } from '../../src/witness/index.ts';
 import { assertThrowsCode } from '../note/testing.ts';
 import { loadTestdata } from '../testdata.ts';
 import { startWitness, TestLog, type WitnessServer } from './fixtures.ts';
@@ -130,9 +133,36 @@ describe('signed-notes.json through the witness over HTTP', () => {
       (c) => c.vkeys.length > 0 && c.vkeys.every((v) => parses(v) && parseVkey(v).type === SignatureType.CosignatureV1),
     );
 
-    it('covers the five cosignature cases', () => assert.equal(cosignerCases.length, 5));
+    it('covers the five cosignature cases', () => {
+      assert.equal(cosignerCases.length, 5);
+    });
 
     for (const tc of cosignerCases) {
+      it(`${tc.id} (${tc.expect}): the witness client ${tc.expect === 'valid' ? 'accepts' : 'refuses'} the line from a witness over HTTP`, async () => {
+        const line = `${tc.note?.slice(tc.note.lastIndexOf('—'))}`;
+        // A witness that answers this vector's line to every add-checkpoint.
+        const server = createServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(line);
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        try {
+          const port = (server.address() as AddressInfo).port;
+          const client = new WitnessClient({ url: `http://127.0.0.1:${port}`, vkeys: tc.vkeys });
+          const log = new TestLog('example.org/log');
+          const cp = parseCheckpoint(parseNote(tc.note ?? '').text);
+          const answer = client.addCheckpoint(0, [], log.checkpoint(cp.size, cp.rootHash));
+          if (tc.expect === 'valid') {
+            const a = await answer;
+            assert.equal(a.kind === 'cosigned' && a.verified[0].time, tc.cosignature_timestamp);
+          } else {
+            await assert.rejects(answer, (e) => e instanceof WitnessClientError && e.code === 'BAD_COSIGNATURE');
+          }
+        } finally {
+          await new Promise<void>((r) => server.close(() => r()));
+        }
+      });
+
       it(`${tc.id} (${tc.expect})`, async () => {
         const vkey = parseVkey(tc.vkeys[0]);
         const cosigner = cosignatureV1Signer(vkey.name, ed25519SignerFromSeed(seed));

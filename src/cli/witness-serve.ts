@@ -10,11 +10,11 @@ import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { HeadStore } from '../audit/index.ts';
 import { loadWitnessConfigText, type ResolvedWitnessConfig } from '../config/witness.ts';
-import { createApp, registerHealth, registerMetrics } from '../http/index.ts';
 import { buildIncidentReporter } from '../incidents/index.ts';
-import { openHeadStore, redact } from '../storage/index.ts';
-import { WitnessMetrics, WitnessService, witnessRoutes } from '../witness/index.ts';
-import { type Closer, listen, loadConfigFile } from './server-runtime.ts';
+import { type Server, startServer } from '../server/index.ts';
+import { openHeadStore } from '../storage/index.ts';
+import { WitnessMetrics, WitnessPart, WitnessService } from '../witness/index.ts';
+import { loadConfigFile } from './server-runtime.ts';
 
 export interface WitnessServerOptions {
   readonly logger?: Logger;
@@ -28,12 +28,38 @@ export interface WitnessServerOptions {
   readonly host?: string;
 }
 
-export interface WitnessServer {
+export interface WitnessServer extends Server {
   readonly service: WitnessService;
-  /** http://host:port plus the prefix: the witness's submission and monitoring URL. */
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
+  /** The server's URL plus the prefix: the witness's submission and monitoring URL. */
+  readonly witnessUrl: string;
+}
+
+/** The witness part of a config: its service on `store`, its incident reporter, and what to close on stop. */
+export function witnessPart(
+  config: Pick<ResolvedWitnessConfig, 'logs' | 'cosigners' | 'incidents' | 'prefix'>,
+  deps: { store: HeadStore; logger: Logger; registry: Registry; clock?: () => number; closeStore?: () => Promise<void> },
+): WitnessPart {
+  const incidents = buildIncidentReporter(config.incidents, {
+    observer: config.cosigners[0].name,
+    log: deps.logger,
+    registry: deps.registry,
+    ...(deps.clock ? { now: deps.clock } : {}),
+  });
+  const service = new WitnessService({
+    logs: config.logs,
+    cosigners: config.cosigners,
+    store: deps.store,
+    incidents,
+    metrics: new WitnessMetrics(deps.registry),
+    logger: deps.logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  return new WitnessPart({
+    service,
+    store: deps.store,
+    prefix: config.prefix,
+    closers: [() => incidents.close(), ...(deps.closeStore ? [deps.closeStore] : [])],
+  });
 }
 
 export async function startWitnessServer(config: ResolvedWitnessConfig, opts: WitnessServerOptions = {}): Promise<WitnessServer> {
@@ -41,50 +67,30 @@ export async function startWitnessServer(config: ResolvedWitnessConfig, opts: Wi
   const registry = opts.registry ?? new Registry();
   const owned = opts.store === undefined ? await openHeadStore(config.database, { poolSize: config.poolSize, writerThread: true }) : null;
   const store = opts.store ?? (owned as HeadStore);
-  const name = config.cosigners[0].name;
-  const incidents = buildIncidentReporter(config.incidents, {
-    observer: name,
-    log: logger,
-    registry,
-    ...(opts.clock ? { now: opts.clock } : {}),
-  });
-  const service = new WitnessService({
-    logs: config.logs,
-    cosigners: config.cosigners,
-    store,
-    incidents,
-    metrics: new WitnessMetrics(registry),
-    logger,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-  });
-  const app = createApp({ logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy });
-  registerHealth(app, {
-    checks: [
-      {
-        name: 'state',
-        check: async () => {
-          await store.get('witness/readiness-probe');
-          return 'reachable';
-        },
-      },
-    ],
-  });
-  registerMetrics(app, { registry });
-  await app.register(witnessRoutes, { prefix: config.prefix, witness: service });
-  const closers: Closer[] = [
-    { name: 'incidents', close: () => incidents.close() },
-    ...(owned ? [{ name: 'state', close: () => owned.close() }] : []),
-  ];
-  const l = await listen(app, {
+  let part: WitnessPart;
+  try {
+    part = witnessPart(config, {
+      store,
+      logger,
+      registry,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(owned ? { closeStore: () => owned.close() } : {}),
+    });
+  } catch (err) {
+    await owned?.close();
+    throw err;
+  }
+  const server = await startServer({
     host: opts.host ?? config.host,
     port: opts.port ?? config.port,
-    closers,
+    parts: [part],
+    registry,
     logger,
+    trustProxy: config.trustProxy,
+    http: config.http,
     handleSignals: opts.handleSignals === true,
   });
-  const url = `${l.url}${config.prefix}`;
-  logger.debug({ url, database: redact(config.database), witness: service.vkeys, logs: config.logs.size }, 'witness listening');
-  return { service, url, port: l.port, close: l.close };
+  return Object.assign(server, { service: part.service, witnessUrl: `${server.url}${config.prefix}` });
 }
 
 export function loadWitnessConfig(path: string, listenOverride?: string): ResolvedWitnessConfig {

@@ -27,7 +27,11 @@ export function registerWitnessKeygen(witness: Command): void {
       if (!isValidKeyName(o.name)) throw new CliError('USAGE', `got name ${JSON.stringify(o.name)}, want non-empty, no spaces, no '+'`);
       // A Go signer key of type 0x01 (note.GenerateKey); its cosigner's vkey is the 0x04 one (tlog-cosignature).
       const skey = formatSkey(o.name, randomBytes(32));
-      writeNewFile(o.out, `${skey}\n`, { mode: 0o600, replace: o.force, existsHint: '; refusing to overwrite a key (pass --force to replace it)' });
+      writeNewFile(o.out, `${skey}\n`, {
+        mode: 0o600,
+        replace: o.force,
+        existsHint: '; refusing to overwrite a key (pass --force to replace it)',
+      });
       process.stdout.write(`${cosignerFromSkey(skey).vkey}\n`);
       process.stderr.write(`grapevine: wrote the witness key of ${o.name} to ${o.out} (mode 0600)\n`);
     });

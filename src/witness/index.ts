@@ -24,6 +24,7 @@ export { type EvidenceRaiser, type RefusedCheckpoint, refusedCheckpointEvidence 
 export { LogList, mergeLogSpecs, type WitnessLog, type WitnessLogSpec, witnessLog } from './log-list.ts';
 export { WitnessMetrics } from './metrics.ts';
 export { NETWORK_LIST_HEADER, parseNetworkLogList } from './network-list.ts';
+export { WitnessPart, type WitnessPartOptions } from './part.ts';
 export {
   type AddCheckpointRequest,
   formatAddCheckpointRequest,

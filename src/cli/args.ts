@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from 'commander';
 import { decodeHashText } from '../codec/encoding.ts';
 import { CodecError } from '../codec/errors.ts';
+import { listenProblem } from '../config/fields.ts';
 
 /** A non-negative safe integer (indices, sizes, counts, milliseconds). */
 export function intArg(v: string): number {
@@ -18,6 +19,13 @@ export function intArg(v: string): number {
 export function portArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError(`got ${JSON.stringify(v)}, want a port number 0–65535`);
   return Number(v);
+}
+
+/** A listen address, HOST:PORT (IPv6 in brackets; all interfaces: 0.0.0.0 or [::]). */
+export function listenArg(v: string): string {
+  const bad = listenProblem(v, '--listen');
+  if (bad) throw new InvalidArgumentError(bad.replace(/^--listen: /, ''));
+  return v;
 }
 
 /** A SHA-256 hash in hex or base64. */

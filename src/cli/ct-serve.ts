@@ -7,6 +7,7 @@
 import { type Command, Option } from 'commander';
 import { loadCtConfigText, type ResolvedCtConfig } from '../config/ct.ts';
 import { type Site, type SiteOptions, startSite } from '../server/index.ts';
+import { listenArg } from './args.ts';
 import { banner } from './banner.ts';
 import { checkListen } from './listen-check.ts';
 import { loadConfigFile, serverOf } from './server-runtime.ts';
@@ -19,9 +20,9 @@ export function startCtServer(config: ResolvedCtConfig, opts: SiteOptions = {}):
   return startSite({ ...serverOf(config), ct: config, hub: null }, { createHint: CT_CREATE_HINT, ...opts });
 }
 
-/** Reads and resolves a config file; relative paths are taken from the file's directory. */
-export function loadCtConfig(path: string): ResolvedCtConfig {
-  return loadConfigFile(path, loadCtConfigText);
+/** Reads and resolves a config file; relative paths are taken from the file's directory, `listen` replaces the file's. */
+export function loadCtConfig(path: string, listen?: string): ResolvedCtConfig {
+  return loadConfigFile(path, loadCtConfigText, listen !== undefined ? { listen } : {});
 }
 
 export function registerCtServe(ct: Command): void {
@@ -30,8 +31,9 @@ export function registerCtServe(ct: Command): void {
     .requiredOption('--config <file>', 'CT log config (YAML; see src/config/ct.ts for every field)')
     .option('--create-trees', 'create the tree if it does not exist yet (never done without this flag or createTree: true)', false)
     .addOption(new Option('--create-tree', 'the old spelling of --create-trees').hideHelp())
-    .action(async (o: { config: string; createTrees: boolean; createTree?: boolean }) => {
-      const config = loadCtConfig(o.config);
+    .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)
+    .action(async (o: { config: string; createTrees: boolean; createTree?: boolean; listen?: string }) => {
+      const config = loadCtConfig(o.config, o.listen);
       await checkListen(config.host, config.port);
       const server = await startCtServer(config, { createTrees: o.createTrees || o.createTree === true, handleSignals: true });
       const part = server.ct;

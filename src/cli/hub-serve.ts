@@ -7,6 +7,7 @@
 import { type Command, Option } from 'commander';
 import { loadHubConfigText, type ResolvedHubConfig } from '../config/hub.ts';
 import { CREATE_TREES_HINT, type Site, type SiteOptions, startSite } from '../server/index.ts';
+import { listenArg } from './args.ts';
 import { banner } from './banner.ts';
 import { checkListen } from './listen-check.ts';
 import { loadConfigFile, serverOf } from './server-runtime.ts';
@@ -16,9 +17,9 @@ export function startHubServer(config: ResolvedHubConfig, opts: SiteOptions = {}
   return startSite({ ...serverOf(config), ct: null, hub: config }, { createHint: CREATE_TREES_HINT, ...opts });
 }
 
-/** Reads and resolves a config file; relative key paths are taken from the file's directory. */
-export function loadHubConfig(path: string): ResolvedHubConfig {
-  return loadConfigFile(path, loadHubConfigText);
+/** Reads and resolves a config file; relative paths are taken from the file's directory, `listen` replaces the file's. */
+export function loadHubConfig(path: string, listen?: string): ResolvedHubConfig {
+  return loadConfigFile(path, loadHubConfigText, listen !== undefined ? { listen } : {});
 }
 
 export function registerHubServe(hub: Command): void {
@@ -28,8 +29,9 @@ export function registerHubServe(hub: Command): void {
     .requiredOption('--config <file>', 'hub config (YAML; see src/config/hub.ts for every field)')
     .option('--create-trees', 'create the trees of instances that do not exist yet (never done without this flag)', false)
     .addOption(new Option('--init', 'the old spelling of --create-trees').hideHelp())
-    .action(async (o: { config: string; createTrees: boolean; init?: boolean }) => {
-      const config = loadHubConfig(o.config);
+    .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)
+    .action(async (o: { config: string; createTrees: boolean; init?: boolean; listen?: string }) => {
+      const config = loadHubConfig(o.config, o.listen);
       await checkListen(config.host, config.port);
       const server = await startHubServer(config, { createTrees: o.createTrees || o.init === true, handleSignals: true });
       process.stderr.write(

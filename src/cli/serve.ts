@@ -18,10 +18,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { splitListen } from '../config/fields.ts';
 import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { startSite } from '../server/index.ts';
-import { portArg } from './args.ts';
+import { listenArg, portArg } from './args.ts';
 import { banner } from './banner.ts';
 import { CliError } from './errors.ts';
 import { checkListen } from './listen-check.ts';
@@ -83,8 +84,13 @@ gossip:
   return config;
 }
 
-export function loadSiteConfig(path: string): ResolvedSiteConfig {
-  return loadConfigFile(path, loadSiteConfigText, { missingHint: 'pass --init-if-missing to create a demo site', countProblems: false });
+/** Reads and resolves a site config; relative paths are taken from the file's directory, `listen` replaces the file's. */
+export function loadSiteConfig(path: string, listen?: string): ResolvedSiteConfig {
+  return loadConfigFile(path, loadSiteConfigText, {
+    missingHint: 'pass --init-if-missing to create a demo site',
+    countProblems: false,
+    ...(listen !== undefined ? { listen } : {}),
+  });
 }
 
 export function registerServe(serve: Command): void {
@@ -94,18 +100,20 @@ export function registerServe(serve: Command): void {
     .option('--init-if-missing', 'when DATA has no config: create a demo site there (keys, test CA, config) and its trees', false)
     .option('--create-trees', 'create the configured trees that do not exist yet (never done without this flag)', false)
     .option('--port <n>', 'listen on this port instead of the configured one (0: any free port)', portArg)
-    .action(async (o: { data: string; config?: string; initIfMissing: boolean; createTrees: boolean; port?: number }) => {
+    .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)
+    .action(async (o: { data: string; config?: string; initIfMissing: boolean; createTrees: boolean; port?: number; listen?: string }) => {
       const dir = resolve(o.data);
       let file = o.config ? resolve(o.config) : join(dir, 'grapevine.yaml');
       let initialized = false;
       // Nothing (data directory, trees) is created before the address is known to be free.
       if (!existsSync(file) && !o.config && o.initIfMissing) {
-        await checkListen(DEMO_HOST, o.port ?? DEMO_PORT);
+        const at = o.listen !== undefined ? splitListen(o.listen) : { host: DEMO_HOST, port: DEMO_PORT };
+        await checkListen(at.host, o.port ?? at.port);
         file = await initDataDir(dir);
         initialized = true;
         process.stderr.write(`grapevine: initialized a demo site in ${dir}\n`);
       }
-      const config = loadSiteConfig(file);
+      const config = loadSiteConfig(file, o.listen);
       await checkListen(config.host, o.port ?? config.port);
       const site = await startSite(config, {
         createTrees: o.createTrees || initialized,

@@ -57,6 +57,7 @@ export function serverOf(c: ResolvedServerSettings) {
     poolSize: c.poolSize,
     logLevel: c.logLevel,
     trustProxy: c.trustProxy,
+    ipv6QuotaPrefix: c.ipv6QuotaPrefix,
     http: c.http,
   };
 }

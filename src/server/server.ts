@@ -30,6 +30,7 @@ import {
   type ReadinessCheck,
   registerHealth,
   registerMetrics,
+  setIpv6QuotaPrefix,
   storageCheck,
 } from '../http/index.ts';
 import type { LogStorage } from '../log/index.ts';
@@ -51,6 +52,8 @@ export interface ServerOptions {
   readonly trustProxy?: AppOptions['trustProxy'];
   /** Request, header, idle and keep-alive timeouts and the connection cap (src/http/limits.ts); defaults there. */
   readonly http?: AppOptions['http'];
+  /** IPv6 clients share a quota bucket per prefix of this many bits (src/http/client-ip.ts). Default 64. */
+  readonly ipv6QuotaPrefix?: number;
   /** Install SIGTERM/SIGINT handlers; the process then exits once shut down (the CLI sets it). Default false. */
   readonly handleSignals?: boolean;
   /** Called with the exit code once shut down. Default: process.exit with handleSignals, nothing without. */
@@ -106,6 +109,7 @@ async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     trustProxy: o.trustProxy ?? false,
     http: o.http,
   });
+  if (o.ipv6QuotaPrefix !== undefined) setIpv6QuotaPrefix(app, o.ipv6QuotaPrefix);
   const checks: ReadinessCheck[] = [...(o.storage ? [storageCheck(o.storage)] : []), ...o.parts.flatMap((p) => p.readiness())];
   registerHealth(app, { checks });
   registerMetrics(app, { registry: o.registry });

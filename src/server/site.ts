@@ -20,7 +20,7 @@ import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type Tree
 import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
 import { FileServedHeads, type HubPart, HubQuotas, openHubs } from '../personalities/hub/index.ts';
 import { openStorage, redact } from '../storage/index.ts';
-import { type Server, startServer } from './server.ts';
+import { type Server, type ServerOptions, startServer } from './server.ts';
 
 export interface SiteSpec {
   readonly host: string;
@@ -32,6 +32,10 @@ export interface SiteSpec {
   readonly logLevel: LogLevel;
   /** Whether X-Forwarded-For gives the client address: one setting per port. */
   readonly trustProxy: ResolvedCtConfig['trustProxy'];
+  /** IPv6 clients share a quota bucket per prefix of this many bits (default 64): one setting per port. */
+  readonly ipv6QuotaPrefix?: number;
+  /** Request, header, idle and keep-alive timeouts and the connection cap (config `http:`): one setting per port. */
+  readonly http?: ServerOptions['http'];
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   /** The loop feeding the CT log's STHs to the hubs that have `source`; needs both sections. */
@@ -141,6 +145,8 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     storage,
     ownStorage,
     trustProxy: spec.trustProxy,
+    ipv6QuotaPrefix: spec.ipv6QuotaPrefix,
+    http: spec.http,
     handleSignals: opts.handleSignals,
     exit: opts.exit,
     listen: opts.listen,

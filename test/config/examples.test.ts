@@ -212,6 +212,20 @@ describe('docs/examples', () => {
     }
   });
 
+  it('refuses a malformed --listen on every serve command as a usage error, and names it', () => {
+    const file = setUp('ct.yaml');
+    for (const args of [
+      ['serve', '--config', file],
+      ['ct', 'serve', '--config', file],
+      ['hub', 'serve', '--config', file],
+    ]) {
+      const r = grapevine([...args, '--listen', 'nowhere']);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /--listen.*got "nowhere", want host:port/);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
+
   it('frontends-postgres.yaml runs two frontends on one database from one file', {
     skip: pgSkip('two frontends from frontends-postgres.yaml'),
   }, async () => {

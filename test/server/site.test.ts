@@ -82,6 +82,29 @@ describe('grapevine serve (a site of both sections)', () => {
     }
   });
 
+  it('gives the server its http: bounds and buckets IPv6 clients per ipv6QuotaPrefix, in every kind of site', async () => {
+    const top =
+      'ipv6QuotaPrefix: 48\nhttp: { requestTimeout: 20s, headersTimeout: 7s, idleTimeout: 40s, keepAliveTimeout: 3s, maxConnections: 123 }\n';
+    const config = loadSiteConfig(await site({ top, hub: '  quota: { perClient: { read: { rate: 0.001, burst: 1 } } }\n' }));
+    const both = await startSite(config, quiet);
+    const hubOnly = await startHubServer({ ...(config.hub as NonNullable<typeof config.hub>), database: 'sqlite::memory:' }, quiet);
+    try {
+      for (const s of [both, hubOnly]) {
+        const srv = s.app.server;
+        assert.deepEqual(
+          [srv.requestTimeout, srv.headersTimeout, srv.keepAliveTimeout, srv.maxConnections],
+          [20_000, 7_000, 3_000, 123],
+        );
+        const sth = (ip: string) => s.app.inject({ url: '/hub/gossip/v0/get-sth', remoteAddress: ip });
+        assert.equal((await sth('2001:db8:1:1::1')).statusCode, 200);
+        assert.equal((await sth('2001:db8:1:2::1')).statusCode, 429, 'another /64 of the same /48 shares its bucket');
+        assert.equal((await sth('2001:db8:2::1')).statusCode, 200, 'another /48 has its own');
+      }
+    } finally {
+      await Promise.all([both.close(), hubOnly.close()]);
+    }
+  });
+
   it('checks in /readyz everything the standalone CT and hub servers check', async () => {
     const file = await site();
     const both = await startSite(loadSiteConfig(file), quiet);

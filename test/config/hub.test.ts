@@ -348,6 +348,9 @@ describe('hub config: timing', () => {
       ['sequencer.leaseTtl'],
       'instance b (default MMD 10 s) cannot be taken over in time; instance a (20 s) can',
     );
-    assert.match(p[0], /with an MMD of 10000 ms a sequencer takeover takes up to 9900 ms \(lease 9800 ms \+ interval 100 ms\), want at most 5000 ms.* \(instances\[1\]\.mmd\)$/);
+    assert.match(
+      p[0],
+      /with an MMD of 10000 ms a sequencer takeover takes up to 9900 ms \(lease 9800 ms \+ interval 100 ms\), want at most 5000 ms.* \(instances\[1\]\.mmd\)$/,
+    );
   });
 });

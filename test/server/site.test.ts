@@ -91,10 +91,7 @@ describe('grapevine serve (a site of both sections)', () => {
     try {
       for (const s of [both, hubOnly]) {
         const srv = s.app.server;
-        assert.deepEqual(
-          [srv.requestTimeout, srv.headersTimeout, srv.keepAliveTimeout, srv.maxConnections],
-          [20_000, 7_000, 3_000, 123],
-        );
+        assert.deepEqual([srv.requestTimeout, srv.headersTimeout, srv.keepAliveTimeout, srv.maxConnections], [20_000, 7_000, 3_000, 123]);
         const sth = (ip: string) => s.app.inject({ url: '/hub/gossip/v0/get-sth', remoteAddress: ip });
         assert.equal((await sth('2001:db8:1:1::1')).statusCode, 200);
         assert.equal((await sth('2001:db8:1:2::1')).statusCode, 429, 'another /64 of the same /48 shares its bucket');

@@ -68,6 +68,11 @@ export const commands: readonly TopCommand[] = [
     load: async () => (await import('./tiles.ts')).registerTiles,
   },
   {
+    name: 'demo',
+    description: 'Run logs, a hub, gossip services, collectors and an auditor on loopback and catch a split view',
+    load: async () => (await import('./demo/index.ts')).registerDemo,
+  },
+  {
     name: 'serve',
     description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
     load: async () => (await import('./serve.ts')).registerServe,

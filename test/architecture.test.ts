@@ -86,7 +86,7 @@ const ALLOWED: Record<string, string[]> = {
   // Incident delivery (I/O): the reporter and its sinks, on the evidence format.
   incidents: ['evidence'],
   // Collector and auditor: wire clients, the observer core, evidence and incident delivery; no server code.
-  monitor: ['audit', 'codec', 'crypto', 'ct', 'evidence', 'gossip', 'hub', 'incidents', 'log', 'merkle', 'note'],
+  monitor: ['audit', 'checkpoint', 'codec', 'crypto', 'ct', 'evidence', 'gossip', 'hub', 'incidents', 'log', 'merkle', 'note'],
   config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness', 'gossip'],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients;
   // the loop reads the local CT log and its in-process transport calls the local hub (personalities below gossip).

@@ -39,7 +39,7 @@ import { fit, type HubStateBody, load, reopen } from './audit-state.ts';
 import { promiseStatus, resolvePair } from './checks.ts';
 import { HubTree } from './hub-tree.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
-import { asMonitorError, hubClient, seenFromHubEntry } from './observe.ts';
+import { asMonitorError, hubClient, seenFromCheckedEntry } from './observe.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
 import { hubTreeReader, type TreeReader } from './tree-reader.ts';
@@ -167,13 +167,9 @@ export class HubAudit {
             );
           } else if (e.check.status === 'ok') {
             const log = this.hub.sources.get(e.check.entry.sourceId);
-            if (log) {
-              try {
-                found.push({ log, seen: seenFromHubEntry(e.value, e.index, this.hub, log, this.#a.ctx) });
-              } catch {
-                // Signed by the source but not a head of the log's kind: nothing to compare.
-              }
-            }
+            // Signed by the source (checked above, with this log's key); a blob that is not a head of its kind is skipped.
+            const seen = log ? seenFromCheckedEntry(e.value, e.check.entry.blobData, e.index, this.hub, log, this.#a.ctx) : null;
+            if (log && seen) found.push({ log, seen });
           }
           this.#a.book.settle(this.hub.name, e.leafHash);
         }

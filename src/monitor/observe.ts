@@ -6,7 +6,8 @@
  * src/evidence's rules (checkSignedHead), in the signed form it keeps for
  * evidence. Bodies are bounded and requests timed (fetch.ts).
  */
-import { parseGetSth } from '../codec/index.ts';
+import { parseCheckpoint } from '../checkpoint/index.ts';
+import { decodeTreeHeadSignature, parseGetSth } from '../codec/index.ts';
 import { CtClient } from '../ct/index.ts';
 import { GrapevineError } from '../errors.ts';
 import {
@@ -104,6 +105,41 @@ export async function pollHubLatest(hub: MonitoredHub, sourceId: string, log: Mo
     false,
     what,
   );
+}
+
+/**
+ * A head of `log` from a hub entry whose source signature the caller has
+ * already verified with this log's key (hub-tree.ts checkEntry): decoded
+ * only, not verified twice (one ECDSA verify per entry is the auditor's
+ * budget). Null when the blob is not a head of the log's kind.
+ */
+export function seenFromCheckedEntry(
+  value: Buffer,
+  blob: Buffer,
+  index: number,
+  hub: MonitoredHub,
+  log: MonitoredLog,
+  ctx: ObserveContext,
+): Seen | null {
+  const atMs = ctx.now();
+  const head = hubEntryHead(value, { by: ctx.by, from: hub.spec.url, atMs }, { url: hub.spec.url, id: hub.id, index });
+  try {
+    if (log.spec.type === 'rfc6962') {
+      const th = decodeTreeHeadSignature(blob);
+      return {
+        size: th.treeSize,
+        root: th.sha256RootHash,
+        timeNs: BigInt(th.timestamp) * 1_000_000n,
+        head,
+        latest: false,
+        observedAtMs: atMs,
+      };
+    }
+    const cp = parseCheckpoint(blob.toString('utf8'), log.spec.origin === undefined ? {} : { origin: log.spec.origin });
+    return { size: cp.size, root: cp.rootHash, timeNs: null, head, latest: false, observedAtMs: atMs };
+  } catch {
+    return null;
+  }
 }
 
 /** A head of `log` read from a hub entry (the auditor's get-entries), verified. Throws MonitorError. */

@@ -212,3 +212,33 @@ export function ownSth(signer: Signer, treeSize: number, timestamp = 1_700_000_0
   const blob = encodeTreeHeadSignature({ timestamp, treeSize, sha256RootHash: createHash('sha256').update(`root ${treeSize}`).digest() });
   return { blob, signature: signer.sign(blob) };
 }
+
+/** The order n of the P-256 group (SEC 2 §2.4.2). */
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+function derInt(v: bigint): Buffer {
+  let hex = v.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let b = Buffer.from(hex, 'hex');
+  if (b[0] & 0x80) b = Buffer.concat([Buffer.of(0), b]);
+  return Buffer.concat([Buffer.of(0x02, b.length), b]);
+}
+
+/**
+ * The same ECDSA P-256 signature re-encoded as (r, n − s): another valid
+ * signature over the same message, with other bytes (what a replayer can
+ * make of any public signature without the key). Short-form DER only (P-256).
+ */
+export function reencodeEcdsa(sig: Buffer): Buffer {
+  assertDer(sig[0] === 0x30 && sig[1] === sig.length - 2);
+  const rLen = sig[3];
+  const r = BigInt(`0x${sig.subarray(4, 4 + rLen).toString('hex')}`);
+  const sAt = 4 + rLen;
+  const s = BigInt(`0x${sig.subarray(sAt + 2, sAt + 2 + sig[sAt + 1]).toString('hex')}`);
+  const body = Buffer.concat([derInt(r), derInt(P256_N - s)]);
+  return Buffer.concat([Buffer.of(0x30, body.length), body]);
+}
+
+function assertDer(ok: boolean): void {
+  if (!ok) throw new Error('reencodeEcdsa: not a short-form DER ECDSA signature');
+}

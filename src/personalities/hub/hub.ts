@@ -20,15 +20,15 @@
  *   it survives restarts and is exact across every frontend on the database.
  *
  * Concurrency: every process method may interleave with every other.
- * `#lastTs` and the SGT cache are read and written synchronously between
- * awaits; `refresh()` is single-flight (`#tick`); label decisions (latest.ts) need no
+ * `#lastTs`, the SGT cache and the in-flight map are read and written
+ * synchronously between awaits; `refresh()` is single-flight (`#tick`); label decisions (latest.ts) need no
  * serialization: label ranks make the stored answer exact.
  */
 import type { Logger } from 'pino';
 import { decodeHubTimestampedEntry } from '../../codec/index.ts';
 import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
-import { type AddSignedBlobRequest, admitBlob, lookupSource } from '../../hub/admission.ts';
+import { type AddSignedBlobRequest, type AdmittedBlob, admitBlob, lookupSource } from '../../hub/admission.ts';
 import { buildEntry, identityHash, msToNs } from '../../hub/entry.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
@@ -100,6 +100,8 @@ export class HubService {
   readonly #refreshMs: number;
   readonly #sgtCacheSize: number;
   readonly #sgtCache = new Map<string, CachedSgt>();
+  /** Identity → the answer being worked out for it (set and cleared by #add between awaits). */
+  readonly #inflight = new Map<string, Promise<SignedBytes>>();
   readonly #sthOf = new WeakMap<ServedHead, SignedBytes>();
   #lastTs = 0n;
   #timer: NodeJS.Timeout | null = null;
@@ -248,6 +250,15 @@ export class HubService {
     }
   }
 
+  /**
+   * Identity first (§2.2: identity is (source, blob), not the signature's
+   * bytes), then the charge: the source's bucket pays only for an entry that
+   * is new (issue 9 #1). A valid signature in another encoding — an ECDSA
+   * (r, s) re-encoded as (r, n − s), a fresh randomized signature — names the
+   * same entry and is answered with the stored one. Concurrent submissions of
+   * one identity share the first one's outcome, so a burst of replays of an
+   * entry not yet stored is charged once.
+   */
   async #add(source: TrackedSource, req: AddSignedBlobRequest): Promise<SignedBytes> {
     const idHash = identityHash(source.id, req.blobData);
     const cacheKey = idHash.toString('latin1');
@@ -258,15 +269,34 @@ export class HubService {
       this.#count(source.id, 'duplicate');
       return cached.sgt;
     }
-
     const admitted = admitBlob(source, req.blobData, req.srcSignature); // 400s
-    const refusal = await this.#watchdog?.refusal();
-    if (refusal) {
-      // A resubmission renews no promise: its entry keeps its original timestamp. Only new entries wait.
-      const existing = await this.log.getLeafByIdentityHash(idHash);
-      if (existing) return this.#answer(source, cacheKey, idHash, existing.value, true);
-      throw new HubError(refusal.reason === 'stopped' ? 'UNAVAILABLE' : 'BACKLOG', refusal.message);
+    if (cached) {
+      // The same entry with another valid signature: the stored entry answers, as the original's dedup would.
+      this.#count(source.id, 'duplicate');
+      return cached.sgt;
     }
+    const pending = this.#inflight.get(cacheKey);
+    if (pending) return pending;
+    const added = this.#addNew(source, admitted, idHash, cacheKey);
+    this.#inflight.set(cacheKey, added);
+    try {
+      return await added;
+    } finally {
+      this.#inflight.delete(cacheKey);
+    }
+  }
+
+  /** An admitted blob whose identity this process has not answered yet: stored already, or new. */
+  async #addNew(source: TrackedSource, admitted: AdmittedBlob, idHash: Buffer, cacheKey: string): Promise<SignedBytes> {
+    const refusal = await this.#watchdog?.refusal();
+    // Identity in storage before the source pays: only new entries spend its quota. Without a source
+    // quota (and no refusal) queueLeaf's own dedup answers a stored entry, with no extra read.
+    if (refusal || this.#quotas?.limitsSources) {
+      const existing = await this.log.getLeafByIdentityHash(idHash);
+      // A resubmission renews no promise: its entry keeps its original timestamp, so it is answered even during a backlog.
+      if (existing) return this.#answer(source, cacheKey, idHash, existing.value, true);
+    }
+    if (refusal) throw new HubError(refusal.reason === 'stopped' ? 'UNAVAILABLE' : 'BACKLOG', refusal.message);
     this.#quotas?.chargeSource(source.id);
 
     const ts = this.#nextTimestamp();

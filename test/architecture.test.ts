@@ -125,6 +125,7 @@ const ALLOWED: Record<string, string[]> = {
     'personalities/ct',
     'gossip',
     'config',
+    'incidents',
   ],
 };
 

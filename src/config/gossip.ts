@@ -237,11 +237,41 @@ const hub = z.strictObject({
   }),
 });
 
+const https = z.strictObject({
+  pools: doc(
+    z.array(z.strictObject({ url: doc(z.url({ protocol: /^https?$/ }), { description: 'A server that takes gossip.' }) })).default([]),
+    {
+      description:
+        'Servers known to take gossip (draft-linus-trans-gossip-transport-https): each outgoing message rides to them in a TransGossip header; one that answers TransGossipEnabled: No gets none. Use https: the draft forbids gossip over unencrypted connections.',
+    },
+  ),
+  pool: doc(z.boolean().default(true), {
+    description:
+      'Be a pool: every response of this server says TransGossipEnabled: Yes, and TransGossip request headers come in as gossip (in `grapevine serve`: the CT log and hub routes too).',
+    trust: 'anyone who reaches listen can hand in gossip this way (validated, rate limited).',
+  }),
+  maxPerRequest: doc(z.number().int().min(1).max(256).default(16), {
+    description: 'Messages read from one request’s or response’s headers.',
+  }),
+  maxHeaderBytes: doc(z.number().int().min(256).max(65_536).default(8192), {
+    description: 'Longest TransGossip value sent; bigger messages do not travel this way.',
+    unit: 'bytes',
+  }),
+  recheck: doc(duration.prefault('1h'), {
+    description: 'How often a pool that said No is asked again (without gossip).',
+    unit: 'duration',
+  }),
+  timeout: doc(duration.prefault('30s'), { description: 'Time limit of a request to a pool.', unit: 'duration' }),
+});
+
 const transports = z
   .strictObject({
     echo: doc(z.strictObject({}).optional(), { description: 'The echo transport: messages come back to their sender, tag kept.' }),
     pollination: doc(pollination.optional(), {
       description: 'draft-ietf-trans-gossip STH pollination, as server (on listen) and as client of the pools.',
+    }),
+    https: doc(https.optional(), {
+      description: 'draft-linus-trans-gossip-transport-https: gossip in TransGossip HTTP headers, to pools and as a pool.',
     }),
     hub: doc(hub.optional(), {
       description: 'Gossip Hubs: heads submitted with add-signed-blob (SGTs verified), other observers’ latest heads read back in.',
@@ -252,8 +282,8 @@ const transports = z
   })
   .prefault({});
 
-export const gossipFileSchema = z.strictObject({
-  ...serverShape({ listen: '127.0.0.1:7480', database: 'sqlite:gossip.db' }),
+/** The gossip service's keys, in a `gossipd` file and in the `gossipd:` section of a `grapevine serve` file. */
+export const gossipSectionShape = {
   name: doc(z.string().min(1).default('grapevine-gossip'), { description: 'Our name in evidence (`createdBy`, `observed.by`).' }),
   peerSocket: doc(peerSocket, { description: 'The peer socket (docs/gossip.md).' }),
   transportSocket: doc(transportSocket, { description: 'The transport socket; omit path and tcp for built-in transports only.' }),
@@ -265,11 +295,21 @@ export const gossipFileSchema = z.strictObject({
   limits: doc(limits, { description: 'Bounds against floods.' }),
   incidents: doc(incidentsSection.optional(), { description: 'Where split-view incidents go (docs/incidents.md).' }),
   transports: doc(transports, { description: 'Built-in transports to run, by name.' }),
+};
+
+/** The `gossipd:` section of a `grapevine serve` file. */
+export const gossipSection = z.strictObject(gossipSectionShape);
+export type GossipSection = z.output<typeof gossipSection>;
+
+export const gossipFileSchema = z.strictObject({
+  ...serverShape({ listen: '127.0.0.1:7480', database: 'sqlite:gossip.db' }),
+  ...gossipSectionShape,
 });
 
 export type GossipConfig = z.output<typeof gossipFileSchema>;
 
-export interface ResolvedGossipConfig extends ResolvedServerSettings {
+/** The gossip part of a resolved config. */
+export interface ResolvedGossipSection {
   readonly name: string;
   readonly peerSocket: { readonly path?: string; readonly tcp?: { host: string; port: number }; readonly maxConnections: number };
   readonly transportSocket: {
@@ -304,6 +344,8 @@ export interface ResolvedGossipConfig extends ResolvedServerSettings {
   };
 }
 
+export interface ResolvedGossipConfig extends ResolvedServerSettings, ResolvedGossipSection {}
+
 function splitTcp(s: string): { host: string; port: number } {
   const i = s.lastIndexOf(':');
   return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
@@ -313,31 +355,37 @@ const rec = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Rules across keys, on the raw data, so that a file with schema errors gets them too. */
-function crossProblems(raw: unknown): string[] {
+/**
+ * Rules across keys of a raw gossip section (on the raw data, so a file with
+ * schema errors gets them too); `at` prefixes paths. `knowsLogs`: the caller
+ * adds logs of its own (a site's CT log), so none need be configured.
+ */
+export function gossipSectionProblems(raw: unknown, at: string, knowsLogs = false): string[] {
   const problems: string[] = [];
   const c = rec(raw);
   const peer = rec(c.peerSocket);
-  if (peer.path === undefined && peer.tcp === undefined) problems.push('peerSocket: give path, tcp or both');
+  if (peer.path === undefined && peer.tcp === undefined) problems.push(`${at}peerSocket: give path, tcp or both`);
   const t = rec(c.transportSocket);
   if ((t.path !== undefined || t.tcp !== undefined) && t.secretFile === undefined) {
-    problems.push('transportSocket.secretFile: required when the transport socket listens');
+    problems.push(`${at}transportSocket.secretFile: required when the transport socket listens`);
   }
   list(c.logs).forEach((x, i) => {
     const l = rec(x);
-    if (l.key !== undefined && l.keyFile !== undefined) problems.push(`logs[${i}]: give key or keyFile, not both`);
-    if (l.key === undefined && l.keyFile === undefined && list(l.vkeys).length === 0)
-      problems.push(`logs[${i}]: give key, keyFile or vkeys`);
+    if (l.key !== undefined && l.keyFile !== undefined) problems.push(`${at}logs[${i}]: give key or keyFile, not both`);
+    if (l.key === undefined && l.keyFile === undefined && list(l.vkeys).length === 0) {
+      problems.push(`${at}logs[${i}]: give key, keyFile or vkeys`);
+    }
   });
-  if (list(c.logs).length === 0 && list(c.logLists).length === 0)
-    problems.push('logs: no logs and no logLists: every message would be discarded');
+  if (!knowsLogs && list(c.logs).length === 0 && list(c.logLists).length === 0) {
+    problems.push(`${at}logs: no logs and no logLists: every message would be discarded`);
+  }
   return problems;
 }
 
 function validate(raw: unknown, overrides: ResolveOptions['overrides']): { cfg: Readonly<GossipConfig> | null; problems: string[] } {
   const r = gossipFileSchema.safeParse(raw);
   const problems = r.success ? [] : [...schemaProblems(r.error, gossipFileSchema), ...rawServerProblems(raw, overrides)];
-  problems.push(...crossProblems(raw));
+  problems.push(...gossipSectionProblems(raw, ''));
   if (r.success) problems.push(...serverProblems(r.data, overrides));
   return { cfg: r.success && problems.length === 0 ? deepFreeze(r.data) : null, problems };
 }
@@ -353,31 +401,41 @@ export function parseGossipConfig(text: string, opts: Pick<LoadOptions, 'env' | 
   });
 }
 
-/** Reads the secret, key files and log lists; builds the registry. Throws GossipConfigError listing every problem. */
-export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOptions): ResolvedGossipConfig {
-  const problems: string[] = [];
+/**
+ * Reads the secret, key files and log lists of a gossip section and builds
+ * its log registry (with `extraLogs` besides the configured ones: a site's
+ * own CT log). Problems are pushed, prefixed with `at`; null when there were any.
+ */
+export function resolveGossipSection(
+  cfg: GossipSection,
+  opts: ResolveOptions,
+  at: string,
+  problems: string[],
+  extraLogs: readonly KnownLogSpec[] = [],
+): ResolvedGossipSection | null {
+  const before = problems.length;
   const read = fileReader(opts, problems);
   let secret: Buffer | undefined;
   if (cfg.transportSocket.secretFile !== undefined) {
-    const b = read(cfg.transportSocket.secretFile, 'transportSocket.secretFile');
+    const b = read(cfg.transportSocket.secretFile, `${at}transportSocket.secretFile`);
     if (b) {
       secret = b.toString('latin1').endsWith('\n') ? b.subarray(0, b.length - 1) : b;
-      if (secret.length < 16) problems.push(`transportSocket.secretFile: got a ${secret.length}-byte secret, want at least 16 bytes`);
+      if (secret.length < 16) problems.push(`${at}transportSocket.secretFile: got a ${secret.length}-byte secret, want at least 16 bytes`);
     }
   }
-  const specs: KnownLogSpec[] = [];
+  const specs: KnownLogSpec[] = [...extraLogs];
   cfg.logLists.forEach((p, i) => {
-    const b = read(p, `logLists[${i}]`);
+    const b = read(p, `${at}logLists[${i}]`);
     if (!b) return;
     try {
       specs.push(...parseCtLogListV3(b.toString('utf8')));
     } catch (err) {
-      problems.push(`logLists[${i}]: ${(err as Error).message}`);
+      problems.push(`${at}logLists[${i}]: ${(err as Error).message}`);
     }
   });
   cfg.logs.forEach((l, i) => {
     let key: string | Buffer | undefined = l.key;
-    if (l.keyFile !== undefined) key = read(l.keyFile, `logs[${i}].keyFile`) ?? undefined;
+    if (l.keyFile !== undefined) key = read(l.keyFile, `${at}logs[${i}].keyFile`) ?? undefined;
     if (l.keyFile !== undefined && key === undefined) return;
     specs.push({
       name: l.name,
@@ -393,24 +451,24 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     logs = new LogRegistry(specs);
   } catch (err) {
     if (!(err instanceof KnownLogError)) throw err;
-    problems.push(`logs: ${err.message}`);
+    problems.push(`${at}logs: ${err.message}`);
   }
   let peer: ResolvedGossipConfig['peer'];
   const p = cfg.transports.peer;
   if (p) {
     let key: PrivateKey | null = null;
-    const kb = read(p.keyFile, 'transports.peer.keyFile');
+    const kb = read(p.keyFile, `${at}transports.peer.keyFile`);
     if (kb) {
       try {
         key = parsePrivateKey(kb);
-        if (key.type !== 'ed25519') problems.push(`transports.peer.keyFile: got a ${key.type} key, want Ed25519`);
+        if (key.type !== 'ed25519') problems.push(`${at}transports.peer.keyFile: got a ${key.type} key, want Ed25519`);
       } catch (err) {
-        problems.push(`transports.peer.keyFile: ${(err as Error).message}`);
+        problems.push(`${at}transports.peer.keyFile: ${(err as Error).message}`);
       }
     }
     const peers: { name: string; key: PublicKey; address?: { host: string; port: number } }[] = [];
     p.peers.forEach((d, i) => {
-      const where = `transports.peer.peers[${i}]`;
+      const where = `${at}transports.peer.peers[${i}]`;
       if ((d.key === undefined) === (d.keyFile === undefined)) {
         problems.push(`${where}: give key or keyFile`);
         return;
@@ -434,7 +492,7 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     const registry = logs;
     const hubs: { name: string; url: string; key: PublicKey; sources: Map<string, string> }[] = [];
     cfg.transports.hub.hubs.forEach((h, i) => {
-      const where = `transports.hub.hubs[${i}]`;
+      const where = `${at}transports.hub.hubs[${i}]`;
       if ((h.key === undefined) === (h.keyFile === undefined)) {
         problems.push(`${where}: give key or keyFile`);
         return;
@@ -458,10 +516,9 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     });
     hub = { hubs, pollMs: cfg.transports.hub.poll };
   }
-  if (problems.length > 0 || !logs) throw new GossipConfigError(problems);
+  if (problems.length > before || !logs) return null;
   const t = cfg.transportSocket;
   return freezeResolved({
-    ...resolveServer(cfg, opts, cfg.limits.messageBytes),
     name: cfg.name,
     peerSocket: {
       ...(cfg.peerSocket.path !== undefined ? { path: resolvePath(opts.baseDir, cfg.peerSocket.path) } : {}),
@@ -489,6 +546,14 @@ export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOp
     ...(peer !== undefined ? { peer } : {}),
     ...(hub !== undefined ? { hub } : {}),
   });
+}
+
+/** Reads a gossipd file's secret, key files and log lists. Throws GossipConfigError listing every problem. */
+export function resolveGossipConfig(cfg: Readonly<GossipConfig>, opts: ResolveOptions): ResolvedGossipConfig {
+  const problems: string[] = [];
+  const section = resolveGossipSection(cfg, opts, '', problems);
+  if (!section) throw new GossipConfigError(problems);
+  return Object.freeze({ ...resolveServer(cfg, opts, cfg.limits.messageBytes), ...section });
 }
 
 /** Freezes the resolved config and its plain-data members (not the secret's bytes; the registry freezes itself). */

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HeadStore } from '../audit/index.ts';
+import type { Part, ReadinessCheck } from '../http/index.ts';
 import type { IncidentRaiser } from './service/index.ts';
 import { GossipService, type ProofSource, type ServiceLimits, type Transport } from './service/index.ts';
 import { type BoundAddress, PeerSocket, type SocketAddress, TransportSocket } from './sockets/index.ts';
@@ -22,8 +23,10 @@ import type { LogRegistry } from './validate/index.ts';
 
 /** A built-in transport, with the HTTP routes it serves (if any). */
 export interface BuiltinTransport extends Transport {
-  /** Routes on the daemon's HTTP server (pollination's endpoint, TransGossip pools). */
+  /** Routes on the daemon's HTTP server (pollination's endpoint). */
   mount?(app: FastifyInstance): void | Promise<void>;
+  /** Hooks on the whole HTTP server (https: every route a TransGossip pool). */
+  mountRoot?(app: FastifyInstance): void;
 }
 
 /** Builds a built-in transport for the daemon's service (transports/<name>/; the composition root picks them). */
@@ -45,6 +48,8 @@ export interface GossipDaemonOptions {
     readonly authTimeoutMs?: number;
     readonly maxConnections?: number;
   };
+  /** Run last when the daemon stops (e.g. closing the incident sinks). */
+  readonly onStop?: () => Promise<void>;
   /** Built-in transports, each made by the composition root's factory (transports/<name>/). */
   readonly transports?: readonly BuiltinFactory[];
 }
@@ -54,8 +59,16 @@ export interface DaemonAddresses {
   readonly transport: BoundAddress | null;
 }
 
-export class GossipDaemon {
+/**
+ * The daemon is a server part (src/http/part.ts): routes mounted in its
+ * scope, root hooks for the whole server, sockets and transports started
+ * with the server and stopped after it drained.
+ */
+export class GossipDaemon implements Part {
+  readonly name = 'gossip-service';
   readonly service: GossipService;
+  /** The sockets' bound addresses, once started. */
+  addresses: DaemonAddresses | null = null;
   readonly #o: GossipDaemonOptions;
   readonly #peers: PeerSocket;
   readonly #transports: TransportSocket | null;
@@ -93,13 +106,21 @@ export class GossipDaemon {
     this.#builtins = (o.transports ?? []).map((make) => make(this.service));
   }
 
+  readiness(): ReadinessCheck[] {
+    return [];
+  }
+
   /** Adds the built-in transports' routes to `app` (before it listens). */
   async mount(app: FastifyInstance): Promise<void> {
     for (const b of this.#builtins) await b.mount?.(app);
   }
 
+  mountRoot(app: FastifyInstance): void {
+    for (const b of this.#builtins) b.mountRoot?.(app);
+  }
+
   /** Opens the sockets and starts the built-in transports. */
-  async start(): Promise<DaemonAddresses> {
+  async start(): Promise<void> {
     if (this.#started) throw new Error('gossip daemon started twice');
     this.#started = true;
     const peer = await this.#peers.listen(this.#o.peerSocket);
@@ -108,17 +129,18 @@ export class GossipDaemon {
     for (const b of this.#builtins) {
       if (!this.service.registerTransport(b)) throw new Error(`transport ${b.name} registered twice`);
     }
+    this.addresses = { peer, transport };
     this.#o.logger.info(
       { peer, transport, transports: this.service.transportNames(), logs: this.#o.logs.size },
       'gossip service listening',
     );
-    return { peer, transport };
   }
 
-  /** Stops transports and sockets; waits for the split-view checks in flight. */
+  /** Stops transports and sockets; waits for the split-view checks in flight; then the caller's `onStop`. */
   async stop(): Promise<void> {
     await this.service.close();
     await this.#transports?.close();
     await this.#peers.close();
+    await this.#o.onStop?.();
   }
 }

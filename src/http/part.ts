@@ -19,6 +19,12 @@ export interface Part {
   readiness(): readonly ReadinessCheck[];
   /** Registers its routes; `app` is a scope of its own, so hooks and content parsers stay inside. */
   mount(app: FastifyInstance): Promise<void>;
+  /**
+   * Optional: hooks on the root app, before any part is mounted, so they see
+   * every part's routes (the gossip service makes every route a TransGossip
+   * pool this way). Routes belong in `mount`.
+   */
+  mountRoot?(app: FastifyInstance): void;
   /** Starts its background work (sequencers, watchdogs, loops). Called before the server listens. */
   start(): Promise<void>;
   /** Stops its background work. Called once, after the app drained, in the reverse order of start. */

@@ -110,6 +110,7 @@ async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     http: o.http,
   });
   if (o.ipv6QuotaPrefix !== undefined) setIpv6QuotaPrefix(app, o.ipv6QuotaPrefix);
+  for (const part of o.parts) part.mountRoot?.(app);
   const checks: ReadinessCheck[] = [...(o.storage ? [storageCheck(o.storage)] : []), ...o.parts.flatMap((p) => p.readiness())];
   registerHealth(app, { checks });
   registerMetrics(app, { registry: o.registry });

@@ -39,6 +39,7 @@ import {
   tokenBucket,
 } from './fields.ts';
 import { type IncidentsSection, incidentsSection, resolveIncidents } from './incidents.ts';
+import { publicKeyText } from './private-keys.ts';
 import { withoutSecrets } from './problems.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 
@@ -87,12 +88,12 @@ const transportSocket = z
 
 const log = z.strictObject({
   name: doc(z.string().min(1), { description: 'For people, logs and metrics.' }),
-  key: doc(z.string().min(1).optional(), {
+  key: doc(publicKeyText('a public key').optional(), {
     description: "The log's key as base64 DER SubjectPublicKeyInfo (a CT log list's `key`): its STHs and SCTs verify with it.",
     trust: 'every head this key signs is accepted as the log’s.',
   }),
   keyFile: doc(z.string().min(1).optional(), { description: "The same as a PEM file, relative to this file's folder." }),
-  vkeys: doc(z.array(z.string().min(1)).optional(), {
+  vkeys: doc(z.array(publicKeyText('a vkey')).optional(), {
     description: 'c2sp.org/signed-note vkeys of the log (any type, 0x05 included); needs origin.',
   }),
   origin: doc(z.string().min(1).optional(), {
@@ -182,7 +183,7 @@ const peerDaemon = z.strictObject({
   name: doc(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'want a lowercase name'), {
     description: 'The peer daemon’s name (logs, metrics).',
   }),
-  key: doc(z.string().min(1).optional(), { description: 'Its Ed25519 public key, base64 DER SubjectPublicKeyInfo.' }),
+  key: doc(publicKeyText('a public key').optional(), { description: 'Its Ed25519 public key, base64 DER SubjectPublicKeyInfo.' }),
   keyFile: doc(z.string().min(1).optional(), {
     description: "Its Ed25519 public key as a PEM file, relative to this file's folder. One of key and keyFile.",
     trust: 'the holder of the matching private key can exchange gossip with this daemon.',
@@ -209,7 +210,7 @@ const hubTarget = z.strictObject({
   url: doc(z.url({ protocol: /^https?$/ }), {
     description: 'The hub instance’s base URL, e.g. https://hub.example/gamut (before /gossip/v0/).',
   }),
-  key: doc(z.string().min(1).optional(), {
+  key: doc(publicKeyText('a public key').optional(), {
     description: 'The hub’s public key, base64 DER SubjectPublicKeyInfo: every SGT must verify with it.',
   }),
   keyFile: doc(z.string().min(1).optional(), {

@@ -35,7 +35,7 @@ import {
   schemaProblems,
   tokenBucket,
 } from './fields.ts';
-import { privateKeyKind, privateKeyProblem } from './private-keys.ts';
+import { privateKeyKind, privateKeyProblem, publicKeyText } from './private-keys.ts';
 import { withoutSecrets } from './problems.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 import { sequencerSection, timingProblems } from './timing.ts';
@@ -63,7 +63,7 @@ const source = z
       description: 'Signature hash: SHA256 (ECDSA, RSA) or NONE (Ed25519, which hashes internally).',
       defaultText: 'from the key type',
     }),
-    publicKey: doc(z.string().min(1).optional(), {
+    publicKey: doc(publicKeyText('a public key').optional(), {
       description:
         "The source's public key inline: a PEM block, or base64 DER SubjectPublicKeyInfo (as in Google's CT log list). One of publicKey, publicKeyFile and vkey.",
       trust: "whatever this key signs is accepted as the source's. A private key here is refused without being shown.",
@@ -72,7 +72,7 @@ const source = z
       description: "A PEM, DER or base64 public key file, relative to this file's folder. One of publicKey, publicKeyFile and vkey.",
       trust: 'as publicKey; a file holding a private key is refused.',
     }),
-    vkey: doc(z.string().min(1).optional(), {
+    vkey: doc(publicKeyText('a vkey').optional(), {
       description:
         'A c2sp.org/signed-note verifier key, name+keyid+base64 (CHECKPOINT, GONOTARY): type 0x01 Ed25519, 0x02 ECDSA, 0x03/0x04 witness cosignatures, 0x05 RFC 6962 (static-ct-api logs). One of publicKey, publicKeyFile and vkey.',
       trust: 'as publicKey. A Go private note key (PRIVATE+KEY+…) here is refused without being shown.',
@@ -87,12 +87,6 @@ const source = z
   .superRefine((s, ctx) => {
     const n = [s.publicKey, s.publicKeyFile, s.vkey].filter((x) => x !== undefined).length;
     if (n !== 1) ctx.addIssue({ code: 'custom', message: `give exactly one of publicKey, publicKeyFile and vkey (got ${n})` });
-    for (const field of ['vkey', 'publicKey'] as const) {
-      const v = s[field];
-      const kind = v === undefined ? undefined : privateKeyKind(v);
-      if (kind)
-        ctx.addIssue({ code: 'custom', path: [field], message: privateKeyProblem(kind, field === 'vkey' ? 'a vkey' : 'a public key') });
-    }
     // Issue 9 #8: "latest" orders by tree size alone, so only a pinned origin keeps other logs' checkpoints out.
     if (s.kind === 'CHECKPOINT' && s.origin === undefined) {
       ctx.addIssue({

@@ -55,6 +55,7 @@ import {
   schemaProblems,
 } from './fields.ts';
 import { incidentsSection, resolveIncidents } from './incidents.ts';
+import { publicKeyText } from './private-keys.ts';
 import { withoutSecrets } from './problems.ts';
 
 export class MonitorConfigError extends ConfigProblemsError {
@@ -75,12 +76,12 @@ const logEntry = z.strictObject({
     description:
       'rfc6962: the base URL before /ct/v1; checkpoint: the checkpoint URL (tlog-tiles <prefix>/checkpoint, sumdb /latest). Omitted: never polled directly.',
   }),
-  publicKey: doc(z.string().min(1).optional(), {
+  publicKey: doc(publicKeyText('a public key').optional(), {
     description: 'rfc6962: the log key, PEM or base64 DER SPKI.',
     trust: 'every head and SCT of this log is checked against it.',
   }),
   publicKeyFile: doc(z.string().min(1).optional(), { description: 'rfc6962: a file holding the log key (PEM or DER).' }),
-  vkey: doc(z.string().min(1).optional(), {
+  vkey: doc(publicKeyText('a vkey').optional(), {
     description: 'checkpoint: the log’s signed-note verifier key.',
     trust: 'every checkpoint of this log is checked against it.',
   }),
@@ -94,7 +95,7 @@ const logEntry = z.strictObject({
 const hubEntry = z.strictObject({
   name: doc(name, { description: 'How the hub is named.' }),
   url: doc(httpUrl, { description: 'The hub instance URL including its prefix, e.g. http://127.0.0.1:8080/hub.' }),
-  publicKey: doc(z.string().min(1).optional(), {
+  publicKey: doc(publicKeyText('a public key').optional(), {
     description: 'The hub key, PEM or base64 DER SPKI.',
     trust: 'every hub head and SGT is checked against it.',
   }),

@@ -8,6 +8,7 @@
  * (PKCS#8, SEC 1, PKCS#1, encrypted PKCS#8, OpenSSH), and base64 or DER that
  * parses as a private key.
  */
+import { z } from 'zod';
 import { parsePrivateKey } from '../crypto/index.ts';
 
 /** What kind of private key `input` is ("a Go note private key", …), or undefined when it is none. */
@@ -28,4 +29,19 @@ export function privateKeyKind(input: string | Uint8Array): string | undefined {
 /** The problem for a private key found at `where`, naming its kind and never its content. */
 export function privateKeyProblem(kind: string, want: string): string {
   return `got ${kind}, want ${want}; the value is not shown. Take the private key out of this file (and replace it if the file was shared)`;
+}
+
+/**
+ * A config string that holds a public key or vkey (`want` names it: "a
+ * vkey", "a public key"). A private key there is refused by the schema, so
+ * no later parser quotes it, with a problem that names its kind only.
+ */
+export function publicKeyText(want: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const kind = privateKeyKind(v);
+      if (kind) ctx.addIssue({ code: 'custom', message: privateKeyProblem(kind, want) });
+    });
 }

@@ -49,6 +49,7 @@ import {
   schemaProblems,
 } from './fields.ts';
 import { incidentsSection, resolveIncidents } from './incidents.ts';
+import { publicKeyText } from './private-keys.ts';
 import { withoutSecrets } from './problems.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 
@@ -63,13 +64,13 @@ const log = z
     origin: doc(z.string().min(1), {
       description: 'The checkpoint origin line, exactly (c2sp.org/tlog-checkpoint). Unique among the logs.',
     }),
-    vkey: doc(z.string().min(1).optional(), {
+    vkey: doc(publicKeyText('a vkey').optional(), {
       description:
         "The log's key, a c2sp.org/signed-note vkey: type 0x01 (Ed25519), 0x02 (ECDSA, Rekor) or 0x05 (RFC 6962, a CT log's key; its name must be the origin). Optional when a log list has the origin.",
       trust:
         'every checkpoint this key signs for the origin is cosigned once it is consistent: a wrong key makes the witness vouch for someone else.',
     }),
-    vkeys: doc(z.array(z.string().min(1)).optional(), {
+    vkeys: doc(z.array(publicKeyText('a vkey')).optional(), {
       description: 'More keys of the log (a key rotation); with vkey, all count. A signature by any of them is enough.',
     }),
     url: doc(z.string().min(1).optional(), {

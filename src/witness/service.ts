@@ -121,6 +121,11 @@ export class WitnessService {
   readonly #beforeSwap: ((origin: string) => Promise<void>) | undefined;
   /** origin → its qpd bucket; built once, charged synchronously. */
   readonly #quotas = new Map<string, QuotaManager>();
+  /**
+   * State key → the time of the witness's cosignature in the record of that revision, so a request need not
+   * parse the stored note again. An entry is used only for its exact revision, so a stale one is harmless.
+   */
+  readonly #times = new Map<string, { readonly revision: number; readonly time: number }>();
 
   constructor(opts: WitnessServiceOptions) {
     if (opts.cosigners.length === 0) throw new WitnessConfigError('BAD_CONFIG', 'got no witness key, want at least one');
@@ -205,7 +210,7 @@ export class WitnessService {
         }
         throw err;
       }
-      const time = Math.max(1, Math.floor(this.#clock() / 1000), this.#storedTime(rec));
+      const time = Math.max(1, Math.floor(this.#clock() / 1000), this.#storedTime(key, rec));
       const cosignatures = this.#cosigners.map((c) => c.cosign(note.text, time));
       const stored = formatNote({ text: note.text, signatures: [...verified.verified, ...cosignatures] });
       await this.#beforeSwap?.(origin);
@@ -216,6 +221,7 @@ export class WitnessService {
           body: Buffer.from(stored, 'utf8'),
         })
       ) {
+        this.#times.set(key, { revision: (rec?.revision ?? 0) + 1, time });
         return Object.freeze({
           verdict: decision.verdict,
           origin,
@@ -230,12 +236,15 @@ export class WitnessService {
   }
 
   /** The newest time among the witness's own cosignatures in a stored record (0 when none of its current keys signed it). */
-  #storedTime(rec: StoredHeadRecord | null): number {
+  #storedTime(key: string, rec: StoredHeadRecord | null): number {
     if (!rec) return 0;
+    const cached = this.#times.get(key);
+    if (cached?.revision === rec.revision) return cached.time;
     let t = 0;
     for (const s of parseNote(rec.body).signatures) {
       if (this.#cosigners.some((c) => c.name === s.name && c.keyId === s.keyId)) t = Math.max(t, cosignatureV1Time(s.signature) ?? 0);
     }
+    this.#times.set(key, { revision: rec.revision, time: t });
     return t;
   }
 
@@ -260,7 +269,7 @@ export class WitnessService {
         vkey: verified.verified[0].verifier.vkey,
         ...(log.url !== undefined ? { url: log.url } : {}),
         witness: this.name,
-        accepted: rec ? { note: Buffer.from(rec.body).toString('utf8'), time: this.#storedTime(rec) } : null,
+        accepted: rec ? { note: Buffer.from(rec.body).toString('utf8'), time: this.#storedTime(witnessStateKey(log), rec) } : null,
         submitted: req.checkpoint.toString('utf8'),
         oldSize: req.oldSize,
         size: cp.size,

@@ -16,9 +16,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { listenProblem } from '../config/fields.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet, privateKeyPem, type TestKeyType } from '../x509/testca/index.ts';
+import { listenArg } from './args.ts';
 import { CliError } from './errors.ts';
 import { writeNewFile } from './file-write.ts';
 
@@ -83,12 +83,10 @@ export function registerCtTestCa(ct: Command): void {
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .addOption(new Option('--key-type <type>', 'key type of every minted certificate').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--log-config', 'also write log-key.pem and ct.yaml for `grapevine ct serve`', false)
-    .option('--listen <host:port>', 'the listen address written into ct.yaml (with --log-config)', '127.0.0.1:6962')
+    .option('--listen <host:port>', 'the listen address written into ct.yaml (with --log-config)', listenArg, '127.0.0.1:6962')
     .option('--force', 'replace files that already exist', false)
     .action(async (o: TestCaOpts) => {
       const dir = resolve(o.out);
-      const badListen = listenProblem(o.listen, '--listen');
-      if (badListen) throw new CliError('USAGE', badListen);
       const written = await demoFiles(await mintDemoSet(o.keyType));
       if (o.logConfig) {
         const key = generatePrivateKey('ecdsa-p256');

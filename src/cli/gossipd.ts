@@ -14,6 +14,7 @@ import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossi
 import type { GossipDaemon } from '../gossip/daemon.ts';
 import { buildGossipDaemon, startServer } from '../server/index.ts';
 import { MemoryHeadStore } from '../storage/index.ts';
+import { listenArg } from './args.ts';
 import { loadConfigFile } from './server-runtime.ts';
 
 export interface RunningGossipd {
@@ -59,7 +60,7 @@ export async function startGossipd(
 export function registerGossipd(cmd: Command): void {
   cmd
     .requiredOption('--config <file>', 'gossip service config (docs/configuration.md)')
-    .option('--listen <host:port>', "listen on this address instead of the config's")
+    .option('--listen <host:port>', "listen on this address instead of the config's", listenArg)
     .action(async (o: { config: string; listen?: string }) => {
       const config = loadConfigFile(o.config, loadGossipConfigText, o.listen !== undefined ? { listen: o.listen } : {});
       const g = await startGossipd(config, { handleSignals: true });

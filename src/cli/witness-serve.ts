@@ -14,6 +14,7 @@ import { buildIncidentReporter } from '../incidents/index.ts';
 import { type Server, startServer } from '../server/index.ts';
 import { openHeadStore } from '../storage/index.ts';
 import { WitnessMetrics, WitnessPart, WitnessService } from '../witness/index.ts';
+import { listenArg } from './args.ts';
 import { loadConfigFile } from './server-runtime.ts';
 
 export interface WitnessServerOptions {
@@ -102,7 +103,7 @@ export function registerWitnessServe(witness: Command): void {
     .command('serve')
     .description('Run a C2SP witness (POST add-checkpoint, GET <origin hash>/checkpoint) from a YAML config')
     .requiredOption('--config <file>', 'witness config (YAML; docs/configuration.md § Witness)')
-    .option('--listen <host:port>', "listen here instead of the config's listen")
+    .option('--listen <host:port>', "listen here instead of the config's listen", listenArg)
     .action(async (o: { config: string; listen?: string }) => {
       const config = loadWitnessConfig(o.config, o.listen);
       const s = await startWitnessServer(config, { handleSignals: true });

@@ -218,6 +218,8 @@ describe('docs/examples', () => {
       ['serve', '--config', file],
       ['ct', 'serve', '--config', file],
       ['hub', 'serve', '--config', file],
+      ['witness', 'serve', '--config', file],
+      ['gossipd', '--config', file],
     ]) {
       const r = grapevine([...args, '--listen', 'nowhere']);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -20,7 +20,13 @@
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
 import { makeSource, SOURCE_KINDS, type TrackedSource } from '../hub/index.ts';
-import { DEFAULT_MAX_GET_ENTRIES, type HubQuotaSpec, routePrefix } from '../personalities/hub/index.ts';
+import {
+  DEFAULT_AUDIT_FILE_KEEP,
+  DEFAULT_AUDIT_FILE_MAX_BYTES,
+  DEFAULT_MAX_GET_ENTRIES,
+  type HubQuotaSpec,
+  routePrefix,
+} from '../personalities/hub/index.ts';
 import { substituteEnv } from './env.ts';
 import {
   ConfigProblemsError,
@@ -116,6 +122,22 @@ const instance = z.strictObject({
     defaultText: 'none (kept in memory only)',
     trust: 'whoever can rewrite it can make the hub forget heads it served (and so serve a fork after a restart).',
   }),
+  auditLogRotation: doc(
+    z
+      .strictObject({
+        maxBytes: doc(z.number().int().min(4096).default(DEFAULT_AUDIT_FILE_MAX_BYTES), {
+          description:
+            'Size past which the audit file is rotated: it becomes FILE.1 (older ones shift up) and FILE starts again with the last served head alone.',
+          unit: 'bytes',
+        }),
+        keep: doc(z.number().int().min(0).max(100).default(DEFAULT_AUDIT_FILE_KEEP), {
+          description: 'Rotated audit files kept (FILE.1 … FILE.N), the evidence of heads served earlier; 0 keeps none.',
+          unit: 'files',
+        }),
+      })
+      .prefault({}),
+    { description: 'Bounds on auditLog: at most (keep + 1) × maxBytes on disk, whatever the uptime.' },
+  ),
   sources: doc(z.array(source).min(1), {
     description: 'The logs (and other signers) whose signed material this hub accepts; ids unique per instance.',
   }),
@@ -289,6 +311,8 @@ export interface ResolvedHubInstance {
   readonly signer: Signer;
   readonly mmdMs: number;
   readonly auditLog?: string;
+  /** Rotation of auditLog (personalities/hub/served-heads-file.ts). */
+  readonly auditLogRotation: { readonly maxBytes: number; readonly keep: number };
   readonly sources: readonly TrackedSource[];
 }
 
@@ -377,6 +401,7 @@ export function resolveHubSection(c: HubSection, opts: ResolveOptions, at: strin
           signer,
           mmdMs: inst.mmd,
           ...(inst.auditLog !== undefined ? { auditLog: resolvePath(opts.baseDir, inst.auditLog) } : {}),
+          auditLogRotation: inst.auditLogRotation,
           sources: Object.freeze(sources),
         }),
       );

@@ -117,7 +117,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
           signer: i.signer,
           sources: i.sources,
           mmdMs: i.mmdMs,
-          servedHeads: i.auditLog !== undefined ? new FileServedHeads(i.auditLog) : undefined,
+          servedHeads: i.auditLog !== undefined ? new FileServedHeads(i.auditLog, i.auditLogRotation) : undefined,
         })),
         {
           ...deps,

@@ -23,5 +23,11 @@ export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type Opene
 export { HubMetrics } from './metrics.ts';
 export { type HubQuotaSpec, HubQuotas } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
-export { FileServedHeads, MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
+export { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
+export {
+  type AuditFileOptions,
+  DEFAULT_AUDIT_FILE_KEEP,
+  DEFAULT_AUDIT_FILE_MAX_BYTES,
+  FileServedHeads,
+} from './served-heads-file.ts';
 export { checkEntryDomain, checkTreeHeadDomain, HubSigner } from './signer.ts';

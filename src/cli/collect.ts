@@ -6,9 +6,12 @@
  * succeeded, 1 otherwise).
  */
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
+import { splitListen } from '../config/fields.ts';
 import { loadMonitorConfigText, type ResolvedMonitorConfig } from '../config/monitor.ts';
+import { createApp, registerHealth, registerMetrics } from '../http/index.ts';
 import {
   Collector,
   type Destination,
@@ -55,13 +58,25 @@ export function registerCollect(cmd: Command): void {
         if (failed.length > 0) process.exitCode = EXIT_FAIL;
         return;
       }
+      let app: FastifyInstance | null = null;
+      if (c.collect.listen !== undefined) {
+        app = createApp({ logger });
+        registerHealth(app, { checks: [] });
+        registerMetrics(app, { registry });
+        const { host, port } = splitListen(c.collect.listen);
+        await app.listen({ host, port });
+      }
       collector.start();
-      logger.info({ polls: c.collect.polls.length, destinations: c.collect.destinations.length }, 'collector started');
+      logger.info(
+        { polls: c.collect.polls.length, destinations: c.collect.destinations.length, listen: c.collect.listen },
+        'collector started',
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
+      await app?.close();
       await collector.stop();
     });
 }

@@ -113,6 +113,7 @@ const pollTiming = {
 };
 
 const collectSection = z.strictObject({
+  listen: doc(z.string().optional(), { description: 'host:port for /metrics and /healthz. Omitted: no HTTP.' }),
   interval: doc(positiveDuration.prefault('10s'), { description: 'Default time between polls of a source.', unit: 'duration' }),
   minInterval: doc(duration.prefault('1s'), { description: 'Default minimum time between two polls of one source.', unit: 'duration' }),
   jitter: doc(z.number().min(0).max(1).default(0.1), { description: 'Spread of each interval, as a fraction of it (0.1: ±10%).' }),
@@ -244,6 +245,7 @@ export interface ResolvedMonitorConfig {
   readonly logs: readonly ResolvedLog[];
   readonly hubs: readonly ResolvedHub[];
   readonly collect: {
+    readonly listen?: string;
     readonly polls: readonly {
       readonly name: string;
       readonly log: string;
@@ -317,8 +319,11 @@ function crossProblems(c: MonitorFile): string[] {
   });
   for (const [i, n] of (c.audit.logs ?? []).entries()) if (!logs.has(n)) p.push(`audit.logs[${i}]: no log named ${JSON.stringify(n)}`);
   for (const [i, n] of (c.audit.hubs ?? []).entries()) if (!hubs.has(n)) p.push(`audit.hubs[${i}]: no hub named ${JSON.stringify(n)}`);
-  if (c.audit.listen !== undefined) {
-    const lp = listenProblem(c.audit.listen, 'audit.listen');
+  for (const [where, listen] of [
+    ['audit.listen', c.audit.listen],
+    ['collect.listen', c.collect.listen],
+  ] as const) {
+    const lp = listen !== undefined ? listenProblem(listen, where) : undefined;
     if (lp) p.push(lp);
   }
   return p;
@@ -382,6 +387,7 @@ export function loadMonitorConfigText(text: string, opts: LoadOptions): Resolved
       logs,
       hubs,
       collect: {
+        ...(col.listen !== undefined ? { listen: col.listen } : {}),
         polls: col.polls.map((q) => ({
           name: q.name ?? (q.via ? `${q.log}@${q.via}` : q.log),
           log: q.log,

@@ -10,7 +10,7 @@
  * logs' queues), then the logs. Rounds never overlap; a hostile server can
  * only make its own audit slow, within the bounded requests of fetch.ts.
  */
-import type { HeadStore } from '../audit/index.ts';
+import { type HeadStore, MAX_HEAD_BODY_BYTES } from '../audit/index.ts';
 import { checkSignedPromise, type SignedPromise } from '../evidence/index.ts';
 import type { IncidentLogger, IncidentReporter } from '../incidents/index.ts';
 import { type AuditContext, makeRaise } from './audit-context.ts';
@@ -52,6 +52,9 @@ export class Auditor {
   #running: Promise<void> | null = null;
   #stopped = true;
   #opened: Promise<void> | null = null;
+  /** Per promising log or hub name: the HeadStore revision of its persisted promises, and whether the book changed since. */
+  readonly #promiseState = new Map<string, { revision: number; dirty: boolean }>();
+  readonly #savedCount = new Map<string, number>();
 
   constructor(o: AuditorOptions) {
     this.#o = o;
@@ -76,6 +79,7 @@ export class Auditor {
     this.#opened ??= (async () => {
       await this.#o.reporter.open();
       for (const x of [...this.#hubs.values(), ...this.#logs.values()]) await x.open();
+      for (const name of [...this.#hubs.keys(), ...this.#logs.keys()]) await this.#loadPromises(name);
     })();
     return this.#opened;
   }
@@ -113,6 +117,7 @@ export class Auditor {
     await this.open();
     for (const h of this.#hubs.values()) await h.round();
     for (const l of this.#logs.values()) await l.round();
+    for (const name of [...this.#hubs.keys(), ...this.#logs.keys()]) await this.#savePromises(name);
     this.#rounds++;
   }
 
@@ -157,13 +162,71 @@ export class Auditor {
       const code = (err as { code?: string }).code === 'BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'BAD_RESPONSE';
       throw new MonitorError(code, `promise of ${name}: ${(err as Error).message}`, { cause: err });
     }
-    return this.#a.book.add({
+    const added = this.#a.book.add({
       log: name,
       leafHash: o.leafHash,
       timeNs: o.timeNs,
       deadlineNs: o.timeNs + BigInt(target.mmdMs) * 1_000_000n,
       signed,
     });
+    if (added) this.#promiseState.set(name, { revision: this.#promiseState.get(name)?.revision ?? 0, dirty: true });
+    return added;
+  }
+
+  #promiseKey(name: string): string {
+    const id = this.#logs.get(name)?.log.id ?? this.#hubs.get(name)?.hub.id ?? name;
+    return `promises:${id}`;
+  }
+
+  /** Loads the promises persisted for `name`; each is verified again before it is held. */
+  async #loadPromises(name: string): Promise<void> {
+    const r = await this.#o.store.get(this.#promiseKey(name));
+    this.#promiseState.set(name, { revision: r?.revision ?? 0, dirty: false });
+    if (!r) return;
+    let list: SignedPromise[] = [];
+    try {
+      list = (JSON.parse(Buffer.from(r.body).toString('utf8')) as { promises?: SignedPromise[] }).promises ?? [];
+    } catch {
+      return;
+    }
+    for (const p of list) {
+      try {
+        this.addPromise(name, p);
+      } catch {
+        // No longer verifies (the key changed in the config): dropped.
+      }
+    }
+    this.#promiseState.set(name, { revision: r.revision, dirty: false });
+    this.#savedCount.set(name, this.#a.book.pending(name).length);
+  }
+
+  /**
+   * Persists the promises `name` still holds, when they changed: the ones due
+   * first, as many as fit the HeadStore's 64 KiB body (the rest are kept in
+   * memory only, and lost on a restart).
+   */
+  async #savePromises(name: string): Promise<void> {
+    const st = this.#promiseState.get(name) ?? { revision: 0, dirty: false };
+    const pending = this.#a.book.pending(name);
+    if (!st.dirty && pending.length === (this.#savedCount.get(name) ?? 0)) return;
+    pending.sort((a, b) => (a.deadlineNs < b.deadlineNs ? -1 : a.deadlineNs > b.deadlineNs ? 1 : 0));
+    let keep = pending.map((p) => p.signed);
+    let body = Buffer.from(JSON.stringify({ v: 1, promises: keep }));
+    while (body.length > MAX_HEAD_BODY_BYTES && keep.length > 0) {
+      keep = keep.slice(0, Math.floor((keep.length * 3) / 4));
+      body = Buffer.from(JSON.stringify({ v: 1, promises: keep }));
+    }
+    const ok = await this.#o.store.compareAndSwap(this.#promiseKey(name), st.revision, {
+      size: keep.length,
+      rootHash: Buffer.alloc(32),
+      body,
+    });
+    if (ok) {
+      this.#promiseState.set(name, { revision: st.revision + 1, dirty: false });
+      this.#savedCount.set(name, pending.length);
+    } else {
+      this.#promiseState.set(name, { revision: (await this.#o.store.get(this.#promiseKey(name)))?.revision ?? 0, dirty: true });
+    }
   }
 
   /** Names of everything audited, by kind, for status pages. */

@@ -41,13 +41,21 @@ describe('monitor: an honest world', () => {
         w.sink.incidents.map((i) => i.summary),
         [],
       );
+      // One more SCT, not yet due when the auditor stops.
+      const late = await submitCert(c1.server.url, 'honest-late');
+      auditor.addPromise('ct1', sctOf(late));
+      await auditor.round();
       const size = auditor.hubSize('hub1');
-      // A new auditor on the same state directory resumes where the first stopped.
+      // A new auditor on the same state directory resumes where the first stopped, promise included.
       auditor = w.auditor({ logs: [c1.log], hubs: [h1.hub] });
       await auditor.open();
       assert.equal(auditor.hubSize('hub1'), size);
       assert.ok((auditor.latest('ct1')?.size ?? 0) >= 4);
-      await auditor.round();
+      assert.equal(auditor.pendingPromises, 1);
+      await until('the late promise judged', async () => {
+        await auditor.round();
+        return auditor.pendingPromises === 0;
+      });
       assert.equal(w.sink.incidents.length, 0);
     } finally {
       await w.close();

@@ -78,6 +78,13 @@ hub:
 gossip:
   interval: 5s
   source: local-ct
+gossipd:                      # the gossip service (docs/gossip.md); the CT log above is a known log
+  peerSocket:
+    path: gossip.sock         # grapevine gossip subscribe --socket <this directory>/gossip.sock
+  transports:
+    echo: {}
+    https: {}                 # every route of this server is a TransGossip pool
+    pollination: {}           # POST /.well-known/ct-gossip/v1/sth-pollination
 `,
     0o644,
   );
@@ -120,6 +127,8 @@ export function registerServe(serve: Command): void {
         handleSignals: true,
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
+      const peers = site.gossipd?.addresses?.peer;
+      if (peers?.path) process.stderr.write(`grapevine: gossip service — peers ${peers.path}\n`);
       process.stderr.write(
         banner(site.url, [
           ...(site.ct && config.ct

@@ -65,7 +65,7 @@ export interface ReferenceTable {
   readonly defaultsOf?: ReadonlyArray<readonly [string, z.ZodType]>;
 }
 
-const SERVER_KEYS = Object.keys(siteFileSchema.shape).filter((k) => !['ct', 'hub', 'gossip'].includes(k));
+const SERVER_KEYS = Object.keys(siteFileSchema.shape).filter((k) => !['ct', 'hub', 'gossip', 'gossipd'].includes(k));
 
 /**
  * The tables of docs/configuration.md. Server keys are documented once, from
@@ -76,7 +76,7 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
   {
     id: 'server',
     schema: siteFileSchema,
-    omit: ['ct', 'hub', 'gossip'],
+    omit: ['ct', 'hub', 'gossip', 'gossipd'],
     defaultsOf: [
       ['serve', siteFileSchema],
       ['ct serve', ctFileSchema],
@@ -85,7 +85,7 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
       ['gossipd', gossipFileSchema],
     ],
   },
-  { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub'] },
+  { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub', 'gossipd'] },
   { id: 'ct', schema: ctFileSchema, omit: SERVER_KEYS },
   { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
   { id: 'witness', schema: witnessFileSchema, omit: SERVER_KEYS },
@@ -106,6 +106,7 @@ export const CONFIG_FILES: ReadonlyArray<{
       ['site', ''],
       ['ct', 'ct.'],
       ['hub', 'hub.'],
+      ['gossipd', 'gossipd.'],
     ],
   },
   {

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { type CtSection, ctSection, ctSectionProblems, type ResolvedCtConfig, resolveCtSection } from './ct.ts';
 import { substituteEnv } from './env.ts';
 import { ConfigProblemsError, deepFreeze, doc, duration, type LoadOptions, parseYamlText, schemaProblems } from './fields.ts';
+import { type GossipSection, gossipSection, gossipSectionProblems, type ResolvedGossipSection, resolveGossipSection } from './gossip.ts';
 import {
   type HubSection,
   hubSection,
@@ -52,6 +53,10 @@ export const siteFileSchema = z.strictObject({
   hub: doc(hubSection.optional(), {
     description: 'Gossip Hub instances: the keys of a `hub serve` file (below) but the server ones. Omitted: no hub.',
   }),
+  gossipd: doc(gossipSection.optional(), {
+    description:
+      "The gossip service: the keys of a `gossipd` file (below) but the server ones. The local CT log is a known log without being listed, and the gossip loop feeds it the log's tree heads. Omitted: no gossip service.",
+  }),
   gossip: doc(
     z
       .strictObject({
@@ -73,6 +78,7 @@ export interface ResolvedSiteConfig extends ResolvedServerSettings {
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   readonly gossip: { readonly intervalMs: number; readonly source: string };
+  readonly gossipd: ResolvedGossipSection | null;
 }
 
 /** Keys a section may not set: they are the site's, at the top. */
@@ -100,6 +106,9 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
     const rawHub = (raw as { hub?: unknown } | null)?.hub;
     const problems = parsed.success ? [] : siteSchemaProblems(parsed.error);
     problems.push(...hubUniquenessProblems(rawHub, 'hub.'));
+    const rawGossipd = (raw as { gossipd?: unknown; ct?: unknown } | null)?.gossipd;
+    if (rawGossipd !== undefined)
+      problems.push(...gossipSectionProblems(rawGossipd, 'gossipd.', (raw as { ct?: unknown }).ct !== undefined));
     if (!parsed.success) {
       problems.push(...rawServerProblems(raw, opts.overrides));
       readHubKeyFiles(rawHub, opts, 'hub.', problems);
@@ -117,6 +126,9 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
     // Key files are read even when the rules above failed, so one run reports everything.
     const ct = c.ct ? resolveCtSection(c.ct as CtSection, opts, 'ct.', problems) : null;
     const hub = c.hub ? resolveHubSection(c.hub as HubSection, opts, 'hub.', problems) : null;
+    // The local CT log is known to the gossip service by its key (and its checkpoints by its prefix's origin, if any).
+    const localLogs = ct ? [{ name: 'local CT log', key: ct.log.signer.publicKey }] : [];
+    const gossipd = c.gossipd ? resolveGossipSection(c.gossipd as GossipSection, opts, 'gossipd.', problems, localLogs) : null;
     if (problems.length > 0) throw new SiteConfigError(problems);
     // One app serves both personalities: its body limit is the larger of the sections' limits.bodyBytes.
     const bodyLimit = Math.max(c.ct?.limits.bodyBytes ?? 0, c.hub?.limits.bodyBytes ?? 0);
@@ -126,6 +138,7 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
       ct: ct ? Object.freeze({ ...server, bodyLimit: c.ct?.limits.bodyBytes ?? bodyLimit, ...ct }) : null,
       hub: hub ? Object.freeze({ ...server, bodyLimit: c.hub?.limits.bodyBytes ?? bodyLimit, ...hub }) : null,
       gossip: Object.freeze({ intervalMs, source: c.gossip.source }),
+      gossipd,
     });
   });
 }

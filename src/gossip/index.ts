@@ -10,3 +10,4 @@ export { GossipPart } from './part.ts';
 export { ctLogHead, GOSSIP_READER } from './sources.ts';
 export type { GossipTransport } from './transport.ts';
 export { inProcessHubTransport } from './transports/in-process.ts';
+export { LOCAL_PEER, localServiceTransport } from './transports/local.ts';

@@ -13,13 +13,16 @@ import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { ResolvedCtConfig } from '../config/ct.ts';
 import type { LogLevel } from '../config/fields.ts';
+import type { ResolvedGossipSection } from '../config/gossip.ts';
 import type { ResolvedHubConfig } from '../config/hub.ts';
-import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport } from '../gossip/index.ts';
+import type { GossipDaemon } from '../gossip/daemon.ts';
+import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport, localServiceTransport } from '../gossip/index.ts';
 import type { Part } from '../http/index.ts';
 import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type TreeDeps } from '../log/index.ts';
 import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
 import { FileServedHeads, type HubPart, HubQuotas, openHubs } from '../personalities/hub/index.ts';
-import { openStorage, redact } from '../storage/index.ts';
+import { MemoryHeadStore, openStorage, redact } from '../storage/index.ts';
+import { buildGossipDaemon } from './gossip.ts';
 import { type Server, type ServerOptions, startServer } from './server.ts';
 
 export interface SiteSpec {
@@ -38,8 +41,10 @@ export interface SiteSpec {
   readonly http?: ServerOptions['http'];
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
-  /** The loop feeding the CT log's STHs to the hubs that have `source`; needs both sections. */
+  /** The loop feeding the CT log's STHs to the hubs that have `source` and to the gossip service; needs a CT log. */
   readonly gossip?: { readonly intervalMs: number; readonly source: string; readonly idleIntervalMs?: number } | null;
+  /** The gossip service (src/config/gossip.ts section), run as a part of the site. */
+  readonly gossipd?: ResolvedGossipSection | null;
 }
 
 export interface SiteOptions {
@@ -70,6 +75,7 @@ export interface Site extends Server {
   readonly ct: CtLogPart | null;
   readonly hubs: HubPart | null;
   readonly gossip: GossipLoop | null;
+  readonly gossipd: GossipDaemon | null;
 }
 
 /** The advice in a "tree does not exist" message when the command gives none. */
@@ -95,6 +101,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
   let ct: CtLogPart | null = null;
   let hubs: HubPart | null = null;
   let gossip: GossipLoop | null = null;
+  let gossipd: GossipDaemon | null = null;
   try {
     if (spec.ct) {
       const c = spec.ct;
@@ -130,12 +137,20 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
         },
       );
     }
-    if (ct && hubs && spec.gossip) gossip = gossipLoop(ct, hubs, spec.gossip, { clock, logger, registry });
+    // The latest head per log lives in memory until storage/ offers a durable HeadStore.
+    if (spec.gossipd) gossipd = buildGossipDaemon(spec.gossipd, { logger, registry, store: new MemoryHeadStore(), clock });
+    if (ct && (hubs || gossipd) && spec.gossip) gossip = gossipLoop(ct, hubs, gossipd, spec.gossip, { clock, logger, registry });
   } catch (err) {
     if (ownStorage) await storage.close().catch(() => {});
     throw err;
   }
-  const parts: Part[] = [...(ct ? [ct] : []), ...(hubs ? [hubs] : []), ...(gossip ? [new GossipPart(gossip)] : [])];
+  // The gossip service starts before the loop that feeds it, and stops after it.
+  const parts: Part[] = [
+    ...(ct ? [ct] : []),
+    ...(hubs ? [hubs] : []),
+    ...(gossipd ? [gossipd] : []),
+    ...(gossip ? [new GossipPart(gossip)] : []),
+  ];
   const server = await startServer({
     host: opts.host ?? spec.host,
     port: opts.port ?? spec.port,
@@ -160,19 +175,21 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     },
     'grapevine serving',
   );
-  return { ...server, storage, ct, hubs, gossip };
+  return { ...server, storage, ct, hubs, gossip, gossipd };
 }
 
-/** The CT log's STHs into every hub instance that has the gossip source. */
+/** The CT log's STHs into every hub instance that has the gossip source, and into the gossip service. */
 function gossipLoop(
   ct: CtLogPart,
-  hubs: HubPart,
+  hubs: HubPart | null,
+  gossipd: GossipDaemon | null,
   g: NonNullable<SiteSpec['gossip']>,
   o: { clock: () => number; logger: Logger; registry: Registry },
 ): GossipLoop {
-  const targets = hubs.hubs
+  const targets = (hubs?.hubs ?? [])
     .filter((h) => h.hub.sources.some((s) => s.id === g.source))
     .map((h) => ({ name: h.hub.prefix, transport: inProcessHubTransport(h.hub, g.source) }));
+  if (gossipd) targets.push({ name: 'gossip-service', transport: localServiceTransport(gossipd.service) });
   return new GossipLoop({
     source: ctLogHead(ct.ct, o.clock),
     targets,

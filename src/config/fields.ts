@@ -103,7 +103,7 @@ export const tokenBucket = z.strictObject({
 
 /** pino log level. Default info. */
 export const logLevel = doc(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), {
-  description: 'Least severe pino level written to stderr (JSON lines).',
+  description: 'Least severe level logged, as pino JSON lines (servers write them to stdout; collect and audit to stderr).',
 });
 
 export type LogLevel = z.output<typeof logLevel>;

@@ -19,8 +19,14 @@
 import { z } from 'zod';
 import { doc, duration, positiveDuration, resolvePath } from './fields.ts';
 
+/** The `type` of a sink, documented once for every form. */
+const sinkType = <T extends string>(t: T) =>
+  doc(z.literal(t), {
+    description: "The kind of sink: log (the observer's log), jsonl (a file), webhook (HTTP POST) or command (a program).",
+  });
+
 const webhook = z.strictObject({
-  type: z.literal('webhook'),
+  type: sinkType('webhook'),
   url: doc(z.url({ protocol: /^https?$/ }), { description: 'Where each incident is POSTed as JSON (docs/incidents.md).' }),
   headers: doc(z.record(z.string(), z.string()).optional(), {
     description: 'Extra request headers, e.g. Authorization. Use $' + '{VAR} substitution to keep secrets out of the file.',
@@ -39,7 +45,7 @@ const webhook = z.strictObject({
 });
 
 const command = z.strictObject({
-  type: z.literal('command'),
+  type: sinkType('command'),
   argv: doc(z.array(z.string().min(1)).min(1), {
     description: 'Program and arguments, run without a shell; the incident record on stdin, GRAPEVINE_INCIDENT_* in the environment.',
     trust: 'runs with the observer’s privileges for every incident.',
@@ -49,8 +55,8 @@ const command = z.strictObject({
 });
 
 export const incidentSinkSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('log') }),
-  z.strictObject({ type: z.literal('jsonl'), path: doc(z.string().min(1), { description: 'JSON-lines file, appended and fsynced.' }) }),
+  z.strictObject({ type: sinkType('log') }),
+  z.strictObject({ type: sinkType('jsonl'), path: doc(z.string().min(1), { description: 'JSON-lines file, appended and fsynced.' }) }),
   webhook,
   command,
 ]);

@@ -112,6 +112,15 @@ const pollTiming = {
   }),
 };
 
+/** Where a gossip service's peer socket is: a Unix socket path, or host and port. */
+const gossipAddress = {
+  path: doc(z.string().min(1).optional(), { description: 'The gossip service’s peer socket, a Unix socket path. Or host and port.' }),
+  host: doc(z.string().min(1).optional(), { description: 'The host of the gossip service’s TCP peer socket (with port).' }),
+  port: doc(z.number().int().min(1).max(65535).optional(), {
+    description: 'The port of the gossip service’s TCP peer socket (with host).',
+  }),
+};
+
 const collectSection = z.strictObject({
   listen: doc(z.string().optional(), { description: 'host:port for /metrics and /healthz. Omitted: no HTTP.' }),
   interval: doc(positiveDuration.prefault('10s'), { description: 'Default time between polls of a source.', unit: 'duration' }),
@@ -141,14 +150,22 @@ const collectSection = z.strictObject({
           z.strictObject({
             hub: doc(name, { description: 'Submit heads to this hub (add-signed-blob) under the log’s source id there.' }),
           }),
-          z.strictObject({ witness: z.strictObject({ name, url: httpUrl }) }),
           z.strictObject({
-            gossip: z.strictObject({
-              name,
-              path: z.string().min(1).optional(),
-              host: z.string().min(1).optional(),
-              port: z.number().int().min(1).max(65535).optional(),
-            }),
+            witness: doc(
+              z.strictObject({
+                name: doc(name, { description: 'The witness’s name (logs, metrics).' }),
+                url: doc(httpUrl, { description: 'The witness’s base URL (before add-checkpoint).' }),
+              }),
+              { description: 'Hand checkpoints to this c2sp.org/tlog-witness witness (add-checkpoint).' },
+            ),
+          }),
+          z.strictObject({
+            gossip: doc(
+              z.strictObject({ name: doc(name, { description: 'The gossip service’s name (logs, metrics).' }), ...gossipAddress }),
+              {
+                description: 'Hand heads to this gossip service, connecting as a peer.',
+              },
+            ),
           }),
         ]),
       )
@@ -167,16 +184,7 @@ const auditSection = z.strictObject({
   logs: doc(z.array(name).optional(), { description: 'Logs to audit (default: every log).' }),
   hubs: doc(z.array(name).optional(), { description: 'Hubs to audit (default: every hub).' }),
   pollLogs: doc(z.boolean().default(true), { description: 'Poll the audited logs’ own heads each round.' }),
-  gossip: doc(
-    z
-      .strictObject({
-        path: z.string().min(1).optional(),
-        host: z.string().min(1).optional(),
-        port: z.number().int().min(1).max(65535).optional(),
-      })
-      .optional(),
-    { description: 'Take heads from this gossip service (as a peer).' },
-  ),
+  gossip: doc(z.strictObject(gossipAddress).optional(), { description: 'Take heads from this gossip service (as a peer).' }),
   maxLeaves: doc(z.number().int().min(1).max(1_000_000).default(100_000), {
     description: 'Leaf hashes read at most to show one promise absent.',
   }),

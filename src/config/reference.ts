@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { ctFileSchema } from './ct.ts';
 import { gossipFileSchema } from './gossip.ts';
 import { hubFileSchema } from './hub.ts';
+import { monitorFileSchema } from './monitor.ts';
 import { inputJsonSchema } from './problems.ts';
 import { siteFileSchema } from './site.ts';
 import { witnessFileSchema } from './witness.ts';
@@ -30,6 +31,7 @@ interface Js {
   readonly defaultText?: string;
   readonly default?: unknown;
   readonly enum?: readonly unknown[];
+  readonly const?: unknown;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly exclusiveMinimum?: number;
@@ -90,6 +92,7 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
   { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
   { id: 'witness', schema: witnessFileSchema, omit: SERVER_KEYS },
   { id: 'gossipd', schema: gossipFileSchema, omit: SERVER_KEYS },
+  { id: 'monitor', schema: monitorFileSchema },
 ];
 
 /** Every config file type and the tables that together document all of its keys (with the section prefix they take). */
@@ -141,6 +144,11 @@ export const CONFIG_FILES: ReadonlyArray<{
       ['gossipd', ''],
     ],
   },
+  {
+    name: 'collect / audit',
+    schema: monitorFileSchema,
+    tables: [['monitor', '']],
+  },
 ];
 
 const code = (v: unknown) => (v === '' ? '`""`' : `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``);
@@ -151,6 +159,7 @@ function typeOf(n: Js): string {
   if (n.format === 'duration') return 'duration (`500ms`, `10s`, `2m`, `1h`)';
   if (n.format === 'date-time') return 'RFC 3339 time';
   if (n.enum) return `one of ${n.enum.map(code).join(', ')}`;
+  if (n.const !== undefined) return code(n.const);
   const t = Array.isArray(n.type) ? n.type : n.type ? [n.type] : [];
   if (n.anyOf) {
     const kinds = n.anyOf.map((o) => (o.type === 'array' ? 'list of strings' : String(o.type)));
@@ -164,7 +173,15 @@ function typeOf(n: Js): string {
   }
   if (t.includes('boolean')) return 'boolean';
   if (t.includes('array')) {
-    const item = n.items?.type === 'object' ? 'sections' : n.items?.type === 'string' ? 'strings' : 'values';
+    const objects = n.items ? objectsOf(n.items) : [];
+    const item =
+      objects.length > 1
+        ? 'sections, each one of several forms'
+        : objects.length === 1
+          ? 'sections'
+          : n.items?.type === 'string'
+            ? 'strings'
+            : 'values';
     return `list of ${item}${n.minItems ? ` (≥ ${n.minItems})` : ''}`;
   }
   if (t.includes('object')) return 'section';
@@ -191,29 +208,64 @@ function defaultAcross(t: ReferenceTable, key: string, own: string): string {
   return new Set(each.map(([, d]) => d)).size === 1 ? own : each.map(([label, d]) => `${d} (${label})`).join(', ');
 }
 
+/** The object schemas a node stands for: itself, or each object among the options of a union. */
+function objectsOf(n: Js): Js[] {
+  if (n.properties) return [n];
+  return [...(n.anyOf ?? []), ...((n as { oneOf?: readonly Js[] }).oneOf ?? [])].flatMap(objectsOf);
+}
+
+/** A name for one form of a union: its discriminator's value, or its only key. */
+function formName(o: Js): string {
+  const props = Object.entries(o.properties ?? {});
+  const tag = props.find(([, v]) => v.const !== undefined);
+  return tag ? String(tag[1].const) : props.length === 1 ? props[0][0] : 'other';
+}
+
 /** The rows of one table, depth first, in schema order. */
 export function referenceRows(t: ReferenceTable): ReferenceRow[] {
   const root = inputJsonSchema(t.schema) as Js;
-  const rows: ReferenceRow[] = [];
-  const walk = (node: Js, path: string, top: boolean) => {
+  type Row = { -readonly [K in keyof ReferenceRow]: ReferenceRow[K] } & { consts?: unknown[]; defaults?: Array<[string, string]> };
+  const rows = new Map<string, Row>();
+  // `form`: the node is one option of a union of several, named so; its required keys and defaults are that form's.
+  const walk = (node: Js, path: string, top: boolean, form: string | null) => {
     for (const [key, child] of Object.entries(node.properties ?? {})) {
       if (top && t.omit?.includes(key)) continue;
       const k = path ? `${path}.${key}` : key;
-      const own = defaultOf(child, node.required?.includes(key) === true);
-      rows.push({
-        key: k,
-        type: typeOf(child),
-        default: top ? defaultAcross(t, key, own) : own,
-        description: child.description ?? '',
-        ...(child.trust ? { trust: child.trust } : {}),
-      });
+      const required = node.required?.includes(key) === true;
+      const own = required && form !== null ? '**required** in its form' : defaultOf(child, required);
+      const seen = rows.get(k);
+      if (seen) {
+        // The same key in several forms: one row, a discriminator's values listed together, defaults per form.
+        const next: Row = { ...seen };
+        if (child.const !== undefined && seen.consts) {
+          next.consts = [...seen.consts, child.const];
+          next.type = `one of ${next.consts.map(code).join(', ')}`;
+        }
+        if (form !== null && seen.defaults && !seen.defaults.some(([, d]) => d === own)) {
+          next.defaults = [...seen.defaults, [form, own]];
+          next.default = next.defaults.map(([f, d]) => `${d} (${f})`).join(', ');
+        }
+        rows.set(k, next);
+      } else {
+        rows.set(k, {
+          key: k,
+          type: typeOf(child),
+          default: top ? defaultAcross(t, key, own) : own,
+          description: child.description ?? '',
+          ...(child.trust ? { trust: child.trust } : {}),
+          ...(child.const !== undefined ? { consts: [child.const] } : {}),
+          ...(form !== null ? { defaults: [[form, own]] } : {}),
+        });
+      }
       if (top && t.shallow?.includes(key)) continue;
-      if (child.properties) walk(child, k, false);
-      if (child.items?.properties) walk(child.items, `${k}[]`, false);
+      const objects = objectsOf(child);
+      for (const o of objects) walk(o, k, false, objects.length > 1 ? formName(o) : null);
+      const items = child.items ? objectsOf(child.items) : [];
+      for (const o of items) walk(o, `${k}[]`, false, items.length > 1 ? formName(o) : null);
     }
   };
-  walk(root, '', true);
-  return rows;
+  walk(root, '', true, null);
+  return [...rows.values()].map(({ consts: _c, defaults: _d, ...r }) => r);
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

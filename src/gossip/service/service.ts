@@ -153,6 +153,22 @@ export class GossipService {
     return [...this.#lanes.keys()];
   }
 
+  /** Sizes of everything the service holds, for status pages and the flood tests' bounds. */
+  stats(): { peers: number; transports: number; poolBytes: number; suspiciousBytes: number; poolEntries: number; seen: number; forwarded: number; queued: number } {
+    let queued = 0;
+    for (const lane of this.#lanes.values()) queued += lane.queued;
+    return {
+      peers: this.#peers.size,
+      transports: this.#lanes.size,
+      poolBytes: this.pool.bytes,
+      suspiciousBytes: this.pool.suspiciousBytes,
+      poolEntries: this.pool.size,
+      seen: this.#seen.size,
+      forwarded: this.#forwarded.size,
+      queued,
+    };
+  }
+
   /** Incidents raised since start, oldest first (for status and tests; the sink has them durably). */
   incidents(): readonly Incident[] {
     return this.#incidents;

@@ -21,6 +21,8 @@ export interface AuditContext {
   readonly maxLeaves: number;
   /** Rounds a consistency check may stay unproven before it is reported as proof-refused. */
   readonly proofAttempts: number;
+  /** Consecutive failed polls of a log or hub before an unresponsive suspicion. */
+  readonly unresponsiveAfter: number;
   /** Entries per get-entries request. */
   readonly pageSize: number;
   raise(what: string, build: () => EvidenceDocument): Promise<void>;

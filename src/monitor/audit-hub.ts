@@ -31,6 +31,7 @@ import {
   promiseUnconfirmedEvidence,
   proofRefusedEvidence,
   rollbackEvidence,
+  unresponsiveEvidence,
 } from '../evidence/index.ts';
 import type { TrackedSource } from '../hub/index.ts';
 import { CompactRange } from '../merkle/index.ts';
@@ -40,6 +41,7 @@ import { promiseStatus, resolvePair } from './checks.ts';
 import { HubTree } from './hub-tree.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
 import { asMonitorError, hubClient, seenFromCheckedEntry } from './observe.ts';
+import { Outage } from './outage.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
 import { hubTreeReader, type TreeReader } from './tree-reader.ts';
@@ -59,6 +61,7 @@ export class HubAudit {
   readonly #ranges = new Map<number, Buffer[]>();
   #attempts: Attempt[] = [];
   readonly #promiseTries = new Map<string, number>();
+  readonly #outage = new Outage();
   #revision = 0;
   #dirty = false;
 
@@ -116,12 +119,25 @@ export class HubAudit {
       const head = hubSthHead(sth.headData, sth.hubSignature, { by: this.#a.ctx.by, from: this.hub.spec.url, atMs: this.#a.ctx.now() });
       const o = checkSignedHead(head, this.hub.evidence, `${this.hub.name} get-sth`);
       seen = { size: o.size, root: o.root, timeNs: o.timeNs, head, latest: true, observedAtMs: Date.parse(head.observed.at) };
+      this.#outage.ok();
       this.#a.metrics?.polls.inc({ source: this.hub.name, outcome: 'ok' });
       this.#a.metrics?.headSize.set({ source: this.hub.name }, seen.size);
     } catch (err) {
       const e = asMonitorError(err, this.hub.name);
       this.#a.metrics?.polls.inc({ source: this.hub.name, outcome: e.code });
       this.#a.log?.warn({ hub: this.hub.name, code: e.code }, `get-sth failed: ${e.message}`);
+      if (this.#outage.failed(`${this.hub.spec.url} get-sth`, this.#a.ctx.now(), e.message, this.#a.unresponsiveAfter)) {
+        const last = this.view.freshest;
+        await this.#a.raise('unresponsive', () =>
+          unresponsiveEvidence({
+            log: this.hub.evidence,
+            by: this.#a.ctx.by,
+            atMs: this.#a.ctx.now(),
+            attempts: this.#outage.attempts,
+            ...(last ? { last: last.head } : {}),
+          }),
+        );
+      }
       return;
     }
     if (await this.#judgeHead(seen)) await this.#advance(seen);

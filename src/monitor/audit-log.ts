@@ -25,12 +25,14 @@ import {
   proofRefusedEvidence,
   regressionEvidence,
   rollbackEvidence,
+  unresponsiveEvidence,
 } from '../evidence/index.ts';
 import type { AuditContext } from './audit-context.ts';
 import { fit, type LogStateBody, load, reopen } from './audit-state.ts';
 import { promiseStatus, resolvePair } from './checks.ts';
 import type { MonitoredLog } from './logs.ts';
 import { asMonitorError, ctClient, pollLog } from './observe.ts';
+import { Outage } from './outage.ts';
 import type { PendingPromise } from './promises.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
@@ -48,6 +50,7 @@ export class LogAudit {
   /** Heads whose checks are unproven, with the attempts so far. */
   readonly #retry = new Map<string, { seen: Seen; attempts: Attempt[] }>();
   readonly #promiseTries = new Map<string, number>();
+  readonly #outage = new Outage();
   #revision = 0;
   #dirty = false;
 
@@ -83,6 +86,7 @@ export class LogAudit {
     if (this.#poll) {
       try {
         const seen = await pollLog(this.log, this.#a.ctx);
+        this.#outage.ok();
         this.#a.metrics?.polls.inc({ source: this.log.name, outcome: 'ok' });
         this.#a.metrics?.headSize.set({ source: this.log.name }, seen.size);
         this.#queue.push(seen);
@@ -90,6 +94,18 @@ export class LogAudit {
         const e = asMonitorError(err, this.log.name);
         this.#a.metrics?.polls.inc({ source: this.log.name, outcome: e.code });
         this.#a.log?.warn({ log: this.log.name, code: e.code }, `poll failed: ${e.message}`);
+        if (this.#outage.failed(this.log.spec.url ?? this.log.name, this.#a.ctx.now(), e.message, this.#a.unresponsiveAfter)) {
+          const last = this.view.freshest;
+          await this.#a.raise('unresponsive', () =>
+            unresponsiveEvidence({
+              log: this.log.evidence,
+              by: this.#a.ctx.by,
+              atMs: this.#a.ctx.now(),
+              attempts: this.#outage.attempts,
+              ...(last ? { last: last.head } : {}),
+            }),
+          );
+        }
       }
     }
     const queue = [...this.#retry.values()].map((r) => r.seen).concat(this.#queue);

@@ -38,6 +38,8 @@ export interface AuditorOptions {
   readonly pageSize?: number;
   readonly maxLeaves?: number;
   readonly proofAttempts?: number;
+  /** Consecutive failed polls before an unresponsive suspicion (default 5). */
+  readonly unresponsiveAfter?: number;
   /** Promises held at most. */
   readonly maxPromises?: number;
 }
@@ -65,6 +67,7 @@ export class Auditor {
       ...(o.log ? { log: o.log } : {}),
       maxLeaves: o.maxLeaves ?? 100_000,
       proofAttempts: o.proofAttempts ?? 3,
+      unresponsiveAfter: o.unresponsiveAfter ?? 5,
       pageSize: o.pageSize ?? 1000,
       raise: makeRaise(o.reporter, o.log),
     };

@@ -120,6 +120,23 @@ describe('monitor: hostile servers', () => {
     }
   });
 
+  it('a log that stops answering is an unresponsive suspicion, once per outage, never proof', async () => {
+    const w = world();
+    try {
+      const url = await hostileServer(w);
+      const log = monitoredLog({ name: 'gone', type: 'rfc6962', url: `${url}/status500`, publicKey: newKey().publicKey });
+      const auditor = w.auditor({ logs: [log], hubs: [] });
+      for (let r = 0; r < 8; r++) await auditor.round();
+      assert.deepEqual(
+        w.sink.incidents.map((i) => `${i.category}/${i.class}`),
+        ['unresponsive/suspicion'],
+      );
+      assert.match(w.sink.incidents[0].summary, /^SUSPICION only, not proof \(unresponsive\): log gone stopped answering: 5 failed attempt/);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('an STH with a forged signature, garbled proofs and garbled hub entries raise no proof incident', async () => {
     const w = world();
     try {

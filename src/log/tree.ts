@@ -86,14 +86,17 @@ export class OpenedTree {
     return this.log.tree.name;
   }
 
-  /** Calls `listener` once if this tree's sequencer stops on a fatal error. */
+  /** Calls `listener` once when this tree's sequencer stops on a fatal error — at once (next microtask) if it already has. */
   onFatal(listener: (err: unknown) => void): void {
-    this.#fatal.push(listener);
+    const err = this.sequencer?.fatal;
+    if (err) queueMicrotask(() => listener(err));
+    else this.#fatal.push(listener);
   }
 
   /** Called by the sequencer (once). */
   fatal(err: unknown): void {
-    for (const l of this.#fatal) l(err);
+    const listeners = this.#fatal.splice(0);
+    for (const l of listeners) l(err);
   }
 
   /** Starts the sequencer, then the watchdog (its first probe runs before this resolves). */

@@ -111,6 +111,8 @@ describe('openTree', () => {
     const err = await fatal;
     assert.ok(isError(err, StorageError, 'CORRUPT'));
     assert.equal((await t.watchdog.refusal())?.reason, 'stopped');
+    // A listener that comes late (a server that registers after its parts started) still hears of it.
+    assert.equal(await new Promise<unknown>((resolve) => t.onFatal(resolve)), err);
     await t.stop();
     await real.close();
   });

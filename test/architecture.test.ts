@@ -75,10 +75,12 @@ const ALLOWED: Record<string, string[]> = {
   ct: ['merkle', 'crypto', 'codec'],
   hub: ['merkle', 'crypto', 'codec', 'note', 'checkpoint'],
   // Personalities sit on the core and their wire half, and never import each other.
-  'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub'],
-  'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct'],
+  'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub', 'publish'],
+  'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct', 'note', 'checkpoint', 'publish'],
   // Tiled logs' read API, client half (paths, hash reader, rebuild, HTTP client): no server code.
   tiles: ['merkle', 'codec', 'crypto', 'note', 'checkpoint'],
+  // Publishing a log the C2SP way (checkpoint, tiles, witnessing): served by the personalities' parts.
+  publish: ['merkle', 'codec', 'crypto', 'note', 'checkpoint', 'tiles', 'witness', 'http'],
   // The C2SP witness: a server half on the observer core (audit) and the note/checkpoint formats.
   witness: ['audit', 'evidence', 'merkle', 'codec', 'crypto', 'note', 'checkpoint', 'log', 'http', 'storage', 'ct', 'tiles'],
   // Evidence format and verifier (pure): the hub wire half only for its domain-separation checks.

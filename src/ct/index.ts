@@ -16,3 +16,4 @@ export {
 } from './client.ts';
 export { leafInput, NO_EXTENSIONS, signSct, timestampedEntry } from './entry.ts';
 export { CT_PATH_PREFIX } from './paths.ts';
+export { type TileLeafParts, tileLeaf } from './tile-leaf.ts';

@@ -13,8 +13,8 @@
 import type { Logger } from 'pino';
 import type { PublicKey, Signer } from '../crypto/index.ts';
 import { parsePublicKey } from '../crypto/index.ts';
-import { CompactRange, consistencyPlan, HASH_SIZE, hashLeaf, inclusionPlan, ProofError } from '../merkle/index.ts';
-import { LogError } from './errors.ts';
+import { CompactRange, consistencyPlan, HASH_SIZE, hashLeaf, inclusionPlan, ProofError, tileWidthAt } from '../merkle/index.ts';
+import { LogError, StorageError } from './errors.ts';
 import { signHead } from './head.ts';
 import type { LogMetrics } from './metrics.ts';
 import type { QuotaManager } from './quota.ts';
@@ -253,6 +253,28 @@ export class Log {
     } catch (err) {
       throw asRequestError(err);
     }
+  }
+
+  /**
+   * The first `width` hashes of the stored hash tile (level, index)
+   * (c2sp.org/tlog-tiles: a partial tile `.p/<width>`; 256 is a full tile).
+   * Requires the tile to hold `width` hashes in the tree of `size` leaves,
+   * and `size` ≤ the latest size; LogError BAD_REQUEST otherwise. Stored
+   * tiles only grow at the right edge, so the answer never changes.
+   */
+  async readTile(level: number, index: number, width: number, size: number, chargeTo: readonly string[] = []): Promise<Buffer> {
+    this.#charge('read', chargeTo);
+    await this.#checkSize(size);
+    const have = tileWidthAt({ level, index }, size);
+    if (!Number.isInteger(width) || width < 1 || width > have) {
+      throw new LogError('BAD_REQUEST', `tile ${level}/${index} holds ${have} hashes in the tree of ${size}, got a request for ${width}`);
+    }
+    const [data] = await this.#storage.getTiles(this.tree.id, [{ level, index }]);
+    if (!data || data.length < width * HASH_SIZE) {
+      throw new StorageError('CORRUPT', `tile ${level}/${index} of tree ${this.tree.name}: got ${data?.length ?? 0} bytes, want ≥ ${width * HASH_SIZE}`);
+    }
+    this.#metrics?.reads.inc({ tree: this.tree.name, op: 'tile' });
+    return Buffer.from(data.subarray(0, width * HASH_SIZE));
   }
 
   async #checkSize(size: number): Promise<void> {

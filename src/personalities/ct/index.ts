@@ -9,5 +9,6 @@ export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
 export { type CtRoutesOptions, ctRoutes } from './http.ts';
 export { CtMetrics } from './metrics.ts';
 export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
+export { publishCtLog } from './published.ts';
 export { CertificateCache, RootStore } from './roots.ts';
 export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, normalizePrefix, type OpenCtOptions, openCtLog } from './server.ts';

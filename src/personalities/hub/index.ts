@@ -21,6 +21,7 @@ export {
 } from './hub.ts';
 export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './instance.ts';
 export { HubMetrics } from './metrics.ts';
+export { publishHub } from './published.ts';
 export { type HubQuotaSpec, HubQuotas } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
 export { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';

@@ -131,7 +131,10 @@ describe('monitor: hostile servers', () => {
         w.sink.incidents.map((i) => `${i.category}/${i.class}`),
         ['unresponsive/suspicion'],
       );
-      assert.match(w.sink.incidents[0].summary, /^SUSPICION only, not proof \(unresponsive\): log gone stopped answering: 5 failed attempt/);
+      assert.match(
+        w.sink.incidents[0].summary,
+        /^SUSPICION only, not proof \(unresponsive\): log gone stopped answering: 5 failed attempt/,
+      );
     } finally {
       await w.close();
     }

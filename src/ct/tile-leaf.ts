@@ -52,7 +52,8 @@ export function tileLeaf(merkleTreeLeaf: Uint8Array, extraData: Uint8Array): Til
   const te = merkleTreeLeaf.subarray(2);
   w.fixed(te, te.length, 'timestamped_entry');
   if (precert) w.opaque(precert, 1, 0xff_ffff, 'pre_certificate');
-  if (chain.length * 32 > FINGERPRINT_MAX) throw new CodecError('BAD_VALUE', `certificate_chain: got ${chain.length} certificates, want ≤ ${Math.floor(FINGERPRINT_MAX / 32)}`);
+  if (chain.length * 32 > FINGERPRINT_MAX)
+    throw new CodecError('BAD_VALUE', `certificate_chain: got ${chain.length} certificates, want ≤ ${Math.floor(FINGERPRINT_MAX / 32)}`);
   w.vector(
     0,
     FINGERPRINT_MAX,

@@ -271,7 +271,10 @@ export class Log {
     }
     const [data] = await this.#storage.getTiles(this.tree.id, [{ level, index }]);
     if (!data || data.length < width * HASH_SIZE) {
-      throw new StorageError('CORRUPT', `tile ${level}/${index} of tree ${this.tree.name}: got ${data?.length ?? 0} bytes, want ≥ ${width * HASH_SIZE}`);
+      throw new StorageError(
+        'CORRUPT',
+        `tile ${level}/${index} of tree ${this.tree.name}: got ${data?.length ?? 0} bytes, want ≥ ${width * HASH_SIZE}`,
+      );
     }
     this.#metrics?.reads.inc({ tree: this.tree.name, op: 'tile' });
     return Buffer.from(data.subarray(0, width * HASH_SIZE));

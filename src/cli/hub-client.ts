@@ -34,6 +34,7 @@ import { intArg } from './args.ts';
 import { CliError } from './errors.ts';
 import { cappedFetch, DEFAULT_MAX_BODY_BYTES } from './fetch.ts';
 import { hubKeyFor } from './hub-keys.ts';
+import { registerHubSourcesFromLogList } from './hub-sources.ts';
 import { readKeyFile } from './key-file.ts';
 import { b64, msTime, nsTime, printJson, printJsonLine, rfc3339 } from './output.ts';
 import { progress } from './progress.ts';
@@ -49,9 +50,11 @@ interface CommonOpts {
 const out = printJson;
 const line = printJsonLine;
 
-function common(cmd: Command): Command {
-  return cmd
-    .requiredOption('--url <url>', 'hub base URL including its prefix, e.g. https://hub.example/gamut')
+/** The options every hub client command takes; `--url` is checked by `client()` where a command has sub-commands. */
+function common(cmd: Command, urlRequired = true): Command {
+  const url = '--url <url>';
+  const urlHelp = 'hub base URL including its prefix, e.g. https://hub.example/gamut';
+  return (urlRequired ? cmd.requiredOption(url, urlHelp) : cmd.option(url, urlHelp))
     .option('--hub-key <file>', "the hub's public key (PEM, DER or base64 SPKI); every head and SGT must verify with it")
     .option('--pin <file>', 'URL → key pin file: records --hub-key on first use, supplies it later, refuses a different key')
     .option('--timeout <ms>', 'per-request time limit in ms', intArg, 30_000)
@@ -59,6 +62,7 @@ function common(cmd: Command): Command {
 }
 
 function client(o: CommonOpts): HubClient {
+  if (o.url === undefined) throw new CliError('USAGE', "required option '--url <url>' not specified");
   return new HubClient({ url: o.url, hubKey: hubKeyFor(o), timeoutMs: o.timeout, fetch: cappedFetch(o.maxBody) });
 }
 
@@ -179,32 +183,33 @@ export function registerHubClient(hub: Command): void {
     .description("Fetch and verify the hub's signed tree head")
     .action(verified(async (o: CommonOpts) => out(sthJson(await client(o).getSth()))));
 
-  common(hub.command('sources'))
-    .description('List the sources the hub accepts (each key must parse)')
-    .action(
-      verified(async (o: CommonOpts) => {
-        const keys = await client(o).getSourceKeys();
-        out(
-          keys.map((k) => {
-            let keyType: string;
-            try {
-              keyType = (
-                k.vkey !== undefined
-                  ? makeSource({ id: k.id, kind: 'CHECKPOINT', vkey: k.vkey })
-                  : makeSource({ id: k.id, kind: 'UNKNOWN', publicKey: k.pubKey })
-              ).publicKey.type;
-            } catch (err) {
-              throw new HubClientError(
-                'BAD_RESPONSE',
-                `get-source-keys: the key of ${JSON.stringify(k.id)} does not parse: ${(err as Error).message}`,
-                { cause: err },
-              );
-            }
-            return { id: k.id, kind: k.kind, key_type: keyType, pub_key: b64(k.pubKey), ...(k.vkey ? { vkey: k.vkey } : {}) };
-          }),
-        );
-      }),
-    );
+  // `sources` also has a sub-command (from-log-list), so its --url is checked in client(), not by commander.
+  const sources = common(hub.command('sources'), false);
+  registerHubSourcesFromLogList(sources);
+  sources.description('List the sources the hub accepts (each key must parse); or: sources from-log-list FILE').action(
+    verified(async (o: CommonOpts) => {
+      const keys = await client(o).getSourceKeys();
+      out(
+        keys.map((k) => {
+          let keyType: string;
+          try {
+            keyType = (
+              k.vkey !== undefined
+                ? makeSource({ id: k.id, kind: 'CHECKPOINT', vkey: k.vkey })
+                : makeSource({ id: k.id, kind: 'UNKNOWN', publicKey: k.pubKey })
+            ).publicKey.type;
+          } catch (err) {
+            throw new HubClientError(
+              'BAD_RESPONSE',
+              `get-source-keys: the key of ${JSON.stringify(k.id)} does not parse: ${(err as Error).message}`,
+              { cause: err },
+            );
+          }
+          return { id: k.id, kind: k.kind, key_type: keyType, pub_key: b64(k.pubKey), ...(k.vkey ? { vkey: k.vkey } : {}) };
+        }),
+      );
+    }),
+  );
 
   common(hub.command('entries'))
     .description('Fetch entries [start, end] and verify each: inclusion in the verified head, and its source signature')

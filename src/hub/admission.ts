@@ -36,7 +36,7 @@ export function checkSourceSignature(source: TrackedSource, blob: Buffer, signat
   if (!source.verify(blob, signature)) {
     throw new HubError(
       'BAD_SIGNATURE',
-      `failed to validate signature: src_signature does not verify over blob_data with the key of source ${JSON.stringify(source.id)}`,
+      `failed to validate signature of source ${JSON.stringify(source.id)}: ${source.explain(blob, signature)}`,
     );
   }
 }

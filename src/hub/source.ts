@@ -6,9 +6,20 @@
  *
  * Pure: keys arrive parsed; nothing here reads files.
  */
+import { decodeBase64, encodeBase64 } from '../codec/index.ts';
 import { ed25519PublicKeyFromBytes, type PublicKey, parsePublicKey, verifySignature } from '../crypto/index.ts';
 import { SetupError } from '../errors.ts';
-import { type NoteVerifier, parseVkey, SignatureType, verifierFromVkey } from '../note/index.ts';
+import {
+  ecdsaKeyId,
+  formatKeyId,
+  isValidKeyName,
+  type NoteVerifier,
+  parseVkey,
+  rfc6962Verifier,
+  SignatureType,
+  verifierFromVkey,
+} from '../note/index.ts';
+import { explainBadSignature } from './bad-signature.ts';
 
 /**
  * What a source's blobs are (§3.1 `Kind`, §3.3). `CHECKPOINT` is ours: a
@@ -42,6 +53,8 @@ export interface TrackedSource {
   readonly origin?: string;
   /** True when `signature` is the source's signature over `blob` (§3.2). Never throws on hostile input. */
   verify(blob: Buffer, signature: Buffer): boolean;
+  /** After `verify` said false: one line naming the key tried and why it failed (bad-signature.ts). Never throws. */
+  explain(blob: Buffer, signature: Buffer): string;
 }
 
 export interface SourceSpec {
@@ -94,7 +107,7 @@ export function makeSource(spec: SourceSpec): TrackedSource {
       verifier = verifierFromVkey(spec.vkey);
     } catch (err) {
       if (err instanceof SetupError) throw err;
-      throw bad(`bad vkey: ${(err as Error).message}`, err);
+      throw bad(`bad vkey: ${(err as Error).message}${publicKeyInVkeyHint(spec)}`, err);
     }
     if (spec.kind === 'GONOTARY' && verifier.type !== SignatureType.Ed25519)
       throw bad('GONOTARY sources sign with Ed25519 (vkey type 0x01)');
@@ -119,7 +132,15 @@ export function makeSource(spec: SourceSpec): TrackedSource {
     if (spec.kind === 'GONOTARY' && publicKey.type !== 'ed25519')
       throw bad(`GONOTARY sources sign with Ed25519, got a ${publicKey.type} key`);
     const key = publicKey;
-    verify = (blob, sig) => sig.length > 0 && verifySignature(key, blob, sig);
+    if (spec.kind === 'CHECKPOINT' && key.type !== 'ed25519') {
+      // A CT log's RFC 6962 key (the "key" of a CT log list) on a checkpoint source: a static-ct-api log, whose
+      // checkpoints carry RFC 6962 note signatures (type 0x05) under its origin (c2sp.org/static-ct-api §Checkpoints).
+      const verifier = rfc6962SourceVerifier(spec, key, bad);
+      vkey = verifier.vkey;
+      verify = (blob, sig) => verifier.verify(blob, sig) !== null;
+    } else {
+      verify = (blob, sig) => sig.length > 0 && verifySignature(key, blob, sig);
+    }
   }
 
   const hash: SourceHash = spec.hash ?? (publicKey.type === 'ed25519' ? 'NONE' : 'SHA256');
@@ -127,7 +148,7 @@ export function makeSource(spec: SourceSpec): TrackedSource {
   if (spec.kind === 'RFC6962STH' && publicKey.type === 'ed25519')
     throw bad('RFC 6962 §2.1.4 logs sign with ECDSA P-256 or RSA, not Ed25519');
 
-  return Object.freeze({
+  const source: TrackedSource = Object.freeze({
     id: spec.id,
     name: spec.name ?? spec.id,
     kind: spec.kind,
@@ -136,5 +157,41 @@ export function makeSource(spec: SourceSpec): TrackedSource {
     ...(vkey !== undefined ? { vkey } : {}),
     ...(spec.origin !== undefined ? { origin: spec.origin } : {}),
     verify,
+    explain: (blob: Buffer, signature: Buffer) => explainBadSignature(source, blob, signature),
   });
+  return source;
+}
+
+/**
+ * The type-0x05 verifier of a CHECKPOINT source given an ECDSA or RSA public
+ * key: named by its origin, since a 0x05 signature does not cover the origin
+ * line and the key therefore signs only checkpoints named after it
+ * (c2sp.org/static-ct-api §Checkpoints). A source without a usable origin is
+ * refused: the key alone cannot say which log it speaks for.
+ */
+function rfc6962SourceVerifier(spec: SourceSpec, key: PublicKey, bad: (why: string) => SetupError): NoteVerifier {
+  const ecdsa = `${formatKeyId(ecdsaKeyId(key.spki))}+${encodeBase64(Buffer.concat([Buffer.of(SignatureType.ECDSA), key.spki]))}`;
+  const other =
+    key.type === 'ecdsa-p256' ? `; for a log that signs ECDSA note signatures (type 0x02, as Rekor does) give vkey: NAME+${ecdsa}` : '';
+  if (spec.origin === undefined || !isValidKeyName(spec.origin)) {
+    throw bad(
+      `an ${key.type} publicKey on a CHECKPOINT source is taken as a CT log's RFC 6962 key (static-ct-api, type 0x05 note signatures), which signs only checkpoints whose origin is its key name; ${spec.origin === undefined ? 'give origin: the submission prefix without https://' : `origin ${JSON.stringify(spec.origin)} cannot be a key name (no spaces or '+')`}, or give the log's vkey instead${other}`,
+    );
+  }
+  return rfc6962Verifier(spec.origin, key.spki);
+}
+
+/** When a vkey that does not parse is a base64 SPKI (a CT log list's "key"), says how to give it. */
+function publicKeyInVkeyHint(spec: SourceSpec): string {
+  let key: PublicKey;
+  try {
+    key = parsePublicKey(decodeBase64(spec.vkey ?? ''));
+  } catch {
+    return '';
+  }
+  const as0x05 =
+    key.type !== 'ed25519' && spec.origin !== undefined && isValidKeyName(spec.origin)
+      ? `, or as vkey: ${rfc6962Verifier(spec.origin, key.spki).vkey} (its RFC 6962 note key under origin ${spec.origin})`
+      : '';
+  return ` (this is a public key, base64 SPKI as in a CT log list, not a vkey: give it as publicKey with the log's origin${as0x05})`;
 }

@@ -75,7 +75,7 @@ const ALLOWED: Record<string, string[]> = {
   ct: ['merkle', 'crypto', 'codec'],
   hub: ['merkle', 'crypto', 'codec', 'note', 'checkpoint'],
   // Personalities sit on the core and their wire half, and never import each other.
-  'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub', 'publish'],
+  'personalities/hub': ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'http', 'storage', 'hub', 'publish', 'audit'],
   'personalities/ct': ['log', 'merkle', 'crypto', 'codec', 'x509', 'http', 'storage', 'ct', 'note', 'checkpoint', 'publish'],
   // Tiled logs' read API, client half (paths, hash reader, rebuild, HTTP client): no server code.
   tiles: ['merkle', 'codec', 'crypto', 'note', 'checkpoint'],

@@ -20,11 +20,11 @@ import {
   HeadAuditor,
   HubMetrics,
   HubService,
+  HeadStoreServedHeads,
   HubSigner,
-  MemoryServedHeads,
   type RootAlert,
 } from '../../src/personalities/hub/index.ts';
-import { openStorage } from '../../src/storage/index.ts';
+import { MemoryHeadStore, openStorage } from '../../src/storage/index.ts';
 import { newSigner } from './fixtures.ts';
 
 async function logWith(storage: LogStorage, name: string, signer: ReturnType<typeof newSigner>, values: string[]) {
@@ -57,8 +57,17 @@ describe('HeadAuditor', () => {
     const a = await logWith(storage, 'a', key, ['1', '2', '3', '4']);
     const core = new SwitchableCore(a.log);
     const alerts: RootAlert[] = [];
-    const store = new MemoryServedHeads();
-    const aud = new HeadAuditor({ core, treeKey: key.publicKey, signer: new HubSigner(key), store, onAlert: (x) => alerts.push(x) });
+    const heads = new MemoryHeadStore();
+    const store = new HeadStoreServedHeads(heads, 'hub:a');
+    const served: number[] = [];
+    const aud = new HeadAuditor({
+      core,
+      treeKey: key.publicKey,
+      signer: new HubSigner(key),
+      store,
+      onAlert: (x) => alerts.push(x),
+      onServe: (h) => served.push(h.size),
+    });
 
     const first = await aud.refresh();
     assert.equal(first?.size, 4);
@@ -83,10 +92,9 @@ describe('HeadAuditor', () => {
     await a.grow(['6', '7']);
     assert.equal((await aud.refresh())?.size, 7);
     assert.ok(!aud.alerting);
-    assert.deepEqual(
-      store.all().map((h) => h.size),
-      [4, 5, 7],
-    );
+    assert.deepEqual(served, [4, 5, 7]);
+    const stored = await heads.get('hub:a');
+    assert.deepEqual([stored?.revision, stored?.size], [3, 7], 'each served head swapped into the HeadStore');
     await storage.close();
   });
 
@@ -103,7 +111,7 @@ describe('HeadAuditor', () => {
       core,
       treeKey: key.publicKey,
       signer: new HubSigner(key),
-      store: new MemoryServedHeads(),
+      store: new HeadStoreServedHeads(new MemoryHeadStore(), 'hub:x'),
       onAlert: (x) => alerts.push(x.reason),
     });
     await aud.refresh();
@@ -124,22 +132,43 @@ describe('HeadAuditor', () => {
     const storage = await openStorage('sqlite::memory:');
     const key = newSigner();
     const a = await logWith(storage, 'a', key, ['1', '2', '3']);
-    const b = await logWith(storage, 'b', key, ['9', '2', '3', '4']);
     const file = join(mkdtempSync(join(tmpdir(), 'gv-audit-')), 'served.jsonl');
     const first = new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) });
     assert.equal((await first.refresh())?.size, 3);
     appendFileSync(file, '{"revision": 9, "si');
+    await a.grow(['4']);
+    const restarted = new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) });
+    assert.equal((await restarted.refresh())?.size, 4, 'the core extends the stored head: the new head is served');
+    await storage.close();
+  });
+
+  it('serves nothing after a restart on a core that does not extend the stored head, says why, and serves again once it does', async () => {
+    const storage = await openStorage('sqlite::memory:');
+    const key = newSigner();
+    const a = await logWith(storage, 'a', key, ['1', '2', '3']);
+    const file = join(mkdtempSync(join(tmpdir(), 'gv-audit-')), 'served.jsonl');
+    await new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) }).refresh();
+    // The database was deleted ("reset"); the audit file remained. A new, empty tree with the same key.
+    const fresh = await logWith(storage, 'fresh', key, []);
+    const forked = await logWith(storage, 'forked', key, ['9', '2', '3', '4']);
+    const core = new SwitchableCore(fresh.log);
     const alerts: RootAlert[] = [];
     const restarted = new HeadAuditor({
-      core: b.log,
+      core,
       treeKey: key.publicKey,
       signer: new HubSigner(key),
       store: new FileServedHeads(file),
       onAlert: (x) => alerts.push(x),
     });
-    const served = await restarted.refresh();
-    assert.equal(served?.size, 3, 'after a restart the hub still serves the last audited root');
+    assert.equal(await restarted.refresh(), null, 'the old head is not served: the database has none of its entries');
     assert.equal(alerts.length, 1);
+    assert.match(restarted.blocked ?? '', /does not extend the head this hub served before \(size 3.*database was probably lost.*Restore the database/);
+    core.target = forked.log;
+    assert.equal(await restarted.refresh(), null, 'a larger tree that does not extend it is not served either');
+    assert.match(alerts.at(-1)?.reason ?? '', /not consistent/);
+    core.target = a.log; // the database is restored
+    assert.equal((await restarted.refresh())?.size, 3);
+    assert.equal(restarted.blocked, null);
     await storage.close();
   });
 
@@ -157,7 +186,7 @@ describe('HeadAuditor', () => {
       core,
       treeKey: key.publicKey,
       signer: new HubSigner(key),
-      store: new MemoryServedHeads(),
+      store: new HeadStoreServedHeads(new MemoryHeadStore(), 'hub:x'),
       onAlert: (x) => alerts.push(x),
     });
     await aud.refresh();

@@ -7,7 +7,7 @@
  * timing ignored its MMD.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import { startCtServer } from '../../src/cli/ct-serve.ts';
 import { startHubServer } from '../../src/cli/hub-serve.ts';
 import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { isError, SetupError } from '../../src/errors.ts';
+import type { GossipLoop } from '../../src/gossip/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
 
 const logger = pino({ level: 'silent' });
@@ -145,5 +146,51 @@ describe('grapevine serve (a site of both sections)', () => {
       startSite(loadSiteConfig(await site()), { ...quiet, createTrees: false }),
       (e: Error) => isError(e, SetupError, 'MISSING_TREE') && /start once with --create-trees to create it/.test(e.message),
     );
+  });
+});
+
+describe('a site whose database was lost while the hub audit file remained', () => {
+  it('serves no hub head, reports not-ready saying what happened and what to do, and serves again once the database is back', async () => {
+    const file = await site();
+    const db = join(dirname(file), 'grapevine.db');
+    const first = await startSite(loadSiteConfig(file), quiet);
+    try {
+      assert.ok((await (first.gossip as GossipLoop).runOnce()) >= 1);
+      // Stuck-server bound only.
+      for (const limit = Date.now() + 60_000; (first.hubs?.hubs[0].hub.servedHead()?.size ?? 0) < 1; ) {
+        assert.ok(Date.now() < limit, 'the hub served the gossiped STH');
+        await first.hubs?.hubs[0].hub.refresh();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await first.close();
+    }
+    // "Reset": the database is moved away (with SQLite's side files, if any).
+    const move = (from: string, to: string) => {
+      for (const x of ['', '-wal', '-shm']) if (existsSync(`${from}${x}`)) renameSync(`${from}${x}`, `${to}${x}`);
+    };
+    move(db, `${db}.saved`);
+    const reset = await startSite(loadSiteConfig(file), quiet);
+    try {
+      const ready = await reset.app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.match(ready.json().checks['hub:hub'], /^FAIL: the core's tree \(size 0\) does not extend the head this hub served before/);
+      assert.match(ready.json().checks['hub:hub'], /Restore the database; or, if this hub really starts anew, move the audit file away/);
+      const sth = await reset.app.inject({ url: '/hub/gossip/v0/get-sth' });
+      assert.equal(sth.statusCode, 503);
+      assert.equal(sth.json().error, 'NOT_SERVING');
+      assert.equal(ready.json().checks['ct:ct'], 'accepting', 'the CT log has no audit file: it starts anew');
+    } finally {
+      await reset.close();
+    }
+    for (const x of ['', '-wal', '-shm']) rmSync(`${db}${x}`, { force: true });
+    move(`${db}.saved`, db);
+    const restored = await startSite(loadSiteConfig(file), { ...quiet, createTrees: false });
+    try {
+      assert.equal((await restored.app.inject({ url: '/readyz' })).statusCode, 200);
+      assert.ok((restored.hubs?.hubs[0].hub.servedHead()?.size ?? 0) >= 1);
+    } finally {
+      await restored.close();
+    }
   });
 });

@@ -1,22 +1,31 @@
 /**
  * The hub's audit of its log core (trillian-personalities.md,
  * "Auditability"): before a new core root is served, the hub checks that it
- * is signed by the tree key, self-consistent, and consistent (RFC 6962
- * §2.1.2, verified with src/merkle) with the last root it served. A root
- * that fails is never served: the hub keeps serving the previous one and
- * raises an alert (the `onAlert` callback: the service logs at error and
- * bumps a metric), leaving the evidence — both signed LogRoots — to the
- * operator.
+ * is signed by the tree key and self-consistent, then asks src/audit's
+ * judge() whether it extends the last root served (RFC 6962 §2.1.2, with a
+ * consistency proof from the core). A root that fails is never served: the
+ * hub keeps serving the previous one and raises an alert (the `onAlert`
+ * callback: the service logs at error and bumps a metric), leaving the
+ * evidence — both signed LogRoots — to the operator.
  *
- * Ownership and concurrency: `#current` and `#rejected` are written only by
- * `#refresh`, and `refresh()` is single-flight (concurrent callers share one
- * run), so two refreshes never interleave. `current()` is a synchronous read.
+ * After a restart the last served head comes from the store (the audit
+ * file, or a HeadStore) and is served again only once the core confirms it
+ * (the same tree, or one that extends it). A core that does not — typically
+ * a database deleted or replaced while the audit file remained — leaves the
+ * hub with nothing it may serve: `blocked` says what happened and what to do,
+ * and the service reports not-ready, instead of serving the old head (whose
+ * entries and proofs the database no longer has) forever.
+ *
+ * Ownership and concurrency: `#current`, `#anchor`, `#blocked` and
+ * `#rejected` are written only by `#refresh`, and `refresh()` is
+ * single-flight (concurrent callers share one run), so two refreshes never
+ * interleave. `current()` and `blocked` are synchronous reads.
  */
 import { encodeHubTreeHead } from '../../codec/index.ts';
 import type { PublicKey } from '../../crypto/index.ts';
 import { msToNs } from '../../hub/entry.ts';
-import { checkHead, type TreeHead } from '../../log/index.ts';
-import { ProofError, verifyConsistency } from '../../merkle/index.ts';
+import { judge } from '../../audit/index.ts';
+import { checkHead, StorageError, type TreeHead } from '../../log/index.ts';
 import type { ServedHead, ServedHeadStore } from './served-heads.ts';
 import type { HubSigner } from './signer.ts';
 
@@ -53,7 +62,10 @@ export class HeadAuditor {
   readonly #o: HeadAuditorOptions;
   readonly #clock: () => number;
   #current: ServedHead | null = null;
+  /** The last head served before this process started (from the store), until the core confirms it. */
+  #anchor: ServedHead | null = null;
   #loaded = false;
+  #blocked: string | null = null;
   #inflight: Promise<ServedHead | null> | null = null;
   readonly #rejected = new Set<string>();
   #alerting = false;
@@ -74,6 +86,14 @@ export class HeadAuditor {
   }
 
   /**
+   * Why nothing can be served although heads were served before (the core
+   * does not extend the stored one), with what to do; null otherwise.
+   */
+  get blocked(): string | null {
+    return this.#blocked;
+  }
+
+  /**
    * Looks at the core's latest root and serves it if it passes the audit.
    * Resolves to the head now served (possibly unchanged, possibly null).
    * Rejects only on I/O failures (storage), never on a failed audit.
@@ -89,12 +109,11 @@ export class HeadAuditor {
 
   async #refresh(): Promise<ServedHead | null> {
     if (!this.#loaded) {
-      const last = await this.#o.store.last();
-      // Re-sign rather than replay the stored signature: the hub key may have been rotated.
-      if (last) this.#current = { ...last, hubSignature: this.#o.signer.signTreeHead(last.headData) };
+      this.#anchor = await this.#o.store.last();
       this.#loaded = true;
     }
     const cur = this.#current;
+    const base = cur ?? this.#anchor;
     const head = await this.#o.core.latestHead();
     // Nothing new: the same tree (a lagging replica may even answer an older signature of it).
     if (cur && head.size === cur.size && head.rootHash.equals(cur.rootHash) && head.timestamp <= cur.timestampMs) return cur;
@@ -105,7 +124,8 @@ export class HeadAuditor {
       this.#rejected.add(key);
       if (this.#rejected.size > MAX_REJECTED) this.#rejected.delete(this.#rejected.values().next().value as string);
       this.#alerting = true;
-      this.#o.onAlert?.({ reason, served: cur, rejected: head, error });
+      if (!cur && base) this.#blocked = lostDatabase(base, head, reason);
+      this.#o.onAlert?.({ reason, served: base, rejected: head, error });
       return cur;
     };
 
@@ -114,45 +134,69 @@ export class HeadAuditor {
     } catch (err) {
       return refuse(`core root ${head.revision} fails its own checks: ${(err as Error).message}`, err);
     }
-    if (cur) {
-      if (head.size < cur.size) return refuse(`core root ${head.revision} has size ${head.size}, smaller than the served size ${cur.size}`);
-      if (head.timestamp < cur.timestampMs) {
-        return refuse(`core root ${head.revision} has timestamp ${head.timestamp}, before the served ${cur.timestampMs}`);
+    if (base) {
+      if (head.size < base.size) return refuse(`core root ${head.revision} has size ${head.size}, smaller than the served size ${base.size}`);
+      if (head.timestamp < base.timestampMs) {
+        return refuse(`core root ${head.revision} has timestamp ${head.timestamp}, before the served ${base.timestampMs}`);
       }
-      if (head.size === cur.size) {
-        if (!head.rootHash.equals(cur.rootHash))
-          return refuse(`core root ${head.revision} has size ${head.size} like the served root but another hash`);
-      } else if (cur.size > 0) {
-        // RFC 6962 §2.1.2: the served tree must be a prefix of the new one. (The empty tree is a prefix of every tree.)
-        const proof = await this.#o.core.getConsistencyProof(cur.size, head.size);
-        try {
-          verifyConsistency(cur.size, head.size, proof, cur.rootHash, head.rootHash);
-        } catch (err) {
-          if (!(err instanceof ProofError)) throw err;
-          return refuse(
-            `core root ${head.revision} (size ${head.size}) is not consistent with served root ${cur.revision} (size ${cur.size}): ${err.message}`,
-            err,
-          );
-        }
+      let verdict = judge(base, head);
+      // RFC 6962 §2.1.2: the served tree must be a prefix of the new one.
+      if (verdict.verdict === 'needs-proof') verdict = judge(base, head, await this.#o.core.getConsistencyProof(base.size, head.size));
+      if (verdict.verdict === 'fork') return refuse(`core root ${head.revision} has size ${head.size} like the served root but another hash`);
+      if (verdict.verdict === 'inconsistent') {
+        return refuse(
+          `core root ${head.revision} (size ${head.size}) is not consistent with served root ${base.revision} (size ${base.size}): ${verdict.why}`,
+          verdict.cause,
+        );
+      }
+      if (verdict.verdict === 'same' && head.timestamp <= base.timestampMs) {
+        // The core confirms the stored head: serve it again (re-signed: the hub key may have been rotated).
+        return this.#serve({ ...base, hubSignature: this.#o.signer.signTreeHead(base.headData) }, false);
       }
     }
-
     const headData = encodeHubTreeHead({ treeSize: head.size, timestamp: msToNs(head.timestamp), rootHash: head.rootHash });
-    const served: ServedHead = {
-      revision: head.revision,
-      size: head.size,
-      rootHash: head.rootHash,
-      timestampMs: head.timestamp,
-      logRoot: head.logRoot,
-      logRootSignature: head.signature,
-      headData,
-      hubSignature: this.#o.signer.signTreeHead(headData),
-      servedAt: this.#clock(),
-    };
-    await this.#o.store.append(served);
+    return this.#serve(
+      {
+        revision: head.revision,
+        size: head.size,
+        rootHash: head.rootHash,
+        timestampMs: head.timestamp,
+        logRoot: head.logRoot,
+        logRootSignature: head.signature,
+        headData,
+        hubSignature: this.#o.signer.signTreeHead(headData),
+        servedAt: this.#clock(),
+      },
+      true,
+    );
+  }
+
+  async #serve(served: ServedHead, store: boolean): Promise<ServedHead> {
+    if (store) {
+      try {
+        await this.#o.store.append(served);
+      } catch (err) {
+        // Another frontend served a head first (a shared HeadStore): read the store again before deciding.
+        if (err instanceof StorageError && err.code === 'CONFLICT') this.#loaded = false;
+        throw err;
+      }
+    }
     this.#current = served;
+    this.#anchor = null;
+    this.#blocked = null;
     this.#alerting = false;
     this.#o.onServe?.(served);
     return served;
   }
+}
+
+/** What happened, and what to do, when the core does not extend the head served before this process started. */
+function lostDatabase(stored: ServedHead, head: TreeHead, reason: string): string {
+  return (
+    `the core's tree (size ${head.size}) does not extend the head this hub served before (size ${stored.size}, ` +
+    `root ${stored.rootHash.toString('hex')}, from its served-head store): ${reason}. ` +
+    'The database was probably lost or replaced while the audit file remained. Nothing is served: clients hold ' +
+    "proofs of the old tree. Restore the database; or, if this hub really starts anew, move the audit file away and " +
+    'use a new hub key, so the new tree cannot be mistaken for the old one'
+  );
 }

@@ -34,11 +34,12 @@ import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
 import { type Log, LogError, type MergeWatchdog, QuotaError } from '../../log/index.ts';
+import { MemoryHeadStore } from '../../storage/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { LatestLabels } from './latest.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
-import { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
+import { HeadStoreServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
 import { checkEntryDomain, HubSigner } from './signer.ts';
 
 export const DEFAULT_MMD_MS = 10_000;
@@ -64,7 +65,7 @@ export interface HubServiceOptions {
   readonly logger?: Logger;
   /** Most entries one get-entries answers (§1.5 `--max_get_entries`). Default 1000. */
   readonly maxGetEntries?: number;
-  /** Where served heads are kept for audit. Default: memory. */
+  /** Where served heads are kept for audit. Default: a MemoryHeadStore (served-heads.ts). */
   readonly servedHeads?: ServedHeadStore;
   /**
    * The tree's merge watchdog (src/log/watchdog.ts): while it refuses, new
@@ -134,7 +135,7 @@ export class HubService {
       core: opts.log,
       treeKey: opts.log.publicKey,
       signer: this.#signer,
-      store: opts.servedHeads ?? new MemoryServedHeads(),
+      store: opts.servedHeads ?? new HeadStoreServedHeads(new MemoryHeadStore(), `hub:${opts.prefix}`),
       clock: this.#clock,
       onAlert: (a) => this.#alert(a),
       onServe: (h) => {
@@ -171,7 +172,7 @@ export class HubService {
   /** For /readyz: ready once an audited head is being served. */
   readiness(): { ready: boolean; detail: string } {
     const head = this.#auditor.current();
-    if (!head) return { ready: false, detail: 'no audited tree head yet' };
+    if (!head) return { ready: false, detail: this.#auditor.blocked ?? 'no audited tree head yet' };
     if (this.#auditor.alerting) return { ready: true, detail: `serving size ${head.size}; ALERT: latest core root refused` };
     const accepting = this.#watchdog?.accepting ?? true;
     return { ready: true, detail: `serving size ${head.size}${accepting ? '' : '; refusing new entries (backlog)'}` };
@@ -220,7 +221,7 @@ export class HubService {
         },
         err: a.error,
       },
-      'refusing to serve a core root that fails the audit; still serving the previous root',
+      this.#auditor.blocked ?? 'refusing to serve a core root that fails the audit; still serving the previous root',
     );
   }
 
@@ -342,7 +343,7 @@ export class HubService {
       if (!head) throw err;
       this.#logger?.warn({ hub: this.prefix, err }, 'head refresh failed; serving the previous head');
     }
-    if (!head) throw new HubError('NOT_SERVING', 'no audited tree head to serve yet');
+    if (!head) throw new HubError('NOT_SERVING', this.#auditor.blocked ? 'no audited tree head can be served: see the server log' : 'no audited tree head to serve yet');
     return head;
   }
 

@@ -24,7 +24,7 @@ export { HubMetrics } from './metrics.ts';
 export { publishHub } from './published.ts';
 export { type HubQuotaSpec, HubQuotas } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
-export { MemoryServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
+export { HeadStoreServedHeads, type ServedHead, type ServedHeadStore, servedHeadFromJson, servedHeadToJson } from './served-heads.ts';
 export {
   type AuditFileOptions,
   DEFAULT_AUDIT_FILE_KEEP,

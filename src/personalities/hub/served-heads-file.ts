@@ -23,9 +23,8 @@
  */
 import { constants, type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { decodeBase64, encodeBase64 } from '../../codec/index.ts';
 import { SetupError } from '../../errors.ts';
-import type { ServedHead, ServedHeadStore } from './served-heads.ts';
+import { type ServedHead, type ServedHeadStore, servedHeadFromJson, servedHeadToJson } from './served-heads.ts';
 
 export interface AuditFileOptions {
   /** Size past which the file is rotated, bytes. Default 64 MiB (about 18 hours of heads at one per second). */
@@ -82,7 +81,7 @@ export class FileServedHeads implements ServedHeadStore {
   }
 
   async append(head: ServedHead): Promise<void> {
-    const line = Buffer.from(`${JSON.stringify(toJson(head))}\n`, 'utf8');
+    const line = Buffer.from(`${JSON.stringify(servedHeadToJson(head))}\n`, 'utf8');
     const fh = await open(this.#path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
     try {
       if (this.#size === null) {
@@ -203,7 +202,7 @@ async function lastCompleteRecord(fh: FileHandle, size: number): Promise<{ head:
 function parseLine(line: Buffer): ServedHead | null {
   if (line.length === 0) return null;
   try {
-    return fromJson(JSON.parse(line.toString('utf8')));
+    return servedHeadFromJson(JSON.parse(line.toString('utf8')));
   } catch {
     return null;
   }
@@ -229,38 +228,4 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await d.close();
   }
-}
-
-function toJson(h: ServedHead): Record<string, unknown> {
-  return {
-    revision: h.revision,
-    size: h.size,
-    root_hash: encodeBase64(h.rootHash),
-    timestamp_ms: h.timestampMs,
-    log_root: encodeBase64(h.logRoot),
-    log_root_signature: encodeBase64(h.logRootSignature),
-    head_data: encodeBase64(h.headData),
-    hub_signature: encodeBase64(h.hubSignature),
-    served_at: h.servedAt,
-  };
-}
-
-function fromJson(o: Record<string, unknown>): ServedHead {
-  const num = (k: string) => {
-    const v = o[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new Error(`${k}: not an integer`);
-    return v;
-  };
-  const bytes = (k: string) => decodeBase64(String(o[k]));
-  return {
-    revision: num('revision'),
-    size: num('size'),
-    rootHash: bytes('root_hash'),
-    timestampMs: num('timestamp_ms'),
-    logRoot: bytes('log_root'),
-    logRootSignature: bytes('log_root_signature'),
-    headData: bytes('head_data'),
-    hubSignature: bytes('hub_signature'),
-    servedAt: num('served_at'),
-  };
 }

@@ -18,9 +18,9 @@ import {
   type CoreView,
   FileServedHeads,
   HeadAuditor,
+  HeadStoreServedHeads,
   HubMetrics,
   HubService,
-  HeadStoreServedHeads,
   HubSigner,
   type RootAlert,
 } from '../../src/personalities/hub/index.ts';
@@ -137,7 +137,12 @@ describe('HeadAuditor', () => {
     assert.equal((await first.refresh())?.size, 3);
     appendFileSync(file, '{"revision": 9, "si');
     await a.grow(['4']);
-    const restarted = new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) });
+    const restarted = new HeadAuditor({
+      core: a.log,
+      treeKey: key.publicKey,
+      signer: new HubSigner(key),
+      store: new FileServedHeads(file),
+    });
     assert.equal((await restarted.refresh())?.size, 4, 'the core extends the stored head: the new head is served');
     await storage.close();
   });
@@ -162,7 +167,10 @@ describe('HeadAuditor', () => {
     });
     assert.equal(await restarted.refresh(), null, 'the old head is not served: the database has none of its entries');
     assert.equal(alerts.length, 1);
-    assert.match(restarted.blocked ?? '', /does not extend the head this hub served before \(size 3.*database was probably lost.*Restore the database/);
+    assert.match(
+      restarted.blocked ?? '',
+      /does not extend the head this hub served before \(size 3.*database was probably lost.*Restore the database/,
+    );
     core.target = forked.log;
     assert.equal(await restarted.refresh(), null, 'a larger tree that does not extend it is not served either');
     assert.match(alerts.at(-1)?.reason ?? '', /not consistent/);

@@ -21,10 +21,11 @@
  * single-flight (concurrent callers share one run), so two refreshes never
  * interleave. `current()` and `blocked` are synchronous reads.
  */
+
+import { judge } from '../../audit/index.ts';
 import { encodeHubTreeHead } from '../../codec/index.ts';
 import type { PublicKey } from '../../crypto/index.ts';
 import { msToNs } from '../../hub/entry.ts';
-import { judge } from '../../audit/index.ts';
 import { checkHead, StorageError, type TreeHead } from '../../log/index.ts';
 import type { ServedHead, ServedHeadStore } from './served-heads.ts';
 import type { HubSigner } from './signer.ts';
@@ -135,14 +136,16 @@ export class HeadAuditor {
       return refuse(`core root ${head.revision} fails its own checks: ${(err as Error).message}`, err);
     }
     if (base) {
-      if (head.size < base.size) return refuse(`core root ${head.revision} has size ${head.size}, smaller than the served size ${base.size}`);
+      if (head.size < base.size)
+        return refuse(`core root ${head.revision} has size ${head.size}, smaller than the served size ${base.size}`);
       if (head.timestamp < base.timestampMs) {
         return refuse(`core root ${head.revision} has timestamp ${head.timestamp}, before the served ${base.timestampMs}`);
       }
       let verdict = judge(base, head);
       // RFC 6962 §2.1.2: the served tree must be a prefix of the new one.
       if (verdict.verdict === 'needs-proof') verdict = judge(base, head, await this.#o.core.getConsistencyProof(base.size, head.size));
-      if (verdict.verdict === 'fork') return refuse(`core root ${head.revision} has size ${head.size} like the served root but another hash`);
+      if (verdict.verdict === 'fork')
+        return refuse(`core root ${head.revision} has size ${head.size} like the served root but another hash`);
       if (verdict.verdict === 'inconsistent') {
         return refuse(
           `core root ${head.revision} (size ${head.size}) is not consistent with served root ${base.revision} (size ${base.size}): ${verdict.why}`,
@@ -196,7 +199,7 @@ function lostDatabase(stored: ServedHead, head: TreeHead, reason: string): strin
     `the core's tree (size ${head.size}) does not extend the head this hub served before (size ${stored.size}, ` +
     `root ${stored.rootHash.toString('hex')}, from its served-head store): ${reason}. ` +
     'The database was probably lost or replaced while the audit file remained. Nothing is served: clients hold ' +
-    "proofs of the old tree. Restore the database; or, if this hub really starts anew, move the audit file away and " +
+    'proofs of the old tree. Restore the database; or, if this hub really starts anew, move the audit file away and ' +
     'use a new hub key, so the new tree cannot be mistaken for the old one'
   );
 }

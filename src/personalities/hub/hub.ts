@@ -343,7 +343,11 @@ export class HubService {
       if (!head) throw err;
       this.#logger?.warn({ hub: this.prefix, err }, 'head refresh failed; serving the previous head');
     }
-    if (!head) throw new HubError('NOT_SERVING', this.#auditor.blocked ? 'no audited tree head can be served: see the server log' : 'no audited tree head to serve yet');
+    if (!head)
+      throw new HubError(
+        'NOT_SERVING',
+        this.#auditor.blocked ? 'no audited tree head can be served: see the server log' : 'no audited tree head to serve yet',
+      );
     return head;
   }
 

@@ -10,7 +10,9 @@
 //
 // Entries: dist/cli.js (src/cli/main.ts) and dist/writer-worker.js, the
 // SQLite writer thread (src/storage/sqlite/writer-thread.ts starts it from
-// beside its own chunk, so every output file stays in dist/ itself).
+// beside its own chunk, so every output file stays in dist/ itself); and the
+// dashboard's browser bundle, dist/dashboard/app.js and app.css
+// (src/dashboard/ui/, served by src/dashboard/page.ts: no CDN).
 // Types are not checked here: `npm run typecheck` does that.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,6 +72,21 @@ export async function build() {
     banner: { js: "import { createRequire as __gvCreateRequire } from 'node:module'; const require = __gvCreateRequire(import.meta.url);" },
     // Linked maps cost nothing at run time; NODE_OPTIONS=--enable-source-maps maps stacks to src/.
     sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: { app: 'src/dashboard/ui/main.tsx' },
+    outdir: 'dist/dashboard',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    // Browsers of the last few years (ES2020, CSS nesting not used).
+    target: ['chrome100', 'firefox100', 'safari15'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    legalComments: 'none',
     logLevel: 'warning',
   });
   writeFileSync(STAMP, `${inputsAt}\n`);

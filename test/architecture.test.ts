@@ -13,7 +13,7 @@ const SRC = resolve('src');
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(p) ? [p] : [];
   });
 }
 
@@ -70,7 +70,7 @@ const ALLOWED: Record<string, string[]> = {
   log: ['merkle', 'crypto', 'codec'],
   storage: ['log', 'merkle', 'audit'],
   // Shared HTTP building blocks: the error mapper knows the lower layers' error classes.
-  http: ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint'],
+  http: ['log', 'merkle', 'crypto', 'codec', 'note', 'checkpoint', 'evidence'],
   // Wire and client halves: formats, verification and clients, no server code (see SERVER_PACKAGES).
   ct: ['merkle', 'crypto', 'codec'],
   hub: ['merkle', 'crypto', 'codec', 'note', 'checkpoint'],
@@ -110,6 +110,9 @@ const ALLOWED: Record<string, string[]> = {
     'personalities/hub',
     'personalities/ct',
   ],
+  // The web dashboard (issue 14): every part's status through src/http's contract, incidents' evidence verified;
+  // its browser code (dashboard/ui) is checked below: it loads nothing of the server.
+  dashboard: ['http', 'evidence'],
   // The one server builder: runs the parts (personalities, gossip, …) from resolved configs; only cli/ is above it.
   server: [
     'audit',
@@ -128,6 +131,7 @@ const ALLOWED: Record<string, string[]> = {
     'gossip',
     'config',
     'incidents',
+    'dashboard',
   ],
 };
 
@@ -177,6 +181,22 @@ describe('architecture: dependencies point one way', () => {
             PURE_SUBFOLDERS.some((p) => dep.startsWith(`${p}/`)),
             `${relative(SRC, f)} imports ${dep}`,
           );
+        }
+      }
+    }
+  });
+
+  it("the dashboard's browser code (src/dashboard/ui) loads only itself, preact and uplot; server shapes as types only", () => {
+    const ui = join(SRC, 'dashboard', 'ui');
+    for (const f of all.filter((x) => x.startsWith(`${ui}/`))) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^'"]*?['"]([^'"]+)['"]/gm)) {
+        const [, typeOnly, spec] = m;
+        if (spec.startsWith('.')) {
+          const inside = resolve(join(f, '..'), spec).startsWith(`${ui}/`);
+          assert.ok(inside || typeOnly, `${relative(SRC, f)} imports ${spec} (outside ui/: type imports only)`);
+        } else {
+          assert.ok(/^(preact(\/hooks)?|uplot(\/dist\/uPlot\.min\.css)?)$/.test(spec), `${relative(SRC, f)} imports ${spec}`);
         }
       }
     }

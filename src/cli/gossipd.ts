@@ -43,6 +43,7 @@ export async function startGossipd(
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    dashboard: config.dashboard,
     handleSignals: opts.handleSignals === true,
   });
   const a = daemon.addresses;

@@ -16,21 +16,95 @@
  * tree is an error, not a reason to mint a new log identity).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { dirname, join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
 import { splitListen } from '../config/fields.ts';
 import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
+import { DashboardPart } from '../dashboard/index.ts';
 import { startSite } from '../server/index.ts';
 import { listenArg, portArg } from './args.ts';
 import { banner } from './banner.ts';
 import { CliError } from './errors.ts';
+import { firstRunBlock } from './first-run.ts';
 import { checkListen } from './listen-check.ts';
+import { defaultLogFormat, LOG_FORMATS, type LogFormat, serverLogger } from './log-format.ts';
 import { loadConfigFile } from './server-runtime.ts';
 
 /** Where a demo site made by --init-if-missing listens. */
 const DEMO_HOST = '127.0.0.1';
 const DEMO_PORT = 8080;
+
+/**
+ * The demo site's grapevine.yaml: every main setting written out with what it
+ * does, its default, and where the rest is documented (docs/configuration.md).
+ * test/cli/serve.test.ts checks that it loads and that it names every
+ * top-level key of the site schema.
+ */
+export function demoConfigText(): string {
+  return `# grapevine.yaml — written by \`grapevine serve --init-if-missing\`: a demo site on this machine.
+# Edit freely and restart. Relative paths are taken from this file's folder. Every key, with its
+# default and trust notes: docs/configuration.md. Durations: 500ms, 10s, 2m, 1h.
+
+# Where the server answers: the CT log, the hub, /metrics, /healthz, /readyz and the dashboard.
+# 127.0.0.1 keeps it on this machine; 0.0.0.0:${DEMO_PORT} is every interface (then see dashboard.token).
+listen: ${DEMO_HOST}:${DEMO_PORT}
+
+# The database: sqlite:FILE here, or postgres://user@host:5432/db for several frontends on one database.
+database: sqlite:grapevine.db
+
+# Least severe log level: fatal, error, warn, info, debug, trace, silent. (--log-format picks human or JSON.)
+logLevel: info
+
+# The web dashboard at / (docs/dashboard.md): open without login on a loopback address; beyond it, only
+# with a token, taken from the environment rather than written here.
+dashboard:
+  enabled: true
+  # token: \${GRAPEVINE_DASHBOARD_TOKEN}
+  history: 1h              # how far back the plots reach (kept in memory)
+  sampleInterval: 2s       # how often the plots and the terminal's event lines are updated
+
+# The CT log (RFC 6962): its API is http://${DEMO_HOST}:${DEMO_PORT}/ct/v1/.
+ct:
+  tree: ct                 # its tree in the database
+  keyFile: keys/ct.pem     # the log's signing key: whoever holds it can sign as the log
+  roots: [ca/root.pem]     # accepted roots: a TEST CA; ca/leaf-chain.pem and friends are chains to submit
+  mmd: 10s                 # maximum merge delay: every SCT's entry is in a signed tree head within it
+  # rejectExpired: false   # refuse certificates already expired
+  # quota:                 # token buckets per client, per issuer, globally (429 when empty)
+  #   perClient: { write: { rate: 10, burst: 100 } }
+
+# Gossip Hub instances: each a transparent log of other logs' signed tree heads, at /PREFIX/gossip/v0/.
+hub:
+  instances:
+    - prefix: hub
+      privateKeyFile: keys/hub.pem     # the hub's signing key
+      mmd: 10s                         # every SGT's entry is in a served tree head within it
+      auditLog: hub-audit.jsonl        # every tree head served, fsynced: the hub's self-audit survives restarts
+      sources:                         # the signers whose heads this hub accepts
+        - id: local-ct
+          name: this process's CT log
+          kind: RFC6962STH
+          publicKeyFile: keys/ct.pub.pem
+
+# The gossip loop: the CT log's latest signed tree head goes into the hubs that track it, and into the
+# gossip service below.
+gossip:
+  interval: 5s             # how often the head is read (a head is sent again only when it changed, or after an hour)
+  source: local-ct         # the hub source id it is submitted as
+
+# The gossip service (docs/gossip.md): checks every head it is handed against the others it holds, and
+# raises a split-view incident, with evidence, when a log shows two different trees. The CT log above is a
+# known log without listing it here.
+gossipd:
+  peerSocket:
+    path: gossip.sock      # local peers: grapevine gossip subscribe --socket <this folder>/gossip.sock
+  transports:
+    echo: {}
+    https: {}              # every route of this server is a TransGossip pool
+    pollination: {}        # POST /.well-known/ct-gossip/v1/sth-pollination
+`;
+}
 
 /** Sets up a demo data directory: keys, a test CA root and grapevine.yaml. Refuses to touch an existing config. */
 export async function initDataDir(dir: string): Promise<string> {
@@ -53,41 +127,7 @@ export async function initDataDir(dir: string): Promise<string> {
   for (const [name, text] of Object.entries(await demoFiles(await mintDemoSet()))) {
     writeNew(join(dir, 'ca', name), text, name.endsWith('-key.pem') ? 0o600 : 0o644);
   }
-  writeNew(
-    config,
-    `# Written by \`grapevine serve --init-if-missing\`: a demo site. Edit freely;
-# relative paths are taken from this file's directory. See src/config/site.ts.
-listen: ${DEMO_HOST}:${DEMO_PORT}
-database: sqlite:grapevine.db
-ct:
-  tree: ct
-  keyFile: keys/ct.pem
-  roots: [ca/root.pem]      # a TEST root; ca/leaf-chain.pem etc. are chains to submit
-  mmd: 10s
-hub:
-  instances:
-    - prefix: hub
-      privateKeyFile: keys/hub.pem
-      mmd: 10s
-      auditLog: hub-audit.jsonl   # every tree head served, fsynced: the audit survives restarts
-      sources:
-        - id: local-ct
-          name: this process's CT log
-          kind: RFC6962STH
-          publicKeyFile: keys/ct.pub.pem
-gossip:
-  interval: 5s
-  source: local-ct
-gossipd:                      # the gossip service (docs/gossip.md); the CT log above is a known log
-  peerSocket:
-    path: gossip.sock         # grapevine gossip subscribe --socket <this directory>/gossip.sock
-  transports:
-    echo: {}
-    https: {}                 # every route of this server is a TransGossip pool
-    pollination: {}           # POST /.well-known/ct-gossip/v1/sth-pollination
-`,
-    0o644,
-  );
+  writeNew(config, demoConfigText(), 0o644);
   return config;
 }
 
@@ -108,7 +148,13 @@ export function registerServe(serve: Command): void {
     .option('--create-trees', 'create the configured trees that do not exist yet (never done without this flag)', false)
     .option('--port <n>', 'listen on this port instead of the configured one (0: any free port)', portArg)
     .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)
-    .action(async (o: { data: string; config?: string; initIfMissing: boolean; createTrees: boolean; port?: number; listen?: string }) => {
+    .option(
+      '--log-format <format>',
+      'human: one line per notable event on stderr; json: pino JSON lines on stdout (default: human on a terminal)',
+      logFormatArg,
+    )
+    .option('--log-file <file>', 'also append pino JSON lines to FILE (everything, whatever --log-format)')
+    .action(async (o: ServeOptions) => {
       const dir = resolve(o.data);
       let file = o.config ? resolve(o.config) : join(dir, 'grapevine.yaml');
       let initialized = false;
@@ -122,9 +168,12 @@ export function registerServe(serve: Command): void {
       }
       const config = loadSiteConfig(file, o.listen);
       await checkListen(config.host, o.port ?? config.port);
+      const logFormat = o.logFormat ?? defaultLogFormat();
+      const logFile = o.logFile !== undefined ? resolve(o.logFile) : undefined;
       const site = await startSite(config, {
         createTrees: o.createTrees || initialized,
         handleSignals: true,
+        logger: serverLogger({ level: config.logLevel, format: logFormat, ...(logFile ? { file: logFile } : {}) }),
         ...(o.port !== undefined ? { port: o.port } : {}),
       });
       const peers = site.gossipd?.addresses?.peer;
@@ -141,5 +190,38 @@ export function registerServe(serve: Command): void {
           })),
         ]),
       );
+      const dashboard = site.parts.find((p): p is DashboardPart => p instanceof DashboardPart);
+      const access = dashboard?.access ?? { mode: 'off' as const, reason: 'not configured' };
+      const gossiped = site.gossip ? site.hubs?.hubs.find((h) => h.hub.sources.some((s) => s.id === config.gossip.source)) : undefined;
+      process.stderr.write(
+        firstRunBlock({
+          url: site.url,
+          dataDir: dirname(file),
+          configFile: file,
+          cwd: process.cwd(),
+          dashboard: access.mode === 'off' ? { off: access.reason } : { url: `${site.url}/`, token: access.mode === 'token' },
+          logFormat,
+          ...(logFile ? { logFile } : {}),
+          ...(gossiped ? { hub: { prefix: gossiped.hub.prefix, source: config.gossip.source } } : {}),
+          hasCt: site.ct !== null,
+          exists: existsSync,
+        }),
+      );
     });
+}
+
+interface ServeOptions {
+  readonly data: string;
+  readonly config?: string;
+  readonly initIfMissing: boolean;
+  readonly createTrees: boolean;
+  readonly port?: number;
+  readonly listen?: string;
+  readonly logFormat?: LogFormat;
+  readonly logFile?: string;
+}
+
+function logFormatArg(v: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`got ${JSON.stringify(v)}, want human or json`);
+  return v as LogFormat;
 }

@@ -59,5 +59,6 @@ export function serverOf(c: ResolvedServerSettings) {
     trustProxy: c.trustProxy,
     ipv6QuotaPrefix: c.ipv6QuotaPrefix,
     http: c.http,
+    dashboard: c.dashboard,
   };
 }

@@ -89,6 +89,7 @@ export async function startWitnessServer(config: ResolvedWitnessConfig, opts: Wi
     logger,
     trustProxy: config.trustProxy,
     http: config.http,
+    dashboard: config.dashboard,
     handleSignals: opts.handleSignals === true,
   });
   return Object.assign(server, { service: part.service, witnessUrl: `${server.url}${config.prefix}` });

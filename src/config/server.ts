@@ -60,6 +60,45 @@ export const httpSection = z
   })
   .prefault({});
 
+/**
+ * The operator's web dashboard (src/dashboard, docs/dashboard.md): on by
+ * default, open on a loopback listen address, off elsewhere unless a bearer
+ * token is set.
+ */
+export const dashboardSection = z
+  .strictObject({
+    enabled: doc(z.boolean().default(true), {
+      description:
+        'Serve the read-only web dashboard at / and its JSON API at /api/v1/ (docs/dashboard.md). On a loopback listen address it needs no login; elsewhere it is served only with a token.',
+    }),
+    token: doc(
+      z
+        .string()
+        .default('')
+        .refine((t) => t === '' || t.length >= 16, 'want at least 16 characters (or none)'),
+      {
+        description:
+          'Bearer token the dashboard API asks for (the page prompts for it once per tab). Needed to serve the dashboard when listen is not a loopback address. Keep it out of the file: `token: $' +
+          '{GRAPEVINE_DASHBOARD_TOKEN}`. Empty: none.',
+        trust:
+          "whoever holds it reads the dashboard: heads, metrics and incidents with their evidence, what /metrics and the logs' own APIs show, in one place. It is sent on every API request: put TLS in front beyond loopback.",
+      },
+    ),
+    history: doc(positive('1h'), {
+      description: 'How far back the plots reach: samples are kept in memory for this long (lost on restart).',
+      unit: 'duration',
+    }),
+    sampleInterval: doc(positive('2s'), {
+      description:
+        'How often the metrics are sampled for the plots and the terminal event lines. history / sampleInterval is at most 20000.',
+      unit: 'duration',
+    }),
+  })
+  .prefault({});
+
+/** Most samples the dashboard's ring buffer keeps per series. */
+export const MAX_DASHBOARD_SAMPLES = 20_000;
+
 /** The server keys with this file type's listen and database defaults. */
 export function serverShape(defaults: { readonly listen: string; readonly database: string }) {
   return {
@@ -96,6 +135,7 @@ export function serverShape(defaults: { readonly listen: string; readonly databa
     }),
     logLevel,
     http: doc(httpSection, { description: 'Timeouts and connection cap of the HTTP server, against slow and idle clients.' }),
+    dashboard: doc(dashboardSection, { description: 'The web dashboard at / (docs/dashboard.md).' }),
   };
 }
 
@@ -114,7 +154,10 @@ export function databaseProblem(url: string, where = 'database'): string | undef
 }
 
 /** Cross-field problems of the server keys, and of the overrides (named by their source). */
-export function serverProblems(cfg: Pick<ServerConfig, 'listen' | 'database' | 'http'>, overrides: ResolveOptions['overrides']): string[] {
+export function serverProblems(
+  cfg: Pick<ServerConfig, 'listen' | 'database' | 'http'> & Partial<Pick<ServerConfig, 'dashboard'>>,
+  overrides: ResolveOptions['overrides'],
+): string[] {
   const problems: string[] = [];
   const push = (p: string | undefined) => {
     if (p) problems.push(p);
@@ -124,6 +167,12 @@ export function serverProblems(cfg: Pick<ServerConfig, 'listen' | 'database' | '
   if (cfg.http.headersTimeout > cfg.http.requestTimeout) {
     problems.push(
       `http.headersTimeout: ${cfg.http.headersTimeout} ms is longer than http.requestTimeout ${cfg.http.requestTimeout} ms; want at most it`,
+    );
+  }
+  const d = cfg.dashboard;
+  if (d && d.history / d.sampleInterval > MAX_DASHBOARD_SAMPLES) {
+    problems.push(
+      `dashboard.history: got ${Math.ceil(d.history / d.sampleInterval)} samples (history / sampleInterval), want at most ${MAX_DASHBOARD_SAMPLES}`,
     );
   }
   return problems;
@@ -160,6 +209,15 @@ export interface ResolvedHttpSettings {
   readonly maxConnections: number;
 }
 
+/** The dashboard settings (src/dashboard `DashboardSettings`). */
+export interface ResolvedDashboardSettings {
+  readonly enabled: boolean;
+  /** The API's bearer token; "" for none. */
+  readonly token: string;
+  readonly historyMs: number;
+  readonly sampleIntervalMs: number;
+}
+
 /** What a server config resolves to besides its personality's part. */
 export interface ResolvedServerSettings {
   readonly host: string;
@@ -175,6 +233,7 @@ export interface ResolvedServerSettings {
   /** Largest request body, bytes (the personality's `limits.bodyBytes`). */
   readonly bodyLimit: number;
   readonly http: ResolvedHttpSettings;
+  readonly dashboard: ResolvedDashboardSettings;
 }
 
 /** A database URL with a relative SQLite path made absolute from `baseDir` (`:memory:` stays). */
@@ -205,6 +264,12 @@ export function resolveServer(
       idleTimeoutMs: cfg.http.idleTimeout,
       keepAliveTimeoutMs: cfg.http.keepAliveTimeout,
       maxConnections: cfg.http.maxConnections,
+    }),
+    dashboard: Object.freeze({
+      enabled: cfg.dashboard.enabled,
+      token: cfg.dashboard.token,
+      historyMs: cfg.dashboard.history,
+      sampleIntervalMs: cfg.dashboard.sampleInterval,
     }),
   });
 }

@@ -106,6 +106,19 @@ export class GossipLoop {
     return ok;
   }
 
+  /** The head last handed to each target (size, root, when), or null before its first; in target order. */
+  lastSent(): { readonly target: string; readonly sent: { size: number; root: string; atMs: number } | null }[] {
+    return this.#o.targets.map((t) => {
+      const s = this.#last.get(t.name);
+      return { target: t.name, sent: s ? { size: s.size, root: s.rootHash.toString('hex'), atMs: s.atMs } : null };
+    });
+  }
+
+  /** How often rounds run, ms (0: never by timer). */
+  get intervalMs(): number {
+    return this.#o.intervalMs;
+  }
+
   /** Runs a round at once, then one every `intervalMs` after the previous ended. */
   start(): void {
     if (this.#running || this.#o.intervalMs <= 0 || this.#o.targets.length === 0) return;

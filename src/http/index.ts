@@ -24,3 +24,15 @@ export { DEFAULT_HTTP_LIMITS, type HttpLimits, httpLimits } from './limits.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';
 export type { Part } from './part.ts';
 export { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from './shutdown.ts';
+export {
+  type HeadSummary,
+  type Health,
+  healthOfMmd,
+  type IncidentFeed,
+  type MmdStatus,
+  mmdStatus,
+  type PartStatus,
+  type ServiceKind,
+  type ServiceStatus,
+  type SourceObservation,
+} from './status.ts';

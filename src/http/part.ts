@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ReadinessCheck } from './health.ts';
+import type { IncidentFeed, PartStatus } from './status.ts';
 
 export interface Part {
   /** Names the part in logs and shutdown steps, e.g. "ct:ct" or "hubs". */
@@ -29,6 +30,14 @@ export interface Part {
   start(): Promise<void>;
   /** Stops its background work. Called once, after the app drained, in the reverse order of start. */
   stop(): Promise<void>;
+  /**
+   * Optional: what the dashboard shows of this part (src/http/status.ts): its
+   * services and the heads it holds. Called often (each dashboard sample and
+   * API poll): cheap reads only; a rejection shows as the part's error.
+   */
+  status?(): Promise<PartStatus>;
+  /** Optional: where the incidents this part raises can be followed (the dashboard lists them). */
+  incidentFeeds?(): readonly IncidentFeed[];
   /** Takes the server's fatal handler; the part calls it (once) when it cannot go on. */
   onFatal?(handler: (reason: string, err: unknown) => void): void;
 }

@@ -21,6 +21,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DashboardPart, type DashboardSettings } from '../dashboard/index.ts';
 import {
   type AppOptions,
   createApp,
@@ -62,6 +63,12 @@ export interface ServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Listen on host:port (default true); false: only get the app ready, for tests that use inject(). */
   readonly listen?: boolean;
+  /**
+   * The web dashboard over the parts (src/dashboard; config `dashboard:`): added in front of them, it
+   * samples metrics and logs the notable events, and serves `/` and /api/v1/ when its access allows.
+   * Default: none.
+   */
+  readonly dashboard?: DashboardSettings;
 }
 
 export interface Server {
@@ -78,7 +85,8 @@ export interface Server {
 }
 
 /** Starts the parts, builds the app and listens. */
-export async function startServer(o: ServerOptions): Promise<Server> {
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const o = withDashboard(options);
   const started: Part[] = [];
   let app: FastifyInstance | null = null;
   const abandon = async () => {
@@ -99,6 +107,20 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     throw err;
   }
   return running(app, o);
+}
+
+/** The options with the dashboard part in front of the others (mounted first, it answers `/` before a hub does). */
+function withDashboard(o: ServerOptions): ServerOptions {
+  if (!o.dashboard) return o;
+  const dashboard = new DashboardPart({
+    parts: o.parts,
+    settings: o.dashboard,
+    host: o.host,
+    registry: o.registry,
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+  if (dashboard.access.mode === 'off' && o.dashboard.enabled) o.logger?.warn(`dashboard off: ${dashboard.access.reason}`);
+  return { ...o, parts: [dashboard, ...o.parts] };
 }
 
 async function buildApp(o: ServerOptions): Promise<FastifyInstance> {

@@ -15,6 +15,7 @@ import type { ResolvedCtConfig } from '../config/ct.ts';
 import type { LogLevel } from '../config/fields.ts';
 import type { ResolvedGossipSection } from '../config/gossip.ts';
 import type { ResolvedHubConfig } from '../config/hub.ts';
+import type { DashboardSettings } from '../dashboard/index.ts';
 import type { GossipDaemon } from '../gossip/daemon.ts';
 import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport, localServiceTransport } from '../gossip/index.ts';
 import type { Part } from '../http/index.ts';
@@ -39,6 +40,8 @@ export interface SiteSpec {
   readonly ipv6QuotaPrefix?: number;
   /** Request, header, idle and keep-alive timeouts and the connection cap (config `http:`): one setting per port. */
   readonly http?: ServerOptions['http'];
+  /** The web dashboard (config `dashboard:`); absent: none. */
+  readonly dashboard?: DashboardSettings;
   readonly ct: ResolvedCtConfig | null;
   readonly hub: ResolvedHubConfig | null;
   /** The loop feeding the CT log's STHs to the hubs that have `source` and to the gossip service; needs a CT log. */
@@ -162,6 +165,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     trustProxy: spec.trustProxy,
     ipv6QuotaPrefix: spec.ipv6QuotaPrefix,
     http: spec.http,
+    ...(spec.dashboard ? { dashboard: spec.dashboard } : {}),
     handleSignals: opts.handleSignals,
     exit: opts.exit,
     listen: opts.listen,

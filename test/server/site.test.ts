@@ -34,7 +34,7 @@ async function site(o: { top?: string; ct?: string; hub?: string; mmd?: string }
   const text =
     (o.top ?? '') +
     readFileSync(file, 'utf8')
-      .replace('  mmd: 10s\nhub:', `  mmd: 10s\n${o.ct ?? ''}hub:`)
+      .replace('\nct:\n', `\nct:\n${o.ct ?? ''}`)
       .replace('hub:\n  instances:', `hub:\n${o.hub ?? ''}  instances:`)
       .replace('      mmd: 10s', `      mmd: ${o.mmd ?? '10s'}`);
   writeFileSync(file, text);

@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import type { Signer } from '../../crypto/index.ts';
 import { CT_PATH_PREFIX } from '../../ct/index.ts';
 import { SetupError } from '../../errors.ts';
-import { type Part, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
+import { healthOfMmd, mmdStatus, type Part, type PartStatus, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
 import {
   type BucketSpec,
   LogMetrics,
@@ -88,14 +88,23 @@ export class CtLogPart implements Part {
   readonly prefix: string;
   readonly metrics?: CtMetrics;
   readonly bodyLimit?: number;
+  readonly #clock: () => number;
 
-  constructor(ct: CtLog, tree: OpenedTree, prefix: string, metrics: CtMetrics | undefined, bodyLimit: number | undefined) {
+  constructor(
+    ct: CtLog,
+    tree: OpenedTree,
+    prefix: string,
+    metrics: CtMetrics | undefined,
+    bodyLimit: number | undefined,
+    clock: () => number = Date.now,
+  ) {
     this.name = `ct:${tree.name}`;
     this.ct = ct;
     this.tree = tree;
     this.prefix = prefix;
     this.metrics = metrics;
     this.bodyLimit = bodyLimit;
+    this.#clock = clock;
   }
 
   get log() {
@@ -112,6 +121,46 @@ export class CtLogPart implements Part {
       ...(sequencer ? [sequencerCheck(sequencer, `sequencer:${this.tree.name}`)] : []),
       { name: this.name, check: () => (watchdog.accepting ? 'accepting' : 'refusing submissions (merge backlog)') },
     ];
+  }
+
+  /** The dashboard's view (src/http/status.ts): the log, its latest signed head and MMD promise; its own head as a view of itself. */
+  async status(): Promise<PartStatus> {
+    const head = await this.tree.log.latestHead();
+    const { watchdog } = this.tree;
+    const mmd = mmdStatus({
+      mmdMs: this.tree.timing.mmdMs,
+      accepting: watchdog.accepting,
+      stopped: watchdog.stopped !== null,
+      headAgeMs: this.#clock() - head.timestamp,
+    });
+    const summary = { size: head.size, root: head.rootHash.toString('hex'), timestampMs: head.timestamp };
+    const name = `CT log ${this.tree.name}`;
+    return {
+      services: [
+        {
+          id: this.name,
+          kind: 'log',
+          name,
+          health: healthOfMmd(mmd),
+          detail: mmd.detail,
+          path: `${this.prefix}${CT_PATH_PREFIX}/`,
+          head: summary,
+          mmd,
+          facts: [
+            { label: 'log id', value: this.ct.logId.toString('base64') },
+            { label: 'accepted roots', value: String(this.ct.getRoots().length) },
+          ],
+        },
+      ],
+      observations: [
+        {
+          source: { id: this.ct.logId.toString('hex'), name },
+          observer: { kind: 'log', name: `${name} (its own head)` },
+          head: summary,
+          observedAtMs: head.timestamp,
+        },
+      ],
+    };
   }
 
   /** Mounts the RFC 6962 API at `<prefix>/ct/v1/`. */
@@ -174,5 +223,5 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<C
     metrics: ctMetrics,
     logger: opts.logger?.child({ ct: spec.tree }),
   });
-  return new CtLogPart(ct, tree, normalizePrefix(spec.prefix), ctMetrics, opts.bodyLimit);
+  return new CtLogPart(ct, tree, normalizePrefix(spec.prefix), ctMetrics, opts.bodyLimit, clock);
 }

@@ -178,6 +178,11 @@ export class HubService {
     return { ready: true, detail: `serving size ${head.size}${accepting ? '' : '; refusing new entries (backlog)'}` };
   }
 
+  /** True while the latest core root is refused by the audit and an older head is served. */
+  get alerting(): boolean {
+    return this.#auditor.alerting;
+  }
+
   /** The head being served now (null before the first audit). */
   servedHead(): ServedHead | null {
     return this.#auditor.current();

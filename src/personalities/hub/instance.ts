@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
-import { type Part, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
+import { type Part, type PartStatus, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { LogMetrics, type OpenedTree, openTree, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
 import { DEFAULT_MMD_MS, HubService } from './hub.ts';
@@ -23,6 +23,7 @@ import { HubMetrics } from './metrics.ts';
 import type { HubQuotas } from './quota.ts';
 import { hubRoutes, routePrefix } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
+import { hubsStatus } from './status.ts';
 
 /** Personality tag of hub trees in storage. */
 export const HUB_PERSONALITY = 'hub';
@@ -73,10 +74,17 @@ export class HubPart implements Part {
   readonly name = 'hubs';
   readonly hubs: readonly OpenedHub[];
   readonly bodyLimit?: number;
+  readonly #clock: () => number;
 
-  constructor(hubs: readonly OpenedHub[], bodyLimit: number | undefined) {
+  constructor(hubs: readonly OpenedHub[], bodyLimit: number | undefined, clock: () => number = Date.now) {
     this.hubs = hubs;
     this.bodyLimit = bodyLimit;
+    this.#clock = clock;
+  }
+
+  /** The dashboard's view: each hub's served head and MMD promise, and the latest head it recorded per source (status.ts). */
+  status(): Promise<PartStatus> {
+    return hubsStatus(this.hubs, this.#clock());
   }
 
   readiness(): ReadinessCheck[] {
@@ -159,5 +167,5 @@ export async function openHubs(specs: readonly HubInstanceSpec[], opts: OpenHubs
     });
     out.push({ hub, tree, log: tree.log, sequencer: tree.sequencer });
   }
-  return new HubPart(out, opts.bodyLimit);
+  return new HubPart(out, opts.bodyLimit, opts.clock);
 }

@@ -50,11 +50,26 @@ export function demoConfigText(): string {
 # 127.0.0.1 keeps it on this machine; 0.0.0.0:${DEMO_PORT} is every interface (then see dashboard.token).
 listen: ${DEMO_HOST}:${DEMO_PORT}
 
-# The database: sqlite:FILE here, or postgres://user@host:5432/db for several frontends on one database.
+# The database: sqlite:FILE here, or postgres://user@host:5432/db for several frontends on one database
+# (GRAPEVINE_DATABASE_URL replaces it; keep a password there, not here).
 database: sqlite:grapevine.db
+# postgres:
+#   poolSize: 10           # connections per process, with a postgres:// database
 
 # Least severe log level: fatal, error, warn, info, debug, trace, silent. (--log-format picks human or JSON.)
 logLevel: info
+
+# Behind a reverse proxy that sets X-Forwarded-For: true, or the proxies' addresses. Quotas charge the address.
+# trustProxy: false
+# ipv6QuotaPrefix: 64      # IPv6 clients share a quota bucket per prefix of this many bits
+
+# Against slow and idle clients (these are the defaults).
+# http:
+#   requestTimeout: 30s
+#   headersTimeout: 10s
+#   idleTimeout: 60s
+#   keepAliveTimeout: 5s
+#   maxConnections: 4096
 
 # The web dashboard at / (docs/dashboard.md): open without login on a loopback address; beyond it, only
 # with a token, taken from the environment rather than written here.

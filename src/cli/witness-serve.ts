@@ -59,6 +59,7 @@ export function witnessPart(
     service,
     store: deps.store,
     prefix: config.prefix,
+    incidents,
     closers: [() => incidents.close(), ...(deps.closeStore ? [deps.closeStore] : [])],
   });
 }

@@ -61,8 +61,8 @@ export function activityBetween(prev: SiteSnapshot, next: SiteSnapshot): Omit<Ac
     if (p && p.head.size === o.head.size && p.head.root === o.head.root) continue;
     const at = `${o.source.name} at size ${o.head.size} (root ${short(o.head.root)})`;
     if (o.observer.kind === 'witness') out.push({ kind: 'cosigned', level: 'info', text: `${o.observer.name} cosigned ${at}` });
-    else if (o.observer.kind === 'hub') out.push({ kind: 'gossiped', level: 'info', text: `gossip: ${o.observer.name} recorded ${at}` });
-    else out.push({ kind: 'gossiped', level: 'info', text: `gossip: ${o.observer.name} holds ${at}` });
+    else if (o.observer.kind === 'hub') out.push({ kind: 'gossiped', level: 'info', text: `${o.observer.name} recorded ${at}` });
+    else out.push({ kind: 'gossiped', level: 'info', text: `${o.observer.name} got ${at}` });
   }
   return out;
 }
@@ -71,7 +71,7 @@ export function incidentEvent(i: Incident): Omit<ActivityEvent, 'atMs'> {
   return {
     kind: 'incident',
     level: i.class === 'proof' ? 'error' : 'warn',
-    text: `INCIDENT ${i.id} (${i.class}): ${i.summary}`,
+    text: `INCIDENT ${i.id}: ${i.summary}`,
     incident: i.id,
   };
 }

@@ -62,8 +62,9 @@ export class DashboardPart implements Part {
   async mount(app: FastifyInstance): Promise<void> {
     if (this.access.mode === 'off') return;
     registerPage(app, loadAssets(findBundleDir()));
-    await dashboardApi(app, {
-      access: this.access,
+    // A scope of its own: the token hook guards the API, not the page.
+    const state = {
+      access: this.access as Exclude<DashboardAccess, { mode: 'off' }>,
       status: this.#site,
       ring: this.#ring,
       incidents: this.#incidents,
@@ -71,7 +72,8 @@ export class DashboardPart implements Part {
       historyMs: this.#o.settings.historyMs,
       sampleIntervalMs: this.#o.settings.sampleIntervalMs,
       clock: this.#clock,
-    });
+    };
+    await app.register(async (api) => dashboardApi(api, state));
   }
 
   /** Follows the parts' incidents, reads earlier evidence files in the background, and starts sampling. */
@@ -93,7 +95,8 @@ export class DashboardPart implements Part {
           if (this.#timer) this.#timer = setTimeout(step, this.#o.settings.sampleIntervalMs).unref();
         });
     };
-    this.#timer = setTimeout(step, 0).unref();
+    // The first sample after one interval: the parts after this one start (and serve a first head) meanwhile.
+    this.#timer = setTimeout(step, this.#o.settings.sampleIntervalMs).unref();
   }
 
   async #sample(): Promise<void> {

@@ -15,10 +15,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HeadStore } from '../audit/index.ts';
-import type { Part, ReadinessCheck } from '../http/index.ts';
+import type { IncidentFeed, Part, PartStatus, ReadinessCheck } from '../http/index.ts';
+import { IncidentReporter } from '../incidents/index.ts';
 import type { IncidentRaiser } from './service/index.ts';
 import { GossipService, type ProofSource, type ServiceLimits, type Transport } from './service/index.ts';
 import { type BoundAddress, PeerSocket, type SocketAddress, TransportSocket } from './sockets/index.ts';
+import { gossipServiceStatus } from './status.ts';
 import type { LogRegistry } from './validate/index.ts';
 
 /** A built-in transport, with the HTTP routes it serves (if any). */
@@ -108,6 +110,17 @@ export class GossipDaemon implements Part {
 
   readiness(): ReadinessCheck[] {
     return [];
+  }
+
+  /** The dashboard's view: peers, transports, pool, and the heads held per log and giver (status.ts). */
+  async status(): Promise<PartStatus> {
+    return gossipServiceStatus(this.#o.name, this.service, this.addresses?.peer);
+  }
+
+  /** The incident reporter, when the composition root gave one that can be followed (an IncidentReporter). */
+  incidentFeeds(): readonly IncidentFeed[] {
+    const r = this.#o.incidents;
+    return r instanceof IncidentReporter ? [r] : [];
   }
 
   /** Adds the built-in transports' routes to `app` (before it listens). */

@@ -43,6 +43,11 @@ export class IncidentReporter {
     this.#o = o;
   }
 
+  /** The directory of the evidence files, when they are written. */
+  get evidenceDir(): string | undefined {
+    return this.#o.evidenceDir?.dir;
+  }
+
   /** Loads the ids of evidence already on disk; called by the first raise if not before. */
   open(): Promise<void> {
     this.#loaded ??= (async () => {

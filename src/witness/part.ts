@@ -6,9 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { HeadStore } from '../audit/index.ts';
-import type { Part, ReadinessCheck } from '../http/index.ts';
+import type { IncidentFeed, Part, PartStatus, ReadinessCheck } from '../http/index.ts';
 import { MAX_ADD_CHECKPOINT_BYTES, witnessRoutes } from './routes.ts';
 import type { WitnessService } from './service.ts';
+import { witnessStatus } from './status.ts';
 
 export interface WitnessPartOptions {
   readonly service: WitnessService;
@@ -18,6 +19,8 @@ export interface WitnessPartOptions {
   readonly prefix: string;
   /** Run in order on stop. */
   readonly closers?: readonly (() => Promise<void>)[];
+  /** Where its incidents can be followed (its IncidentReporter), for the dashboard. */
+  readonly incidents?: IncidentFeed;
 }
 
 export class WitnessPart implements Part {
@@ -43,6 +46,15 @@ export class WitnessPart implements Part {
         },
       },
     ];
+  }
+
+  /** The dashboard's view: the witness and the checkpoint it cosigned last per log (status.ts). */
+  status(): Promise<PartStatus> {
+    return witnessStatus(this.#o.service, this.#o.store, this.#o.prefix);
+  }
+
+  incidentFeeds(): readonly IncidentFeed[] {
+    return this.#o.incidents ? [this.#o.incidents] : [];
   }
 
   async mount(app: FastifyInstance): Promise<void> {

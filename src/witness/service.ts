@@ -152,6 +152,11 @@ export class WitnessService {
     return this.#cosigners[0].name;
   }
 
+  /** The logs it witnesses. */
+  get logs(): LogList {
+    return this.#logs;
+  }
+
   /** The cosignature/v1 vkeys of the witness, the signing order. */
   get vkeys(): readonly string[] {
     return this.#cosigners.map((c) => c.vkey);

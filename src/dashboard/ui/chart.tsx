@@ -18,6 +18,11 @@ const cssVar = (name: string) => getComputedStyle(document.documentElement).getP
 /** Distinguishable in both schemes (Okabe–Ito, with the grape accent first). */
 const PALETTE = ['--series-1', '--series-2', '--series-3', '--series-4', '--series-5', '--series-6', '--series-7', '--series-8'];
 
+function showLatest(u: uPlot): void {
+  const n = u.data[0].length;
+  if (n > 0 && !(u.cursor.left !== undefined && u.cursor.left >= 0)) u.setLegend({ idx: n - 1 });
+}
+
 export function fmtValue(v: number | null, unit: string): string {
   if (v === null || !Number.isFinite(v)) return '—';
   if (unit === 'entries') return Math.round(v).toLocaleString('en-US');
@@ -54,6 +59,8 @@ function options(width: number, series: readonly ChartSeries[], unit: string): u
     ],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
+    // Off the chart, the legend shows the latest values (on it, the values under the cursor).
+    hooks: { draw: [(u) => showLatest(u)] },
   };
 }
 
@@ -86,9 +93,6 @@ export function Chart({
     };
     if (!plot.current || shape.current !== key) build();
     else plot.current.setData(data);
-    // Off the chart, the legend shows the latest values (on it, the values under the cursor).
-    const u = plot.current;
-    if (u && u.cursor.left !== undefined && u.cursor.left < 0 && times.length > 0) u.setLegend({ idx: times.length - 1 });
   });
 
   useEffect(() => {

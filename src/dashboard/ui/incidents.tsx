@@ -131,10 +131,14 @@ export function IncidentView({ id, headingRef }: { id: string; headingRef: (el: 
             </div>
           </dl>
           <div class={`verdict ${i.verdict.proves ? 'proves' : 'shows-nothing'}`} data-testid="verdict">
-            <h3>Verification</h3>
-            <p>
-              <strong>{i.verdict.proves ? 'PROOF' : i.class === 'proof' ? 'DOES NOT VERIFY' : 'SUSPICION'}</strong>: {i.verdict.line}
-            </p>
+            <h3>
+              {i.verdict.proves
+                ? 'Verified: this evidence proves the log misbehaved'
+                : i.class === 'proof'
+                  ? 'Does not verify: this evidence proves nothing'
+                  : 'A suspicion: its signatures check out, but it proves nothing'}
+            </h3>
+            <p>{i.verdict.line}</p>
             <p class="muted">
               Checked here from the document alone
               {i.verdict.keySource ? ` (log key: ${i.verdict.keySource})` : ''}. Check it yourself:{' '}

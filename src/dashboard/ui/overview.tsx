@@ -93,7 +93,13 @@ export function Overview({ headingRef }: { headingRef: (el: HTMLHeadingElement |
         <>
           <p class="summary">
             {d.services.length} services: {kinds.join(', ')}.{' '}
-            {d.incidents.total === 0 ? 'No incidents.' : <a href="#/incidents">{d.incidents.total} incidents</a>}
+            {d.incidents.total === 0 ? (
+              'No incidents.'
+            ) : (
+              <a href="#/incidents">
+                {d.incidents.total} {d.incidents.total === 1 ? 'incident' : 'incidents'}
+              </a>
+            )}
           </p>
           <div class="grid" data-testid="services">
             {d.services.map((s) => (

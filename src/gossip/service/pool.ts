@@ -95,6 +95,11 @@ export class GossipPool {
     return this.#bySize.get(logId)?.get(size) ?? [];
   }
 
+  /** Every held head, in insertion order. */
+  values(): IterableIterator<PoolEntry> {
+    return this.#entries.values();
+  }
+
   /** Every held head of `logId`. */
   *ofLog(logId: string): IterableIterator<PoolEntry> {
     for (const list of this.#bySize.get(logId)?.values() ?? []) yield* list;

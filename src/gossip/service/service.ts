@@ -154,7 +154,16 @@ export class GossipService {
   }
 
   /** Sizes of everything the service holds, for status pages and the flood tests' bounds. */
-  stats(): { peers: number; transports: number; poolBytes: number; suspiciousBytes: number; poolEntries: number; seen: number; forwarded: number; queued: number } {
+  stats(): {
+    peers: number;
+    transports: number;
+    poolBytes: number;
+    suspiciousBytes: number;
+    poolEntries: number;
+    seen: number;
+    forwarded: number;
+    queued: number;
+  } {
     let queued = 0;
     for (const lane of this.#lanes.values()) queued += lane.queued;
     return {

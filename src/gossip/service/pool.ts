@@ -26,6 +26,9 @@
  */
 import type { GossipDataKind, ValidatedHead } from '../validate/index.ts';
 
+/** Under pressure, the pool sweeps stale heads at most this often (ms). */
+const SWEEP_EVERY_MS = 10_000;
+
 /** Bytes charged per entry besides its data (maps, the head, the key). */
 export const ENTRY_OVERHEAD = 256;
 const HOUR_MS = 3_600_000;
@@ -63,6 +66,14 @@ export class GossipPool {
   readonly #entries = new Map<string, PoolEntry>();
   /** logId → size → entries of that size. */
   readonly #bySize = new Map<string, Map<number, PoolEntry[]>>();
+  /** The pollinatable heads (an array for O(1) random picks, with each one's index), and per log their timestamps, sorted. */
+  readonly #pollinatable: PoolEntry[] = [];
+  readonly #pollIndex = new Map<PoolEntry, number>();
+  readonly #pollTimes = new Map<string, number[]>();
+  /** Heads marked resolved, in marking order: evicted first under pressure (entries gone meanwhile are skipped). */
+  #resolved: PoolEntry[] = [];
+  /** When the last sweep ran: under pressure a sweep (O(n)) runs at most once per SWEEP_EVERY_MS. */
+  #lastSweepMs = Number.NEGATIVE_INFINITY;
   #bytes = 0;
   #suspiciousBytes = 0;
 
@@ -117,6 +128,7 @@ export class GossipPool {
     if (this.#bytes + cost > this.#opts.maxBytes) return 'full';
     const pollinate = e.kind === 'rfc6962-sth' && e.head.timestampMs !== null && !this.#pollinatedWithinHour(e.logId, e.head.timestampMs);
     const entry: PoolEntry = { ...e, pollinate, suspicious: false, resolved: false };
+    if (pollinate) this.#addPollinatable(entry);
     this.#entries.set(e.key, entry);
     let sizes = this.#bySize.get(e.logId);
     if (!sizes) {
@@ -128,11 +140,60 @@ export class GossipPool {
     return 'added';
   }
 
+  /** True when a pollinatable head of the log is within an hour of `ts` (binary search in its sorted timestamps). */
   #pollinatedWithinHour(logId: string, ts: number): boolean {
-    for (const other of this.ofLog(logId)) {
-      if (other.pollinate && other.head.timestampMs !== null && Math.abs(other.head.timestampMs - ts) < HOUR_MS) return true;
+    const times = this.#pollTimes.get(logId);
+    if (!times) return false;
+    const i = lowerBound(times, ts);
+    return (i < times.length && times[i] - ts < HOUR_MS) || (i > 0 && ts - times[i - 1] < HOUR_MS);
+  }
+
+  #addPollinatable(e: PoolEntry): void {
+    this.#pollIndex.set(e, this.#pollinatable.length);
+    this.#pollinatable.push(e);
+    const ts = e.head.timestampMs as number;
+    let times = this.#pollTimes.get(e.logId);
+    if (!times) {
+      times = [];
+      this.#pollTimes.set(e.logId, times);
     }
-    return false;
+    times.splice(lowerBound(times, ts), 0, ts);
+  }
+
+  #removePollinatable(e: PoolEntry): void {
+    const i = this.#pollIndex.get(e);
+    if (i === undefined) return;
+    const last = this.#pollinatable.pop() as PoolEntry;
+    if (last !== e) {
+      this.#pollinatable[i] = last;
+      this.#pollIndex.set(last, i);
+    }
+    this.#pollIndex.delete(e);
+    const times = this.#pollTimes.get(e.logId);
+    if (times) {
+      times.splice(lowerBound(times, e.head.timestampMs as number), 1);
+      if (times.length === 0) this.#pollTimes.delete(e.logId);
+    }
+  }
+
+  /**
+   * Up to `n` fresh pollinatable heads (at most one per log per hour),
+   * uniformly at random: distinct random picks from the pollinatable set,
+   * O(n) expected; stale ones met on the way leave the pool.
+   */
+  selectPollinatable(n: number, nowMs: number): PoolEntry[] {
+    const all = this.#pollinatable;
+    if (all.length <= 2 * n) return this.select(n, nowMs, (e) => e.pollinate);
+    const chosen = new Set<PoolEntry>();
+    for (let tries = 0; chosen.size < n && tries < 8 * n && all.length > 0; tries++) {
+      const e = all[this.#opts.randomInt(all.length)];
+      if (this.#isStale(e, nowMs)) {
+        if (!e.suspicious) this.#remove(e);
+        continue;
+      }
+      chosen.add(e);
+    }
+    return [...chosen];
   }
 
   /**
@@ -155,11 +216,15 @@ export class GossipPool {
   /** Marks a held head resolved: a later head of its log was proven consistent with it, so it may go under pressure. */
   markResolved(key: string): void {
     const e = this.#entries.get(key);
-    if (e) e.resolved = true;
+    if (e && !e.resolved) {
+      e.resolved = true;
+      this.#resolved.push(e);
+    }
   }
 
   /** Drops stale heads (never suspicious ones). Returns how many went. */
   sweep(nowMs: number): number {
+    this.#lastSweepMs = nowMs;
     let n = 0;
     for (const e of [...this.#entries.values()]) {
       if (!e.suspicious && this.#isStale(e, nowMs)) {
@@ -175,19 +240,22 @@ export class GossipPool {
     return (e.head.timestampMs ?? e.receivedAtMs) < nowMs - this.#opts.windowMs;
   }
 
+  /**
+   * Stale heads first (a full sweep, at most once per SWEEP_EVERY_MS, so a
+   * pool kept full by a flood does not scan itself on every add), then
+   * resolved ones in the order they were resolved.
+   */
   #makeRoom(cost: number, nowMs: number): void {
-    this.sweep(nowMs);
-    if (this.#bytes + cost <= this.#opts.maxBytes) return;
-    // Resolved heads, oldest received first.
-    const resolved = [...this.#entries.values()].filter((e) => e.resolved && !e.suspicious).sort((a, b) => a.receivedAtMs - b.receivedAtMs);
-    for (const e of resolved) {
-      if (this.#bytes + cost <= this.#opts.maxBytes) return;
-      this.#remove(e);
+    if (nowMs - this.#lastSweepMs >= SWEEP_EVERY_MS) this.sweep(nowMs);
+    while (this.#bytes + cost > this.#opts.maxBytes && this.#resolved.length > 0) {
+      const e = this.#resolved.shift() as PoolEntry;
+      if (this.#entries.get(e.key) === e && !e.suspicious) this.#remove(e);
     }
   }
 
   #remove(e: PoolEntry): void {
     this.#entries.delete(e.key);
+    if (e.pollinate) this.#removePollinatable(e);
     const sizes = this.#bySize.get(e.logId);
     const list = sizes?.get(e.head.size)?.filter((x) => x !== e) ?? [];
     if (list.length > 0) sizes?.set(e.head.size, list);
@@ -210,4 +278,16 @@ export class GossipPool {
     }
     return pool.slice(0, k);
   }
+}
+
+/** The first index of `xs` (ascending) whose value is ≥ `x`. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

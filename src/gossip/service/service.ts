@@ -141,6 +141,7 @@ export class GossipService {
       clock: this.#clock,
       sameSize: (logId, size) => this.pool.sameSize(logId, size).map(heldOf),
       onIncident: (incident, heads) => this.#onIncident(incident, heads),
+      onResolved: (log, head) => this.pool.markResolved(messageKey(log.id, head.data)),
       onEvent: (event, log, detail) => {
         this.metrics.detector.inc({ event });
         this.#logger?.debug({ log: log.name, event, detail }, 'gossip: split-view detector');

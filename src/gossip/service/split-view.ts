@@ -96,6 +96,8 @@ export interface SplitViewOptions {
   readonly sameSize: (logId: string, size: number) => readonly HeldHead[];
   /** Called once per new incident (the reporter had not seen its id): broadcast, metrics, pool marking. */
   readonly onIncident: (incident: Incident, heads: readonly HeldHead[]) => void;
+  /** A held head was proven a prefix of a later one: it may leave the pool under pressure ("resolved", draft §11.3). */
+  readonly onResolved?: (log: KnownLog, head: HeldHead) => void;
   /** Called for every decision and failure, for metrics and debug logs. */
   readonly onEvent?: (event: DetectorEvent, log: KnownLog, detail: string) => void;
 }
@@ -116,6 +118,8 @@ export class SplitViewDetector {
   readonly #o: SplitViewOptions;
   /** Per log: the tail of its chain of checks. Owned by check(). */
   readonly #chains = new Map<string, Promise<void>>();
+  /** Per store key: the last record read or written, decoded, by revision (saves decoding it again). */
+  readonly #decoded = new Map<string, { revision: number; head: HeldHead }>();
   #pending = 0;
 
   constructor(opts: SplitViewOptions) {
@@ -179,6 +183,14 @@ export class SplitViewDetector {
     this.#event('store-error', log, `the stored head kept moving over ${CAS_ATTEMPTS} attempts`);
   }
 
+  #decode(key: string, r: StoredHeadRecord): HeldHead {
+    const known = this.#decoded.get(key);
+    if (known && known.revision === r.revision) return known.head;
+    const head = decodeRecord(r);
+    this.#decoded.set(key, { revision: r.revision, head });
+    return head;
+  }
+
   /** Decides `head` against the stored latest; returns the head to store, or null to keep the record. */
   async #decide(log: KnownLog, latest: HeldHead | null, head: HeldHead): Promise<HeldHead | null> {
     if (latest === null) return head;
@@ -215,6 +227,7 @@ export class SplitViewDetector {
     const verdict = judge(older, newer, proof);
     if (verdict.verdict === 'extends') {
       this.#event(head === newer ? 'extended' : 'older', log, `${older.size} → ${newer.size}`);
+      this.#o.onResolved?.(log, older);
       return head === newer ? head : null;
     }
     const derivation = derivationFromConsistencyProof(older.size, newer.size, proof, newer.rootHash);

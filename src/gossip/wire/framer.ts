@@ -89,13 +89,27 @@ export class MessageFramer {
         case 'garbage':
           if (c === LF) this.#state = { kind: 'idle' };
           continue;
-        case 'json':
-          if (c === LF) {
-            this.#finish(out, buf, start, i, 'json');
+        case 'json': {
+          // A line ends at the next LF: find it at once instead of byte by byte.
+          const lf = buf.indexOf(LF, i);
+          const end = lf < 0 ? buf.length : lf;
+          if (!st.skip) {
+            this.#length += end - i;
+            if (this.#length > this.#max) {
+              st.skip = true;
+              this.#parts = [];
+              this.#length = 0;
+              out.push({ error: new WireError('TOO_LARGE', `message longer than ${this.#max} bytes`) });
+            }
+          }
+          if (lf < 0) {
+            i = buf.length - 1;
             continue;
           }
-          this.#grow(out);
+          i = lf;
+          this.#finish(out, buf, start, i, 'json');
           continue;
+        }
         case 'sexp':
           if (st.inString) {
             if (st.escape) st.escape = false;

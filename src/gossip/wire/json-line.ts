@@ -17,6 +17,8 @@ import { MAX_ITEMS } from './sexp.ts';
 export type JsonFieldValue = string | number | readonly string[];
 
 const WS = new Set([' ', '\t', '\r', '\n']);
+/** Characters a string may hold as they are: not a quote, a backslash or a control character. */
+const PLAIN = /[^"\\\x00-\x1f]+/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /** The fields of one JSON object, in order. Throws WireError MALFORMED, TOO_LARGE or BAD_FIELD (repeated key). */
@@ -40,6 +42,12 @@ export function parseJsonLine(text: string): [string, JsonFieldValue][] {
     i++;
     let out = '';
     for (;;) {
+      // Runs of plain characters (base64, hex, names) are taken at once.
+      PLAIN.lastIndex = i;
+      if (PLAIN.test(text)) {
+        out += text.slice(i, PLAIN.lastIndex);
+        i = PLAIN.lastIndex;
+      }
       if (i >= n) throw bad('unterminated string');
       const c = text[i];
       const code = text.charCodeAt(i);

@@ -89,14 +89,32 @@ export function pollinationSelection(
   nowMs: number,
 ): { sth: SignedTreeHead; logId: Buffer }[] {
   const out: { sth: SignedTreeHead; logId: Buffer }[] = [];
-  for (const e of pool.select(count, nowMs, (x) => x.pollinate && x.kind === 'rfc6962-sth')) {
+  for (const e of pool.selectPollinatable(count, nowMs)) {
     const p = sthOfEntry(e, logs);
     if (p) out.push(p);
   }
   return out;
 }
 
-/** The response body: a selection from the pool in the request's shape. */
+/** Each pooled head's JSON in both body shapes, made once (a head is handed out many times). */
+const fragments = new WeakMap<PoolEntry, { v1: string; sths: string } | null>();
+
+function fragmentsOf(e: PoolEntry, logs: LogRegistry): { v1: string; sths: string } | null {
+  let f = fragments.get(e);
+  if (f === undefined) {
+    const p = sthOfEntry(e, logs);
+    f = p ? { v1: formatPollinationBody('v1', [p]).slice(7, -2), sths: formatPollinationBody('sths', [p]).slice(9, -2) } : null;
+    fragments.set(e, f);
+  }
+  return f;
+}
+
+/** The response body: a selection from the pool in the request's shape (the same text formatPollinationBody writes). */
 export function pollinationResponse(shape: PollinationShape, pool: GossipPool, logs: LogRegistry, count: number, nowMs: number): string {
-  return formatPollinationBody(shape, pollinationSelection(pool, logs, count, nowMs));
+  const parts: string[] = [];
+  for (const e of pool.selectPollinatable(count, nowMs)) {
+    const f = fragmentsOf(e, logs);
+    if (f) parts.push(f[shape]);
+  }
+  return `{"${shape}":[${parts.join(',')}]}`;
 }

@@ -164,17 +164,14 @@ export class SplitViewDetector {
         this.#event('store-error', log, (err as Error).message);
         return;
       }
-      const next = await this.#decide(log, stored ? decodeRecord(stored) : null, head);
+      const next = await this.#decide(log, stored ? this.#decode(key, stored) : null, head);
       if (next === null) return;
       try {
-        if (
-          await this.#o.store.compareAndSwap(key, stored?.revision ?? 0, {
-            size: head.size,
-            rootHash: head.rootHash,
-            body: encodeRecordBody(head),
-          })
-        )
+        const revision = stored?.revision ?? 0;
+        if (await this.#o.store.compareAndSwap(key, revision, { size: head.size, rootHash: head.rootHash, body: encodeRecordBody(head) })) {
+          this.#decoded.set(key, { revision: revision + 1, head });
           return;
+        }
       } catch (err) {
         this.#event('store-error', log, (err as Error).message);
         return;

@@ -17,8 +17,9 @@ import { MAX_ITEMS } from './sexp.ts';
 export type JsonFieldValue = string | number | readonly string[];
 
 const WS = new Set([' ', '\t', '\r', '\n']);
-/** Characters a string may hold as they are: not a quote, a backslash or a control character. */
-const PLAIN = /[^"\\\x00-\x1f]+/y;
+/** Characters a string may hold as they are: not a quote, a backslash or a control character (U+0000–U+001F). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: RFC 8259 §7, control characters must be escaped in a string.
+const PLAIN = /[^"\\\u0000-\u001f]+/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /** The fields of one JSON object, in order. Throws WireError MALFORMED, TOO_LARGE or BAD_FIELD (repeated key). */

@@ -13,59 +13,39 @@
  * wait for is the page's own text.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { formatGetSth, parseGetSth } from '../../src/codec/index.ts';
-import { parsePrivateKey, signerFromPrivateKey, signSth } from '../../src/crypto/index.ts';
-import { grapevineAsync, type RunningServe, startServe } from '../cli/run.ts';
+import { grapevineAsync } from '../cli/run.ts';
 import { type Browser, chromiumMissing, launchBrowser, screenshotDir } from './browser.ts';
+import { type Demo, gossiped, injectSplitView, STUCK_MS, startDemo, submitCertificate } from './demo.ts';
 
 const missing = chromiumMissing();
 if (missing) process.stderr.write(`\n*** dashboard browser tests ${missing} ***\n\n`);
 
-/** Catches a stuck server or browser; the page updates every 2 s. */
-const STUCK_MS = 90_000;
-
-/** Polls `done` until it holds; fails only when the server looks stuck. */
-async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  const limit = Date.now() + STUCK_MS;
-  while (!(await done())) {
-    if (Date.now() > limit) assert.fail(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?? false }, () => {
-  let dir: string;
-  let data: string;
-  let serve: RunningServe;
+  let demo: Demo;
   let browser: Browser;
   let shots: string;
   const errors: string[] = [];
   const saved: string[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gv-browser-'));
-    data = join(dir, 'grapevine-data');
-    serve = await startServe(['--data', data, '--init-if-missing', '--port', '0', '--log-format', 'human'], { cwd: dir });
+    demo = await startDemo(['--log-format', 'human']);
     browser = await launchBrowser();
     shots = screenshotDir();
   });
 
   after(async () => {
     await browser?.close();
-    await serve?.stop();
+    await demo?.serve.stop();
     if (saved.length > 0) process.stdout.write(`\nDashboard screenshots (${shots}):\n${saved.map((p) => `  ${p}`).join('\n')}\n`);
   });
 
   async function open(hash: string, o: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> {
     const { page, errors: pageErrors } = await browser.page(o);
     page.on('close', () => errors.push(...pageErrors));
-    await page.goto(`${serve.url}/${hash}`);
+    await page.goto(`${demo.url}/${hash}`);
     return page;
   }
 
@@ -94,11 +74,7 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
     const page = await open('#/overview');
     await page.locator('[data-testid=services] article').first().waitFor({ timeout: STUCK_MS });
     assert.equal(await ctSize(page), '0');
-    const r = await grapevineAsync(
-      ['ct', 'add-chain', '--url', serve.url, '--chain', join(data, 'ca', 'leaf-chain.pem'), '--log-key', join(data, 'keys', 'ct.pub.pem')],
-      { cwd: dir },
-    );
-    assert.equal(r.code, 0, r.stderr);
+    await submitCertificate(demo);
     await page.waitForFunction(() => document.querySelector('article[aria-labelledby="svc-ct:ct"] .size')?.textContent === '1', undefined, {
       timeout: STUCK_MS,
     });
@@ -106,21 +82,13 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
     await shot(page, '02-overview-certificate-logged');
     await page.close();
     // The terminal said it too, as one readable line (--log-format human), and no JSON.
-    assert.match(serve.stderr(), /\d\d:\d\d:\d\d {2}CT log ct: 1 certificate logged, tree size 1/);
-    assert.doesNotMatch(serve.stderr(), /^\{"level"/m);
+    assert.match(demo.serve.stderr(), /\d\d:\d\d:\d\d {2}CT log ct: 1 certificate logged, tree size 1/);
+    assert.doesNotMatch(demo.serve.stderr(), /^\{"level"/m);
   });
 
   it('shows the views of the CT log agree once the hub and the gossip service hold its new head', async () => {
     // The gossip loop hands each new head to the hub and the gossip service (every 5 s): wait for both, by the API.
-    interface View {
-      observer: { kind: string };
-      head: { size: number };
-    }
-    await until('the hub and the gossip service holding size 1', async () => {
-      const body = (await (await fetch(`${serve.url}/api/v1/sources`)).json()) as { sources: { name: string; views: View[] }[] };
-      const views = body.sources.find((x) => x.name === 'CT log ct')?.views ?? [];
-      return ['log', 'hub', 'gossip'].every((k) => views.some((v) => v.observer.kind === k && v.head.size === 1));
-    });
+    await gossiped(demo, 1);
     const page = await open('#/sources');
     const ct = page.locator('article.source', { hasText: 'CT log ct' });
     await ct.getByText('views agree').waitFor({ timeout: STUCK_MS });
@@ -130,21 +98,8 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
   });
 
   it('shows a split view as a proof incident: banner, list, detail with the verdict, and evidence that verifies', async () => {
-    // The honest head of size 1, as the log serves it (the gossip service holds it: see the test above).
-    const honest = parseGetSth(Buffer.from(await (await fetch(`${serve.url}/ct/v1/get-sth`)).arrayBuffer()));
-    const signer = signerFromPrivateKey(parsePrivateKey(readFileSync(join(data, 'keys', 'ct.pem'))));
-    const forged = signSth(signer, {
-      treeSize: honest.treeSize,
-      timestamp: honest.timestamp + 1,
-      sha256RootHash: createHash('sha256').update('another tree of the same size').digest(),
-    });
-    const file = join(dir, 'forged-sth.json');
-    writeFileSync(file, formatGetSth(forged));
-    const logId = createHash('sha256').update(signer.publicKey.spki).digest('hex');
-    const sent = await grapevineAsync(['gossip', 'send', '--socket', join(data, 'gossip.sock'), '--log-id', logId, '--data', file], {
-      cwd: dir,
-    });
-    assert.equal(sent.code, 0, sent.stderr);
+    // The gossip service holds the honest head of size 1 (see the test above); now the other tree's.
+    await injectSplitView(demo);
 
     const page = await open('#/overview');
     const banner = page.locator('[data-testid=proof-banner]');
@@ -168,10 +123,10 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
     await shot(page, '06-incident-detail');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download evidence/ }).click()]);
-    const evidence = join(dir, download.suggestedFilename());
+    const evidence = join(demo.dir, download.suggestedFilename());
     await download.saveAs(evidence);
     assert.match(download.suggestedFilename(), /^fork-[0-9a-f]{16}\.json$/);
-    const v = await grapevineAsync(['evidence', 'verify', evidence, '--key', join(data, 'keys', 'ct.pub.pem')], { cwd: dir });
+    const v = await grapevineAsync(['evidence', 'verify', evidence, '--key', join(demo.data, 'keys', 'ct.pub.pem')], { cwd: demo.dir });
     assert.equal(v.code, 0, `${v.stdout}${v.stderr}`);
     assert.match(v.stdout, /^PROOF of fork: /);
     await page.close();
@@ -180,7 +135,7 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
     await sources.getByText('SPLIT VIEW', { exact: true }).waitFor({ timeout: STUCK_MS });
     await shot(sources, '07-sources-split-view');
     await sources.close();
-    assert.match(serve.stderr(), /INCIDENT fork-[0-9a-f]{16}/);
+    assert.match(demo.serve.stderr(), /INCIDENT fork-[0-9a-f]{16}/);
   });
 
   it('plots the tree sizes, with a window picker', async () => {

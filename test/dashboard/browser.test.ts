@@ -67,6 +67,9 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
     assert.equal(await ctSize(page), '0');
     await page.getByText('promise kept').first().waitFor({ timeout: STUCK_MS });
     await shot(page, '01-overview');
+    // The terminal said where to look, and what to try.
+    assert.match(demo.serve.stderr(), new RegExp(`\\n {2}Dashboard {2}${demo.url}/ `));
+    assert.match(demo.serve.stderr(), /\n {4}npx grapevine ct add-chain --url /);
     await page.close();
   });
 

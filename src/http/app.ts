@@ -13,16 +13,21 @@
  *
  * Routes stay thin: parse → processX(input) → serialize (STYLE.md §7).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { clientErrorHandler } from './client-errors.ts';
 import { defaultErrorMapper, type ErrorMapper, errorHandler } from './errors.ts';
+import { FastRoutes } from './fast-routes.ts';
+import { lazyChildLoggers } from './lazy-logger.ts';
 import { checkingIntervalMs, type HttpLimits, httpLimits } from './limits.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The app's error → status table; personalities add their error classes to it when mounted. */
     errorMapper: ErrorMapper;
+    /** POST routes also answered ahead of fastify's router (fast-routes.ts); declared with `config.fast`. */
+    fastRoutes: FastRoutes;
   }
 }
 
@@ -53,9 +58,21 @@ function sendError(reply: FastifyReply, status: number, error: string, message: 
 
 export function createApp(opts: AppOptions = {}): FastifyInstance {
   const limits = httpLimits(opts.http);
+  const mapper = opts.errorMapper ?? defaultErrorMapper();
+  let closing = false;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const fast = new FastRoutes({
+    enabled: (opts.trustProxy ?? false) === false,
+    bodyLimit,
+    mapper,
+    logger: opts.logger || null,
+    closing: () => closing,
+  });
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Without request logging a request logs only when it fails: make its child logger then, not per request.
+    ...(opts.logger && !opts.logRequests ? { childLoggerFactory: lazyChildLoggers } : {}),
+    bodyLimit,
     trustProxy: (opts.trustProxy ?? false) as boolean | string | string[],
     logController: new LogController({ disableRequestLogging: !opts.logRequests }),
     // Requests arriving once closing get our 503 (the onRequest hook below); in-flight ones finish.
@@ -72,26 +89,46 @@ export function createApp(opts: AppOptions = {}): FastifyInstance {
     clientErrorHandler,
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
-  const mapper = opts.errorMapper ?? defaultErrorMapper();
+  // The fast routes are asked first (fast-routes.ts); fastify's server, its limits and its handler are kept as
+  // they are. (Extra servers fastify binds for a host name with several addresses use its handler alone.)
+  const [handler] = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  app.server.removeAllListeners('request');
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!fast.serve(req, res)) handler.call(app.server, req, res);
+  });
   app.decorate('errorMapper', mapper);
+  app.decorate('fastRoutes', fast);
   app.setErrorHandler(errorHandler(mapper));
+  // A route with `config.fast` is also served on the fast path (fast-routes.ts).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.fast) fast.register(route, route.config.fast);
+  });
   // Once closing, every answer tells the client to hang up, so keep-alive sockets of in-flight requests
   // do not hold close() open (idle ones are closed by forceCloseConnections).
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (req, reply) => {
-    if (closing) return sendError(reply, 503, 'UNAVAILABLE', 'the server is shutting down');
-    // Every parameter of every API is single-valued: a repeat is refused rather than one copy picked.
-    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-      if (Array.isArray(value))
-        return sendError(reply, 400, 'BAD_REQUEST', `query parameter ${JSON.stringify(name)} given ${value.length} times, want once`);
+  // Hooks in callback style: an async hook costs a promise and a tick on every request. A hook that
+  // answers does not call done().
+  app.addHook('onRequest', (req, reply, done) => {
+    if (closing) {
+      sendError(reply, 503, 'UNAVAILABLE', 'the server is shutting down');
+      return;
     }
+    // Every parameter of every API is single-valued: a repeat is refused rather than one copy picked.
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    for (const name in query) {
+      const value = query[name];
+      if (Array.isArray(value)) {
+        sendError(reply, 400, 'BAD_REQUEST', `query parameter ${JSON.stringify(name)} given ${value.length} times, want once`);
+        return;
+      }
+    }
+    done();
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   app.setNotFoundHandler((req, reply) => {
     void sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);

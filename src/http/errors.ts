@@ -15,7 +15,7 @@
  *   bad JSON 400, …) keep their status and message; the code is the
  *   status's name (client-errors.ts: BODY_TOO_LARGE, …).
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CheckpointError } from '../checkpoint/index.ts';
 import { CodecError } from '../codec/index.ts';
 import { KeyError, SignatureError } from '../crypto/index.ts';
@@ -106,11 +106,16 @@ export function defaultErrorMapper(): ErrorMapper {
 export function errorHandler(mapper: ErrorMapper) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => {
     const a = mapper.answer(err);
-    const refusal = { code: a.body.error, message: a.body.message };
-    if (a.status === 503) req.log.warn({ refusal, status: 503 }, 'request refused');
-    else if (a.status === 429) req.log.info({ refusal, status: 429 }, 'request refused');
-    else if (a.status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.debug({ err: refusal }, 'request rejected');
+    logAnswer(req.log, a, err);
     void reply.code(a.status).headers(a.headers).type('application/json; charset=utf-8').send(JSON.stringify(a.body));
   };
+}
+
+/** Logs an error answer at the level its status calls for (see errorHandler). */
+export function logAnswer(log: FastifyBaseLogger, a: ErrorAnswer, err: unknown): void {
+  const refusal = { code: a.body.error, message: a.body.message };
+  if (a.status === 503) log.warn({ refusal, status: 503 }, 'request refused');
+  else if (a.status === 429) log.info({ refusal, status: 429 }, 'request refused');
+  else if (a.status >= 500) log.error({ err }, 'request failed');
+  else log.debug({ err: refusal }, 'request rejected');
 }

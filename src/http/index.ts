@@ -18,7 +18,8 @@
 export { type AppOptions, createApp, DEFAULT_BODY_LIMIT } from './app.ts';
 export { HTTP_STATUS_CODES, statusCodeName } from './client-errors.ts';
 export { clientIp, DEFAULT_IPV6_QUOTA_PREFIX, quotaUser, quotaUserForIp, setIpv6QuotaPrefix } from './client-ip.ts';
-export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, type StatusTable } from './errors.ts';
+export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, logAnswer, type StatusTable } from './errors.ts';
+export { type AnsweredHook, type FastRoute, FastRoutes } from './fast-routes.ts';
 export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';
 export { DEFAULT_HTTP_LIMITS, type HttpLimits, httpLimits } from './limits.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';

@@ -26,7 +26,7 @@ export {
   type VerifiedSth,
 } from './client.ts';
 export { parsesAsEntry, parsesAsTreeHead } from './domain.ts';
-export { type BuiltEntry, buildEntry, identityHash, msToNs } from './entry.ts';
+export { type BuiltEntry, buildEntry, identityHash, msToNs, SourceEntries } from './entry.ts';
 export { HUB_ERROR_STATUS, HubError, type HubErrorCode } from './errors.ts';
 export {
   MAX_SOURCE_ID_BYTES,

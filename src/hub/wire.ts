@@ -127,7 +127,8 @@ export interface SignedBytes {
 }
 
 export function formatAddSignedBlobResponse(sgt: SignedBytes): string {
-  return JSON.stringify({ timestamped_entry: encodeBase64(sgt.data), hub_signature: encodeBase64(sgt.hubSignature) });
+  // Base64 needs no JSON escaping: the same text JSON.stringify gives, without the object.
+  return `{"timestamped_entry":"${encodeBase64(sgt.data)}","hub_signature":"${encodeBase64(sgt.hubSignature)}"}`;
 }
 
 export function parseAddSignedBlobResponse(body: string | Uint8Array): SignedBytes {

@@ -29,7 +29,7 @@ import { decodeHubTimestampedEntry } from '../../codec/index.ts';
 import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
 import { type AddSignedBlobRequest, type AdmittedBlob, admitBlob, lookupSource } from '../../hub/admission.ts';
-import { buildEntry, identityHash, msToNs } from '../../hub/entry.ts';
+import { msToNs, SourceEntries } from '../../hub/entry.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
@@ -45,7 +45,7 @@ import { checkEntryDomain, HubSigner } from './signer.ts';
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;
 
-/** Who is asking, for quotas. `quotaUser` null means "do not charge" (internal calls). */
+/** Who is asking, for quotas. `quotaUser` null means "do not charge" (internal calls); read only when a quota applies. */
 export interface ClientInfo {
   readonly quotaUser: string | null;
 }
@@ -89,6 +89,8 @@ export class HubService {
   readonly prefix: string;
   readonly log: Log;
   readonly #sources: ReadonlyMap<string, TrackedSource>;
+  /** Per source id: its entry encoder (id bytes encoded once). */
+  readonly #entries: ReadonlyMap<string, SourceEntries>;
   readonly #signer: HubSigner;
   readonly #clock: () => number;
   readonly #quotas?: HubQuotas;
@@ -121,6 +123,7 @@ export class HubService {
       sources.set(s.id, s);
     }
     this.#sources = sources;
+    this.#entries = new Map([...sources.keys()].map((id) => [id, new SourceEntries(id)]));
     this.#signer = new HubSigner(opts.signer);
     this.#clock = opts.clock ?? Date.now;
     this.#quotas = opts.quotas;
@@ -246,7 +249,7 @@ export class HubService {
     let source: TrackedSource | undefined;
     try {
       source = lookupSource(this.#sources, req.sourceId);
-      this.#quotas?.chargeWrite(client.quotaUser);
+      if (this.#quotas?.limitsWrites) this.#quotas.chargeWrite(client.quotaUser);
       const sgt = await this.#add(source, req);
       return sgt;
     } catch (err) {
@@ -266,7 +269,8 @@ export class HubService {
    * entry not yet stored is charged once.
    */
   async #add(source: TrackedSource, req: AddSignedBlobRequest): Promise<SignedBytes> {
-    const idHash = identityHash(source.id, req.blobData);
+    const entries = this.#entries.get(source.id) as SourceEntries;
+    const idHash = entries.identityHash(req.blobData);
     const cacheKey = idHash.toString('latin1');
     // Fast path: an exact resubmission (same blob, same signature bytes) of an entry already stored and
     // answered. Its signature was verified when stored, so the answer is the same as after re-verifying.
@@ -283,7 +287,7 @@ export class HubService {
     }
     const pending = this.#inflight.get(cacheKey);
     if (pending) return pending;
-    const added = this.#addNew(source, admitted, idHash, cacheKey);
+    const added = this.#addNew(source, entries, admitted, idHash, cacheKey);
     this.#inflight.set(cacheKey, added);
     try {
       return await added;
@@ -293,8 +297,16 @@ export class HubService {
   }
 
   /** An admitted blob whose identity this process has not answered yet: stored already, or new. */
-  async #addNew(source: TrackedSource, admitted: AdmittedBlob, idHash: Buffer, cacheKey: string): Promise<SignedBytes> {
-    const refusal = await this.#watchdog?.refusal();
+  async #addNew(
+    source: TrackedSource,
+    entries: SourceEntries,
+    admitted: AdmittedBlob,
+    idHash: Buffer,
+    cacheKey: string,
+  ): Promise<SignedBytes> {
+    // While the watchdog accepts and the sequencer runs, refusal() would answer null: skip its await.
+    const w = this.#watchdog;
+    const refusal = w && (!w.accepting || w.stopped) ? await w.refusal() : null;
     // Identity in storage before the source pays: only new entries spend its quota. Without a source
     // quota (and no refusal) queueLeaf's own dedup answers a stored entry, with no extra read.
     if (refusal || this.#quotas?.limitsSources) {
@@ -306,12 +318,12 @@ export class HubService {
     this.#quotas?.chargeSource(source.id);
 
     const ts = this.#nextTimestamp();
-    const entry = buildEntry(source.id, admitted.blob, admitted.signature, ts, idHash);
-    checkEntryDomain(entry.value); // refuse before anything is stored
+    const value = entries.entry(admitted.blob, admitted.signature, ts); // §2.2 buildLeaf
+    checkEntryDomain(value); // refuse before anything is stored
 
     // get-latest-for-src: the label and its rank (latest.ts) make storage's answer exact across frontends.
     const queued = await this.#labels.queue(source, admitted.parsed, ts, (labelling) =>
-      this.log.queueLeaf({ value: entry.value, identityHash: entry.identityHash, ...labelling, queuedAt: this.#clock() }),
+      this.log.queueLeaf({ value, identityHash: idHash, ...labelling, queuedAt: this.#clock() }),
     );
     // A new leaf carries the signature just verified; a duplicate carries the stored one (decoded in #answer).
     return this.#answer(source, cacheKey, idHash, queued.leaf.value, queued.duplicate, queued.duplicate ? undefined : admitted.signature);
@@ -368,7 +380,7 @@ export class HubService {
 
   /** §1.2 get-sth: the served HubTreeHead with its cached hub signature (same bytes while the head is unchanged). */
   async processGetSth(client: ClientInfo): Promise<SignedBytes> {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     const head = await this.#served();
     // One answer object per served head, so the route can format it once.
     let sth = this.#sthOf.get(head);
@@ -381,7 +393,7 @@ export class HubService {
 
   /** §1.3 get-sth-consistency. */
   async processGetSthConsistency(q: { first: number; second: number }, client: ClientInfo): Promise<Buffer[]> {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     if (q.second < q.first) throw new HubError('BAD_REQUEST', `second ${q.second} < first ${q.first}`);
     if (q.first === 0) return []; // §1.3: answered at once, no size check
     const head = await this.#servedAtLeast(q.second);
@@ -391,7 +403,7 @@ export class HubService {
 
   /** §1.4 get-proof-by-hash. */
   async processGetProofByHash(q: { hash: Buffer; treeSize: number }, client: ClientInfo): Promise<ProofByHash> {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     if (q.treeSize < 1) throw new HubError('BAD_REQUEST', `tree_size ${q.treeSize}, want at least 1`);
     const head = await this.#servedAtLeast(q.treeSize);
     if (q.treeSize > head.size) throw new HubError('TREE_TOO_SMALL', `tree_size ${q.treeSize} is beyond the tree size ${head.size}`);
@@ -406,7 +418,7 @@ export class HubService {
 
   /** §1.5 get-entries: [start, end] inclusive, truncated to maxGetEntries and the served size. */
   async processGetEntries(q: { start: number; end: number }, client: ClientInfo): Promise<Buffer[]> {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     if (q.end < q.start) throw new HubError('BAD_REQUEST', `start ${q.start} > end ${q.end}`);
     const head = await this.#servedAtLeast(q.start + 1);
     if (q.start >= head.size) throw new HubError('BAD_REQUEST', `start ${q.start} is beyond the tree size ${head.size}`);
@@ -426,13 +438,13 @@ export class HubService {
 
   /** §1.6 get-source-keys. */
   processGetSourceKeys(client: ClientInfo): SourceKeyInfo[] {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     return [...this.#sources.values()].map(sourceKeyInfo);
   }
 
   /** §1.7 get-latest-for-src: the stored TimestampedEntry, or null (answered 204) when the source has none yet. */
   async processGetLatestForSource(q: { sourceId: string }, client: ClientInfo): Promise<Buffer | null> {
-    this.#quotas?.chargeRead(client.quotaUser);
+    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     const source = lookupSource(this.#sources, q.sourceId);
     const leaf = await this.log.getLatestByLabel(source.id);
     return leaf ? leaf.value : null;

@@ -28,6 +28,12 @@
  * an in-flight or failed queue call never justifies a skip, since its leaf
  * may never be stored. Concurrent decisions need no serialization.
  *
+ * Storage is read only until the process knows a stored, labelled key of
+ * the source (its first entries after a start): from then on, what it knows
+ * decides, with no read per submission. Another frontend's later entries
+ * are then not seen, so this frontend may label entries that a read would
+ * have let it skip: index space, never a wrong answer.
+ *
  * Kinds ordered by hub timestamp (UNKNOWN) are always labelled: their rank
  * alone orders them, with no read before the queue call.
  *
@@ -85,9 +91,14 @@ export class LatestLabels {
     const key = orderKey(parsed, hubTimestamp);
     const labelled: Labelling = { label: source.id, labelRank: labelRank(key, hubTimestamp) };
     if (!isOrderedKind(source.kind)) return queue(labelled);
-    const stored = (await this.#stored(source)).key;
-    const known = this.#known.get(source.id) ?? null;
-    const best = stored && known ? (isLater(stored, known) ? stored : known) : (stored ?? known);
+    // Storage is read only while this process knows nothing of the source (after a start): a read's answer is
+    // stored and labelled, so it is learnt like a queue result, and later decisions need no read at all.
+    let best = this.#known.get(source.id) ?? null;
+    if (best === null) {
+      const stored = (await this.#stored(source)).key;
+      if (stored) this.#learn(source.id, stored);
+      best = this.#known.get(source.id) ?? null;
+    }
     const skip = best !== null && !isLater(key, best);
     const result = await queue(skip ? { label: null } : labelled);
     // A duplicate answers the stored original, with the same blob and so the same key.

@@ -32,24 +32,29 @@ export class HubQuotas {
   readonly #sources: QuotaManager;
   /** True when a per-source limit is set: add-signed-blob then looks an entry's identity up before charging. */
   readonly limitsSources: boolean;
+  /** Which client buckets exist: an unlimited kind is not charged at all (no bucket names, no map look-ups). */
+  readonly limitsReads: boolean;
+  readonly limitsWrites: boolean;
 
   constructor(spec: HubQuotaSpec = {}, clock: () => number = Date.now) {
     const maxUsers = spec.maxUsers;
     this.limitsSources = spec.perSource?.write !== undefined;
+    this.limitsReads = spec.perClient?.read !== undefined;
+    this.limitsWrites = spec.perClient?.write !== undefined;
     this.#clients = new QuotaManager({ perUser: { ...spec.perClient }, ...(maxUsers ? { maxUsers } : {}) }, clock);
     this.#sources = new QuotaManager({ perUser: { ...spec.perSource }, ...(maxUsers ? { maxUsers } : {}) }, clock);
   }
 
   /** Throws QuotaError when `client` (a quota user such as `ip:1.2.3.4`) has no read token left. */
   chargeRead(client: string | null, tokens = 1): void {
-    if (client !== null) this.#clients.charge('read', 0, [client], tokens);
+    if (client !== null && this.limitsReads) this.#clients.charge('read', 0, [client], tokens);
   }
 
   chargeWrite(client: string | null): void {
-    if (client !== null) this.#clients.charge('write', 0, [client]);
+    if (client !== null && this.limitsWrites) this.#clients.charge('write', 0, [client]);
   }
 
   chargeSource(sourceId: string): void {
-    this.#sources.charge('write', 0, [`src:${sourceId}`]);
+    if (this.limitsSources) this.#sources.charge('write', 0, [`src:${sourceId}`]);
   }
 }

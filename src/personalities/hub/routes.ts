@@ -11,7 +11,7 @@
  * original): the hub serves public, signed data.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { quotaUser } from '../../http/index.ts';
+import { type FastRoute, quotaUser } from '../../http/index.ts';
 import { HUB_ERROR_STATUS, HubError } from '../../hub/errors.ts';
 import {
   formatAddSignedBlobResponse,
@@ -51,14 +51,21 @@ function once(sgt: SignedBytes, format: (s: SignedBytes) => string): string {
   }
   return body;
 }
+/** Every answer's CORS header: the hub serves public, signed data (`cors.AllowAll()` in the original). */
+const CORS = Object.freeze({ 'access-control-allow-origin': '*' });
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 function json(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('application/json').send(body);
 }
 
+/** The caller, its quota user worked out only if a quota asks for it (most hubs limit nothing per client). */
 function client(req: FastifyRequest): ClientInfo {
-  return { quotaUser: quotaUser(req) };
+  return {
+    get quotaUser() {
+      return quotaUser(req);
+    },
+  };
 }
 
 /** Registers the non-allowed methods of `url` to answer 405 (§1: "Wrong HTTP method → 405"). */
@@ -80,13 +87,17 @@ function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly H
 export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub }) => {
   app.errorMapper.add(HubError, HUB_ERROR_STATUS);
 
-  // Raw bodies for every content type, parsed strictly by wire.ts (scoped to this plugin).
+  // Raw bodies for every content type, parsed strictly by wire.ts (scoped to this plugin). application/json, what
+  // clients send, is named too: fastify caches the parser of a named type, and parses the header anew for '*'.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const raw = (_req: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, raw);
 
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('access-control-allow-origin', '*');
-    return payload;
+  // Callback style, not async: an async hook costs a promise and a tick on every answer.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.headers(CORS);
+    done(null, payload);
   });
   app.options(`${HUB_PATH_PREFIX}*`, async (_req, reply) =>
     reply
@@ -99,10 +110,45 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
 
   const path = (ep: string) => `${HUB_PATH_PREFIX}${ep}`;
 
-  app.post(path(HubEndpoint.addSignedBlob), async (req, reply) => {
+  // The hot route, as a plain function that answers when processing settles: an async handler would cost a
+  // promise, fastify's wrapThenable and the reply's thenable assimilation on every request. Errors take the
+  // same path as thrown ones (reply.send(err) → the app's error handler → {error, message}).
+  // Served on the fast path too (src/http/fast-routes.ts): same parse → process → format, same errors.
+  const fast: FastRoute = {
+    headers: CORS,
+    handle: async (body, c) => {
+      const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), {
+        get quotaUser() {
+          return quotaUser({ ip: c.ip, server: app });
+        },
+      });
+      return once(sgt, formatAddSignedBlobResponse);
+    },
+  };
+  app.post(path(HubEndpoint.addSignedBlob), { config: { fast } }, (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), client(req));
-    return json(reply, once(sgt, formatAddSignedBlobResponse));
+    let parsed: ReturnType<typeof parseAddSignedBlobBody>;
+    try {
+      parsed = parseAddSignedBlobBody(body);
+    } catch (err) {
+      reply.send(err);
+      return;
+    }
+    hub.processAddSignedBlob(parsed, client(req)).then(
+      (sgt) => {
+        let body: string;
+        try {
+          body = once(sgt, formatAddSignedBlobResponse);
+        } catch (err) {
+          reply.send(err);
+          return;
+        }
+        json(reply, body);
+      },
+      (err: unknown) => {
+        reply.send(err);
+      },
+    );
   });
   methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST']);
 

@@ -29,7 +29,12 @@ import { HubError, parsesAsEntry, parsesAsTreeHead } from '../../hub/index.ts';
 import { LOG_ROOT_DOMAIN } from '../../log/index.ts';
 
 function startsWithLogRootDomain(data: Uint8Array): boolean {
-  return data.length >= LOG_ROOT_DOMAIN.length && LOG_ROOT_DOMAIN.equals(data.subarray(0, LOG_ROOT_DOMAIN.length));
+  // The first byte decides for almost every input (an entry starts with its id length's high byte, ≤ 0x04).
+  return (
+    data.length >= LOG_ROOT_DOMAIN.length &&
+    data[0] === LOG_ROOT_DOMAIN[0] &&
+    LOG_ROOT_DOMAIN.equals(data.subarray(0, LOG_ROOT_DOMAIN.length))
+  );
 }
 
 /** HubError DOMAIN_COLLISION unless `entry` may be signed as an SGT. */

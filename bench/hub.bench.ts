@@ -224,7 +224,7 @@ instances:
   try {
     const add = '/bench/gossip/v0/add-signed-blob';
     const post = (payload: string): Req => ({ method: 'POST', url: add, payload });
-    await httpRate(url, newBodies(500).map(post)); // warm-up: JIT, page cache
+    await httpRate(url, newBodies(PER_ROUND).map(post)); // warm-up (one round's worth): JIT, page cache
     const fresh = rounds();
     const dups: number[] = [];
     const submitted: string[] = [];
@@ -236,10 +236,10 @@ instances:
     }
     // Proofs once everything is merged: read the served size from get-sth.
     let size = 0;
-    for (let i = 0; i < 600 && size < submitted.length + 500; i++) {
+    for (let i = 0; i < 600 && size < submitted.length + PER_ROUND; i++) {
       const sth = await fetch(`${url}/bench/gossip/v0/get-sth`).then((r) => r.json() as Promise<{ head_data: string }>);
       size = Number(Buffer.from(sth.head_data, 'base64').readBigUInt64BE(0));
-      if (size < submitted.length + 500) await new Promise((r) => setTimeout(r, 100));
+      if (size < submitted.length + PER_ROUND) await new Promise((r) => setTimeout(r, 100));
     }
     const entries = await fetch(`${url}/bench/gossip/v0/get-entries?start=0&end=999`).then(
       (r) => r.json() as Promise<{ entries: string[] }>,
@@ -260,15 +260,14 @@ instances:
 }
 
 /** The harness floor server (bench/hub-floor-server.ts) with the same load. */
-async function floorServer(dir: string): Promise<Rounds> {
+async function floorServer(): Promise<Rounds> {
   const { child, url } = await spawnServer(
     ['--import', 'tsx', join(ROOT, 'bench', 'hub-floor-server.ts'), source.publicKey.spki.toString('base64')],
     ROOT,
   );
-  void dir;
   try {
     const post = (payload: string): Req => ({ method: 'POST', url: '/floor/gossip/v0/add-signed-blob', payload });
-    await httpRate(url, newBodies(500).map(post));
+    await httpRate(url, newBodies(PER_ROUND).map(post)); // warm-up, as for the hub
     const r = rounds();
     for (let i = 0; i < ROUNDS; i++) await round(r, child.pid as number, url, newBodies(PER_ROUND).map(post));
     return r;
@@ -369,7 +368,7 @@ async function main() {
     console.log(`Gossip Hub: ${IN_FLIGHT} requests in flight, ${ROUNDS} rounds × ${PER_ROUND}, medians of per-round ratios`);
     const before = signatureCeiling();
     const hub = await distServer(dir);
-    const floor = await floorServer(dir);
+    const floor = await floorServer();
     const inj = await injected(dir);
     const after = signatureCeiling();
     const ceiling = median([before.verifyPlusSign, after.verifyPlusSign]);

@@ -152,7 +152,14 @@ export class FastRoutes {
     req.on('end', () => {
       if (refused) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      entry.fast.handle(body, { ip: req.socket.remoteAddress ?? '' }).then((json) => answer(200, json), fail);
+      let answered: Promise<string>;
+      try {
+        answered = entry.fast.handle(body, { ip: req.socket.remoteAddress ?? '' });
+      } catch (err) {
+        fail(err); // a handler that throws instead of rejecting
+        return;
+      }
+      answered.then((json) => answer(200, json), fail);
     });
     // A client that goes away mid-body gets no answer; Node closes the socket.
     req.on('error', () => {});

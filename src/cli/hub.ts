@@ -21,6 +21,7 @@ export function registerHub(hub: Command, path: readonly string[]): Promise<void
     `
 Examples:
   grapevine hub serve --config hub.yaml --create-trees
+  grapevine hub sources from-log-list log_list.json > sources.yaml   # Google's CT log list v3 → hub sources
   grapevine hub sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem
   grapevine hub submit-sth --url http://127.0.0.1:16962/gamut --hub-key gamut.pub.pem \\
       --source https://ct.googleapis.com/pilot/ --sth sth.json --log-key pilot.pem --wait

@@ -241,7 +241,7 @@ export class HubService {
   }
 
   #count(source: string, result: string): void {
-    this.#metrics?.submissions.inc({ hub: this.prefix, source, result });
+    this.#metrics?.countSubmission(this.prefix, source, result);
   }
 
   /** §1.1 add-signed-blob. */

@@ -16,7 +16,10 @@ export class HubMetrics {
   /** Timestamp of the last served tree head, ms since the epoch (the original's help text says ms). */
   readonly lastSthTimestamp: Gauge<'hub'>;
   readonly lastSthTreeSize: Gauge<'hub'>;
+  /** add-signed-blob outcomes; count them with `countSubmission` (added up here, handed to prom-client at scrape time). */
   readonly submissions: Counter<'hub' | 'source' | 'result'>;
+  /** Counts since the last scrape, hub → source → result: map look-ups per request instead of prom-client's label hashing. */
+  readonly #pendingSubmissions = new Map<string, Map<string, Map<string, number>>>();
   readonly inconsistentRoots: Counter<'hub'>;
   readonly rootAlert: Gauge<'hub'>;
 
@@ -25,6 +28,21 @@ export class HubMetrics {
   /** The registry's HubMetrics, made on first use. */
   static of(registry: Registry): HubMetrics {
     return HubMetrics.#byRegistry.get(registry) ?? new HubMetrics(registry);
+  }
+
+  /** One add-signed-blob outcome (grapevine_hub_submissions_total, handed over at the next scrape). */
+  countSubmission(hub: string, source: string, result: string): void {
+    let bySource = this.#pendingSubmissions.get(hub);
+    if (!bySource) {
+      bySource = new Map();
+      this.#pendingSubmissions.set(hub, bySource);
+    }
+    let byResult = bySource.get(source);
+    if (!byResult) {
+      byResult = new Map();
+      bySource.set(source, byResult);
+    }
+    byResult.set(result, (byResult.get(result) ?? 0) + 1);
   }
 
   /** Registers the metrics on `registry` (once per registry: a second throws); `of` finds them afterwards. */
@@ -49,11 +67,18 @@ export class HubMetrics {
       labelNames: ['hub'],
       registers,
     });
+    const pending = this.#pendingSubmissions;
     this.submissions = new Counter({
       name: 'grapevine_hub_submissions_total',
       help: 'add-signed-blob outcomes: new, duplicate, or the HubError/QuotaError code',
       labelNames: ['hub', 'source', 'result'],
       registers,
+      collect() {
+        for (const [hub, bySource] of pending) {
+          for (const [source, byResult] of bySource) for (const [result, n] of byResult) this.inc({ hub, source, result }, n);
+        }
+        pending.clear();
+      },
     });
     this.inconsistentRoots = new Counter({
       name: 'grapevine_hub_inconsistent_roots_total',

@@ -50,3 +50,24 @@ describe('add-signed-blob: the fast path answers as the fastify route', () => {
     });
   }
 });
+
+describe('add-signed-blob on the fast path: the per-client write quota', () => {
+  it('charges the socket’s address, like the fastify route charges request.ip', async () => {
+    const env = await hubEnv({ listen: true, clock: () => 9_000_000, quota: { perClient: { write: { rate: 0.001, burst: 2 } } } });
+    try {
+      const s = sthSubmission(ctSths.real_log_sths[0]);
+      const send = () => fetch(`${env.origin}${ADD}`, { method: 'POST', body: blobBody(s.sourceId, s.blob, s.signature) });
+      assert.equal((await send()).status, 200);
+      assert.equal((await send()).status, 200);
+      const refused = await send();
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.match((await refused.json()).message, /ip:127\.0\.0\.1/);
+      // inject() comes from 127.0.0.1 too: the same bucket, so the fastify route refuses it as well.
+      const viaFastify = await env.app.inject({ method: 'POST', url: ADD, payload: blobBody(s.sourceId, s.blob, s.signature) });
+      assert.equal(viaFastify.statusCode, 429);
+    } finally {
+      await env.close();
+    }
+  });
+});

@@ -11,6 +11,8 @@ import type { BoundAddress } from './sockets/server.ts';
 /** Most heads shown per log (the largest sizes, one per giver). */
 const MAX_VIEWS_PER_LOG = 8;
 
+const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+
 const address = (a: BoundAddress | undefined) =>
   [a?.path, a?.tcpPort !== undefined ? `port ${a.tcpPort}` : undefined].filter(Boolean).join(', ');
 
@@ -40,11 +42,11 @@ export function gossipServiceStatus(name: string, service: GossipService, peerSo
         kind: 'gossip',
         name: `gossip service ${name}`,
         health: 'ok',
-        detail: `${st.peers} peers, ${st.transports} transports; ${st.poolEntries} heads held; ${incidents} split-view incidents`,
+        detail: `${n(st.peers, 'peer', 'peers')}, ${n(st.transports, 'transport', 'transports')}; ${n(st.poolEntries, 'head', 'heads')} held; ${n(incidents, 'split-view incident', 'split-view incidents')}`,
         facts: [
           { label: 'transports', value: service.transportNames().join(', ') || 'none' },
           ...(peerSocket ? [{ label: 'peer socket', value: address(peerSocket) }] : []),
-          { label: 'pool', value: `${st.poolEntries} heads, ${Math.round(st.poolBytes / 1024)} KiB` },
+          { label: 'pool', value: `${n(st.poolEntries, 'head', 'heads')}, ${Math.round(st.poolBytes / 1024)} KiB` },
         ],
       },
     ],

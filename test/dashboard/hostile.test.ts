@@ -30,6 +30,8 @@ const H = {
   quotes: `'"\`</td></pre></code><!--`,
   url: 'javascript:window.__pwned="url"',
   nonAscii: 'Grapevine — 日本語 🍇 Ünïcødé \u202eevil\u202c عربى',
+  /** How the page shows nonAscii: its direction controls as visible markers, so nothing reads reversed. */
+  nonAsciiShown: 'Grapevine — 日本語 🍇 Ünïcødé ⟦U+202E⟧evil⟦U+202C⟧ عربى',
   long: `${'W'.repeat(20_000)}-end`,
 };
 
@@ -142,7 +144,9 @@ describe('the dashboard renders hostile strings inert', { skip: missing ?? false
       injected: document.querySelectorAll('img[src="x"], main script, [onerror]').length,
       overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
       jsLinks: [...document.querySelectorAll('a')].filter((a) => a.href.startsWith('javascript:')).length,
+      bidi: /[\u202a-\u202e\u2066-\u2069]/.test(document.body.textContent ?? ''),
     }));
+    assert.equal(state.bidi, false, `${name}: a direction control from outside is in the page's text`);
     assert.equal(state.pwned, null, `${name}: a hostile script ran`);
     assert.equal(state.injected, 0, `${name}: a hostile element is in the page`);
     assert.equal(state.jsLinks, 0, `${name}: a javascript: link is in the page`);
@@ -154,7 +158,7 @@ describe('the dashboard renders hostile strings inert', { skip: missing ?? false
   }
 
   for (const [name, hash, texts] of [
-    ['overview', '#/overview', [H.script, H.nonAscii, H.quotes, 'status unavailable: "><img src=x', '-end']],
+    ['overview', '#/overview', [H.script, H.nonAsciiShown, H.quotes, 'status unavailable: "><img src=x', '-end']],
     ['sources', '#/sources', [H.img, H.script, 'SPLIT VIEW']],
     ['incidents', '#/incidents', ['"><img src=x onerror=', 'Grapevine — 日本語 🍇']],
   ] as const) {

@@ -49,8 +49,23 @@ async function request(path: string): Promise<Response> {
   return res;
 }
 
+/**
+ * Unicode controls that reorder or hide text (bidi overrides and isolates, marks, C0 and C1 controls but
+ * tab and newline): shown as a visible marker, so a name from outside cannot make text read differently
+ * from what it is (the API itself answers the strings unchanged).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this makes visible
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function visible<T>(v: T): T {
+  if (typeof v === 'string') return v.replace(HIDDEN, (c) => `⟦U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟧`) as T;
+  if (Array.isArray(v)) return v.map(visible) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visible(x)])) as T;
+  return v;
+}
+
 export async function getJson<T>(path: string): Promise<T> {
-  return (await (await request(path)).json()) as T;
+  return visible((await (await request(path)).json()) as T);
 }
 
 /** Saves what `path` answers as a file named `filename` (fetched with the token, so it works in either access mode). */

@@ -149,7 +149,9 @@ const quota = doc(
       perClient: doc(
         z
           .strictObject({
-            read: doc(tokenBucket.optional(), { description: 'Reads per client: one token per request (get-entries: per call).' }),
+            read: doc(tokenBucket.optional(), {
+              description: 'Reads per client: one token per request, and per entry of a get-entries page (a page is clipped to the burst).',
+            }),
             write: doc(tokenBucket.optional(), { description: 'add-signed-blob requests per client.' }),
           })
           .optional(),

@@ -7,7 +7,7 @@
 export { GossipError, type GossipErrorCode } from './errors.ts';
 export { DEFAULT_IDLE_INTERVAL_MS, GossipLoop, type GossipLoopOptions, type GossipTarget } from './loop.ts';
 export { GossipPart } from './part.ts';
-export { ctLogHead, GOSSIP_READER } from './sources.ts';
+export { ctLogHead } from './sources.ts';
 export type { GossipTransport } from './transport.ts';
 export { inProcessHubTransport } from './transports/in-process.ts';
 export { LOCAL_PEER, localServiceTransport } from './transports/local.ts';

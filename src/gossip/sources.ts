@@ -7,13 +7,11 @@ import { logIdOfKey, type ObservedHead } from '../audit/index.ts';
 import { formatGetSth } from '../codec/index.ts';
 import type { CtLog } from '../personalities/ct/index.ts';
 
-/** The quota user the loop reads as (CtLog charges reads per client). */
-export const GOSSIP_READER = 'internal:gossip';
-
 export function ctLogHead(ct: Pick<CtLog, 'getSth' | 'publicKey'>, clock: () => number = Date.now): () => Promise<ObservedHead> {
   const log = logIdOfKey(ct.publicKey.spki);
   return async () => {
-    const sth = await ct.getSth(GOSSIP_READER);
+    // The process itself reads: no client quota is charged (null).
+    const sth = await ct.getSth(null);
     return {
       log,
       format: 'rfc6962-sth',

@@ -17,7 +17,6 @@ import { CompactRange, consistencyPlan, HASH_SIZE, hashLeaf, inclusionPlan, Proo
 import { LogError, StorageError } from './errors.ts';
 import { signHead } from './head.ts';
 import type { LogMetrics } from './metrics.ts';
-import type { QuotaManager } from './quota.ts';
 import {
   type LogStorage,
   MAX_LABEL_RANK_BYTES,
@@ -50,7 +49,6 @@ export interface LogOptions {
   readonly storage: LogStorage;
   readonly tree: TreeInfo;
   readonly clock?: () => number;
-  readonly quota?: QuotaManager;
   readonly metrics?: LogMetrics;
   readonly logger?: Logger;
   /** Shared tile cache (one per process is best). */
@@ -73,7 +71,6 @@ export class Log {
   readonly publicKey: PublicKey;
   readonly #storage: LogStorage;
   readonly #clock: () => number;
-  readonly #quota?: QuotaManager;
   readonly #metrics?: LogMetrics;
   readonly #tiles: TileCache;
   readonly #maxLeaves: number;
@@ -87,7 +84,6 @@ export class Log {
     this.publicKey = parsePublicKey(opts.tree.publicKey);
     this.#storage = opts.storage;
     this.#clock = opts.clock ?? Date.now;
-    this.#quota = opts.quota;
     this.#metrics = opts.metrics;
     this.#tiles = opts.tiles ?? new TileCache(opts.storage);
     this.#maxLeaves = opts.maxLeavesPerRead ?? 1000;
@@ -119,8 +115,7 @@ export class Log {
    * leaf or, for a duplicate identity hash, the pre-existing one (its
    * original timestamp and, once sequenced, index).
    */
-  async queueLeaves(inputs: readonly LeafInput[], chargeTo: readonly string[] = []): Promise<QueueResult[]> {
-    this.#charge('write', chargeTo, inputs.length);
+  async queueLeaves(inputs: readonly LeafInput[]): Promise<QueueResult[]> {
     const now = this.#clock();
     // Checked before the leaves join a group commit: a bad leaf in the shared
     // transaction would fail every other caller's leaves with it.
@@ -138,8 +133,8 @@ export class Log {
     return results;
   }
 
-  async queueLeaf(input: LeafInput, chargeTo: readonly string[] = []): Promise<QueueResult> {
-    return (await this.queueLeaves([input], chargeTo))[0];
+  async queueLeaf(input: LeafInput): Promise<QueueResult> {
+    return (await this.queueLeaves([input]))[0];
   }
 
   async #flush(): Promise<void> {
@@ -171,8 +166,7 @@ export class Log {
   }
 
   /** The latest signed head (never older than one this process already served). */
-  async latestHead(chargeTo: readonly string[] = []): Promise<TreeHead> {
-    this.#charge('read', chargeTo);
+  async latestHead(): Promise<TreeHead> {
     return this.#latest();
   }
 
@@ -185,21 +179,19 @@ export class Log {
   }
 
   /** Sequenced leaves [start, end) clamped to the latest size and the per-read limit. */
-  async getLeaves(start: number, end: number, chargeTo: readonly string[] = []): Promise<StoredLeaf[]> {
+  async getLeaves(start: number, end: number): Promise<StoredLeaf[]> {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
       throw new LogError('BAD_REQUEST', `bad range [${start}, ${end})`);
     }
     const head = await this.#latest();
     if (start >= head.size) throw new LogError('BAD_REQUEST', `start ${start} is beyond the tree size ${head.size}`);
     const stop = Math.min(end, head.size, start + this.#maxLeaves);
-    this.#charge('read', chargeTo, Math.max(1, stop - start));
     this.#metrics?.reads.inc({ tree: this.tree.name, op: 'leaves' });
     return this.#storage.leavesByRange(this.tree.id, start, stop);
   }
 
   /** Leaves (sequenced first) with this leaf hash. */
-  async getLeavesByHash(leafHash: Buffer, chargeTo: readonly string[] = []): Promise<StoredLeaf[]> {
-    this.#charge('read', chargeTo);
+  async getLeavesByHash(leafHash: Buffer): Promise<StoredLeaf[]> {
     return this.#storage.leavesByLeafHash(this.tree.id, leafHash);
   }
 
@@ -207,14 +199,12 @@ export class Log {
     return this.#storage.leafByIdentityHash(this.tree.id, identityHash);
   }
 
-  async getLatestByLabel(label: string, chargeTo: readonly string[] = []): Promise<StoredLeaf | null> {
-    this.#charge('read', chargeTo);
+  async getLatestByLabel(label: string): Promise<StoredLeaf | null> {
     return this.#storage.latestLeafByLabel(this.tree.id, label);
   }
 
   /** RFC 6962 §2.1.1 audit path for leaf `index` in the tree of `size` (≤ latest size). */
-  async getInclusionProof(index: number, size: number, chargeTo: readonly string[] = []): Promise<Buffer[]> {
-    this.#charge('read', chargeTo);
+  async getInclusionProof(index: number, size: number): Promise<Buffer[]> {
     await this.#checkSize(size);
     this.#metrics?.reads.inc({ tree: this.tree.name, op: 'inclusion' });
     try {
@@ -228,12 +218,7 @@ export class Log {
    * Inclusion proof by leaf hash: the first sequenced leaf with this hash
    * that lies inside `size`. LogError LEAF_NOT_FOUND otherwise.
    */
-  async getInclusionProofByHash(
-    leafHash: Buffer,
-    size: number,
-    chargeTo: readonly string[] = [],
-  ): Promise<{ index: number; proof: Buffer[] }> {
-    this.#charge('read', chargeTo);
+  async getInclusionProofByHash(leafHash: Buffer, size: number): Promise<{ index: number; proof: Buffer[] }> {
     await this.#checkSize(size);
     const leaves = await this.#storage.leavesByLeafHash(this.tree.id, leafHash);
     const leaf = leaves.find((l) => l.index !== null && l.index < size);
@@ -244,8 +229,7 @@ export class Log {
   }
 
   /** RFC 6962 §2.1.2 consistency proof; requires 0 ≤ size1 ≤ size2 ≤ latest size. */
-  async getConsistencyProof(size1: number, size2: number, chargeTo: readonly string[] = []): Promise<Buffer[]> {
-    this.#charge('read', chargeTo);
+  async getConsistencyProof(size1: number, size2: number): Promise<Buffer[]> {
     await this.#checkSize(size2);
     this.#metrics?.reads.inc({ tree: this.tree.name, op: 'consistency' });
     try {
@@ -262,8 +246,7 @@ export class Log {
    * and `size` ≤ the latest size; LogError BAD_REQUEST otherwise. Stored
    * tiles only grow at the right edge, so the answer never changes.
    */
-  async readTile(level: number, index: number, width: number, size: number, chargeTo: readonly string[] = []): Promise<Buffer> {
-    this.#charge('read', chargeTo);
+  async readTile(level: number, index: number, width: number, size: number): Promise<Buffer> {
     await this.#checkSize(size);
     const have = tileWidthAt({ level, index }, size);
     if (!Number.isInteger(width) || width < 1 || width > have) {
@@ -286,16 +269,6 @@ export class Log {
     if (this.#served && size <= this.#served.size) return;
     const head = await this.#latest();
     if (size > head.size) throw new LogError('BAD_REQUEST', `tree size ${size} is beyond the latest size ${head.size}`);
-  }
-
-  #charge(kind: 'read' | 'write', users: readonly string[], tokens = 1): void {
-    if (!this.#quota) return;
-    try {
-      this.#quota.charge(kind, this.tree.id, users, tokens);
-    } catch (err) {
-      this.#metrics?.quotaRejections.inc({ kind });
-      throw err;
-    }
   }
 }
 

@@ -14,7 +14,6 @@ export class LogMetrics {
   readonly treeSize: Gauge<'tree'>;
   readonly headTimestamp: Gauge<'tree'>;
   readonly pendingLeaves: Gauge<'tree'>;
-  readonly quotaRejections: Counter<'kind'>;
   readonly reads: Counter<'tree' | 'op'>;
   readonly isLeader: Gauge<'tree'>;
   readonly oldestUnmergedSeconds: Gauge<'tree'>;
@@ -73,12 +72,6 @@ export class LogMetrics {
       name: 'grapevine_log_pending_leaves',
       help: 'Queued leaves not yet sequenced (sampled by the sequencer)',
       labelNames: ['tree'],
-      registers,
-    });
-    this.quotaRejections = new Counter({
-      name: 'grapevine_log_quota_rejections_total',
-      help: 'Requests refused for quota',
-      labelNames: ['kind'],
       registers,
     });
     this.reads = new Counter({ name: 'grapevine_log_reads_total', help: 'Read operations served', labelNames: ['tree', 'op'], registers });

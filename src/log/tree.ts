@@ -25,7 +25,6 @@ import { isError, SetupError } from '../errors.ts';
 import { LogError, StorageError } from './errors.ts';
 import { Log } from './log.ts';
 import type { LogMetrics } from './metrics.ts';
-import type { QuotaManager } from './quota.ts';
 import { Sequencer } from './sequencer.ts';
 import type { LogStorage, TreeInfo } from './storage.ts';
 import type { TileCache } from './tile-cache.ts';
@@ -46,8 +45,6 @@ export interface TreeSpec {
   readonly batchSize?: number;
   /** Who is opening it, for messages: e.g. "CT log" or "hub gamut". Default: "tree". */
   readonly what?: string;
-  /** Quotas the Log charges reads to. */
-  readonly quota?: QuotaManager;
 }
 
 /** What every tree of a process shares. */
@@ -131,7 +128,6 @@ export async function openTree(spec: TreeSpec, deps: TreeDeps): Promise<OpenedTr
       logger: deps.logger,
       metrics: deps.metrics,
       tiles: deps.tiles,
-      quota: spec.quota,
       maxLeavesPerRead: deps.maxLeavesPerRead ?? 1000,
     });
   } catch (err) {

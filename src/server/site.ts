@@ -21,7 +21,7 @@ import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport, localServiceT
 import type { Part } from '../http/index.ts';
 import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type TreeDeps } from '../log/index.ts';
 import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
-import { FileServedHeads, type HubPart, HubQuotas, openHubs } from '../personalities/hub/index.ts';
+import { FileServedHeads, type HubPart, hubQuotas, openHubs } from '../personalities/hub/index.ts';
 import { MemoryHeadStore, openStorage, redact } from '../storage/index.ts';
 import { buildGossipDaemon } from './gossip.ts';
 import { type Server, type ServerOptions, startServer } from './server.ts';
@@ -132,7 +132,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
         {
           ...deps,
           registry,
-          quotas: new HubQuotas(h.quota, clock),
+          quotas: hubQuotas(h.quota, clock),
           timing: { intervalMs: h.sequencerIntervalMs, leaseTtlMs: h.sequencerLeaseTtlMs, ...opts.timing },
           sequencerBatchSize: h.sequencerBatchSize,
           maxGetEntries: h.maxGetEntries,

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { decodeMerkleTreeLeaf, encodeMerkleTreeLeaf, encodeSctSignatureInput, encodeTreeHeadSignature } from '../../src/codec/index.ts';
 import { rfc6962LogId, verifyDigitallySigned } from '../../src/crypto/index.ts';
 import { SetupError } from '../../src/errors.ts';
-import { backlogProbe, LogError, LogMetrics, type MergeWatchdog, QuotaError, QuotaManager } from '../../src/log/index.ts';
+import { backlogProbe, LogError, LogMetrics, type MergeWatchdog, QuotaError, RequestQuotas } from '../../src/log/index.ts';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { CtError } from '../../src/personalities/ct/index.ts';
 import { type DemoSet, mintIntermediate, mintLeaf, type TestCert } from '../../src/x509/testca/index.ts';
@@ -132,14 +132,14 @@ describe('CtLog', () => {
     });
 
     it('lists the accepted roots', () => {
-      assert.deepEqual(t.ct.getRoots(), [d.root.der]);
+      assert.deepEqual(t.ct.getRoots(IP), [d.root.der]);
     });
   });
 });
 
 describe('CtLog quotas and backlog', () => {
   it('charges submissions to the client IP before parsing', async () => {
-    const t = await newCtLog({ submitQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 1 } } }) });
+    const t = await newCtLog({ quotas: new RequestQuotas({ perClient: { write: { rate: 0.001, burst: 1 } } }) });
     const d = await demoSet();
     await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     await assertRejectsCode(t.ct.addChain('x509_entry', [Buffer.from('junk')], IP), QuotaError, 'EXHAUSTED');
@@ -149,7 +149,7 @@ describe('CtLog quotas and backlog', () => {
   });
 
   it('charges new entries, not replays, to their issuers (issue 9 #1): four replays leave a new precertificate its quota', async () => {
-    const t = await newCtLog({ issuerQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 3 } } }) });
+    const t = await newCtLog({ quotas: new RequestQuotas({ perSubmitter: { write: { rate: 0.001, burst: 3 } } }) });
     const d = await demoSet();
     const first = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     // The certificate is public once logged: anyone replays it, from anywhere, with or without the root.
@@ -168,7 +168,7 @@ describe('CtLog quotas and backlog', () => {
   });
 
   it('charges the CAs below the root, and the root only for leaves it issued itself', async () => {
-    const t = await newCtLog({ issuerQuota: new QuotaManager({ perUser: { write: { rate: 0.001, burst: 1 } } }) });
+    const t = await newCtLog({ quotas: new RequestQuotas({ perSubmitter: { write: { rate: 0.001, burst: 1 } } }) });
     const d = await demoSet();
     const other = await mintIntermediate(d.root, { subject: 'CN=Sibling CA' });
     const mint = (ca: TestCert, name: string) => mintLeaf(ca, { dnsNames: [`${name}.grapevine.test`] });

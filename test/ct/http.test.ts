@@ -252,6 +252,25 @@ describe('RFC 6962 HTTP API limits', () => {
     await t.close();
   });
 
+  it('charges get-roots one read token like every read, and get-entries one per entry (issue 9 #9)', async () => {
+    const d = await demoSet();
+    const t = await newCtApp({}, { clock: () => 1_000, quotas: { perClient: { read: { rate: 0.001, burst: 3 } } } });
+    for (const chain of [
+      [d.leaf.der, d.intermediate.der],
+      [d.precert.der, d.intermediate.der],
+    ]) {
+      const url = chain[0] === d.leaf.der ? '/ct/v1/add-chain' : '/ct/v1/add-pre-chain';
+      assert.equal((await t.app.inject({ method: 'POST', url, payload: body(chain), remoteAddress: '10.0.0.1' })).statusCode, 200);
+    }
+    await t.sequence();
+    const get = (url: string) => t.app.inject({ method: 'GET', url, remoteAddress: '10.0.0.9' });
+    assert.equal((await get('/ct/v1/get-roots')).statusCode, 200);
+    const page = await get('/ct/v1/get-entries?start=0&end=1');
+    assert.equal(page.json().entries.length, 2);
+    assert.equal((await get('/ct/v1/get-roots')).statusCode, 429, '1 + 2 tokens spent');
+    await t.close();
+  });
+
   it('serves under a URL prefix', async () => {
     const t = await newCtApp({ prefix: '/logs/2026' });
     assert.equal((await t.app.inject({ method: 'GET', url: '/logs/2026/ct/v1/get-sth' })).statusCode, 200);

@@ -16,8 +16,8 @@ import type { LogStorage } from '../../src/log/index.ts';
 import {
   type HubPart,
   type HubQuotaSpec,
-  HubQuotas,
   type HubService,
+  hubQuotas,
   type OpenedHub,
   openHubs,
   type ServedHeadStore,
@@ -137,7 +137,7 @@ export async function hubEnv(o: HubEnvOptions = {}): Promise<HubEnv> {
       storage,
       registry,
       createMissing: o.init ?? true,
-      quotas: new HubQuotas(o.quota ?? {}, o.clock),
+      quotas: hubQuotas(o.quota ?? {}, o.clock),
       sequencer: o.sequencers ?? true,
       timing: { intervalMs: o.sequencerIntervalMs ?? 20, watchIntervalMs: o.refreshIntervalMs },
       clock: o.clock,

@@ -384,6 +384,29 @@ describe('hub quotas', () => {
     }
   });
 
+  it('charges get-entries one read token per entry, and clips a page to what the read burst can pay (issue 9 #9)', async () => {
+    const own = newSigner();
+    const env = await hubEnv({
+      sources: [makeSource({ id: 'o', kind: 'RFC6962STH', publicKey: own.publicKey })],
+      quota: { perClient: { read: { rate: 0.001, burst: 5 } } },
+      clock: () => 9_000_000,
+    });
+    try {
+      for (let i = 1; i <= 8; i++) {
+        const s = ownSth(own, i);
+        assert.equal((await env.app.inject({ method: 'POST', url: ADD, payload: blobBody('o', s.blob, s.signature) })).statusCode, 200);
+      }
+      await settle(env);
+      const page = await env.app.inject({ url: ep('get-entries', 'start=0&end=7'), remoteAddress: '10.0.0.7' });
+      assert.equal(page.statusCode, 200);
+      assert.equal(page.json().entries.length, 5, 'clipped to the burst of 5');
+      const next = await env.app.inject({ url: ep('get-entries', 'start=5&end=5'), remoteAddress: '10.0.0.7' });
+      assert.equal(next.statusCode, 429, 'the five entries spent the five tokens');
+    } finally {
+      await env.close();
+    }
+  });
+
   it('charges reads per client', async () => {
     const env = await hubEnv({ quota: { perClient: { read: { rate: 1, burst: 2 } } }, clock: () => 7_000_000, sequencers: false });
     try {

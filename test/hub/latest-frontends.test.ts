@@ -100,9 +100,9 @@ async function setup(storage: LogStorage): Promise<Setup> {
           const log = await Log.open(gated(storage, gate), name, key);
           const queued: LeafInput[] = [];
           const queueLeaf = log.queueLeaf.bind(log);
-          log.queueLeaf = (input, chargeTo) => {
+          log.queueLeaf = (input) => {
             queued.push(input);
-            return queueLeaf(input, chargeTo);
+            return queueLeaf(input);
           };
           const clock = { ms: 1_700_000_000_000 + i * 1000 };
           const hub = new HubService({ prefix: `f${i}`, log, signer: key, sources, clock: () => clock.ms });
@@ -214,8 +214,8 @@ function suite(backend: string, open: () => Promise<LogStorage>): void {
       const failed = new Promise<void>((r) => {
         fail = r;
       });
-      a.log.queueLeaf = async (input, chargeTo) => {
-        if (a.queued.length > 0) return queueLeaf(input, chargeTo);
+      a.log.queueLeaf = async (input) => {
+        if (a.queued.length > 0) return queueLeaf(input);
         a.queued.push(input);
         await failed;
         throw new StorageError('UNAVAILABLE', 'test: the write was lost');

@@ -48,6 +48,8 @@ async function until(done: () => Promise<boolean> | boolean, what: string): Prom
 const unavailable = () => new StorageError('UNAVAILABLE', 'injected: connection lost');
 const conflict = () => new StorageError('CONFLICT', 'injected: another sequencer moved the tree');
 const corrupt = () => new StorageError('CORRUPT', 'injected: stored data damaged');
+/** An error of no domain: a bug (here a bad argument reaching the driver), never an outage, in every backend. */
+const bug = () => new TypeError('injected: The "data" argument must be of type Buffer');
 
 interface Case {
   readonly desc: string;
@@ -107,6 +109,8 @@ const cases: Case[] = [
     want: 'recovers',
   },
   { desc: 'integrate corrupt, not persisted', method: 'integrate', mode: 'fail', error: corrupt, want: 'stops' },
+  { desc: 'integrate throws a TypeError (a bug, not an outage)', method: 'integrate', mode: 'fail', error: bug, want: 'stops' },
+  { desc: 'pendingLeaves throws a TypeError (a bug, not an outage)', method: 'pendingLeaves', mode: 'fail', error: bug, want: 'stops' },
   { desc: 'integrate corrupt after it persisted', method: 'integrate', mode: 'fail-after-persist', error: corrupt, want: 'stops' },
   { desc: 'integrate corrupt, with state cached', method: 'integrate', mode: 'fail', error: corrupt, skip: 1, want: 'stops' },
   { desc: 'latestHead corrupt while reloading', method: 'latestHead', mode: 'fail', error: corrupt, want: 'stops' },

@@ -3,14 +3,14 @@
  * method is the `processX` of one endpoint — typed input in, typed output
  * out, no HTTP — so http.ts stays a thin adapter and tests need no socket.
  *
- * Quotas (Trillian's CTFE model, trillian-personalities.md "Traffic
- * Control"): reads are charged to the client IP in the core's QuotaManager;
- * every submission is charged to the client IP before any parsing. New
- * entries only are also charged to their issuing CAs (`ca:<sha256 hex>`,
- * issuerQuotaUsers), each kind in its own QuotaManager so the limits can
- * differ: the entry's identity is looked up first, so replaying a public,
- * already-logged certificate spends only the replayer's own bucket (issue 9
- * #1: charged before dedup, four replays used to exhaust the buckets of the
+ * Quotas (trillian-personalities.md "Traffic Control", one model with the
+ * hub: src/log/request-quotas.ts): every read request costs the client IP a
+ * token, a get-entries page one per entry; every submission is charged to
+ * the client IP before any parsing. New entries only are also charged to
+ * their issuing CAs (`ca:<sha256 hex>`, issuerQuotaUsers): the entry's
+ * identity is looked up first, so replaying a public, already-logged
+ * certificate spends only the replayer's own bucket (issue 9 #1: charged
+ * before dedup, four replays used to exhaust the buckets of the
  * certificate's issuer and root and block every CA under that root).
  *
  * Key sharing: SCTs and STHs are signed with the tree key, which also signs
@@ -29,7 +29,7 @@ import { decodeMerkleTreeLeaf } from '../../codec/index.ts';
 import { type PublicKey, rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
 import { leafInput, signSct, timestampedEntry } from '../../ct/entry.ts';
 import { isError, SetupError } from '../../errors.ts';
-import { type Log, LogError, type MergeWatchdog, type QuotaManager, StorageError } from '../../log/index.ts';
+import { type Log, LogError, type MergeWatchdog, type RequestQuotas, StorageError } from '../../log/index.ts';
 import type { ParsedCertificate } from '../../x509/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { CtError } from './errors.ts';
@@ -43,14 +43,17 @@ export interface CtLogOptions {
   readonly roots: RootStore;
   readonly admission: Omit<AdmissionPolicy, 'roots'>;
   readonly clock?: () => number;
-  /** Per-IP submission quota ('write' buckets, users `ip:…`). */
-  readonly submitQuota?: QuotaManager;
   /**
-   * Per-issuer quota for new entries ('write' buckets, users
-   * `ca:<sha256 hex>`, see issuerQuotaUsers). When given, each submission's
-   * identity is looked up in storage first (one indexed read).
+   * Quotas (src/log/request-quotas.ts, the hub's model too): a read token per
+   * request and per entry of a get-entries page, a write token per
+   * submission of the client IP, and one per new entry of each issuing
+   * certificate (`ca:<sha256 hex>`, see issuerQuotaUsers). When issuers are
+   * limited, each submission's identity is looked up in storage first (one
+   * indexed read), so replays spend only the replayer's quota.
    */
-  readonly issuerQuota?: QuotaManager;
+  readonly quotas?: RequestQuotas;
+  /** Most entries one get-entries answers. Default 1000. */
+  readonly maxGetEntries?: number;
   readonly metrics?: CtMetrics;
   /**
    * The tree's merge watchdog (src/log/watchdog.ts): while it refuses (the
@@ -130,18 +133,18 @@ export class CtLog {
    * leaf is already logged (same identity hash), an SCT with the original
    * timestamp over the entry as first logged (its chain is not replaced).
    */
-  async addChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string): Promise<SignedCertificateTimestamp> {
+  async addChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string | null): Promise<SignedCertificateTimestamp> {
     const m = this.#o.metrics;
     const tree = this.#o.log.tree;
     try {
       // Charged before parsing: the costly part of a submission is the X.509 work.
-      this.#o.submitQuota?.charge('write', tree.id, [client]);
+      this.#o.quotas?.chargeWrite(client);
       const now = this.#clock();
       const admitted = admitChain(kind, chain, this.#policy, now);
       const refusal = await this.#o.watchdog?.refusal();
       if (refusal) throw new CtError('UNAVAILABLE', refusal.message);
-      const issuerQuota = this.#o.issuerQuota;
-      if (issuerQuota) {
+      const quotas = this.#o.quotas;
+      if (quotas?.limitsSubmitters) {
         // Identity before the issuers' quota: only new entries spend it. Two new submissions of one certificate
         // racing here are both charged, which errs against the CA, never against others.
         const stored = await this.#o.log.getLeafByIdentityHash(admitted.identityHash);
@@ -149,7 +152,7 @@ export class CtLog {
           m?.submissions.inc({ log: tree.name, entry_type: kind, duplicate: 'true' });
           return signSct(this.#o.signer, this.logId, storedEntry(stored.value));
         }
-        issuerQuota.charge('write', tree.id, issuerQuotaUsers(admitted.chain));
+        quotas.chargeSubmitters(issuerQuotaUsers(admitted.chain));
       }
       const entry = timestampedEntry(admitted.signedEntry, now);
       const { leaf, duplicate } = await this.#o.log.queueLeaf({
@@ -169,8 +172,9 @@ export class CtLog {
   }
 
   /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */
-  async getSth(client: string): Promise<SignedTreeHead> {
-    const head = await this.#o.log.latestHead([client]);
+  async getSth(client: string | null): Promise<SignedTreeHead> {
+    this.#o.quotas?.chargeRead(client);
+    const head = await this.#o.log.latestHead();
     const cached = this.#sth;
     if (cached && cached.revision === head.revision) return cached.sth;
     // §3.5: the STH timestamp is the head's, which the sequencer keeps ≥ every merged SCT's.
@@ -181,18 +185,20 @@ export class CtLog {
   }
 
   /** §4.4 get-sth-consistency; requires first ≤ second ≤ the current tree size; empty for first = 0 (as CTFE). */
-  async getSthConsistency(first: number, second: number, client: string): Promise<Buffer[]> {
+  async getSthConsistency(first: number, second: number, client: string | null): Promise<Buffer[]> {
+    this.#o.quotas?.chargeRead(client);
     if (first === 0) {
-      await this.#checkTreeSize(second, client, 'second');
+      await this.#checkTreeSize(second, 'second');
       return [];
     }
-    return this.#o.log.getConsistencyProof(first, second, [client]);
+    return this.#o.log.getConsistencyProof(first, second);
   }
 
   /** §4.5 get-proof-by-hash; CtError NOT_FOUND when no leaf with that hash lies in the tree of `treeSize`. */
-  async getProofByHash(hash: Buffer, treeSize: number, client: string): Promise<ProofByHash> {
+  async getProofByHash(hash: Buffer, treeSize: number, client: string | null): Promise<ProofByHash> {
+    this.#o.quotas?.chargeRead(client);
     try {
-      const { index, proof } = await this.#o.log.getInclusionProofByHash(hash, treeSize, [client]);
+      const { index, proof } = await this.#o.log.getInclusionProofByHash(hash, treeSize);
       return { leafIndex: index, auditPath: proof };
     } catch (err) {
       if (isError(err, LogError, 'LEAF_NOT_FOUND')) {
@@ -207,32 +213,43 @@ export class CtLog {
   /**
    * §4.6 get-entries, start and end inclusive. "Logs MAY honor requests where
    * 0 <= start < tree_size and end >= tree_size by returning a partial
-   * response" — we do, and also cap one answer at the core's per-read limit.
-   * start ≥ the current tree size is BAD_REQUEST.
+   * response" — we do, and also cap one answer at maxGetEntries and at what
+   * the client's read quota can pay (one token per entry). start ≥ the
+   * current tree size is BAD_REQUEST.
    */
-  async getEntries(start: number, end: number, client: string): Promise<CtEntry[]> {
-    // The core clamps [start, end+1) to its latest size and per-read limit; start ≥ size is LogError BAD_REQUEST.
-    const leaves = await this.#o.log.getLeaves(start, end + 1, [client]);
+  async getEntries(start: number, end: number, client: string | null): Promise<CtEntry[]> {
+    const size = (await this.#o.log.latestHead()).size;
+    const stop = Math.min(
+      end + 1,
+      size,
+      start + (this.#o.maxGetEntries ?? 1000),
+      start + (this.#o.quotas?.maxPage ?? Number.POSITIVE_INFINITY),
+    );
+    this.#o.quotas?.chargeRead(client, Math.max(1, stop - start));
+    // start ≥ size is LogError BAD_REQUEST from the core.
+    const leaves = await this.#o.log.getLeaves(start, Math.max(start, stop));
     this.#o.metrics?.entriesServed.inc({ log: this.#o.log.tree.name }, leaves.length);
     return leaves.map((l) => ({ leafInput: l.value, extraData: l.extraData ?? EMPTY }));
   }
 
   /** §4.7 get-roots: the accepted roots, DER. */
-  getRoots(): Buffer[] {
+  getRoots(client: string | null): Buffer[] {
+    this.#o.quotas?.chargeRead(client);
     return this.roots.certificates.map((c) => c.der);
   }
 
   /** §4.8 get-entry-and-proof; requires leaf_index < tree_size ≤ the current tree size. */
-  async getEntryAndProof(leafIndex: number, treeSize: number, client: string): Promise<CtEntry & { auditPath: Buffer[] }> {
+  async getEntryAndProof(leafIndex: number, treeSize: number, client: string | null): Promise<CtEntry & { auditPath: Buffer[] }> {
+    this.#o.quotas?.chargeRead(client);
     // The proof first: it checks tree_size ≤ the current size (LogError BAD_REQUEST otherwise).
-    const auditPath = await this.#o.log.getInclusionProof(leafIndex, treeSize, [client]);
-    const [leaf] = await this.#o.log.getLeaves(leafIndex, leafIndex + 1, [client]);
+    const auditPath = await this.#o.log.getInclusionProof(leafIndex, treeSize);
+    const [leaf] = await this.#o.log.getLeaves(leafIndex, leafIndex + 1);
     if (!leaf) throw new CtError('BAD_REQUEST', `leaf ${leafIndex} is not in the tree`);
     return { leafInput: leaf.value, extraData: leaf.extraData ?? EMPTY, auditPath };
   }
 
-  async #checkTreeSize(size: number, client: string, name: string): Promise<void> {
-    const head = await this.#o.log.latestHead([client]);
+  async #checkTreeSize(size: number, name: string): Promise<void> {
+    const head = await this.#o.log.latestHead();
     if (size > head.size) throw new CtError('BAD_REQUEST', `${name} ${size} is beyond the current tree size ${head.size}`);
   }
 }

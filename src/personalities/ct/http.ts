@@ -101,7 +101,7 @@ export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, m
   methodNotAllowed(app, '/get-entries', 'GET');
 
   // §4.7
-  app.get('/get-roots', async (_req, reply) => json(reply, JSON.stringify({ certificates: ct.getRoots().map(encodeBase64) })));
+  app.get('/get-roots', async (req, reply) => json(reply, JSON.stringify({ certificates: ct.getRoots(quotaUser(req)).map(encodeBase64) })));
   methodNotAllowed(app, '/get-roots', 'GET');
 
   // §4.8

@@ -22,10 +22,15 @@ import type { CtLogPart } from './server.ts';
 
 const MAX_ISSUERS = 10_000;
 /** Whom the STH read is charged to (quotas with a per-client read bucket count it there). */
-const PUBLISH_CLIENT = 'publish';
+/** The process itself reads (no client quota is charged). */
+const PUBLISH_CLIENT = null;
 
 /** The CT log `part` published with checkpoint origin `origin` (static-ct-api: the submission prefix without scheme). */
-export function publishCtLog(part: CtLogPart, origin: string, roots: readonly Uint8Array[] = part.ct.getRoots()): PublishedTree {
+export function publishCtLog(
+  part: CtLogPart,
+  origin: string,
+  roots: readonly Uint8Array[] = part.ct.getRoots(PUBLISH_CLIENT),
+): PublishedTree {
   const issuers = new Map<string, Buffer>();
   const remember = (fp: string, der: Buffer) => {
     issuers.delete(fp);

@@ -22,7 +22,7 @@ import {
   LogMetrics,
   type OpenedTree,
   openTree,
-  QuotaManager,
+  RequestQuotas,
   type TimingOverrides,
   type TreeDeps,
 } from '../../log/index.ts';
@@ -38,9 +38,9 @@ export const CT_PERSONALITY = 'ct';
 export interface CtQuotaSpec {
   /** All clients together. */
   readonly global?: { readonly read?: BucketSpec; readonly write?: BucketSpec };
-  /** Per client IP (IPv6 per /64). A get-entries answer costs one read token per entry. */
+  /** Per client IP (IPv6 per /64): a read token per request, and per entry of a get-entries page; a write token per submission. */
   readonly perClient?: { readonly read?: BucketSpec; readonly write?: BucketSpec };
-  /** Per issuing certificate (intermediate or root) of an accepted chain. */
+  /** Per issuing certificate (intermediate or root) of a new entry, once its chain verified. */
   readonly perIssuer?: { readonly write?: BucketSpec };
 }
 
@@ -199,8 +199,6 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<C
       timing: opts.timing,
       batchSize: opts.sequencerBatchSize,
       what: `CT log ${JSON.stringify(spec.tree)}`,
-      // Reads are charged per client in the core; submissions by CtLog (client before parsing, issuers after).
-      quota: new QuotaManager({ global: q.global, perUser: { read: q.perClient?.read } }, clock),
     },
     { ...opts, metrics, maxLeavesPerRead: spec.maxGetEntries ?? 1000 },
   );
@@ -216,9 +214,8 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<C
       rejectExpired: spec.rejectExpired,
     },
     clock,
-    submitQuota: new QuotaManager({ perUser: { write: q.perClient?.write } }, clock),
-    // Without a limit, no quota: it would cost each submission an identity lookup for nothing.
-    issuerQuota: q.perIssuer?.write ? new QuotaManager({ perUser: { write: q.perIssuer.write } }, clock) : undefined,
+    quotas: new RequestQuotas({ global: q.global, perClient: q.perClient, perSubmitter: q.perIssuer }, clock),
+    maxGetEntries: spec.maxGetEntries ?? 1000,
     watchdog: tree.watchdog,
     metrics: ctMetrics,
     logger: opts.logger?.child({ ct: spec.tree }),

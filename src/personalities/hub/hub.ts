@@ -33,12 +33,12 @@ import { msToNs, SourceEntries } from '../../hub/entry.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
-import { type Log, LogError, type MergeWatchdog, QuotaError } from '../../log/index.ts';
+import { type Log, LogError, type MergeWatchdog, QuotaError, type RequestQuotas } from '../../log/index.ts';
 import { MemoryHeadStore } from '../../storage/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { LatestLabels } from './latest.ts';
 import type { HubMetrics } from './metrics.ts';
-import type { HubQuotas } from './quota.ts';
+import { sourceQuotaUser } from './quota.ts';
 import { HeadStoreServedHeads, type ServedHead, type ServedHeadStore } from './served-heads.ts';
 import { checkEntryDomain, HubSigner } from './signer.ts';
 
@@ -60,7 +60,8 @@ export interface HubServiceOptions {
   readonly signer: Signer;
   readonly sources: readonly TrackedSource[];
   readonly clock?: () => number;
-  readonly quotas?: HubQuotas;
+  /** Quotas in the personalities' one model (quota.ts, hubQuotas). */
+  readonly quotas?: RequestQuotas;
   readonly metrics?: HubMetrics;
   readonly logger?: Logger;
   /** Most entries one get-entries answers (§1.5 `--max_get_entries`). Default 1000. */
@@ -93,7 +94,7 @@ export class HubService {
   readonly #entries: ReadonlyMap<string, SourceEntries>;
   readonly #signer: HubSigner;
   readonly #clock: () => number;
-  readonly #quotas?: HubQuotas;
+  readonly #quotas?: RequestQuotas;
   readonly #metrics?: HubMetrics;
   readonly #logger?: Logger;
   readonly #maxGetEntries: number;
@@ -309,13 +310,13 @@ export class HubService {
     const refusal = w && (!w.accepting || w.stopped) ? await w.refusal() : null;
     // Identity in storage before the source pays: only new entries spend its quota. Without a source
     // quota (and no refusal) queueLeaf's own dedup answers a stored entry, with no extra read.
-    if (refusal || this.#quotas?.limitsSources) {
+    if (refusal || this.#quotas?.limitsSubmitters) {
       const existing = await this.log.getLeafByIdentityHash(idHash);
       // A resubmission renews no promise: its entry keeps its original timestamp, so it is answered even during a backlog.
       if (existing) return this.#answer(source, cacheKey, idHash, existing.value, true);
     }
     if (refusal) throw new HubError(refusal.reason === 'stopped' ? 'UNAVAILABLE' : 'BACKLOG', refusal.message);
-    this.#quotas?.chargeSource(source.id);
+    this.#quotas?.chargeSubmitters([sourceQuotaUser(source.id)]);
 
     const ts = this.#nextTimestamp();
     const value = entries.entry(admitted.blob, admitted.signature, ts); // §2.2 buildLeaf
@@ -416,13 +417,19 @@ export class HubService {
     }
   }
 
-  /** §1.5 get-entries: [start, end] inclusive, truncated to maxGetEntries and the served size. */
+  /** §1.5 get-entries: [start, end] inclusive, truncated to maxGetEntries, the served size and the client's read quota. */
   async processGetEntries(q: { start: number; end: number }, client: ClientInfo): Promise<Buffer[]> {
-    if (this.#quotas?.limitsReads) this.#quotas.chargeRead(client.quotaUser);
     if (q.end < q.start) throw new HubError('BAD_REQUEST', `start ${q.start} > end ${q.end}`);
     const head = await this.#servedAtLeast(q.start + 1);
+    // One read token per entry of the page, which is never larger than the client's read quota can pay.
+    const stop = Math.min(
+      q.end + 1,
+      head.size,
+      q.start + this.#maxGetEntries,
+      q.start + (this.#quotas?.maxPage ?? Number.POSITIVE_INFINITY),
+    );
+    this.#quotas?.chargeRead(client.quotaUser, Math.max(1, stop - q.start));
     if (q.start >= head.size) throw new HubError('BAD_REQUEST', `start ${q.start} is beyond the tree size ${head.size}`);
-    const stop = Math.min(q.end + 1, head.size, q.start + this.#maxGetEntries);
     const leaves = await this.log.getLeaves(q.start, stop);
     return leaves.map((l, i) => {
       // §1.5: indices contiguous from start, each value a TimestampedEntry with no trailing bytes.

@@ -22,7 +22,7 @@ export {
 export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './instance.ts';
 export { HubMetrics } from './metrics.ts';
 export { publishHub } from './published.ts';
-export { type HubQuotaSpec, HubQuotas } from './quota.ts';
+export { type HubQuotaSpec, hubQuotas, sourceQuotaUser } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
 export { HeadStoreServedHeads, type ServedHead, type ServedHeadStore, servedHeadFromJson, servedHeadToJson } from './served-heads.ts';
 export {

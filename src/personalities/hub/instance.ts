@@ -17,10 +17,9 @@ import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
 import { type Part, type PartStatus, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/source.ts';
-import { LogMetrics, type OpenedTree, openTree, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
+import { LogMetrics, type OpenedTree, openTree, type RequestQuotas, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
 import { DEFAULT_MMD_MS, HubService } from './hub.ts';
 import { HubMetrics } from './metrics.ts';
-import type { HubQuotas } from './quota.ts';
 import { hubRoutes, routePrefix } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
 import { hubsStatus } from './status.ts';
@@ -46,7 +45,7 @@ export interface OpenHubsOptions extends TreeDeps {
   /** Metrics go here (log core and hub). */
   readonly registry?: Registry;
   /** Shared by every instance: a client's budget is per process, not per prefix. */
-  readonly quotas?: HubQuotas;
+  readonly quotas?: RequestQuotas;
   /** Sequencer and watchdog timing; defaults follow each instance's MMD (src/log/timing.ts). */
   readonly timing?: TimingOverrides;
   readonly sequencerBatchSize?: number;

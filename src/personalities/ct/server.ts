@@ -148,7 +148,7 @@ export class CtLogPart implements Part {
           mmd,
           facts: [
             { label: 'log id', value: this.ct.logId.toString('base64') },
-            { label: 'accepted roots', value: String(this.ct.getRoots().length) },
+            { label: 'accepted roots', value: String(this.ct.roots.certificates.length) },
           ],
         },
       ],

@@ -25,7 +25,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 if (stale()) await build();
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// A test that hangs fails after this long instead of holding CI to its limit (node:test's
+// --test-timeout, per test); GRAPEVINE_TEST_TIMEOUT_MS overrides it.
+const timeout = process.env.GRAPEVINE_TEST_TIMEOUT_MS ?? '300000';
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${timeout}`, ...files], {
   stdio: 'inherit',
 });
 process.exit(res.status ?? 1);

@@ -30,5 +30,5 @@ export {
   OID_SUBJECT_KEY_ID,
 } from './oids.ts';
 export { certificatesFromPem } from './pem.ts';
-export { precertTbs } from './precert.ts';
+export { embeddedSctTbs, precertTbs } from './precert.ts';
 export { signatureScheme, verifyIssuedBy } from './signature.ts';

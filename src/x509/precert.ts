@@ -27,7 +27,7 @@
 import type { ParsedCertificate } from './certificate.ts';
 import { children, context, encodeElement, encoding, readWhole, TAG } from './der.ts';
 import { X509Error } from './errors.ts';
-import { OID_AUTHORITY_KEY_ID, OID_CT_POISON } from './oids.ts';
+import { OID_AUTHORITY_KEY_ID, OID_CT_POISON, OID_CT_SCT_LIST } from './oids.ts';
 
 /** DER of OBJECT IDENTIFIER 2.5.29.35 (id-ce-authorityKeyIdentifier, RFC 5280 §4.2.1.1). */
 const AKI_OID_DER = Buffer.from('0603551d23', 'hex');
@@ -70,6 +70,27 @@ export function precertTbs(precert: ParsedCertificate, signingCert?: ParsedCerti
   if (fields[last][0] !== context(3, true)) throw new X509Error('BAD_EXTENSION', 'precertificate has no extensions');
   // RFC 5280 §4.1: extensions is SEQUENCE SIZE (1..MAX), so an empty list is omitted.
   if (extDers.length > 0) fields[last] = encodeElement(context(3, true), encodeElement(TAG.SEQUENCE, ...extDers));
+  else fields.pop();
+  return encodeElement(TAG.SEQUENCE, ...fields);
+}
+
+/**
+ * The `tbs_certificate` an SCT embedded in a final certificate signs (RFC 6962
+ * §3.3: the log signed the precertificate's entry, and "the TBSCertificate
+ * … [is] the final certificate's TBSCertificate with the SCT list extension
+ * removed"): `cert`'s TBS without its SCT list extension, every other field
+ * as encoded. Requires the extension (X509Error BAD_EXTENSION otherwise).
+ * The issuer and its key identifier are the final issuer's already.
+ */
+export function embeddedSctTbs(cert: ParsedCertificate): Buffer {
+  const exts = cert.extensions.filter((e) => e.oid !== OID_CT_SCT_LIST);
+  if (exts.length === cert.extensions.length) {
+    throw new X509Error('BAD_EXTENSION', 'certificate has no SCT list extension (RFC 6962 §3.3)');
+  }
+  const tbs = cert.tbs;
+  const fields = children(tbs, readWhole(tbs, 'TBSCertificate')).map((e) => encoding(tbs, e));
+  const last = fields.length - 1;
+  if (exts.length > 0) fields[last] = encodeElement(context(3, true), encodeElement(TAG.SEQUENCE, ...exts.map((e) => e.der)));
   else fields.pop();
   return encodeElement(TAG.SEQUENCE, ...fields);
 }

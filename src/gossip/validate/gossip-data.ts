@@ -11,7 +11,7 @@
  * |---------------|------------------------------------------------------------------------|--------------------------------------------|
  * | rfc6962-sth   | an RFC 6962 §4.3 get-sth JSON object (optionally `sth_version`, `log_id`) | §3.5 TreeHeadSignature with the log key    |
  * | checkpoint    | a c2sp.org/tlog-checkpoint signed note                                 | the log's note keys, any type incl. 0x05   |
- * | sct           | a draft-ietf-trans-gossip §… `sct_feedback` object: `x509_chain`, `sct_data_v1` | §3.2 SCT signature over the chain's entry |
+ * | sct           | a draft-ietf-trans-gossip `sct_feedback` object: `x509_chain`, `sct_data_v1` | §3.2 SCT signature over the chain's entry (x509, precert, or §3.3 embedded) |
  * | evidence      | a src/evidence document (docs/evidence.md), `"format": "grapevine-evidence"` | every signature, under our key of the log |
  *
  * Freshness (draft-ietf-trans-gossip-05 §… "fresh iff < 14 days"): a head
@@ -39,7 +39,16 @@ import {
 import { SignatureError, verifyDigitallySigned, verifySth } from '../../crypto/index.ts';
 import { EVIDENCE_FORMAT } from '../../evidence/index.ts';
 import { NoteError } from '../../note/index.ts';
-import { certificatesFromPem, hasPoison, isPrecertSigningCert, parseCertificate, precertTbs, X509Error } from '../../x509/index.ts';
+import {
+  certificatesFromPem,
+  embeddedSctTbs,
+  hasPoison,
+  isPrecertSigningCert,
+  OID_CT_SCT_LIST,
+  parseCertificate,
+  precertTbs,
+  X509Error,
+} from '../../x509/index.ts';
 import { validateEvidence } from './evidence.ts';
 import type { KnownLog, LogRegistry } from './known-logs.ts';
 
@@ -193,23 +202,30 @@ function chainOf(json: Record<string, unknown>): Buffer[] | string {
 }
 
 /**
- * The RFC 6962 §3.2 signed_entry the SCT covers: a precert_entry when the
- * leaf carries the poison (issuer = the next certificate, or the one after a
- * Precertificate Signing Certificate), else an x509_entry of the leaf.
- * (SCTs embedded in a final certificate need the TBS without its SCT list
- * extension; not done yet.)
+ * The RFC 6962 §3.2 signed_entries an SCT over this chain may cover: a
+ * precert_entry when the leaf carries the poison (issuer = the next
+ * certificate, or the one after a Precertificate Signing Certificate);
+ * otherwise the leaf's x509_entry (an SCT delivered by TLS or OCSP), and,
+ * when the leaf embeds an SCT list and its issuer is given, the
+ * precert_entry of §3.3 (the TBS without the SCT list extension).
  */
-function signedEntryOf(chain: readonly Buffer[]): SignedEntry {
+function signedEntriesOf(chain: readonly Buffer[]): SignedEntry[] {
   const leaf = parseCertificate(chain[0]);
-  if (!hasPoison(leaf)) return { entryType: 'x509_entry', certificate: chain[0] };
+  if (!hasPoison(leaf)) {
+    const entries: SignedEntry[] = [{ entryType: 'x509_entry', certificate: chain[0] }];
+    if (chain.length >= 2 && leaf.extensions.some((e) => e.oid === OID_CT_SCT_LIST)) {
+      entries.push({ entryType: 'precert_entry', issuerKeyHash: sha256(parseCertificate(chain[1]).spki), tbsCertificate: embeddedSctTbs(leaf) });
+    }
+    return entries;
+  }
   if (chain.length < 2) throw new X509Error('MALFORMED', 'a precertificate needs its issuer in x509_chain');
   const issuer = parseCertificate(chain[1]);
   if (isPrecertSigningCert(issuer)) {
     if (chain.length < 3) throw new X509Error('MALFORMED', 'a precertificate signing certificate needs its issuer in x509_chain');
     const finalIssuer = parseCertificate(chain[2]);
-    return { entryType: 'precert_entry', issuerKeyHash: sha256(finalIssuer.spki), tbsCertificate: precertTbs(leaf, issuer) };
+    return [{ entryType: 'precert_entry', issuerKeyHash: sha256(finalIssuer.spki), tbsCertificate: precertTbs(leaf, issuer) }];
   }
-  return { entryType: 'precert_entry', issuerKeyHash: sha256(issuer.spki), tbsCertificate: precertTbs(leaf) };
+  return [{ entryType: 'precert_entry', issuerKeyHash: sha256(issuer.spki), tbsCertificate: precertTbs(leaf) }];
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -218,7 +234,7 @@ function validateSct(log: KnownLog, json: Record<string, unknown>, data: Buffer,
   if (!log.key) return discard('wrong-log', `log ${log.name} has no RFC 6962 key, got SCTs`);
   const logIdBytes = Buffer.from(log.id, 'hex');
   let mine: ReturnType<typeof decodeSct>[];
-  let entry: SignedEntry;
+  let entries: SignedEntry[];
   try {
     const chain = chainOf(json);
     if (typeof chain === 'string') return discard('malformed', chain);
@@ -228,18 +244,24 @@ function validateSct(log: KnownLog, json: Record<string, unknown>, data: Buffer,
       .filter((s) => s.logId.equals(logIdBytes));
     if (mine.length === 0) return discard('wrong-log', `no SCT in sct_data_v1 is by log ${log.id}`);
     if (mine.length > MAX_SCTS) return discard('malformed', `got ${mine.length} SCTs by one log, want at most ${MAX_SCTS}`);
-    entry = signedEntryOf(chain);
+    entries = signedEntriesOf(chain);
   } catch (err) {
     if (err instanceof CodecError || err instanceof X509Error) return discard('malformed', err.message);
     throw err;
   }
-  for (const sct of mine) {
-    const tbs = encodeSctSignatureInput({ timestamp: sct.timestamp, signedEntry: entry, extensions: sct.extensions });
+  const key = log.key;
+  const verifies = (sct: (typeof mine)[number], signedEntry: SignedEntry) => {
     try {
-      verifyDigitallySigned(log.key, tbs, sct.signature);
+      verifyDigitallySigned(key, encodeSctSignatureInput({ timestamp: sct.timestamp, signedEntry, extensions: sct.extensions }), sct.signature);
+      return true;
     } catch (err) {
-      if (err instanceof SignatureError) return discard('bad-signature', `SCT of ${sct.timestamp}: ${err.message}`);
+      if (err instanceof SignatureError) return false;
       throw err;
+    }
+  };
+  for (const sct of mine) {
+    if (!entries.some((e) => verifies(sct, e))) {
+      return discard('bad-signature', `SCT of ${sct.timestamp} verifies over none of the chain's ${entries.map((e) => e.entryType).join(', ')}`);
     }
     if (sct.timestamp > ctx.nowMs + ctx.maxFutureMs) return discard('future', `SCT timestamp ${sct.timestamp} is in the future`);
   }

@@ -199,6 +199,48 @@ describe('validateGossipData: SCTs with their chain (RFC 6962 §3.2)', () => {
     assert.ok(v.ok, v.ok ? '' : v.detail);
   });
 
+  it('accepts an SCT embedded in the final certificate (RFC 6962 §3.3: the precert entry, TBS without the SCT list)', async () => {
+    const x509 = await import('@peculiar/x509');
+    const { mintLeaf, mintPrecert } = await import('../../../src/x509/testca/index.ts');
+    const { embeddedSctTbs, OID_CT_SCT_LIST, parseCertificate, precertTbs } = await import('../../../src/x509/index.ts');
+    const spec = { dnsNames: ['embedded.grapevine.test'], notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 86_400_000) };
+    const first = await mintLeaf(demo.intermediate, spec);
+    const fixed = { ...spec, keys: first.keys, keyType: first.keyType, serialNumber: first.cert.serialNumber };
+    const precert = await mintPrecert(demo.intermediate, fixed);
+    const entry: SignedEntry = {
+      entryType: 'precert_entry',
+      issuerKeyHash: createHash('sha256').update(parseCertificate(demo.intermediate.der).spki).digest(),
+      tbsCertificate: precertTbs(parseCertificate(precert.der)),
+    };
+    const timestamp = now - 500;
+    const extensions = Buffer.alloc(0);
+    const signature = signDigitallySigned(
+      signerFromPrivateKey(TEST_KEYS.m),
+      encodeSctSignatureInput({ timestamp, signedEntry: entry, extensions }),
+    );
+    const list = encodeSctList([encodeSct({ logId: Buffer.from(hexLogId(TEST_KEYS.m), 'hex'), timestamp, extensions, signature })]);
+    // extnValue: an OCTET STRING holding the TLS SignedCertificateTimestampList (§3.3).
+    const len = list.length < 128 ? [list.length] : list.length < 256 ? [0x81, list.length] : [0x82, list.length >> 8, list.length & 0xff];
+    const octets = Buffer.concat([Buffer.from([0x04, ...len]), list]);
+    const final = await mintLeaf(demo.intermediate, { ...fixed, extraExtensions: [new x509.Extension(OID_CT_SCT_LIST, false, octets)] });
+    assert.deepEqual(
+      embeddedSctTbs(parseCertificate(final.der)),
+      entry.tbsCertificate,
+      'the final TBS without the SCT list is the precert TBS without poison',
+    );
+    const data = Buffer.from(
+      JSON.stringify({
+        x509_chain: [final.der, demo.intermediate.der].map((d) => d.toString('base64')),
+        sct_data_v1: list.toString('base64'),
+      }),
+    );
+    const v = validateGossipData(hexLogId(TEST_KEYS.m), data, ctx(now));
+    assert.ok(v.ok, v.ok ? '' : v.detail);
+    // Without its issuer the embedded SCT cannot be checked.
+    const alone = Buffer.from(JSON.stringify({ x509_chain: [final.der.toString('base64')], sct_data_v1: list.toString('base64') }));
+    expectDiscard(validateGossipData(hexLogId(TEST_KEYS.m), alone, ctx(now)), 'bad-signature');
+  });
+
   it('discards an SCT over another certificate (bad-signature), one by no SCT of the log (wrong-log), and broken chains (malformed)', () => {
     const id = hexLogId(TEST_KEYS.m);
     const other = feedback([demo.leaf.der], { entryType: 'x509_entry', certificate: demo.intermediate.der });

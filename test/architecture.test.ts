@@ -89,7 +89,20 @@ const ALLOWED: Record<string, string[]> = {
   incidents: ['evidence'],
   // Collector and auditor: wire clients, the observer core, evidence and incident delivery; no server code.
   monitor: ['audit', 'checkpoint', 'codec', 'crypto', 'ct', 'evidence', 'gossip', 'hub', 'incidents', 'log', 'merkle', 'note'],
-  config: ['crypto', 'codec', 'hub', 'ct', 'personalities/hub', 'personalities/ct', 'x509', 'log', 'note', 'witness', 'gossip'],
+  config: [
+    'crypto',
+    'codec',
+    'hub',
+    'ct',
+    'personalities/hub',
+    'personalities/ct',
+    'x509',
+    'log',
+    'note',
+    'witness',
+    'gossip',
+    'checkpoint',
+  ],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients;
   // the loop reads the local CT log and its in-process transport calls the local hub (personalities below gossip).
   gossip: [
@@ -132,6 +145,8 @@ const ALLOWED: Record<string, string[]> = {
     'config',
     'incidents',
     'dashboard',
+    'witness',
+    'publish',
   ],
 };
 

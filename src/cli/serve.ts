@@ -15,6 +15,7 @@
  * Nothing is created without them (refuse dangerous states: a missing key or
  * tree is an error, not a reason to mint a new log identity).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -22,6 +23,7 @@ import { splitListen } from '../config/fields.ts';
 import { loadSiteConfigText, type ResolvedSiteConfig } from '../config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../crypto/index.ts';
 import { DashboardPart } from '../dashboard/index.ts';
+import { cosignerFromSkey, formatSkey, noteSignerFromSkey, rfc6962Verifier } from '../note/index.ts';
 import { startSite } from '../server/index.ts';
 import { listenArg, portArg } from './args.ts';
 import { banner } from './banner.ts';
@@ -41,14 +43,24 @@ const DEMO_PORT = 8080;
  * test/cli/serve.test.ts checks that it loads and that it names every
  * top-level key of the site schema.
  */
-export function demoConfigText(): string {
+/** What the demo's config names besides fixed paths: where it listens (also its logs' origins), and their vkeys. */
+export interface DemoNames {
+  /** host:port, IPv6 hosts in brackets. */
+  readonly hostPort: string;
+  readonly ctOrigin: string;
+  readonly hubOrigin: string;
+  readonly ctVkey: string;
+  readonly hubVkey: string;
+}
+
+export function demoConfigText(n: DemoNames): string {
   return `# grapevine.yaml — written by \`grapevine serve --init-if-missing\`: a demo site on this machine.
 # Edit freely and restart. Relative paths are taken from this file's folder. Every key, with its
 # default and trust notes: docs/configuration.md. Durations: 500ms, 10s, 2m, 1h.
 
 # Where the server answers: the CT log, the hub, /metrics, /healthz, /readyz and the dashboard.
 # 127.0.0.1 keeps it on this machine; 0.0.0.0:${DEMO_PORT} is every interface (then see dashboard.token).
-listen: ${DEMO_HOST}:${DEMO_PORT}
+listen: ${n.hostPort}
 
 # The database: sqlite:FILE here, or postgres://user@host:5432/db for several frontends on one database
 # (GRAPEVINE_DATABASE_URL replaces it; keep a password there, not here).
@@ -79,12 +91,16 @@ dashboard:
   history: 1h              # how far back the plots reach (kept in memory)
   sampleInterval: 2s       # how often the plots and the terminal's event lines are updated
 
-# The CT log (RFC 6962): its API is http://${DEMO_HOST}:${DEMO_PORT}/ct/v1/.
+# The CT log (RFC 6962): its API is http://${n.hostPort}/ct/v1/.
 ct:
   tree: ct                 # its tree in the database
   keyFile: keys/ct.pem     # the log's signing key: whoever holds it can sign as the log
   roots: [ca/root.pem]     # accepted roots: a TEST CA; ca/leaf-chain.pem and friends are chains to submit
   mmd: 10s                 # maximum merge delay: every SCT's entry is in a signed tree head within it
+  publish:                 # also /checkpoint, /tile/…, /issuer/… (static-ct-api; docs/witness.md)
+    origin: ${n.ctOrigin}        # the checkpoint origin: this log's URL prefix without scheme
+    witnessPolicy: witnesses.policy  # take each checkpoint to these witnesses, serve it cosigned once they quorum
+    witnessInterval: 5s
   # rejectExpired: false   # refuse certificates already expired
   # quota:                 # token buckets per client, per issuer, globally (429 when empty)
   #   perClient: { write: { rate: 10, burst: 100 } }
@@ -96,11 +112,27 @@ hub:
       privateKeyFile: keys/hub.pem     # the hub's signing key
       mmd: 10s                         # every SGT's entry is in a served tree head within it
       auditLog: hub-audit.jsonl        # every tree head served, fsynced: the hub's self-audit survives restarts
+      publish:                         # also /hub/checkpoint and /hub/tile/… (tlog-tiles)
+        origin: ${n.hubOrigin}
+        keyFile: keys/hub-checkpoint.key   # its checkpoint key (Ed25519, named as the origin), not the hub key
+        witnessPolicy: witnesses.policy
+        witnessInterval: 5s
       sources:                         # the signers whose heads this hub accepts
         - id: local-ct
           name: this process's CT log
           kind: RFC6962STH
           publicKeyFile: keys/ct.pub.pem
+
+# A C2SP witness at /witness (docs/witness.md): it cosigns a log's checkpoint once it has checked that it
+# extends the last one it cosigned. Here it witnesses this site's own CT log and hub.
+witness:
+  prefix: /witness
+  keys: [keys/witness.key] # its key (grapevine witness keygen): whoever holds it can cosign as this witness
+  logs:
+    - origin: ${n.ctOrigin}
+      vkey: ${n.ctVkey}
+    - origin: ${n.hubOrigin}
+      vkey: ${n.hubVkey}
 
 # The gossip loop: the CT log's latest signed tree head goes into the hubs that track it, and into the
 # gossip service below.
@@ -121,8 +153,11 @@ gossipd:
 `;
 }
 
-/** Sets up a demo data directory: keys, a test CA root and grapevine.yaml. Refuses to touch an existing config. */
-export async function initDataDir(dir: string): Promise<string> {
+/**
+ * Sets up a demo data directory: keys, a test CA root, a witness policy and grapevine.yaml listening at `at`
+ * (also the origin of its published logs). Refuses to touch an existing config.
+ */
+export async function initDataDir(dir: string, at: { host: string; port: number } = { host: DEMO_HOST, port: DEMO_PORT }): Promise<string> {
   const config = join(dir, 'grapevine.yaml');
   if (existsSync(config)) return config;
   for (const sub of ['keys', 'ca']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
@@ -136,13 +171,34 @@ export async function initDataDir(dir: string): Promise<string> {
   writeNew(join(dir, 'keys', 'ct.pub.pem'), exportPublicKeyPem(ctKey.publicKey), 0o644);
   writeNew(join(dir, 'keys', 'hub.pem'), exportPrivateKeyPem(hubKey));
   writeNew(join(dir, 'keys', 'hub.pub.pem'), exportPublicKeyPem(hubKey.publicKey), 0o644);
+  // The demo publishes its logs the C2SP way and witnesses them itself (docs/witness.md): a witness key, the
+  // hub's checkpoint key (named as its origin), and the policy the logs take their checkpoints to.
+  const hostPort = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+  const ctOrigin = hostPort;
+  const hubOrigin = `${ctOrigin}/hub`;
+  const witnessSkey = formatSkey('grapevine-demo/witness', randomBytes(32));
+  const hubNoteSkey = formatSkey(hubOrigin, randomBytes(32));
+  writeNew(join(dir, 'keys', 'witness.key'), `${witnessSkey}\n`);
+  writeNew(join(dir, 'keys', 'hub-checkpoint.key'), `${hubNoteSkey}\n`);
+  const ctVkey = rfc6962Verifier(ctOrigin, ctKey.publicKey.spki).vkey;
+  const hubVkey = noteSignerFromSkey(hubNoteSkey).vkey;
+  writeNew(
+    join(dir, 'witnesses.policy'),
+    `# Which witnesses count for this site's logs (c2sp.org/tlog-policy): its own witness at /witness.
+log ${ctVkey}
+log ${hubVkey}
+witness demo ${cosignerFromSkey(witnessSkey).vkey} http://${ctOrigin}/witness
+quorum demo
+`,
+    0o644,
+  );
   // A test CA whose root the demo log accepts, with ready-made chains to submit. Loaded here only:
   // the test CA's X.509 library is large, and a start on an existing site never needs it.
   const [{ mintDemoSet }, { demoFiles }] = await Promise.all([import('../x509/testca/index.ts'), import('./ct-testca.ts')]);
   for (const [name, text] of Object.entries(await demoFiles(await mintDemoSet()))) {
     writeNew(join(dir, 'ca', name), text, name.endsWith('-key.pem') ? 0o600 : 0o644);
   }
-  writeNew(config, demoConfigText(), 0o644);
+  writeNew(config, demoConfigText({ hostPort, ctOrigin, hubOrigin, ctVkey, hubVkey }), 0o644);
   return config;
 }
 
@@ -177,7 +233,7 @@ export function registerServe(serve: Command): void {
       if (!existsSync(file) && !o.config && o.initIfMissing) {
         const at = o.listen !== undefined ? splitListen(o.listen) : { host: DEMO_HOST, port: DEMO_PORT };
         await checkListen(at.host, o.port ?? at.port);
-        file = await initDataDir(dir);
+        file = await initDataDir(dir, at);
         initialized = true;
         process.stderr.write(`grapevine: initialized a demo site in ${dir}\n`);
       }

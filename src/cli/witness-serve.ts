@@ -10,10 +10,10 @@ import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { HeadStore } from '../audit/index.ts';
 import { loadWitnessConfigText, type ResolvedWitnessConfig } from '../config/witness.ts';
-import { buildIncidentReporter } from '../incidents/index.ts';
-import { type Server, startServer } from '../server/index.ts';
+import { type Server, startServer, witnessPart } from '../server/index.ts';
+
 import { openHeadStore } from '../storage/index.ts';
-import { WitnessMetrics, WitnessPart, WitnessService } from '../witness/index.ts';
+import type { WitnessPart, WitnessService } from '../witness/index.ts';
 import { listenArg } from './args.ts';
 import { loadConfigFile } from './server-runtime.ts';
 
@@ -33,35 +33,6 @@ export interface WitnessServer extends Server {
   readonly service: WitnessService;
   /** The server's URL plus the prefix: the witness's submission and monitoring URL. */
   readonly witnessUrl: string;
-}
-
-/** The witness part of a config: its service on `store`, its incident reporter, and what to close on stop. */
-export function witnessPart(
-  config: Pick<ResolvedWitnessConfig, 'logs' | 'cosigners' | 'incidents' | 'prefix'>,
-  deps: { store: HeadStore; logger: Logger; registry: Registry; clock?: () => number; closeStore?: () => Promise<void> },
-): WitnessPart {
-  const incidents = buildIncidentReporter(config.incidents, {
-    observer: config.cosigners[0].name,
-    log: deps.logger,
-    registry: deps.registry,
-    ...(deps.clock ? { now: deps.clock } : {}),
-  });
-  const service = new WitnessService({
-    logs: config.logs,
-    cosigners: config.cosigners,
-    store: deps.store,
-    incidents,
-    metrics: new WitnessMetrics(deps.registry),
-    logger: deps.logger,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
-  return new WitnessPart({
-    service,
-    store: deps.store,
-    prefix: config.prefix,
-    incidents,
-    closers: [() => incidents.close(), ...(deps.closeStore ? [deps.closeStore] : [])],
-  });
 }
 
 export async function startWitnessServer(config: ResolvedWitnessConfig, opts: WitnessServerOptions = {}): Promise<WitnessServer> {

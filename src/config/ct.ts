@@ -35,6 +35,7 @@ import {
   tokenBucket,
 } from './fields.ts';
 import { withoutSecrets } from './problems.ts';
+import { ctPublishSection, type ResolvedPublish, resolvePublish } from './publish.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 import { sequencerSection, timingProblems } from './timing.ts';
 
@@ -153,6 +154,11 @@ export const ctSectionShape = {
     { description: 'Token buckets (429 with Retry-After when empty). Buckets live in process memory.' },
   ),
   sequencer: sequencerSection('min(200ms, MMD/10)'),
+  publish: doc(ctPublishSection.optional(), {
+    description:
+      'Serve the log the static-ct-api way too: a checkpoint (its STH with the RFC 6962 note signature, under the log key), hash and data tiles, issuers; optionally cosigned by the witnesses of a tlog-policy (src/config/publish.ts).',
+    defaultText: 'none (the RFC 6962 API only)',
+  }),
 };
 
 /** The `ct:` section of a `grapevine serve` file. */
@@ -214,6 +220,8 @@ export interface ResolvedCtSection {
   readonly sequencerBatchSize: number;
   /** Unset: derived from the MMD by the server builder. */
   readonly sequencerLeaseTtlMs?: number;
+  /** The static read API and witnessing, when `publish` is set. */
+  readonly publish?: ResolvedPublish;
 }
 
 export interface ResolvedCtConfig extends ResolvedServerSettings, ResolvedCtSection {}
@@ -249,6 +257,7 @@ export function resolveCtSection(c: CtSection, opts: ResolveOptions, at: string,
       problems.push(`${at}roots[${i}] (${resolvePath(opts.baseDir, file)}): ${(err as Error).message}`);
     }
   });
+  const publish = c.publish ? resolvePublish(c.publish, opts, `${at}publish.`, problems) : undefined;
   if (problems.length > before || !signer) return null;
   const spec: CtLogSpec = {
     tree: c.tree,
@@ -263,6 +272,7 @@ export function resolveCtSection(c: CtSection, opts: ResolveOptions, at: string,
   };
   return {
     createTree: c.createTree,
+    ...(publish ? { publish } : {}),
     log: Object.freeze(spec),
     quotas: c.quota as CtQuotaSpec,
     ...(c.sequencer.interval !== undefined ? { sequencerIntervalMs: c.sequencer.interval } : {}),

@@ -43,6 +43,7 @@ import {
 } from './fields.ts';
 import { privateKeyKind, privateKeyProblem, publicKeyText } from './private-keys.ts';
 import { withoutSecrets } from './problems.ts';
+import { hubPublishSection, type ResolvedPublish, resolvePublish } from './publish.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
 import { sequencerSection, timingProblems } from './timing.ts';
 
@@ -140,6 +141,11 @@ const instance = z.strictObject({
   ),
   sources: doc(z.array(source).min(1), {
     description: 'The logs (and other signers) whose signed material this hub accepts; ids unique per instance.',
+  }),
+  publish: doc(hubPublishSection.optional(), {
+    description:
+      'Serve the instance the tlog-tiles way too, at /PREFIX/checkpoint and /PREFIX/tile/…: a checkpoint of its served (audited) head signed by its own Ed25519 note key, hash tiles and entry bundles; optionally cosigned by the witnesses of a tlog-policy (src/config/publish.ts).',
+    defaultText: 'none (the Gossip Hub API only)',
   }),
 });
 
@@ -316,6 +322,8 @@ export interface ResolvedHubInstance {
   /** Rotation of auditLog (personalities/hub/served-heads-file.ts). */
   readonly auditLogRotation: { readonly maxBytes: number; readonly keep: number };
   readonly sources: readonly TrackedSource[];
+  /** The static read API and witnessing, when `publish` is set. */
+  readonly publish?: ResolvedPublish;
 }
 
 /** The hub part of a resolved config. */
@@ -395,6 +403,7 @@ export function resolveHubSection(c: HubSection, opts: ResolveOptions, at: strin
         problems.push(`${w}: ${(err as Error).message}`);
       }
     });
+    const publish = inst.publish ? resolvePublish(inst.publish, opts, `${where}.publish.`, problems) : null;
     if (signer) {
       instances.push(
         Object.freeze({
@@ -405,6 +414,7 @@ export function resolveHubSection(c: HubSection, opts: ResolveOptions, at: strin
           ...(inst.auditLog !== undefined ? { auditLog: resolvePath(opts.baseDir, inst.auditLog) } : {}),
           auditLogRotation: inst.auditLogRotation,
           sources: Object.freeze(sources),
+          ...(publish ? { publish } : {}),
         }),
       );
     }

@@ -67,7 +67,7 @@ export interface ReferenceTable {
   readonly defaultsOf?: ReadonlyArray<readonly [string, z.ZodType]>;
 }
 
-const SERVER_KEYS = Object.keys(siteFileSchema.shape).filter((k) => !['ct', 'hub', 'gossip', 'gossipd'].includes(k));
+const SERVER_KEYS = Object.keys(siteFileSchema.shape).filter((k) => !['ct', 'hub', 'gossip', 'gossipd', 'witness'].includes(k));
 
 /**
  * The tables of docs/configuration.md. Server keys are documented once, from
@@ -78,7 +78,7 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
   {
     id: 'server',
     schema: siteFileSchema,
-    omit: ['ct', 'hub', 'gossip', 'gossipd'],
+    omit: ['ct', 'hub', 'gossip', 'gossipd', 'witness'],
     defaultsOf: [
       ['serve', siteFileSchema],
       ['ct serve', ctFileSchema],
@@ -87,7 +87,7 @@ export const REFERENCE_TABLES: readonly ReferenceTable[] = [
       ['gossipd', gossipFileSchema],
     ],
   },
-  { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub', 'gossipd'] },
+  { id: 'site', schema: siteFileSchema, omit: SERVER_KEYS, shallow: ['ct', 'hub', 'gossipd', 'witness'] },
   { id: 'ct', schema: ctFileSchema, omit: SERVER_KEYS },
   { id: 'hub', schema: hubFileSchema, omit: SERVER_KEYS },
   { id: 'witness', schema: witnessFileSchema, omit: SERVER_KEYS },
@@ -110,6 +110,7 @@ export const CONFIG_FILES: ReadonlyArray<{
       ['ct', 'ct.'],
       ['hub', 'hub.'],
       ['gossipd', 'gossipd.'],
+      ['witness', 'witness.'],
     ],
   },
   {

@@ -36,6 +36,14 @@ import {
 } from './hub.ts';
 import { withoutSecrets } from './problems.ts';
 import { type ResolvedServerSettings, rawServerProblems, resolveServer, serverProblems, serverShape } from './server.ts';
+import {
+  type ResolvedWitnessSection,
+  readWitnessFiles,
+  resolveWitnessSection,
+  type WitnessSection,
+  witnessSection,
+  witnessSectionProblems,
+} from './witness.ts';
 
 export class SiteConfigError extends ConfigProblemsError {
   constructor(problems: readonly string[], options?: { cause?: unknown }) {
@@ -56,6 +64,10 @@ export const siteFileSchema = z.strictObject({
   gossipd: doc(gossipSection.optional(), {
     description:
       "The gossip service: the keys of a `gossipd` file (below) but the server ones. The local CT log is a known log without being listed, and the gossip loop feeds it the log's tree heads. Omitted: no gossip service.",
+  }),
+  witness: doc(witnessSection.optional(), {
+    description:
+      'A C2SP witness on this port and database: the keys of a `witness serve` file (below) but the server ones. It can witness the local CT log and hubs (their `publish` sections) like any other log. Omitted: no witness.',
   }),
   gossip: doc(
     z
@@ -85,6 +97,7 @@ export interface ResolvedSiteConfig extends ResolvedServerSettings {
   readonly hub: ResolvedHubConfig | null;
   readonly gossip: { readonly intervalMs: number; readonly idleIntervalMs: number; readonly source: string };
   readonly gossipd: ResolvedGossipSection | null;
+  readonly witness: ResolvedWitnessSection | null;
 }
 
 /** Keys a section may not set: they are the site's, at the top. */
@@ -113,11 +126,14 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
     const problems = parsed.success ? [] : siteSchemaProblems(parsed.error);
     problems.push(...hubUniquenessProblems(rawHub, 'hub.'));
     const rawGossipd = (raw as { gossipd?: unknown; ct?: unknown } | null)?.gossipd;
+    const rawWitness = (raw as { witness?: unknown } | null)?.witness;
+    if (rawWitness !== undefined) problems.push(...witnessSectionProblems(rawWitness, 'witness.'));
     if (rawGossipd !== undefined)
       problems.push(...gossipSectionProblems(rawGossipd, 'gossipd.', (raw as { ct?: unknown }).ct !== undefined));
     if (!parsed.success) {
       problems.push(...rawServerProblems(raw, opts.overrides));
       readHubKeyFiles(rawHub, opts, 'hub.', problems);
+      if (rawWitness !== undefined) readWitnessFiles(rawWitness, opts, 'witness.', problems);
       throw new SiteConfigError(problems);
     }
     const c = deepFreeze(parsed.data);
@@ -135,6 +151,7 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
     // The local CT log is known to the gossip service by its key (and its checkpoints by its prefix's origin, if any).
     const localLogs = ct ? [{ name: 'local CT log', key: ct.log.signer.publicKey }] : [];
     const gossipd = c.gossipd ? resolveGossipSection(c.gossipd as GossipSection, opts, 'gossipd.', problems, localLogs) : null;
+    const witness = c.witness ? resolveWitnessSection(c.witness as WitnessSection, opts, 'witness.', problems) : null;
     if (problems.length > 0) throw new SiteConfigError(problems);
     // One app serves both personalities: its body limit is the larger of the sections' limits.bodyBytes.
     const bodyLimit = Math.max(c.ct?.limits.bodyBytes ?? 0, c.hub?.limits.bodyBytes ?? 0);
@@ -145,6 +162,7 @@ export function loadSiteConfigText(text: string, opts: LoadOptions): ResolvedSit
       hub: hub ? Object.freeze({ ...server, bodyLimit: c.hub?.limits.bodyBytes ?? bodyLimit, ...hub }) : null,
       gossip: Object.freeze({ intervalMs, idleIntervalMs: c.gossip.idleInterval, source: c.gossip.source }),
       gossipd,
+      witness,
     });
   });
 }

@@ -43,6 +43,8 @@ export class CheckpointWitnessing {
   /** Per witness: the size it holds for this log, as last seen. */
   readonly #known = new Map<string, number>();
   #cosigned: PublishedCheckpoint | null = null;
+  /** Per witness: the last failure logged at warn, so a witness that stays down is logged once, then at debug. */
+  readonly #lastError = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<unknown> | null = null;
 
@@ -85,13 +87,14 @@ export class CheckpointWitnessing {
         try {
           const r = await submitCheckpoint(w.client, cp.note, cp.size, this.#o.proofs, this.#known.get(w.name) ?? 0);
           this.#known.set(w.name, r.size);
+          this.#lastError.delete(w.name);
           return r.kind === 'cosigned' ? { name: w.name, sigs: r.cosignatures } : null;
         } catch (err) {
           this.#known.delete(w.name);
-          this.#o.logger?.warn(
-            { origin: this.#o.tree.origin, witness: w.name, err: (err as Error).message },
-            'witnessing: submission failed',
-          );
+          const message = (err as Error).message;
+          const level = this.#lastError.get(w.name) === message ? 'debug' : 'warn';
+          this.#lastError.set(w.name, message);
+          this.#o.logger?.[level]({ origin: this.#o.tree.origin, witness: w.name, err: message }, 'witnessing: submission failed');
           return null;
         }
       }),

@@ -5,3 +5,4 @@
 export { buildGossipDaemon, type GossipDeps } from './gossip.ts';
 export { type Server, type ServerOptions, startServer } from './server.ts';
 export { CREATE_TREES_HINT, type Site, type SiteOptions, type SiteSpec, startSite } from './site.ts';
+export { publishParts, type WitnessDeps, witnessPart } from './witness.ts';

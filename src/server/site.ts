@@ -15,6 +15,7 @@ import type { ResolvedCtConfig } from '../config/ct.ts';
 import type { LogLevel } from '../config/fields.ts';
 import type { ResolvedGossipSection } from '../config/gossip.ts';
 import type { ResolvedHubConfig } from '../config/hub.ts';
+import type { ResolvedWitnessSection } from '../config/witness.ts';
 import type { DashboardSettings } from '../dashboard/index.ts';
 import type { GossipDaemon } from '../gossip/daemon.ts';
 import { ctLogHead, GossipLoop, GossipPart, inProcessHubTransport, localServiceTransport } from '../gossip/index.ts';
@@ -22,9 +23,12 @@ import type { Part } from '../http/index.ts';
 import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type TreeDeps } from '../log/index.ts';
 import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
 import { FileServedHeads, type HubPart, hubQuotas, openHubs } from '../personalities/hub/index.ts';
-import { MemoryHeadStore, openStorage, redact } from '../storage/index.ts';
+import type { PublishPart } from '../publish/index.ts';
+import { type ClosableHeadStore, MemoryHeadStore, openHeadStore, openStorage, redact } from '../storage/index.ts';
+import type { WitnessPart } from '../witness/index.ts';
 import { buildGossipDaemon } from './gossip.ts';
 import { type Server, type ServerOptions, startServer } from './server.ts';
+import { publishParts, witnessPart } from './witness.ts';
 
 export interface SiteSpec {
   readonly host: string;
@@ -48,6 +52,8 @@ export interface SiteSpec {
   readonly gossip?: { readonly intervalMs: number; readonly source: string; readonly idleIntervalMs?: number } | null;
   /** The gossip service (src/config/gossip.ts section), run as a part of the site. */
   readonly gossipd?: ResolvedGossipSection | null;
+  /** A C2SP witness (src/config/witness.ts section) on the site's database and port. */
+  readonly witness?: ResolvedWitnessSection | null;
 }
 
 export interface SiteOptions {
@@ -79,6 +85,9 @@ export interface Site extends Server {
   readonly hubs: HubPart | null;
   readonly gossip: GossipLoop | null;
   readonly gossipd: GossipDaemon | null;
+  readonly witness: WitnessPart | null;
+  /** The logs with a `publish` section, served the C2SP way. */
+  readonly published: readonly PublishPart[];
 }
 
 /** The advice in a "tree does not exist" message when the command gives none. */
@@ -105,6 +114,8 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
   let hubs: HubPart | null = null;
   let gossip: GossipLoop | null = null;
   let gossipd: GossipDaemon | null = null;
+  let witness: WitnessPart | null = null;
+  let published: PublishPart[] = [];
   try {
     if (spec.ct) {
       const c = spec.ct;
@@ -143,14 +154,32 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     // The latest head per log lives in memory until storage/ offers a durable HeadStore.
     if (spec.gossipd) gossipd = buildGossipDaemon(spec.gossipd, { logger, registry, store: new MemoryHeadStore(), clock });
     if (ct && (hubs || gossipd) && spec.gossip) gossip = gossipLoop(ct, hubs, gossipd, spec.gossip, { clock, logger, registry });
+    published = publishParts(
+      ct ? { part: ct, ...(spec.ct?.publish ? { publish: spec.ct.publish } : {}) } : null,
+      hubs
+        ? { part: hubs, publish: new Map((spec.hub?.instances ?? []).flatMap((i) => (i.publish ? [[i.prefix, i.publish] as const] : []))) }
+        : null,
+      logger,
+    );
+    if (spec.witness) {
+      // The witness's state beside the logs: on the writer thread's connection where the storage has one.
+      // That one closes with the storage (the site's); a store opened here is the witness part's to close.
+      const threaded = (storage as Partial<{ headStore(): ClosableHeadStore }>).headStore?.();
+      const own = threaded ? null : await openHeadStore(spec.database, { poolSize: spec.poolSize, writerThread: true });
+      const store = threaded ?? (own as ClosableHeadStore);
+      witness = witnessPart(spec.witness, { store, logger, registry, clock, ...(own ? { closeStore: () => own.close() } : {}) });
+    }
   } catch (err) {
     if (ownStorage) await storage.close().catch(() => {});
     throw err;
   }
-  // The gossip service starts before the loop that feeds it, and stops after it.
+  // The gossip service starts before the loop that feeds it, and stops after it. Logs publish after they start;
+  // the witness starts before them, so a site's logs can take their first checkpoints to it.
   const parts: Part[] = [
+    ...(witness ? [witness] : []),
     ...(ct ? [ct] : []),
     ...(hubs ? [hubs] : []),
+    ...published,
     ...(gossipd ? [gossipd] : []),
     ...(gossip ? [new GossipPart(gossip)] : []),
   ];
@@ -179,7 +208,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
     },
     'grapevine serving',
   );
-  return { ...server, storage, ct, hubs, gossip, gossipd };
+  return { ...server, storage, ct, hubs, gossip, gossipd, witness, published };
 }
 
 /** The CT log's STHs into every hub instance that has the gossip source, and into the gossip service. */

@@ -97,7 +97,16 @@ describe('dashboard: the API', () => {
     assert.equal(r.body.api, 1);
     assert.equal(r.headers['cache-control'], 'no-store');
     const services = r.body.services as { id: string; kind: string; health: string; head?: { size: number }; mmd?: { state: string } }[];
-    assert.deepEqual(services.map((x) => x.id).sort(), ['ct:ct', 'gossip:grapevine-gossip', 'gossip:loop', 'hub:hub']);
+    // The demo also publishes its CT log and hub the C2SP way and runs a witness (docs/witness.md).
+    assert.deepEqual(services.map((x) => x.id).sort(), [
+      'ct:ct',
+      'gossip:grapevine-gossip',
+      'gossip:loop',
+      'hub:hub',
+      'publish:127.0.0.1:8080',
+      'publish:127.0.0.1:8080/hub',
+      'witness:grapevine-demo/witness',
+    ]);
     const ct = services.find((x) => x.id === 'ct:ct');
     assert.equal(ct?.kind, 'log');
     assert.equal(ct?.head?.size, 0);

@@ -58,12 +58,20 @@ describe('the dashboard in Chromium, against grapevine serve', { skip: missing ?
   /** The text of the CT log's size on the overview. */
   const ctSize = (page: Page) => page.locator('article', { hasText: 'CT log ct' }).locator('.size').innerText();
 
-  it("lists the site's parts on the overview: the CT log, the hub, the gossip loop and the gossip service", async () => {
+  it("lists the site's parts on the overview: the CT log, the hub, the gossip loop and the gossip service, the witness, the published logs", async () => {
     const page = await open('#/overview');
     const cards = page.locator('[data-testid=services] article');
-    await cards.nth(3).waitFor({ timeout: STUCK_MS });
+    await cards.nth(6).waitFor({ timeout: STUCK_MS });
     const names = await page.locator('[data-testid=services] article h3').allInnerTexts();
-    assert.deepEqual(names.sort(), ['CT log ct', 'gossip loop', 'gossip service grapevine-gossip', 'hub hub']);
+    assert.deepEqual(names.sort(), [
+      'CT log ct',
+      'gossip loop',
+      'gossip service grapevine-gossip',
+      'hub hub',
+      'published 127.0.0.1:8080',
+      'published 127.0.0.1:8080/hub',
+      'witness grapevine-demo/witness',
+    ]);
     assert.equal(await ctSize(page), '0');
     await page.getByText('promise kept').first().waitFor({ timeout: STUCK_MS });
     await shot(page, '01-overview');

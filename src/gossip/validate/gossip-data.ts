@@ -214,7 +214,11 @@ function signedEntriesOf(chain: readonly Buffer[]): SignedEntry[] {
   if (!hasPoison(leaf)) {
     const entries: SignedEntry[] = [{ entryType: 'x509_entry', certificate: chain[0] }];
     if (chain.length >= 2 && leaf.extensions.some((e) => e.oid === OID_CT_SCT_LIST)) {
-      entries.push({ entryType: 'precert_entry', issuerKeyHash: sha256(parseCertificate(chain[1]).spki), tbsCertificate: embeddedSctTbs(leaf) });
+      entries.push({
+        entryType: 'precert_entry',
+        issuerKeyHash: sha256(parseCertificate(chain[1]).spki),
+        tbsCertificate: embeddedSctTbs(leaf),
+      });
     }
     return entries;
   }
@@ -252,7 +256,11 @@ function validateSct(log: KnownLog, json: Record<string, unknown>, data: Buffer,
   const key = log.key;
   const verifies = (sct: (typeof mine)[number], signedEntry: SignedEntry) => {
     try {
-      verifyDigitallySigned(key, encodeSctSignatureInput({ timestamp: sct.timestamp, signedEntry, extensions: sct.extensions }), sct.signature);
+      verifyDigitallySigned(
+        key,
+        encodeSctSignatureInput({ timestamp: sct.timestamp, signedEntry, extensions: sct.extensions }),
+        sct.signature,
+      );
       return true;
     } catch (err) {
       if (err instanceof SignatureError) return false;
@@ -261,7 +269,10 @@ function validateSct(log: KnownLog, json: Record<string, unknown>, data: Buffer,
   };
   for (const sct of mine) {
     if (!entries.some((e) => verifies(sct, e))) {
-      return discard('bad-signature', `SCT of ${sct.timestamp} verifies over none of the chain's ${entries.map((e) => e.entryType).join(', ')}`);
+      return discard(
+        'bad-signature',
+        `SCT of ${sct.timestamp} verifies over none of the chain's ${entries.map((e) => e.entryType).join(', ')}`,
+      );
     }
     if (sct.timestamp > ctx.nowMs + ctx.maxFutureMs) return discard('future', `SCT timestamp ${sct.timestamp} is in the future`);
   }

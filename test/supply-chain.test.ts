@@ -40,6 +40,8 @@ describe('docs/supply-chain.md', () => {
         assert.ok(table.includes(`${hook}: ${command.replaceAll('|', '\\|')}`), `${s.name}'s ${hook} hook "${command}" as it is`);
       }
     }
+    const allowed = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { allowScripts?: object }).allowScripts ?? {});
+    assert.deepEqual(allowed.sort(), facts.scripts.map((s) => s.name).sort(), "package.json's allowScripts approves exactly these");
     for (const [hook, command] of Object.entries(facts.own.hooks)) assert.ok(table.includes(`${hook}: ${command}`), `our ${hook}`);
   });
 });

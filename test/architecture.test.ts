@@ -102,6 +102,7 @@ const ALLOWED: Record<string, string[]> = {
     'witness',
     'gossip',
     'checkpoint',
+    'http',
   ],
   // The gossip service (issue 11): wire/ and validate/ are pure (PURE_SUBFOLDERS); transports use the clients;
   // the loop reads the local CT log and its in-process transport calls the local hub (personalities below gossip).

@@ -17,7 +17,8 @@
  */
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
-import { type CtLogSpec, type CtQuotaSpec, normalizePrefix } from '../personalities/ct/index.ts';
+import { routePrefix } from '../http/prefix.ts';
+import type { CtLogSpec, CtQuotaSpec } from '../personalities/ct/index.ts';
 import { certificatesFromPem, parseCertificate } from '../x509/index.ts';
 import { type SubstitutedText, substituteEnv } from './env.ts';
 import {
@@ -261,7 +262,7 @@ export function resolveCtSection(c: CtSection, opts: ResolveOptions, at: string,
   if (problems.length > before || !signer) return null;
   const spec: CtLogSpec = {
     tree: c.tree,
-    prefix: normalizePrefix(c.prefix),
+    prefix: routePrefix(c.prefix),
     signer,
     roots,
     mmdMs: c.mmd,

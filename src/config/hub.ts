@@ -19,13 +19,13 @@
  */
 import { z } from 'zod';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../crypto/index.ts';
+import { routePrefix } from '../http/prefix.ts';
 import { makeSource, SOURCE_KINDS, type TrackedSource } from '../hub/index.ts';
 import {
   DEFAULT_AUDIT_FILE_KEEP,
   DEFAULT_AUDIT_FILE_MAX_BYTES,
   DEFAULT_MAX_GET_ENTRIES,
   type HubQuotaSpec,
-  routePrefix,
 } from '../personalities/hub/index.ts';
 import { substituteEnv } from './env.ts';
 import {
@@ -230,7 +230,7 @@ export function hubUniquenessProblems(raw: unknown, at: string): string[] {
     const prefix = str(rec(inst).prefix);
     if (prefix !== undefined && prefix !== '') {
       const p = routePrefix(prefix);
-      if (p === '/') problems.push(`${at}instances[${i}].prefix: empty after trimming slashes`);
+      if (p === '') problems.push(`${at}instances[${i}].prefix: empty after trimming slashes`);
       if (prefixes.has(p)) problems.push(`${at}instances[${i}].prefix: ${p} is also the prefix of instances[${prefixes.get(p)}]`);
       prefixes.set(p, i);
       const tree = str(rec(inst).tree) ?? `hub-${p.slice(1)}`;

@@ -24,6 +24,7 @@ export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck
 export { DEFAULT_HTTP_LIMITS, type HttpLimits, httpLimits } from './limits.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';
 export type { Part } from './part.ts';
+export { routePrefix } from './prefix.ts';
 export { installGracefulShutdown, type ShutdownHandle, type ShutdownOptions } from './shutdown.ts';
 export {
   type HeadSummary,

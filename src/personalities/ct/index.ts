@@ -11,4 +11,4 @@ export { CtMetrics } from './metrics.ts';
 export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
 export { publishCtLog } from './published.ts';
 export { CertificateCache, RootStore } from './roots.ts';
-export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, normalizePrefix, type OpenCtOptions, openCtLog } from './server.ts';
+export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, type OpenCtOptions, openCtLog } from './server.ts';

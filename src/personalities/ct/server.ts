@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client';
 import type { Signer } from '../../crypto/index.ts';
 import { CT_PATH_PREFIX } from '../../ct/index.ts';
 import { SetupError } from '../../errors.ts';
-import { healthOfMmd, mmdStatus, type Part, type PartStatus, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
+import { healthOfMmd, mmdStatus, type Part, type PartStatus, type ReadinessCheck, routePrefix, sequencerCheck } from '../../http/index.ts';
 import {
   type BucketSpec,
   LogMetrics,
@@ -71,12 +71,6 @@ export interface OpenCtOptions extends TreeDeps {
   readonly sequencerBatchSize?: number;
   /** Largest add-chain body, bytes (413 above); default the server's. */
   readonly bodyLimit?: number;
-}
-
-/** "" or "/a/b": leading slash, no trailing slash. */
-export function normalizePrefix(p: string | undefined): string {
-  const t = (p ?? '').replace(/^\/+|\/+$/g, '');
-  return t === '' ? '' : `/${t}`;
 }
 
 /** An opened CT log: its CtLog, its tree (Log, sequencer, watchdog) and its routes, as a server part. */
@@ -220,5 +214,5 @@ export async function openCtLog(spec: CtLogSpec, opts: OpenCtOptions): Promise<C
     metrics: ctMetrics,
     logger: opts.logger?.child({ ct: spec.tree }),
   });
-  return new CtLogPart(ct, tree, normalizePrefix(spec.prefix), ctMetrics, opts.bodyLimit, clock);
+  return new CtLogPart(ct, tree, routePrefix(spec.prefix), ctMetrics, opts.bodyLimit, clock);
 }

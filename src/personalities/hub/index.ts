@@ -23,7 +23,7 @@ export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type Opene
 export { HubMetrics } from './metrics.ts';
 export { publishHub } from './published.ts';
 export { type HubQuotaSpec, hubQuotas, sourceQuotaUser } from './quota.ts';
-export { type HubRoutesOptions, hubRoutes, routePrefix } from './routes.ts';
+export { type HubRoutesOptions, hubRoutes } from './routes.ts';
 export { HeadStoreServedHeads, type ServedHead, type ServedHeadStore, servedHeadFromJson, servedHeadToJson } from './served-heads.ts';
 export {
   type AuditFileOptions,

@@ -15,12 +15,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
-import { type Part, type PartStatus, type ReadinessCheck, sequencerCheck } from '../../http/index.ts';
+import { type Part, type PartStatus, type ReadinessCheck, routePrefix, sequencerCheck } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { LogMetrics, type OpenedTree, openTree, type RequestQuotas, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
 import { DEFAULT_MMD_MS, HubService } from './hub.ts';
 import { HubMetrics } from './metrics.ts';
-import { hubRoutes, routePrefix } from './routes.ts';
+import { hubRoutes } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
 import { hubsStatus } from './status.ts';
 
@@ -65,7 +65,7 @@ export interface OpenedHub {
 
 /** Default tree name of a hub prefix. */
 export function hubTreeName(prefix: string): string {
-  return `hub-${prefix.replace(/^\/+|\/+$/g, '')}`;
+  return `hub-${routePrefix(prefix).slice(1)}`;
 }
 
 /** The hub instances of one process as a server part. */
@@ -128,7 +128,7 @@ export async function openHubs(specs: readonly HubInstanceSpec[], opts: OpenHubs
   const prefixes = new Set<string>();
   for (const s of specs) {
     const p = routePrefix(s.prefix);
-    if (p === '/') throw new SetupError('BAD_CONFIG', 'a hub prefix must not be empty');
+    if (p === '') throw new SetupError('BAD_CONFIG', 'a hub prefix must not be empty');
     if (prefixes.has(p)) throw new SetupError('BAD_CONFIG', `duplicate hub prefix ${p}`);
     prefixes.add(p);
   }

@@ -201,9 +201,3 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
     methodNotAllowed(app, path(ep), ['GET']);
   }
 };
-
-/** Normalizes a configured prefix the way the original did: leading "/" added, trailing "/" trimmed (§1). */
-export function routePrefix(prefix: string): string {
-  const p = `/${prefix.replace(/^\/+/, '').replace(/\/+$/, '')}`;
-  return p;
-}

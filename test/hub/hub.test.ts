@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeHubTimestampedEntry, decodeHubTreeHead } from '../../src/codec/index.ts';
 import { verifySignature } from '../../src/crypto/index.ts';
 import { makeSource } from '../../src/hub/index.ts';
+import { Sequencer } from '../../src/log/index.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import {
   blobBody,
@@ -447,7 +448,7 @@ describe('hub limits', () => {
 });
 
 describe('the MMD promise guard', () => {
-  it('refuses new SGTs (503 BACKLOG) while the oldest queued entry is older than MMD/2, and counts MMD violations', async () => {
+  it('refuses new SGTs (503 BACKLOG) while the oldest queued entry is older than MMD/2, counts MMD violations, and accepts again as soon as the backlog is merged', async () => {
     const own = newSigner();
     let now = 10_000_000;
     const env = await hubEnv({
@@ -476,6 +477,11 @@ describe('the MMD promise guard', () => {
       assert.equal(r.headers['retry-after'], '1');
       assert.equal((await send(1)).statusCode, 200, 'resubmissions are still answered');
       assert.match((await env.app.inject({ url: '/metrics' })).body, /grapevine_log_mmd_violations_total\{tree="hub-gamut"\} 1/);
+      // The refusal ends with its cause: once the queue is merged, the next submission is accepted without waiting
+      // for the watchdog's timer (a refusing watchdog probes again on each submission).
+      await new Sequencer({ storage: env.storage, tree: env.hubs[0].log.tree, signer: env.signer, clock: () => now }).runOnce();
+      assert.equal((await send(3)).statusCode, 200, 'accepted as soon as the backlog is merged');
+      assert.doesNotMatch(env.hub.readiness().detail, /refusing/);
     } finally {
       await env.close();
     }

@@ -26,6 +26,7 @@ export interface HeadPoint {
   readonly rootHash: Uint8Array;
 }
 
+/** A verified signed head of any format, with who observed it and when: what observers compare. */
 export interface ObservedHead extends HeadPoint {
   /**
    * Which log the head is of, as lowercase hex (see `logIdOfKey`,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Log, type LogStorage, Sequencer, type StoredLeaf, type TreeHead } from '../log/index.ts';
+import { Log, type LogStorage, Sequencer, type StoredHead, type StoredLeaf } from '../log/index.ts';
 import { hashArg, intArg } from './args.ts';
 import { createKey, type DataDirOptions, keyPath, loadSigner, openDataDir } from './data-dir.ts';
 import { CliError } from './errors.ts';
@@ -36,7 +36,7 @@ async function withLog<T>(o: Opts, fn: (log: Log, storage: LogStorage) => Promis
 const out = printJson;
 
 /** A signed root as printed (output.ts conventions: base64 bytes, ms times with their RFC 3339 form). */
-export function headJson(h: TreeHead) {
+export function headJson(h: StoredHead) {
   return {
     size: h.size,
     root_hash: b64(h.rootHash),
@@ -169,7 +169,7 @@ export function registerLog(log: Command): void {
     );
 }
 
-async function sequenceAll(storage: LogStorage, log: Log, o: Opts): Promise<TreeHead> {
+async function sequenceAll(storage: LogStorage, log: Log, o: Opts): Promise<StoredHead> {
   const signer = loadSigner(keyPath(o, o.name));
   const seq = new Sequencer({ storage, tree: log.tree, signer, maxRootAgeMs: 0 });
   if (!(await storage.acquireLease(log.tree.id, 'cli', 10_000))) {

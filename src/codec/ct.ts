@@ -77,7 +77,7 @@ export function decodeDigitallySigned(data: Uint8Array): DigitallySigned {
   return ds;
 }
 
-/** The signed fields of an RFC 6962 STH. `timestamp` is milliseconds since the epoch (§3.5). */
+/** The signed fields of an RFC 6962 STH (§3.5; the stored core head is log/storage.ts StoredHead). `timestamp` is milliseconds since the epoch. */
 export interface TreeHead {
   readonly timestamp: number;
   readonly treeSize: number;

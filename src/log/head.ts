@@ -7,9 +7,9 @@ import { verifySignature } from '../crypto/index.ts';
 import { CompactRange } from '../merkle/index.ts';
 import { LogError } from './errors.ts';
 import { decodeLogRoot, encodeLogRoot, type LogRoot, logRootSigningInput } from './log-root.ts';
-import type { TreeHead } from './storage.ts';
+import type { StoredHead } from './storage.ts';
 
-export function signHead(signer: Signer, range: CompactRange, timestamp: number, revision: number): TreeHead {
+export function signHead(signer: Signer, range: CompactRange, timestamp: number, revision: number): StoredHead {
   const rootHash = range.root();
   const logRoot = encodeLogRoot({ size: range.size, rootHash, timestamp, revision });
   return {
@@ -31,7 +31,7 @@ export function signHead(signer: Signer, range: CompactRange, timestamp: number,
  * sequencer, which must not sign over a damaged head. (A decoding failure is
  * damage here, not a bad request, so it is reported as INCONSISTENT_ROOT.)
  */
-export function checkHead(head: TreeHead, key: PublicKey): void {
+export function checkHead(head: StoredHead, key: PublicKey): void {
   let r: LogRoot;
   try {
     r = decodeLogRoot(head.logRoot);

@@ -18,9 +18,9 @@ export type {
   NewLeaf,
   PendingLeaf,
   QueueResult,
+  StoredHead,
   StoredLeaf,
   TileWrite,
-  TreeHead,
   TreeInfo,
 } from './storage.ts';
 export { MAX_LABEL_RANK_BYTES } from './storage.ts';

@@ -22,8 +22,8 @@ import {
   MAX_LABEL_RANK_BYTES,
   type NewLeaf,
   type QueueResult,
+  type StoredHead,
   type StoredLeaf,
-  type TreeHead,
   type TreeInfo,
 } from './storage.ts';
 import { TileCache } from './tile-cache.ts';
@@ -74,7 +74,7 @@ export class Log {
   readonly #metrics?: LogMetrics;
   readonly #tiles: TileCache;
   readonly #maxLeaves: number;
-  #served: TreeHead | null = null;
+  #served: StoredHead | null = null;
   // Group commit: calls arriving while a write is in flight share the next one.
   #queue: PendingQueue[] = [];
   #flushing = false;
@@ -166,11 +166,11 @@ export class Log {
   }
 
   /** The latest signed head (never older than one this process already served). */
-  async latestHead(): Promise<TreeHead> {
+  async latestHead(): Promise<StoredHead> {
     return this.#latest();
   }
 
-  async #latest(): Promise<TreeHead> {
+  async #latest(): Promise<StoredHead> {
     const head = await this.#storage.latestHead(this.tree.id);
     if (!head) throw new LogError('NO_SUCH_TREE', `tree ${this.tree.name} has no head`);
     if (!this.#served || head.revision > this.#served.revision) this.#served = head;

@@ -42,7 +42,7 @@ import {
 import { LogError, StorageError } from './errors.ts';
 import { checkHead, signHead } from './head.ts';
 import type { LogMetrics } from './metrics.ts';
-import type { LogStorage, TileWrite, TreeHead, TreeInfo } from './storage.ts';
+import type { LogStorage, StoredHead, TileWrite, TreeInfo } from './storage.ts';
 
 export interface SequencerOptions {
   readonly storage: LogStorage;
@@ -71,7 +71,7 @@ interface EdgeTile {
 }
 
 interface State {
-  head: TreeHead;
+  head: StoredHead;
   range: CompactRange;
   /** Rightmost tile of each tile level, as stored. */
   edges: Map<number, EdgeTile>;
@@ -307,7 +307,7 @@ function checkOption(name: string, v: number, min: number): void {
  * subtree of the right edge that lies inside this tile must be the MTH of
  * its entries. A damaged tile would otherwise be extended and signed over.
  */
-function checkEdgeTile(id: TileId, hashes: Buffer[], head: TreeHead): void {
+function checkEdgeTile(id: TileId, hashes: Buffer[], head: StoredHead): void {
   const tile = new ExpandedTile(Buffer.concat(hashes));
   // Compact range entries are one per set bit of size, highest bit first.
   let pos = popCount(head.size) - 1;

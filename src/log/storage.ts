@@ -89,11 +89,15 @@ export interface PendingLeaf {
   readonly queuedAt: number;
 }
 
-/** The state of a tree after an integration, with the core's signature over its LogRoot. */
-export interface TreeHead {
+/**
+ * The state of a tree after an integration, with the core's signature over its LogRoot, as storage keeps it.
+ * (Not a personality's signed head: RFC 6962's is codec/ct.ts TreeHead, the hub's codec/hub.ts HubTreeHead.)
+ */
+export interface StoredHead {
   readonly revision: number;
   readonly size: number;
   readonly rootHash: Buffer;
+  /** Milliseconds since the epoch. */
   readonly timestamp: number;
   /** Right edge of the tree: one hash per set bit of `size`, largest subtree first. */
   readonly compactRange: Buffer[];
@@ -116,12 +120,12 @@ export interface Integration {
   readonly queueIds: readonly number[];
   readonly tiles: readonly TileWrite[];
   /** The new head; its revision must be expectedRevision + 1. */
-  readonly head: TreeHead;
+  readonly head: StoredHead;
 }
 
 export interface LogStorage {
   /** Creates a tree and its first head (revision 0) atomically. StorageError ALREADY_EXISTS if the name is taken. */
-  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo>;
+  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: StoredHead, now: number): Promise<TreeInfo>;
   getTree(name: string): Promise<TreeInfo | null>;
   listTrees(): Promise<TreeInfo[]>;
 
@@ -146,9 +150,9 @@ export interface LogStorage {
   integrate(treeId: number, integration: Integration): Promise<void>;
 
   /** The latest head, or null if the tree does not exist. */
-  latestHead(treeId: number): Promise<TreeHead | null>;
+  latestHead(treeId: number): Promise<StoredHead | null>;
   /** A past head by revision (heads are kept forever for audit). */
-  headAtRevision(treeId: number, revision: number): Promise<TreeHead | null>;
+  headAtRevision(treeId: number, revision: number): Promise<StoredHead | null>;
 
   /** Tiles by id, in order; undefined where a tile does not exist yet. */
   getTiles(treeId: number, ids: readonly TileId[]): Promise<(Buffer | undefined)[]>;

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { decodeHubTreeHead } from '../../src/codec/index.ts';
 import { verifySignature } from '../../src/crypto/index.ts';
-import { Log, type LogStorage, Sequencer, type TreeHead } from '../../src/log/index.ts';
+import { Log, type LogStorage, Sequencer, type StoredHead } from '../../src/log/index.ts';
 import {
   type CoreView,
   FileServedHeads,
@@ -42,7 +42,7 @@ async function logWith(storage: LogStorage, name: string, signer: ReturnType<typ
 /** A core whose answers can be switched to another tree: the "untrusted Trillian" of the spec. */
 class SwitchableCore implements CoreView {
   constructor(public target: Log) {}
-  latestHead(): Promise<TreeHead> {
+  latestHead(): Promise<StoredHead> {
     return this.target.latestHead();
   }
   getConsistencyProof(a: number, b: number): Promise<Buffer[]> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { Log, Sequencer, type TreeHead } from '../../src/log/index.ts';
+import { Log, Sequencer, type StoredHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { leafValue, newKey } from './fixtures.ts';
@@ -80,7 +80,7 @@ for (const mode of ['event-loop', 'writer-thread'] as const)
       assert.ok(range.root().equals(head.rootHash), 'recomputed root matches the signed head');
 
       // Heads never regress and each is consistent with its predecessor.
-      let prev: TreeHead | null = null;
+      let prev: StoredHead | null = null;
       for (let r = 0; r <= head.revision; r++) {
         const h = await storage.headAtRevision(log.tree.id, r);
         assert.ok(h, `head revision ${r} missing`);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
-import { checkHead, type LogStorage, type NewLeaf, Sequencer, StorageError, signHead, type TreeHead } from '../../src/log/index.ts';
+import { checkHead, type LogStorage, type NewLeaf, Sequencer, StorageError, type StoredHead, signHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { drain, leafValue, newLog, newSigner } from '../log/fixtures.ts';
 
@@ -51,7 +51,7 @@ export function storageContract(name: string, open: () => Promise<LogStorage>, r
         const head = await s.latestHead(tree);
         assert.equal(head?.revision, 0);
         assert.equal(head?.size, 0);
-        checkHead(head as TreeHead, signer.publicKey);
+        checkHead(head as StoredHead, signer.publicKey);
         assert.ok((await s.listTrees()).some((x) => x.name === 't0'));
       });
 
@@ -442,7 +442,7 @@ export function storageContract(name: string, open: () => Promise<LogStorage>, r
 
       it('keeps every head consistent with every earlier head', async () => {
         const { log, seq } = await newLog(s, `cons-${n++}`);
-        const heads: TreeHead[] = [];
+        const heads: StoredHead[] = [];
         for (let b = 0; b < 6; b++) {
           await log.queueLeaves(Array.from({ length: 37 * (b + 1) }, (_, j) => ({ value: Buffer.from(`c${b}-${j}`) })));
           await drain(seq);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { PublicKey } from '../../src/crypto/index.ts';
-import { checkHead, Log, type LogStorage, type TreeHead } from '../../src/log/index.ts';
+import { checkHead, Log, type LogStorage, type StoredHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 
 const WORKER = new URL('./pg-worker.ts', import.meta.url).pathname;
@@ -147,7 +147,7 @@ export async function checkWholeLog(
   const missing = ackedValues.filter((v) => !identities.has(hashLeaf(v).toString('hex')));
   assert.equal(missing.length, 0, `${missing.length} acknowledged leaves were never sequenced, e.g. ${missing[0]?.toString()}`);
 
-  const heads: TreeHead[] = [];
+  const heads: StoredHead[] = [];
   for (let r = 0; r <= latest.revision; r++) {
     const h = await storage.headAtRevision(treeId, r);
     assert.ok(h, `head revision ${r} exists`);

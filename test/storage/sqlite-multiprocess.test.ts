@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { Log, type LogStorage, Sequencer, type TreeHead } from '../../src/log/index.ts';
+import { Log, type LogStorage, Sequencer, type StoredHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { newKey } from '../log/fixtures.ts';
@@ -30,7 +30,7 @@ function run(args: string[]): Promise<string[]> {
 }
 
 /** Rebuilds the tree from its leaves and checks every stored head against the one before. */
-async function checkWholeLog(storage: LogStorage, log: Log): Promise<TreeHead> {
+async function checkWholeLog(storage: LogStorage, log: Log): Promise<StoredHead> {
   const head = await log.latestHead();
   const range = CompactRange.empty();
   for (let at = 0; at < head.size; ) {
@@ -42,7 +42,7 @@ async function checkWholeLog(storage: LogStorage, log: Log): Promise<TreeHead> {
     }
   }
   assert.ok(range.root().equals(head.rootHash), 'the leaves fold to the signed root');
-  let prev: TreeHead | null = null;
+  let prev: StoredHead | null = null;
   for (let r = 0; r <= head.revision; r++) {
     const h = await storage.headAtRevision(log.tree.id, r);
     assert.ok(h, `head ${r} is kept`);

@@ -11,7 +11,7 @@
  *
  * Faults are armed with `failNext` and consumed in call order.
  */
-import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../src/log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredHead, StoredLeaf, TreeInfo } from '../../src/log/index.ts';
 import type { TileId } from '../../src/merkle/index.ts';
 
 export type FaultMode = 'fail' | 'fail-after-persist';
@@ -62,7 +62,7 @@ export class FaultyStorage implements LogStorage {
     throw error;
   }
 
-  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
+  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: StoredHead, now: number): Promise<TreeInfo> {
     return this.#call('createTree', () => this.#inner.createTree(spec, head, now));
   }
   getTree(name: string): Promise<TreeInfo | null> {
@@ -83,10 +83,10 @@ export class FaultyStorage implements LogStorage {
   integrate(treeId: number, integration: Integration): Promise<void> {
     return this.#call('integrate', () => this.#inner.integrate(treeId, integration));
   }
-  latestHead(treeId: number): Promise<TreeHead | null> {
+  latestHead(treeId: number): Promise<StoredHead | null> {
     return this.#call('latestHead', () => this.#inner.latestHead(treeId));
   }
-  headAtRevision(treeId: number, revision: number): Promise<TreeHead | null> {
+  headAtRevision(treeId: number, revision: number): Promise<StoredHead | null> {
     return this.#call('headAtRevision', () => this.#inner.headAtRevision(treeId, revision));
   }
   getTiles(treeId: number, ids: readonly TileId[]): Promise<(Buffer | undefined)[]> {

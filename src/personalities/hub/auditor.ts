@@ -26,13 +26,13 @@ import { judge } from '../../audit/index.ts';
 import { encodeHubTreeHead } from '../../codec/index.ts';
 import type { PublicKey } from '../../crypto/index.ts';
 import { msToNs } from '../../hub/entry.ts';
-import { checkHead, StorageError, type TreeHead } from '../../log/index.ts';
+import { checkHead, StorageError, type StoredHead } from '../../log/index.ts';
 import type { ServedHead, ServedHeadStore } from './served-heads.ts';
 import type { HubSigner } from './signer.ts';
 
 /** What the auditor needs from the log core (a Log satisfies it). */
 export interface CoreView {
-  latestHead(): Promise<TreeHead>;
+  latestHead(): Promise<StoredHead>;
   getConsistencyProof(size1: number, size2: number): Promise<Buffer[]>;
 }
 
@@ -41,7 +41,7 @@ export interface RootAlert {
   /** The last head served, still being served. */
   readonly served: ServedHead | null;
   /** The core head refused. */
-  readonly rejected: TreeHead;
+  readonly rejected: StoredHead;
   readonly error?: unknown;
 }
 
@@ -194,7 +194,7 @@ export class HeadAuditor {
 }
 
 /** What happened, and what to do, when the core does not extend the head served before this process started. */
-function lostDatabase(stored: ServedHead, head: TreeHead, reason: string): string {
+function lostDatabase(stored: ServedHead, head: StoredHead, reason: string): string {
   return (
     `the core's tree (size ${head.size}) does not extend the head this hub served before (size ${stored.size}, ` +
     `root ${stored.rootHash.toString('hex')}, from its served-head store): ${reason}. ` +

@@ -11,6 +11,7 @@ import type { HeadStore } from '../../audit/index.ts';
 import { decodeBase64, encodeBase64 } from '../../codec/index.ts';
 import { StorageError } from '../../log/index.ts';
 
+/** A core head (a StoredHead without its compact range) that the hub has proven consistent and serves. */
 export interface ServedHead {
   readonly revision: number;
   readonly size: number;

@@ -23,7 +23,7 @@
  * connection. Nothing is cached in this object between calls.
  */
 import type pg from 'pg';
-import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredHead, StoredLeaf, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes } from '../hashes.ts';
@@ -65,7 +65,7 @@ export class PostgresStorage implements LogStorage {
     return storage;
   }
 
-  async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
+  async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: StoredHead, now: number): Promise<TreeInfo> {
     for (let attempt = 0; ; attempt++) {
       try {
         const id = await this.#tx('createTree', async (c) => {
@@ -193,12 +193,12 @@ export class PostgresStorage implements LogStorage {
     });
   }
 
-  async latestHead(treeId: number): Promise<TreeHead | null> {
+  async latestHead(treeId: number): Promise<StoredHead | null> {
     const r = await this.#query('latestHead', SQL.latestHead, [treeId]);
     return r.rows[0] ? toHead(r.rows[0]) : null;
   }
 
-  async headAtRevision(treeId: number, revision: number): Promise<TreeHead | null> {
+  async headAtRevision(treeId: number, revision: number): Promise<StoredHead | null> {
     const r = await this.#query('headAtRevision', SQL.headAt, [treeId, revision]);
     return r.rows[0] ? toHead(r.rows[0]) : null;
   }
@@ -299,6 +299,6 @@ export class PostgresStorage implements LogStorage {
   }
 }
 
-function headValues(treeId: number, h: TreeHead): unknown[] {
+function headValues(treeId: number, h: StoredHead): unknown[] {
   return [treeId, h.revision, h.size, h.rootHash, h.timestamp, joinHashes(h.compactRange), h.logRoot, h.signature];
 }

@@ -4,7 +4,7 @@
  * refuses values a JS number cannot hold exactly (StorageError CORRUPT: we
  * never write them, so one in the database is damage).
  */
-import type { StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
+import type { StoredHead, StoredLeaf, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import { splitHashes } from '../hashes.ts';
 
@@ -46,7 +46,7 @@ export function toLeaf(r: Row): StoredLeaf {
 
 export const HEAD_COLUMNS = 'revision, tree_size, root_hash, ts_ms, compact_range, log_root, signature';
 
-export function toHead(r: Row): TreeHead {
+export function toHead(r: Row): StoredHead {
   return {
     revision: int(r.revision),
     size: int(r.tree_size),

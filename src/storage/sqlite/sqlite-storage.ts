@@ -12,7 +12,7 @@
  * batches bounded (the sequencer's batchSize) so the event loop is never
  * held for long.
  */
-import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredHead, StoredLeaf, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { joinHashes, splitHashes } from '../hashes.ts';
@@ -56,7 +56,7 @@ export class SqliteStorage implements LogStorage {
     };
   }
 
-  async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
+  async createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: StoredHead, now: number): Promise<TreeInfo> {
     return this.#run('createTree', () =>
       this.#db.immediate(() => {
         if (this.#s.treeByName.get(spec.name)) throw new StorageError('ALREADY_EXISTS', `a tree named ${JSON.stringify(spec.name)} exists`);
@@ -151,14 +151,14 @@ export class SqliteStorage implements LogStorage {
     );
   }
 
-  async latestHead(treeId: number): Promise<TreeHead | null> {
+  async latestHead(treeId: number): Promise<StoredHead | null> {
     return this.#run('latestHead', () => {
       const r = this.#s.latestHead.get(treeId) as Row | undefined;
       return r ? toHead(r) : null;
     });
   }
 
-  async headAtRevision(treeId: number, revision: number): Promise<TreeHead | null> {
+  async headAtRevision(treeId: number, revision: number): Promise<StoredHead | null> {
     return this.#run('headAtRevision', () => {
       const r = this.#s.headAt.get(treeId, revision) as Row | undefined;
       return r ? toHead(r) : null;
@@ -239,7 +239,7 @@ export class SqliteStorage implements LogStorage {
     return leafFromRow(r, index);
   }
 
-  #insertHead(treeId: number, h: TreeHead): void {
+  #insertHead(treeId: number, h: StoredHead): void {
     this.#s.insertHead.run(treeId, h.revision, h.size, h.rootHash, h.timestamp, joinHashes(h.compactRange), h.logRoot, h.signature);
   }
 
@@ -336,7 +336,7 @@ function leafFromRow(r: Row, index: number | null): StoredLeaf {
   };
 }
 
-function toHead(r: Row): TreeHead {
+function toHead(r: Row): StoredHead {
   return {
     revision: r.revision as number,
     size: r.size as number,

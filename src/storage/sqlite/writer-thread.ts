@@ -21,7 +21,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { type HeadStore, MAX_HEAD_BODY_BYTES } from '../../audit/index.ts';
-import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredLeaf, TreeHead, TreeInfo } from '../../log/index.ts';
+import type { Integration, LogStorage, NewLeaf, PendingLeaf, QueueResult, StoredHead, StoredLeaf, TreeInfo } from '../../log/index.ts';
 import { StorageError } from '../../log/index.ts';
 import type { TileId } from '../../merkle/index.ts';
 import { SqliteHeadStore } from './head-store.ts';
@@ -84,7 +84,7 @@ export class ThreadedSqliteStorage implements LogStorage {
   }
 
   // Writes: on the writer thread.
-  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: TreeHead, now: number): Promise<TreeInfo> {
+  createTree(spec: Omit<TreeInfo, 'id' | 'createdAt'>, head: StoredHead, now: number): Promise<TreeInfo> {
     return this.#call('createTree', [spec, head, now]);
   }
   async queueLeaves(treeId: number, leaves: readonly NewLeaf[]): Promise<QueueResult[]> {
@@ -120,10 +120,10 @@ export class ThreadedSqliteStorage implements LogStorage {
   pendingCount(treeId: number): Promise<number> {
     return this.#reader.pendingCount(treeId);
   }
-  latestHead(treeId: number): Promise<TreeHead | null> {
+  latestHead(treeId: number): Promise<StoredHead | null> {
     return this.#reader.latestHead(treeId);
   }
-  headAtRevision(treeId: number, revision: number): Promise<TreeHead | null> {
+  headAtRevision(treeId: number, revision: number): Promise<StoredHead | null> {
     return this.#reader.headAtRevision(treeId, revision);
   }
   getTiles(treeId: number, ids: readonly TileId[]): Promise<(Buffer | undefined)[]> {

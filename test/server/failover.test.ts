@@ -2,8 +2,8 @@
  * Issue 8 §4, the MMD promise under failover (RFC 6962 §3: "the log MUST
  * incorporate a certificate in its Merkle Tree within the Maximum Merge
  * Delay"; an SGT promises the same, specs/gossip-hub.md §2.4). Three
- * `grapevine serve` frontends on one PostgreSQL database at the tightest
- * MMD src/log/timing.ts accepts take add-chain and add-signed-blob load
+ * `grapevine serve` frontends on one database (PostgreSQL; SQLite, one file)
+ * at the tightest MMD src/log/timing.ts accepts take add-chain and add-signed-blob load
  * spread over all of them; the process holding a sequencer lease is killed
  * with SIGKILL mid-load. Then, from the outside only — CtClient and
  * HubClient, every signature and proof verified — every SCT and SGT that was
@@ -181,6 +181,13 @@ interface Delays {
   outstandingAtKill: number;
 }
 
+/** For a failure message: the last observed head without the entry, against the deadline. */
+function verdict(lastWithoutMs: number | undefined, deadlineMs: number): string {
+  return lastWithoutMs === undefined
+    ? 'no head without it was observed'
+    : `the last observed head without it was signed at ${lastWithoutMs} ms, ${lastWithoutMs > deadlineMs ? 'after' : 'before'} the deadline ${deadlineMs} ms`;
+}
+
 /** Every SCT's entry in the earliest observed STH that includes it, proven; that STH's timestamp within the SCT's + MMD. */
 async function checkScts(site: Site, url: string, obs: Observer, scts: readonly Sct[], mmdMs: number, killSize: number): Promise<Delays> {
   const ct = new CtClient({ url, logKey: site.ctKey });
@@ -198,7 +205,8 @@ async function checkScts(site: Site, url: string, obs: Observer, scts: readonly 
     const delay = first.timestamp - sct.timestamp;
     assert.ok(
       delay <= mmdMs,
-      `SCT at ${sct.timestamp} (leaf ${index}) first in the STH of size ${first.treeSize} at ${first.timestamp}: ${delay} ms after it, want ≤ MMD ${mmdMs} ms`,
+      `SCT at ${sct.timestamp} (leaf ${index}) first in the STH of size ${first.treeSize} at ${first.timestamp}: ${delay} ms after it, want ≤ MMD ${mmdMs} ms; ` +
+        verdict(heads.filter((h) => h.treeSize <= index).at(-1)?.timestamp, sct.timestamp + mmdMs),
     );
     d.worst = Math.max(d.worst, delay);
     if (beforeKill) {
@@ -210,6 +218,8 @@ async function checkScts(site: Site, url: string, obs: Observer, scts: readonly 
   for (const h of used) await ct.verifyConsistency(h, final);
   return d;
 }
+
+const nsToMs = (ns: bigint) => Number(ns / 1_000_000n);
 
 /** As checkScts, for SGTs and hub tree heads (timestamps in ns on the hub's wire). */
 async function checkSgts(site: Site, url: string, obs: Observer, sgts: readonly Sgt[], mmdMs: number, killSize: number): Promise<Delays> {
@@ -228,9 +238,16 @@ async function checkSgts(site: Site, url: string, obs: Observer, sgts: readonly 
     const delayNs = first.head.timestamp - sgt.entry.hubTimestamp;
     assert.ok(
       delayNs <= mmdNs,
-      `SGT at ${sgt.entry.hubTimestamp} ns (leaf ${index}) first in the head of size ${first.head.treeSize} at ${first.head.timestamp} ns: want ≤ MMD ${mmdMs} ms after it`,
+      `SGT at ${sgt.entry.hubTimestamp} ns (leaf ${index}) first in the head of size ${first.head.treeSize} at ${first.head.timestamp} ns: want ≤ MMD ${mmdMs} ms after it; ` +
+        verdict(
+          heads
+            .filter((h) => h.head.treeSize <= index)
+            .map((h) => nsToMs(h.head.timestamp))
+            .at(-1),
+          nsToMs(sgt.entry.hubTimestamp) + mmdMs,
+        ),
     );
-    const delay = Number(delayNs / 1_000_000n);
+    const delay = nsToMs(delayNs);
     d.worst = Math.max(d.worst, delay);
     if (beforeKill) {
       d.worstBeforeKill = Math.max(d.worstBeforeKill, delay);
@@ -244,82 +261,94 @@ async function checkSgts(site: Site, url: string, obs: Observer, sgts: readonly 
 describe('the MMD promise when the sequencer leader is killed under load', () => {
   let db: TestDatabase | undefined;
   after(async () => db?.drop());
+  const backends = [
+    {
+      name: 'PostgreSQL',
+      skip: pgSkip('the failover test on PostgreSQL'),
+      database: async () => {
+        db = await createTestDatabase('gv_failover');
+        return db.freshSchema();
+      },
+    },
+    { name: 'SQLite', skip: false, database: async () => 'sqlite:grapevine.db' },
+  ];
 
-  it('merges every SCT and SGT issued within the tightest accepted MMD, by the signed timestamps', {
-    timeout: 240_000,
-    skip: pgSkip('the failover test (several frontends on PostgreSQL)'),
-  }, async (t: TestContext) => {
-    const mmdMs = minimumMmdMs();
-    db = await createTestDatabase('gv_failover');
-    const site = await writeSite(await db.freshSchema(), mmdMs);
-    const fronts = Array.from({ length: FRONTENDS }, (_, i) => new Frontend(`f${i}`, site, ['--create-trees']));
-    const out = new Outcomes();
-    let stopLoad = false;
-    let observer: Observer | undefined;
-    let loading: Promise<void> | undefined;
-    try {
-      await Promise.all(fronts.map((f) => f.ready));
-      await waitUntil(() => TREES.every((tree) => fronts.some((f) => f.leads.has(tree))), 'a sequencer leader for each tree');
-      const next = picker(fronts);
-      observer = new Observer(site, next);
-      const obs = observer;
-      // SIGKILL every process holding a lease (one or two) mid-load, the moment a leader has just issued a
-      // promise: that entry is queued, most likely not yet merged, and the next leader must keep the promise.
-      let victims: Frontend[] = [];
-      let sizesAtKill = { ct: 0, hub: 0 };
-      out.onPromise = (from) => {
-        if (out.killed || out.promises < BEFORE_KILL || !TREES.some((tree) => from.leads.has(tree))) return;
-        victims = fronts.filter((f) => TREES.some((tree) => f.leads.has(tree)));
-        sizesAtKill = { ct: obs.latestCt()?.treeSize ?? 0, hub: obs.latestHub()?.head.treeSize ?? 0 };
-        for (const v of victims) v.child.kill('SIGKILL');
-        out.killed = true;
-      };
-      loading = load(site, next, out, () => stopLoad);
-      const loaded = (n: number) => () => {
+  for (const backend of backends) {
+    it(`merges every SCT and SGT issued within the tightest accepted MMD, by the signed timestamps (${backend.name})`, {
+      timeout: 240_000,
+      skip: backend.skip,
+    }, async (t: TestContext) => {
+      const mmdMs = minimumMmdMs();
+      const site = await writeSite(await backend.database(), mmdMs);
+      const fronts = Array.from({ length: FRONTENDS }, (_, i) => new Frontend(`f${i}`, site, ['--create-trees']));
+      const out = new Outcomes();
+      let stopLoad = false;
+      let observer: Observer | undefined;
+      let loading: Promise<void> | undefined;
+      try {
+        await Promise.all(fronts.map((f) => f.ready));
+        await waitUntil(() => TREES.every((tree) => fronts.some((f) => f.leads.has(tree))), 'a sequencer leader for each tree');
+        const next = picker(fronts);
+        observer = new Observer(site, next);
+        const obs = observer;
+        // SIGKILL every process holding a lease (one or two) mid-load, the moment a leader has just issued a
+        // promise: that entry is queued, most likely not yet merged, and the next leader must keep the promise.
+        let victims: Frontend[] = [];
+        let sizesAtKill = { ct: 0, hub: 0 };
+        out.onPromise = (from) => {
+          if (out.killed || out.promises < BEFORE_KILL || !TREES.some((tree) => from.leads.has(tree))) return;
+          victims = fronts.filter((f) => TREES.some((tree) => f.leads.has(tree)));
+          sizesAtKill = { ct: obs.latestCt()?.treeSize ?? 0, hub: obs.latestHub()?.head.treeSize ?? 0 };
+          for (const v of victims) v.child.kill('SIGKILL');
+          out.killed = true;
+        };
+        loading = load(site, next, out, () => stopLoad);
+        const loaded = (n: number) => () => {
+          if (out.error) throw out.error;
+          return out.promises >= n;
+        };
+        await waitUntil(() => loaded(0)() && out.killed, 'the kill, after some promises');
+        await Promise.all(victims.map((v) => v.exited));
+        const survivors = fronts.filter((f) => !victims.includes(f));
+        const takenOver = () => TREES.every((tree) => survivors.some((f) => f.leads.has(tree)));
+        await waitUntil(takenOver, 'a survivor to take over each lease');
+        const issuedAtTakeover = out.promises;
+        await waitUntil(loaded(issuedAtTakeover + AFTER_TAKEOVER), `${AFTER_TAKEOVER} promises after the takeover`);
+        stopLoad = true;
+        await loading;
         if (out.error) throw out.error;
-        return out.promises >= n;
-      };
-      await waitUntil(() => loaded(0)() && out.killed, 'the kill, after some promises');
-      await Promise.all(victims.map((v) => v.exited));
-      const survivors = fronts.filter((f) => !victims.includes(f));
-      const takenOver = () => TREES.every((tree) => survivors.some((f) => f.leads.has(tree)));
-      await waitUntil(takenOver, 'a survivor to take over each lease');
-      const issuedAtTakeover = out.promises;
-      await waitUntil(loaded(issuedAtTakeover + AFTER_TAKEOVER), `${AFTER_TAKEOVER} promises after the takeover`);
-      stopLoad = true;
-      await loading;
-      if (out.error) throw out.error;
 
-      // Wait until each log has signed a head later than every promise's deadline (its own clock, not ours).
-      const lastSct = Math.max(...out.scts.map((s) => s.sct.timestamp));
-      const lastSgt = out.sgts.reduce((m, s) => (s.sgt.entry.hubTimestamp > m ? s.sgt.entry.hubTimestamp : m), 0n);
-      await waitUntil(
-        () =>
-          (obs.latestCt()?.timestamp ?? 0) > lastSct + mmdMs &&
-          (obs.latestHub()?.head.timestamp ?? 0n) > lastSgt + BigInt(mmdMs) * 1_000_000n,
-        'heads signed after every deadline',
-      );
-      await observer.stop();
+        // Wait until each log has signed a head later than every promise's deadline (its own clock, not ours).
+        const lastSct = Math.max(...out.scts.map((s) => s.sct.timestamp));
+        const lastSgt = out.sgts.reduce((m, s) => (s.sgt.entry.hubTimestamp > m ? s.sgt.entry.hubTimestamp : m), 0n);
+        await waitUntil(
+          () =>
+            (obs.latestCt()?.timestamp ?? 0) > lastSct + mmdMs &&
+            (obs.latestHub()?.head.timestamp ?? 0n) > lastSgt + BigInt(mmdMs) * 1_000_000n,
+          'heads signed after every deadline',
+        );
+        await observer.stop();
 
-      const url = survivors[0].url;
-      const ct = await checkScts(site, url, observer, out.scts, mmdMs, sizesAtKill.ct);
-      const hub = await checkSgts(site, url, observer, out.sgts, mmdMs, sizesAtKill.hub);
-      t.diagnostic(
-        `MMD ${mmdMs} ms; killed ${victims.map((v) => `${v.name} (leading ${[...v.leads].join(', ')})`).join(', ')}; ` +
-          `${out.scts.length} SCTs (${out.scts.filter((s) => s.beforeKill).length} before the kill, ${ct.outstandingAtKill} of them not yet in a head seen then), ` +
-          `${out.sgts.length} SGTs (${out.sgts.filter((s) => s.beforeKill).length} before, ${hub.outstandingAtKill} outstanding); ` +
-          `worst merge delay by the signed timestamps: CT ${ct.worst} ms (${ct.worstBeforeKill} ms before the kill), hub ${hub.worst} ms (${hub.worstBeforeKill} ms); ` +
-          `refused 503: CT ${out.refused.ct}, hub ${out.refused.hub}; cut by the kill: CT ${out.failed.ct}, hub ${out.failed.hub}; ` +
-          `heads observed: CT ${observer.ct.size}, hub ${observer.hub.size}`,
-      );
-      // The kill hit promises the killed leader had not merged: the new leader had to keep them.
-      assert.ok(ct.outstandingAtKill + hub.outstandingAtKill > 0, 'some promises were outstanding at the kill');
-      for (const f of survivors) assert.deepEqual(await f.stop(), { code: 0, signal: null }, `${f.name} shuts down cleanly`);
-    } finally {
-      stopLoad = true;
-      for (const f of fronts) f.kill();
-      await observer?.stop();
-      await loading?.catch(() => {});
-    }
-  });
+        const url = survivors[0].url;
+        const ct = await checkScts(site, url, observer, out.scts, mmdMs, sizesAtKill.ct);
+        const hub = await checkSgts(site, url, observer, out.sgts, mmdMs, sizesAtKill.hub);
+        t.diagnostic(
+          `MMD ${mmdMs} ms; killed ${victims.map((v) => `${v.name} (leading ${[...v.leads].join(', ')})`).join(', ')}; ` +
+            `${out.scts.length} SCTs (${out.scts.filter((s) => s.beforeKill).length} before the kill, ${ct.outstandingAtKill} of them not yet in a head seen then), ` +
+            `${out.sgts.length} SGTs (${out.sgts.filter((s) => s.beforeKill).length} before, ${hub.outstandingAtKill} outstanding); ` +
+            `worst merge delay by the signed timestamps: CT ${ct.worst} ms (${ct.worstBeforeKill} ms before the kill), hub ${hub.worst} ms (${hub.worstBeforeKill} ms); ` +
+            `refused 503: CT ${out.refused.ct}, hub ${out.refused.hub}; cut by the kill: CT ${out.failed.ct}, hub ${out.failed.hub}; ` +
+            `heads observed: CT ${observer.ct.size}, hub ${observer.hub.size}`,
+        );
+        // The kill hit promises the killed leader had not merged: the new leader had to keep them.
+        assert.ok(ct.outstandingAtKill + hub.outstandingAtKill > 0, 'some promises were outstanding at the kill');
+        for (const f of survivors) assert.deepEqual(await f.stop(), { code: 0, signal: null }, `${f.name} shuts down cleanly`);
+      } finally {
+        stopLoad = true;
+        for (const f of fronts) f.kill();
+        await observer?.stop();
+        await loading?.catch(() => {});
+      }
+    });
+  }
 });

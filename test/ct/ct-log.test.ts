@@ -21,9 +21,9 @@ describe('CtLog', () => {
   });
   after(() => t.close());
 
-  describe('addChain', () => {
+  describe('processAddChain', () => {
     it('returns an SCT v1 that verifies with the log key over the RFC 6962 §3.2 input', async () => {
-      const sct = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+      const sct = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
       assert.deepEqual(sct.logId, rfc6962LogId(t.signer.publicKey));
       assert.equal(sct.extensions.length, 0);
       const input = encodeSctSignatureInput({
@@ -35,12 +35,12 @@ describe('CtLog', () => {
     });
 
     it('answers a resubmission with the original timestamp and a valid SCT over the logged entry', async () => {
-      const first = await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], IP);
+      const first = await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], IP);
       await new Promise((r) => setTimeout(r, 5));
-      const again = await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der, d.root.der], IP);
+      const again = await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der, d.root.der], IP);
       assert.equal(again.timestamp, first.timestamp);
       await drain(t.seq);
-      const all = await t.ct.getEntries(0, 1000, IP);
+      const all = await t.ct.processGetEntries(0, 1000, IP);
       const logged = all.map((e) => decodeMerkleTreeLeaf(e.leafInput)).filter((l) => l.signedEntry.entryType === 'precert_entry');
       assert.equal(logged.length, 1, 'the resubmission was not logged again');
       const entry = logged[0];
@@ -50,31 +50,31 @@ describe('CtLog', () => {
 
     it('issues SCTs whose entries get merged and proven (inclusion against the next STH)', async () => {
       const leaf = await mintLeaf(d.intermediate, { dnsNames: ['merged.grapevine.test'] });
-      const sct = await t.ct.addChain('x509_entry', [leaf.der, d.intermediate.der], IP);
+      const sct = await t.ct.processAddChain('x509_entry', [leaf.der, d.intermediate.der], IP);
       await drain(t.seq);
-      const sth = await t.ct.getSth(IP);
+      const sth = await t.ct.processGetSth(IP);
       assert.ok(sth.timestamp >= sct.timestamp, 'RFC 6962 §3.5: the STH is at least as recent as the SCTs it covers');
       const value = encodeMerkleTreeLeaf({
         timestamp: sct.timestamp,
         signedEntry: { entryType: 'x509_entry', certificate: leaf.der },
         extensions: Buffer.alloc(0),
       });
-      const { leafIndex, auditPath } = await t.ct.getProofByHash(hashLeaf(value), sth.treeSize, IP);
+      const { leafIndex, auditPath } = await t.ct.processGetProofByHash(hashLeaf(value), sth.treeSize, IP);
       verifyInclusion(leafIndex, sth.treeSize, hashLeaf(value), auditPath, sth.sha256RootHash);
     });
 
     it('rejects a bad chain with the admission code and queues nothing', async () => {
-      const before = (await t.ct.getSth(IP)).treeSize;
-      await assertRejectsCode(t.ct.addChain('x509_entry', [d.precert.der, d.intermediate.der], IP), CtError, 'PRECERT_IN_ADD_CHAIN');
+      const before = (await t.ct.processGetSth(IP)).treeSize;
+      await assertRejectsCode(t.ct.processAddChain('x509_entry', [d.precert.der, d.intermediate.der], IP), CtError, 'PRECERT_IN_ADD_CHAIN');
       await drain(t.seq);
-      assert.equal((await t.ct.getSth(IP)).treeSize, before);
+      assert.equal((await t.ct.processGetSth(IP)).treeSize, before);
     });
   });
 
-  describe('getSth', () => {
+  describe('processGetSth', () => {
     it('signs the head as a TreeHeadSignature (RFC 6962 §3.5) with the head timestamp', async () => {
       await drain(t.seq);
-      const sth = await t.ct.getSth(IP);
+      const sth = await t.ct.processGetSth(IP);
       const head = await t.log.latestHead();
       assert.equal(sth.timestamp, head.timestamp);
       assert.equal(sth.treeSize, head.size);
@@ -82,57 +82,57 @@ describe('CtLog', () => {
     });
 
     it('serves the same signed bytes while the head revision is unchanged', async () => {
-      const a = await t.ct.getSth(IP);
-      const b = await t.ct.getSth(IP);
+      const a = await t.ct.processGetSth(IP);
+      const b = await t.ct.processGetSth(IP);
       assert.deepEqual(a.treeHeadSignature.signature, b.treeHeadSignature.signature);
     });
   });
 
   describe('proofs and entries', () => {
     it('proves consistency between successive STHs (RFC 6962 §4.4)', async () => {
-      const old = await t.ct.getSth(IP);
+      const old = await t.ct.processGetSth(IP);
       for (const name of ['c1', 'c2', 'c3']) {
         const leaf = await mintLeaf(d.intermediate, { dnsNames: [`${name}.grapevine.test`] });
-        await t.ct.addChain('x509_entry', [leaf.der, d.intermediate.der], IP);
+        await t.ct.processAddChain('x509_entry', [leaf.der, d.intermediate.der], IP);
       }
       await drain(t.seq);
-      const cur = await t.ct.getSth(IP);
+      const cur = await t.ct.processGetSth(IP);
       assert.ok(cur.treeSize > old.treeSize);
-      const proof = await t.ct.getSthConsistency(old.treeSize, cur.treeSize, IP);
+      const proof = await t.ct.processGetSthConsistency(old.treeSize, cur.treeSize, IP);
       verifyConsistency(old.treeSize, cur.treeSize, proof, old.sha256RootHash, cur.sha256RootHash);
-      assert.deepEqual(await t.ct.getSthConsistency(0, cur.treeSize, IP), []);
-      assert.deepEqual(await t.ct.getSthConsistency(cur.treeSize, cur.treeSize, IP), []);
+      assert.deepEqual(await t.ct.processGetSthConsistency(0, cur.treeSize, IP), []);
+      assert.deepEqual(await t.ct.processGetSthConsistency(cur.treeSize, cur.treeSize, IP), []);
     });
 
     it('refuses sizes beyond the current tree with a 400-class error', async () => {
-      const cur = await t.ct.getSth(IP);
-      await assertRejectsCode(t.ct.getSthConsistency(1, cur.treeSize + 1, IP), LogError, 'BAD_REQUEST');
-      await assertRejectsCode(t.ct.getSthConsistency(0, cur.treeSize + 1, IP), CtError, 'BAD_REQUEST');
-      await assertRejectsCode(t.ct.getEntryAndProof(0, cur.treeSize + 1, IP), LogError, 'BAD_REQUEST');
-      await assertRejectsCode(t.ct.getEntries(cur.treeSize, cur.treeSize + 5, IP), LogError, 'BAD_REQUEST');
+      const cur = await t.ct.processGetSth(IP);
+      await assertRejectsCode(t.ct.processGetSthConsistency(1, cur.treeSize + 1, IP), LogError, 'BAD_REQUEST');
+      await assertRejectsCode(t.ct.processGetSthConsistency(0, cur.treeSize + 1, IP), CtError, 'BAD_REQUEST');
+      await assertRejectsCode(t.ct.processGetEntryAndProof(0, cur.treeSize + 1, IP), LogError, 'BAD_REQUEST');
+      await assertRejectsCode(t.ct.processGetEntries(cur.treeSize, cur.treeSize + 5, IP), LogError, 'BAD_REQUEST');
     });
 
     it('answers an unknown hash with NOT_FOUND', async () => {
-      const cur = await t.ct.getSth(IP);
-      await assertRejectsCode(t.ct.getProofByHash(Buffer.alloc(32, 7), cur.treeSize, IP), CtError, 'NOT_FOUND');
+      const cur = await t.ct.processGetSth(IP);
+      await assertRejectsCode(t.ct.processGetProofByHash(Buffer.alloc(32, 7), cur.treeSize, IP), CtError, 'NOT_FOUND');
     });
 
     it('returns entries clamped to the tree, with their chains as extra_data (RFC 6962 §4.6)', async () => {
-      const cur = await t.ct.getSth(IP);
-      const all = await t.ct.getEntries(0, cur.treeSize + 100, IP);
+      const cur = await t.ct.processGetSth(IP);
+      const all = await t.ct.processGetEntries(0, cur.treeSize + 100, IP);
       assert.equal(all.length, cur.treeSize);
       for (const e of all) assert.ok(e.extraData.length > 0);
-      assert.equal((await t.ct.getEntries(1, 2, IP)).length, 2);
+      assert.equal((await t.ct.processGetEntries(1, 2, IP)).length, 2);
     });
 
     it('returns an entry with its audit path (RFC 6962 §4.8)', async () => {
-      const cur = await t.ct.getSth(IP);
-      const e = await t.ct.getEntryAndProof(1, cur.treeSize, IP);
+      const cur = await t.ct.processGetSth(IP);
+      const e = await t.ct.processGetEntryAndProof(1, cur.treeSize, IP);
       verifyInclusion(1, cur.treeSize, hashLeaf(e.leafInput), e.auditPath, cur.sha256RootHash);
     });
 
     it('lists the accepted roots', () => {
-      assert.deepEqual(t.ct.getRoots(IP), [d.root.der]);
+      assert.deepEqual(t.ct.processGetRoots(IP), [d.root.der]);
     });
   });
 });
@@ -141,29 +141,29 @@ describe('CtLog quotas and backlog', () => {
   it('charges submissions to the client IP before parsing', async () => {
     const t = await newCtLog({ quotas: new RequestQuotas({ perClient: { write: { rate: 0.001, burst: 1 } } }) });
     const d = await demoSet();
-    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
-    await assertRejectsCode(t.ct.addChain('x509_entry', [Buffer.from('junk')], IP), QuotaError, 'EXHAUSTED');
+    await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await assertRejectsCode(t.ct.processAddChain('x509_entry', [Buffer.from('junk')], IP), QuotaError, 'EXHAUSTED');
     // Another client is not affected.
-    await assertRejectsCode(t.ct.addChain('x509_entry', [Buffer.from('junk')], 'ip:192.0.2.2'), CtError, 'BAD_CERTIFICATE');
+    await assertRejectsCode(t.ct.processAddChain('x509_entry', [Buffer.from('junk')], 'ip:192.0.2.2'), CtError, 'BAD_CERTIFICATE');
     await t.close();
   });
 
   it('charges new entries, not replays, to their issuers (issue 9 #1): four replays leave a new precertificate its quota', async () => {
     const t = await newCtLog({ quotas: new RequestQuotas({ perSubmitter: { write: { rate: 0.001, burst: 3 } } }) });
     const d = await demoSet();
-    const first = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    const first = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     // The certificate is public once logged: anyone replays it, from anywhere, with or without the root.
     for (let i = 0; i < 4; i++) {
-      const again = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der, d.root.der], `ip:198.51.100.${i}`);
+      const again = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der, d.root.der], `ip:198.51.100.${i}`);
       assert.equal(again.timestamp, first.timestamp);
     }
     // Charged before dedup, the replays had emptied the intermediate's and the root's buckets: this was a 429.
-    await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.9');
-    await t.ct.addChain('precert_entry', [d.signedPrecert.der, d.precertSigner.der, d.intermediate.der], 'ip:192.0.2.9');
+    await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.9');
+    await t.ct.processAddChain('precert_entry', [d.signedPrecert.der, d.precertSigner.der, d.intermediate.der], 'ip:192.0.2.9');
     // Three new entries under the intermediate: its bucket is empty now, for new entries only.
     const leaf = await mintLeaf(d.intermediate, { dnsNames: ['one-too-many.grapevine.test'] });
-    await assertRejectsCode(t.ct.addChain('x509_entry', [leaf.der, d.intermediate.der], IP), QuotaError, 'EXHAUSTED');
-    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await assertRejectsCode(t.ct.processAddChain('x509_entry', [leaf.der, d.intermediate.der], IP), QuotaError, 'EXHAUSTED');
+    await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     await t.close();
   });
 
@@ -172,17 +172,17 @@ describe('CtLog quotas and backlog', () => {
     const d = await demoSet();
     const other = await mintIntermediate(d.root, { subject: 'CN=Sibling CA' });
     const mint = (ca: TestCert, name: string) => mintLeaf(ca, { dnsNames: [`${name}.grapevine.test`] });
-    await t.ct.addChain('x509_entry', [(await mint(d.intermediate, 'a1')).der, d.intermediate.der], IP);
+    await t.ct.processAddChain('x509_entry', [(await mint(d.intermediate, 'a1')).der, d.intermediate.der], IP);
     await assertRejectsCode(
-      t.ct.addChain('x509_entry', [(await mint(d.intermediate, 'a2')).der, d.intermediate.der], IP),
+      t.ct.processAddChain('x509_entry', [(await mint(d.intermediate, 'a2')).der, d.intermediate.der], IP),
       QuotaError,
       'EXHAUSTED',
     );
     // The sibling CA under the same root has its own bucket: the root's was never charged.
-    await t.ct.addChain('x509_entry', [(await mint(other, 'b1')).der, other.der], IP);
+    await t.ct.processAddChain('x509_entry', [(await mint(other, 'b1')).der, other.der], IP);
     // A leaf the root issued directly is charged to the root, once.
-    await t.ct.addChain('x509_entry', [(await mint(d.root, 'r1')).der], IP);
-    await assertRejectsCode(t.ct.addChain('x509_entry', [(await mint(d.root, 'r2')).der], IP), QuotaError, 'EXHAUSTED');
+    await t.ct.processAddChain('x509_entry', [(await mint(d.root, 'r1')).der], IP);
+    await assertRejectsCode(t.ct.processAddChain('x509_entry', [(await mint(d.root, 'r2')).der], IP), QuotaError, 'EXHAUSTED');
     await t.close();
   });
 
@@ -195,14 +195,14 @@ describe('CtLog quotas and backlog', () => {
     const violations = async () => (await registry.getSingleMetric('grapevine_log_mmd_violations_total')?.get())?.values[0]?.value ?? 0;
     const d = await demoSet();
     await wd.check();
-    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     oldest = now - 5_000; // exactly MMD/2: still accepting
     await wd.check();
     assert.equal(wd.accepting, true);
     oldest = now - 5_001;
     await wd.check();
     assert.equal(wd.accepting, false);
-    await assertRejectsCode(t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP), CtError, 'UNAVAILABLE');
+    await assertRejectsCode(t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP), CtError, 'UNAVAILABLE');
     assert.equal(await violations(), 0);
     oldest = now - 10_001;
     await wd.check();
@@ -210,7 +210,7 @@ describe('CtLog quotas and backlog', () => {
     // The refusal ends with its cause: the next submission probes again, without waiting for the watchdog's timer.
     oldest = null;
     assert.equal(wd.accepting, false);
-    await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     assert.equal(wd.accepting, true);
     await t.close();
   });
@@ -220,8 +220,8 @@ describe('CtLog quotas and backlog', () => {
     const d = await demoSet();
     const probe = backlogProbe(t.storage, t.log.tree.id);
     assert.equal(await probe(), null);
-    const sct = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
-    await t.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], IP);
+    const sct = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], IP);
     assert.equal(await probe(), sct.timestamp);
     await drain(t.seq);
     assert.equal(await probe(), null);
@@ -235,10 +235,10 @@ describe('CtLog quotas and backlog', () => {
   it('signs SCTs and STHs with an RSA key too', async () => {
     const t = await newCtLog({ signer: newSigner('rsa') });
     const d = await demoSet();
-    const sct = await t.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
+    const sct = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     assert.equal(sct.signature.signatureAlgorithm, 1);
     await drain(t.seq);
-    const sth = await t.ct.getSth(IP);
+    const sth = await t.ct.processGetSth(IP);
     verifyDigitallySigned(t.signer.publicKey, encodeTreeHeadSignature(sth), sth.treeHeadSignature);
     await t.close();
   });

@@ -65,7 +65,7 @@ describe('a sequencer stopped on a fatal error', () => {
     // A log with one merged entry, then its edge tile damaged on disk.
     const setup = await openStorage(`sqlite:${file}`);
     const first = await openCtLog(spec, { storage: setup, createMissing: true, sequencer: false });
-    await first.ct.addChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.1');
+    await first.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.1');
     await integrate(setup, first.log.tree, signer);
     await setup.close();
     damageTiles(file, 'ct');
@@ -89,7 +89,7 @@ describe('a sequencer stopped on a fatal error', () => {
     assert.ok(isError(await fatal, StorageError, 'CORRUPT'));
     // No watchdog tick, no clock movement: the refusal is immediate, not after MMD/2 of backlog.
     await assert.rejects(
-      part.ct.addChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.1'),
+      part.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.1'),
       (e: Error) => isError(e, CtError, 'UNAVAILABLE') && /sequencer stopped on a fatal error \(CORRUPT\)/.test(e.message),
     );
     assert.equal(server.app.errorMapper.statusOf(new CtError('UNAVAILABLE', 'x')), 503);

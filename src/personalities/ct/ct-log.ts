@@ -133,7 +133,7 @@ export class CtLog {
    * leaf is already logged (same identity hash), an SCT with the original
    * timestamp over the entry as first logged (its chain is not replaced).
    */
-  async addChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string | null): Promise<SignedCertificateTimestamp> {
+  async processAddChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string | null): Promise<SignedCertificateTimestamp> {
     const m = this.#o.metrics;
     const tree = this.#o.log.tree;
     try {
@@ -172,7 +172,7 @@ export class CtLog {
   }
 
   /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */
-  async getSth(client: string | null): Promise<SignedTreeHead> {
+  async processGetSth(client: string | null): Promise<SignedTreeHead> {
     this.#o.quotas?.chargeRead(client);
     const head = await this.#o.log.latestHead();
     const cached = this.#sth;
@@ -185,7 +185,7 @@ export class CtLog {
   }
 
   /** §4.4 get-sth-consistency; requires first ≤ second ≤ the current tree size; empty for first = 0 (as CTFE). */
-  async getSthConsistency(first: number, second: number, client: string | null): Promise<Buffer[]> {
+  async processGetSthConsistency(first: number, second: number, client: string | null): Promise<Buffer[]> {
     this.#o.quotas?.chargeRead(client);
     if (first === 0) {
       await this.#checkTreeSize(second, 'second');
@@ -195,7 +195,7 @@ export class CtLog {
   }
 
   /** §4.5 get-proof-by-hash; CtError NOT_FOUND when no leaf with that hash lies in the tree of `treeSize`. */
-  async getProofByHash(hash: Buffer, treeSize: number, client: string | null): Promise<ProofByHash> {
+  async processGetProofByHash(hash: Buffer, treeSize: number, client: string | null): Promise<ProofByHash> {
     this.#o.quotas?.chargeRead(client);
     try {
       const { index, proof } = await this.#o.log.getInclusionProofByHash(hash, treeSize);
@@ -217,7 +217,7 @@ export class CtLog {
    * the client's read quota can pay (one token per entry). start ≥ the
    * current tree size is BAD_REQUEST.
    */
-  async getEntries(start: number, end: number, client: string | null): Promise<CtEntry[]> {
+  async processGetEntries(start: number, end: number, client: string | null): Promise<CtEntry[]> {
     const size = (await this.#o.log.latestHead()).size;
     const stop = Math.min(
       end + 1,
@@ -233,13 +233,13 @@ export class CtLog {
   }
 
   /** §4.7 get-roots: the accepted roots, DER. */
-  getRoots(client: string | null): Buffer[] {
+  processGetRoots(client: string | null): Buffer[] {
     this.#o.quotas?.chargeRead(client);
     return this.roots.certificates.map((c) => c.der);
   }
 
   /** §4.8 get-entry-and-proof; requires leaf_index < tree_size ≤ the current tree size. */
-  async getEntryAndProof(leafIndex: number, treeSize: number, client: string | null): Promise<CtEntry & { auditPath: Buffer[] }> {
+  async processGetEntryAndProof(leafIndex: number, treeSize: number, client: string | null): Promise<CtEntry & { auditPath: Buffer[] }> {
     this.#o.quotas?.chargeRead(client);
     // The proof first: it checks tree_size ≤ the current size (LogError BAD_REQUEST otherwise).
     const auditPath = await this.#o.log.getInclusionProof(leafIndex, treeSize);

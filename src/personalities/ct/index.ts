@@ -6,9 +6,9 @@
 export { type AdmissionPolicy, type AdmittedEntry, admitChain, type NotAfterWindow, type SubmissionKind } from './admission.ts';
 export { type CtEntry, CtLog, type CtLogOptions, DEFAULT_MMD_MS } from './ct-log.ts';
 export { CT_ERROR_STATUS, CtError, type CtErrorCode } from './errors.ts';
-export { type CtRoutesOptions, ctRoutes } from './http.ts';
 export { CtMetrics } from './metrics.ts';
 export { chainBody, consistencyParams, entriesParams, entryAndProofParams, intParam, proofByHashParams, type Query } from './params.ts';
+export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, type OpenCtOptions, openCtLog } from './part.ts';
 export { publishCtLog } from './published.ts';
 export { CertificateCache, RootStore } from './roots.ts';
-export { CT_PERSONALITY, CtLogPart, type CtLogSpec, type CtQuotaSpec, type OpenCtOptions, openCtLog } from './server.ts';
+export { type CtRoutesOptions, ctRoutes } from './routes.ts';

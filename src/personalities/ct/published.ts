@@ -18,7 +18,7 @@ import { tileLeaf } from '../../ct/index.ts';
 import { TILE_WIDTH } from '../../merkle/index.ts';
 import { formatNote, rfc6962NoteSignature } from '../../note/index.ts';
 import type { PublishedCheckpoint, PublishedTree } from '../../publish/index.ts';
-import type { CtLogPart } from './server.ts';
+import type { CtLogPart } from './part.ts';
 
 const MAX_ISSUERS = 10_000;
 /** Whom the STH read is charged to (quotas with a per-client read bucket count it there). */
@@ -29,7 +29,7 @@ const PUBLISH_CLIENT = null;
 export function publishCtLog(
   part: CtLogPart,
   origin: string,
-  roots: readonly Uint8Array[] = part.ct.getRoots(PUBLISH_CLIENT),
+  roots: readonly Uint8Array[] = part.ct.processGetRoots(PUBLISH_CLIENT),
 ): PublishedTree {
   const issuers = new Map<string, Buffer>();
   const remember = (fp: string, der: Buffer) => {
@@ -44,7 +44,7 @@ export function publishCtLog(
     origin,
     entriesKind: 'data',
     async checkpoint() {
-      const sth = await part.ct.getSth(PUBLISH_CLIENT);
+      const sth = await part.ct.processGetSth(PUBLISH_CLIENT);
       if (cached?.size === sth.treeSize && cached.timestamp === sth.timestamp) return cached.cp;
       const text = formatCheckpoint({ origin, size: sth.treeSize, rootHash: sth.sha256RootHash, extensions: [] });
       const note = formatNote({ text, signatures: [rfc6962NoteSignature(origin, spki, sth.timestamp, sth.treeHeadSignature)] });

@@ -19,8 +19,8 @@ export {
   type HubServiceOptions,
   INTERNAL_CLIENT,
 } from './hub.ts';
-export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './instance.ts';
 export { HubMetrics } from './metrics.ts';
+export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './part.ts';
 export { publishHub } from './published.ts';
 export { type HubQuotaSpec, hubQuotas, sourceQuotaUser } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes } from './routes.ts';

@@ -10,7 +10,7 @@ import { decodeHubTimestampedEntry } from '../../codec/index.ts';
 import { type Health, healthOfMmd, mmdStatus, type PartStatus, type ServiceStatus, type SourceObservation } from '../../http/index.ts';
 import { type ParsedBlob, parseBlob } from '../../hub/blob.ts';
 import type { TrackedSource } from '../../hub/source.ts';
-import type { OpenedHub } from './instance.ts';
+import type { OpenedHub } from './part.ts';
 
 const NS_PER_MS = 1_000_000n;
 

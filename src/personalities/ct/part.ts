@@ -28,9 +28,9 @@ import {
 } from '../../log/index.ts';
 import type { NotAfterWindow } from './admission.ts';
 import { CtLog, DEFAULT_MMD_MS } from './ct-log.ts';
-import { ctRoutes } from './http.ts';
 import { CtMetrics } from './metrics.ts';
 import { CertificateCache, RootStore } from './roots.ts';
+import { ctRoutes } from './routes.ts';
 
 /** Personality tag of CT trees in storage. */
 export const CT_PERSONALITY = 'ct';

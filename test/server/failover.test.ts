@@ -17,6 +17,8 @@
  * so a missed head can only make the check stricter, never looser.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { SignedCertificateTimestamp, SignedTreeHead } from '../../src/codec/index.ts';
 import { CtClient, leafInput, timestampedEntry } from '../../src/ct/index.ts';
@@ -24,6 +26,7 @@ import { HubClient, type VerifiedSgt, type VerifiedSth } from '../../src/hub/ind
 import { minimumMmdMs } from '../../src/log/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
 import { generateTestKeys, mintLeaf } from '../../src/x509/testca/index.ts';
+import { grapevine } from '../cli/run.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
 import { Frontend, type Site, SOURCE_ID, waitUntil, writeSite } from './frontends.ts';
@@ -57,7 +60,7 @@ class Outcomes {
   /** A submission answered with something other than a promise, a 503 or a cut connection. */
   error: unknown = null;
   /** Called as each promise arrives, with the frontend that issued it (the kill is triggered here). */
-  onPromise: (from: Frontend) => void = () => {};
+  onPromise: (from: Frontend, tree: string) => void = () => {};
   get promises(): number {
     return this.scts.length + this.sgts.length;
   }
@@ -89,7 +92,7 @@ function load(site: Site, next: () => Frontend, out: Outcomes, stop: () => boole
         const sct = await ct.addChain([leaf.der, site.root.der], false);
         ct.verifySct(sct, { signedEntry: { entryType: 'x509_entry', certificate: leaf.der }, extensions: sct.extensions });
         out.scts.push({ der: leaf.der, sct, beforeKill: beforeKill && !out.killed });
-        out.onPromise(front);
+        out.onPromise(front, 'ct');
       } catch (err) {
         if (statusOf(err) === 503) out.refused.ct++;
         else if (statusOf(err) === 0) out.failed.ct++;
@@ -106,7 +109,7 @@ function load(site: Site, next: () => Frontend, out: Outcomes, stop: () => boole
       try {
         const sgt = await hub.addSignedBlob(SOURCE_ID, blob, signature);
         out.sgts.push({ sgt, beforeKill: beforeKill && !out.killed });
-        out.onPromise(front);
+        out.onPromise(front, 'hub-hub');
       } catch (err) {
         if (statusOf(err) === 503) out.refused.hub++;
         else if (statusOf(err) === 0) out.failed.hub++;
@@ -291,13 +294,14 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
         const next = picker(fronts);
         observer = new Observer(site, next);
         const obs = observer;
-        // SIGKILL every process holding a lease (one or two) mid-load, the moment a leader has just issued a
-        // promise: that entry is queued, most likely not yet merged, and the next leader must keep the promise.
+        // SIGKILL every process holding a lease (one or two) mid-load, the moment the CT leader has just issued an
+        // SCT (add-chain is the slower load): that entry is queued, most likely not yet merged, and the next leader
+        // must keep the promise.
         let victims: Frontend[] = [];
         let sizesAtKill = { ct: 0, hub: 0 };
-        out.onPromise = (from) => {
-          if (out.killed || out.promises < BEFORE_KILL || !TREES.some((tree) => from.leads.has(tree))) return;
-          victims = fronts.filter((f) => TREES.some((tree) => f.leads.has(tree)));
+        out.onPromise = (from, tree) => {
+          if (out.killed || out.promises < BEFORE_KILL || tree !== 'ct' || !from.leads.has(tree)) return;
+          victims = fronts.filter((f) => TREES.some((x) => f.leads.has(x)));
           sizesAtKill = { ct: obs.latestCt()?.treeSize ?? 0, hub: obs.latestHub()?.head.treeSize ?? 0 };
           for (const v of victims) v.child.kill('SIGKILL');
           out.killed = true;
@@ -351,4 +355,16 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
       }
     });
   }
+
+  it('refuses at start, before touching the database, a site 1 ms below the tightest MMD, naming each tree', async () => {
+    const mmdMs = minimumMmdMs() - 1;
+    const site = await writeSite('sqlite:grapevine.db', mmdMs);
+    const r = grapevine(['serve', '--config', site.config, '--create-trees']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    for (const key of ['ct.mmd', 'hub.instances[0].mmd']) {
+      assert.ok(r.stderr.includes(`${key}: with an MMD of ${mmdMs} ms a sequencer takeover takes up to`), `${key} named: ${r.stderr}`);
+    }
+    assert.equal(existsSync(join(site.dir, 'grapevine.db')), false, 'no database created');
+  });
 });

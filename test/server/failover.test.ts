@@ -38,6 +38,8 @@ const SUBMITTERS = 3;
 const BEFORE_KILL = 40;
 const AFTER_TAKEOVER = 40;
 const TREES = ['ct', 'hub-hub'];
+/** Concurrent get-sth pollers per personality. */
+const POLLERS = 2;
 
 interface Sct {
   readonly der: Buffer;
@@ -130,6 +132,8 @@ function load(site: Site, next: () => Frontend, out: Outcomes, stop: () => boole
 class Observer {
   readonly ct = new Map<string, SignedTreeHead>();
   readonly hub = new Map<string, VerifiedSth>();
+  /** get-sth answers received, per personality. */
+  readonly polls = { ct: 0, hub: 0 };
   #stop = false;
   readonly #done: Promise<void>;
 
@@ -139,16 +143,21 @@ class Observer {
         await get(next().url).catch(() => {}); // a frontend killed mid-request
       }
     };
-    this.#done = Promise.all([
-      poll(async (url) => {
-        const sth = await new CtClient({ url, logKey: site.ctKey }).getSth();
-        this.ct.set(`${sth.timestamp}/${sth.treeSize}`, sth);
-      }),
-      poll(async (url) => {
-        const sth = await new HubClient({ url: `${url}/hub`, hubKey: site.hubKey }).getSth();
-        this.hub.set(`${sth.head.timestamp}/${sth.head.treeSize}`, sth);
-      }),
-    ]).then(() => {});
+    // Several pollers per personality, so a slow answer leaves no long gap between observed heads.
+    this.#done = Promise.all(
+      Array.from({ length: POLLERS }, () => [
+        poll(async (url) => {
+          const sth = await new CtClient({ url, logKey: site.ctKey }).getSth();
+          this.polls.ct++;
+          this.ct.set(`${sth.timestamp}/${sth.treeSize}`, sth);
+        }),
+        poll(async (url) => {
+          const sth = await new HubClient({ url: `${url}/hub`, hubKey: site.hubKey }).getSth();
+          this.polls.hub++;
+          this.hub.set(`${sth.head.timestamp}/${sth.head.treeSize}`, sth);
+        }),
+      ]).flat(),
+    ).then(() => {});
   }
 
   latestCt(): SignedTreeHead | undefined {
@@ -342,7 +351,7 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
             `${out.sgts.length} SGTs (${out.sgts.filter((s) => s.beforeKill).length} before, ${hub.outstandingAtKill} outstanding); ` +
             `worst merge delay by the signed timestamps: CT ${ct.worst} ms (${ct.worstBeforeKill} ms before the kill), hub ${hub.worst} ms (${hub.worstBeforeKill} ms); ` +
             `refused 503: CT ${out.refused.ct}, hub ${out.refused.hub}; cut by the kill: CT ${out.failed.ct}, hub ${out.failed.hub}; ` +
-            `heads observed: CT ${observer.ct.size}, hub ${observer.hub.size}`,
+            `heads observed: CT ${observer.ct.size} in ${observer.polls.ct} polls, hub ${observer.hub.size} in ${observer.polls.hub}`,
         );
         // The kill hit promises the killed leader had not merged: the new leader had to keep them.
         assert.ok(ct.outstandingAtKill + hub.outstandingAtKill > 0, 'some promises were outstanding at the kill');

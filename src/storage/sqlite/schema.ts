@@ -1,3 +1,5 @@
+import { hashKeySql } from './hash-key.ts';
+
 /**
  * SQLite schema, as numbered migrations. `schema_version` holds the highest
  * applied; a database from a newer binary is refused (StorageError SCHEMA).
@@ -30,6 +32,15 @@
  *    Existing rows get the empty rank, so they keep answering by queue order.
  * 3. head_records: the HeadStore (src/audit/head-store.ts), the latest
  *    record per key; `revision` is its compare-and-swap guard.
+ * 4. Integer keys instead of BLOB hashes in the lookup indexes (hash-key.ts:
+ *    the indexes shrink to about a third, so a queue commit, which inserts
+ *    each leaf at a random place in them, writes fewer pages; issue 8 §2.4).
+ *    leaves.identity_key replaces the UNIQUE (tree_id, identity_hash) index
+ *    (dedup is checked on the full hash by queueLeaves, inside its write
+ *    transaction); leaves.leaf_key is NULL when the leaf hash equals the
+ *    identity hash (the Log's default identity), so such a leaf is indexed
+ *    once, and leavesByLeafHash finds it through the identity key. Existing
+ *    rows get their keys computed by SQLite from the hashes.
  */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -101,5 +112,15 @@ export const MIGRATIONS: readonly string[] = [
     root_hash BLOB NOT NULL,
     body      BLOB NOT NULL
   ) WITHOUT ROWID;
+  `,
+  `
+  ALTER TABLE leaves ADD COLUMN identity_key INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE leaves ADD COLUMN leaf_key INTEGER;
+  UPDATE leaves SET identity_key = ${hashKeySql('identity_hash')},
+    leaf_key = CASE WHEN leaf_hash = identity_hash THEN NULL ELSE ${hashKeySql('leaf_hash')} END;
+  DROP INDEX leaves_by_identity;
+  DROP INDEX leaves_by_hash;
+  CREATE INDEX leaves_by_identity_key ON leaves(tree_id, identity_key);
+  CREATE INDEX leaves_by_leaf_key ON leaves(tree_id, leaf_key) WHERE leaf_key IS NOT NULL;
   `,
 ];

@@ -19,13 +19,30 @@ import { joinHashes, splitHashes } from '../hashes.ts';
 import { openDatabase } from './connection.ts';
 import type { SqliteDatabase, SqliteDriverName } from './driver.ts';
 import { sqliteError } from './errors.ts';
+import { hashKey } from './hash-key.ts';
 
 type Row = Record<string, unknown>;
 const NO_RANK = Buffer.alloc(0);
 
 /** What queueLeaves answers for a leaf it inserted: the input as stored, not yet sequenced. */
 export function insertedLeaf(l: NewLeaf): StoredLeaf {
-  return { ...l, labelRank: l.labelRank ?? NO_RANK, index: null };
+  // A literal, not a spread: this runs once per queued leaf, and the spread cost more than the insert's bookkeeping.
+  return {
+    identityHash: l.identityHash,
+    leafHash: l.leafHash,
+    value: l.value,
+    extraData: l.extraData,
+    label: l.label,
+    labelRank: l.labelRank ?? NO_RANK,
+    queuedAt: l.queuedAt,
+    index: null,
+  };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }
 interface Segment {
   first_index: number;
@@ -83,14 +100,26 @@ export class SqliteStorage implements LogStorage {
     return this.#run('queueLeaves', () =>
       this.#db.immediate(() => {
         if (!this.#s.treeById.get(treeId)) throw new StorageError('NOT_FOUND', `no tree with id ${treeId}`);
-        return leaves.map((l): QueueResult => {
-          // run() + changes: RETURNING costs 2-3x per row in SQLite.
+        // Dedup on the full identity hash (keys are only 6 bytes: hash-key.ts). The stored leaves
+        // sharing a key with the batch come in one statement, not one lookup per leaf; the write
+        // lock (BEGIN IMMEDIATE) keeps any other writer from inserting one meanwhile.
+        const keys = leaves.map((l) => hashKey(l.identityHash));
+        const stored = new Map<number, Row[]>();
+        for (const r of this.#s.leavesByIdentityKeys.all(treeId, JSON.stringify(keys))) push(stored, r.identity_key as number, r);
+        const queued = new Map<number, StoredLeaf[]>(); // this call's leaves inserted so far: the first wins
+        return leaves.map((l, i): QueueResult => {
+          const key = keys[i];
+          const row = stored.get(key)?.find((r) => l.identityHash.equals(r.identity_hash as Buffer));
+          if (row) return { leaf: this.#toLeaf(treeId, row), duplicate: true };
+          const first = queued.get(key)?.find((q) => l.identityHash.equals(q.identityHash));
+          if (first) return { leaf: first, duplicate: true };
+          // A leaf hash equal to the identity hash is found through the identity key (migration 4).
+          const leafKey = l.leafHash.equals(l.identityHash) ? null : hashKey(l.leafHash);
           const rank = l.labelRank ?? NO_RANK;
-          const inserted =
-            this.#s.insertLeaf.run(treeId, l.identityHash, l.leafHash, l.value, l.extraData, l.label, rank, l.queuedAt).changes === 1;
-          if (inserted) return { leaf: insertedLeaf(l), duplicate: false };
-          const existing = this.#s.leafByIdentity.get(treeId, l.identityHash) as Row;
-          return { leaf: this.#toLeaf(treeId, existing), duplicate: true };
+          this.#s.insertLeaf.run(treeId, l.identityHash, key, l.leafHash, leafKey, l.value, l.extraData, l.label, rank, l.queuedAt);
+          const leaf = insertedLeaf(l);
+          push(queued, key, leaf);
+          return { leaf, duplicate: false };
         });
       }),
     );
@@ -188,7 +217,9 @@ export class SqliteStorage implements LogStorage {
 
   async leavesByLeafHash(treeId: number, leafHash: Buffer): Promise<StoredLeaf[]> {
     return this.#run('leavesByLeafHash', () => {
-      const leaves = (this.#s.leavesByHash.all(treeId, leafHash) as Row[]).map((r) => this.#toLeaf(treeId, r));
+      const key = hashKey(leafHash);
+      const rows = this.#s.leavesByHash.all(treeId, key, leafHash, treeId, key, leafHash) as Row[];
+      const leaves = rows.map((r) => this.#toLeaf(treeId, r));
       // Sequenced first, by index; then queued, in queue order (the query's order).
       return leaves.sort((a, b) => (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER));
     });
@@ -196,7 +227,7 @@ export class SqliteStorage implements LogStorage {
 
   async leafByIdentityHash(treeId: number, identityHash: Buffer): Promise<StoredLeaf | null> {
     return this.#run('leafByIdentityHash', () => {
-      const r = this.#s.leafByIdentity.get(treeId, identityHash) as Row | undefined;
+      const r = this.#s.leafByIdentity.get(treeId, hashKey(identityHash), identityHash) as Row | undefined;
       return r ? this.#toLeaf(treeId, r) : null;
     });
   }
@@ -262,6 +293,17 @@ const LEAF_COLS = 'queue_id, identity_hash, leaf_hash, value, extra_data, label,
 export const LATEST_BY_LABEL_SQL = `SELECT ${LEAF_COLS} FROM leaves WHERE tree_id = ? AND label = ?
   ORDER BY label_rank DESC, queue_id DESC LIMIT 1`;
 
+/**
+ * leavesByLeafHash: a leaf whose leaf hash is its identity hash has no leaf
+ * key (migration 4) and is found by its identity key; any other by its leaf
+ * key. Both halves are index seeks; the full hash decides. Exported for the
+ * query-plan test.
+ */
+export const LEAVES_BY_HASH_SQL = `SELECT ${LEAF_COLS} FROM leaves
+  WHERE tree_id = ? AND identity_key = ? AND leaf_key IS NULL AND identity_hash = ?
+  UNION ALL SELECT ${LEAF_COLS} FROM leaves WHERE tree_id = ? AND leaf_key = ? AND leaf_hash = ?
+  ORDER BY queue_id`;
+
 function prepare(db: SqliteDatabase) {
   const leafCols = LEAF_COLS;
   return {
@@ -272,10 +314,14 @@ function prepare(db: SqliteDatabase) {
     treeState: db.prepare('SELECT revision, sequenced_to FROM trees WHERE id = ?'),
     setRevision: db.prepare('UPDATE trees SET revision = ?, sequenced_to = ? WHERE id = ?'),
     insertLeaf: db.prepare(
-      `INSERT INTO leaves (tree_id, identity_hash, leaf_hash, value, extra_data, label, label_rank, queued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tree_id, identity_hash) DO NOTHING`,
+      `INSERT INTO leaves (tree_id, identity_hash, identity_key, leaf_hash, leaf_key, value, extra_data, label, label_rank, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_hash = ?`),
+    // The keys come as one JSON array: one statement for a whole batch, whatever its size.
+    leavesByIdentityKeys: db.prepare(
+      `SELECT ${leafCols}, identity_key FROM leaves WHERE tree_id = ? AND identity_key IN (SELECT value FROM json_each(?))`,
+    ),
+    leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_key = ? AND identity_hash = ?`),
     pending: db.prepare(
       'SELECT queue_id, leaf_hash, queued_at FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',
     ),
@@ -301,7 +347,7 @@ function prepare(db: SqliteDatabase) {
     latestHead: db.prepare('SELECT * FROM heads WHERE tree_id = ? ORDER BY revision DESC LIMIT 1'),
     headSize: db.prepare('SELECT size FROM heads WHERE tree_id = ? AND revision = ?'),
     headAt: db.prepare('SELECT * FROM heads WHERE tree_id = ? AND revision = ?'),
-    leavesByHash: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND leaf_hash = ? ORDER BY queue_id`),
+    leavesByHash: db.prepare(LEAVES_BY_HASH_SQL),
     latestByLabel: db.prepare(LATEST_BY_LABEL_SQL),
     takeLease: db.prepare(
       `INSERT INTO leases (tree_id, holder, expires_at) VALUES (?, ?, ?)

@@ -304,6 +304,10 @@ export const LEAVES_BY_HASH_SQL = `SELECT ${LEAF_COLS} FROM leaves
   UNION ALL SELECT ${LEAF_COLS} FROM leaves WHERE tree_id = ? AND leaf_key = ? AND leaf_hash = ?
   ORDER BY queue_id`;
 
+/** queueLeaves' dedup lookup: the keys come as one JSON array, one statement for a whole batch whatever its size. */
+export const LEAVES_BY_IDENTITY_KEYS_SQL = `SELECT ${LEAF_COLS}, identity_key FROM leaves
+  WHERE tree_id = ? AND identity_key IN (SELECT value FROM json_each(?))`;
+
 function prepare(db: SqliteDatabase) {
   const leafCols = LEAF_COLS;
   return {
@@ -317,10 +321,7 @@ function prepare(db: SqliteDatabase) {
       `INSERT INTO leaves (tree_id, identity_hash, identity_key, leaf_hash, leaf_key, value, extra_data, label, label_rank, queued_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // The keys come as one JSON array: one statement for a whole batch, whatever its size.
-    leavesByIdentityKeys: db.prepare(
-      `SELECT ${leafCols}, identity_key FROM leaves WHERE tree_id = ? AND identity_key IN (SELECT value FROM json_each(?))`,
-    ),
+    leavesByIdentityKeys: db.prepare(LEAVES_BY_IDENTITY_KEYS_SQL),
     leafByIdentity: db.prepare(`SELECT ${leafCols} FROM leaves WHERE tree_id = ? AND identity_key = ? AND identity_hash = ?`),
     pending: db.prepare(
       'SELECT queue_id, leaf_hash, queued_at FROM leaves WHERE tree_id = ? AND queue_id > (SELECT sequenced_to FROM trees WHERE id = ?) ORDER BY queue_id LIMIT ?',

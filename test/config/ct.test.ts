@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { CtConfigError, parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
+import { minimumMmdMs } from '../../src/log/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
 
 function problems(fn: () => unknown): string[] {
@@ -102,6 +103,20 @@ describe('parseCtConfig', () => {
         `${path} in ${p.join(' | ')}`,
       );
     }
+  });
+
+  it('refuses a lease or an MMD whose worst-case takeover does not fit the MMD with its margin, at the key to change', () => {
+    const ct = (rest: string) => parseCtConfig(`keyFile: k\nroots: [r]\n${rest}`);
+    assert.equal(ct('mmd: 10s\nsequencer: { interval: 100ms, leaseTtl: 4900ms }').sequencer.leaseTtl, 4900);
+    // A set lease is what to change (src/log/timing.ts: lease + interval ≤ MMD − max(1 s, MMD/2)).
+    assert.deepEqual(
+      problems(() => ct('mmd: 10s\nsequencer: { interval: 100ms, leaseTtl: 4901ms }')).map((x) => x.split(':')[0]),
+      ['sequencer.leaseTtl'],
+    );
+    // With the defaults, the MMD: the tightest accepted is minimumMmdMs(), and 1 ms less is refused.
+    const min = minimumMmdMs();
+    assert.equal(ct(`mmd: ${min}ms`).mmd, min);
+    assert.match(problems(() => ct(`mmd: ${min - 1}ms`))[0], /^mmd: with an MMD of \d+ ms a sequencer takeover takes up to/);
   });
 
   it('rejects text that is not YAML', () => {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startProxy } from '../../src/cli/demo/servers.ts';
 import { exportPublicKeyPem } from '../../src/crypto/index.ts';
-import { ct, hub, newKey, submitCert, until, world } from '../monitor/world.ts';
+import { ct, hub, newKey, submitCert, world } from '../monitor/world.ts';
+import { waitUntil } from '../support/wait.ts';
 import { grapevine, grapevineAsync } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grapevine-monitor-cli-'));
@@ -36,7 +37,7 @@ describe('grapevine collect / audit', () => {
       ] as const) {
         for (let i = 0; i < 3; i++) await submitCert(c.server.url, `${tag}cli${i}`);
       }
-      await until('both trees sequenced', async () => {
+      await waitUntil('both trees sequenced', async () => {
         const s = await Promise.all(
           [a, b].map(async (c) => ((await (await fetch(`${c.server.url}/ct/v1/get-sth`)).json()) as { tree_size: number }).tree_size),
         );
@@ -66,7 +67,7 @@ incidents:
       writeFileSync(join(dir, 'audit.yaml'), config('audit'));
       const collected = await grapevineAsync(['collect', '--config', join(dir, 'collect.yaml'), '--once']);
       assert.equal(collected.code, 0, collected.stderr);
-      await until('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
+      await waitUntil('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
       const honest = await grapevineAsync(['audit', '--config', join(dir, 'audit.yaml'), '--once']);
       assert.equal(honest.code, 0, honest.stderr);
       assert.deepEqual(readdirSync(join(dir, 'evidence')), []);

@@ -19,6 +19,7 @@ import { parsePublicKey } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
+import { pollUntil } from '../support/wait.ts';
 import { BIN } from './run.ts';
 
 interface Server {
@@ -55,17 +56,6 @@ function killIfRunning(s: Server | undefined): void {
   if (s && s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
 }
 
-/** Polls until `done` holds; the bound is for a stuck server only (the demo MMD is 10 s, gossip every 5 s). */
-async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  const limit = Date.now() + 90_000;
-  for (;;) {
-    const v = await get();
-    if (done(v)) return v;
-    if (Date.now() > limit) throw new Error(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe(`grapevine serve on SQLite, start to restart (Node ${process.versions.node})`, () => {
   it('serves submissions, shuts down cleanly on SIGTERM, and finds them all after a restart', { timeout: 300_000 }, async () => {
     const data = join(mkdtempSync(join(tmpdir(), 'gv-lifecycle-')), 'data');
@@ -89,15 +79,17 @@ describe(`grapevine serve on SQLite, start to restart (Node ${process.versions.n
       assert.equal(scts[3].timestamp, scts[0].timestamp, 'the resubmission answers the first SCT');
 
       const sth = await pollUntil(
+        'the CT log to merge 3 entries',
         () => ct.getSth(),
         (x) => x.treeSize >= 3,
-        'the CT log to merge 3 entries',
+        { stuckMs: 90_000 },
       );
       assert.equal(sth.treeSize, 3);
       const recorded = await pollUntil(
+        'the gossip loop to record the size-3 STH in the hub',
         () => hub.getLatestForSource('local-ct'),
         (e) => e !== null && decodeTreeHeadSignature(e.entry.blobData).treeSize === 3,
-        'the gossip loop to record the size-3 STH in the hub',
+        { stuckMs: 90_000 },
       );
       assert.ok(recorded);
 

@@ -19,20 +19,8 @@ import type { GossipLoop } from '../../src/gossip/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
+import { pollUntil } from '../support/wait.ts';
 import { BIN } from './run.ts';
-
-/**
- * Polls until `done` holds. The bound is for a stuck server, not a merge-delay check: the demo MMD is 10 s and
- * a busy machine stretches everything, so it allows well past that.
- */
-async function pollUntil<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const limit = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (done(v) || Date.now() > limit) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('grapevine serve (in process)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
@@ -55,6 +43,7 @@ describe('grapevine serve (in process)', () => {
     const chain = certificatesFromPem(readFileSync(join(dir, 'ca', 'leaf-chain.pem'), 'utf8'));
     await ct.addChain(chain, false);
     const sth = await pollUntil(
+      'the CT log to merge the entry',
       () => ct.getSth(),
       (s) => s.treeSize >= 1,
     );
@@ -73,6 +62,7 @@ describe('grapevine serve (in process)', () => {
 
     // The hub's own tree, verified by its client: heads, entries and inclusion.
     const head = await pollUntil(
+      'the hub to sequence a head',
       () => hub.getSth(),
       (h) => h.head.treeSize >= 1,
     );

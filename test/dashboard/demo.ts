@@ -14,18 +14,13 @@ import { join } from 'node:path';
 import { formatGetSth, parseGetSth } from '../../src/codec/index.ts';
 import { parsePrivateKey, signerFromPrivateKey, signSth } from '../../src/crypto/index.ts';
 import { grapevineAsync, type RunningServe, startServe } from '../cli/run.ts';
+import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 /** Catches a stuck server; the site's loop gossips every 5 s. */
 export const STUCK_MS = 90_000;
 
-/** Polls `done` until it holds; fails only when the server looks stuck. */
-export async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  const limit = Date.now() + STUCK_MS;
-  while (!(await done())) {
-    if (Date.now() > limit) assert.fail(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** How the demo's API is polled: every 200 ms, stuck after STUCK_MS. */
+export const DEMO_POLL: WaitOptions = { stuckMs: STUCK_MS, everyMs: 200 };
 
 export interface Demo {
   /** The folder it runs in (commands are run from here). */
@@ -41,10 +36,14 @@ export async function startDemo(args: readonly string[] = []): Promise<Demo> {
   const data = join(dir, 'grapevine-data');
   const serve = await startServe(['--data', data, '--init-if-missing', '--port', '0', ...args], { cwd: dir });
   // The dashboard's first sample is the baseline its event lines are counted from.
-  await until('the first dashboard sample', async () => {
-    const p = (await (await fetch(`${serve.url}/api/v1/plots`)).json()) as { times: number[] };
-    return p.times.length > 0;
-  }).catch(async (err) => {
+  await waitUntil(
+    'the first dashboard sample',
+    async () => {
+      const p = (await (await fetch(`${serve.url}/api/v1/plots`)).json()) as { times: number[] };
+      return p.times.length > 0;
+    },
+    DEMO_POLL,
+  ).catch(async (err) => {
     await serve.stop();
     throw err;
   });
@@ -66,11 +65,15 @@ interface Views {
 
 /** Waits until the log itself, the hub and the gossip service all hold a head of `size` (the API says so). */
 export async function gossiped(d: Demo, size: number): Promise<void> {
-  await until(`the hub and the gossip service holding size ${size}`, async () => {
-    const body = (await (await fetch(`${d.url}/api/v1/sources`)).json()) as Views;
-    const views = body.sources.find((x) => x.name === 'CT log ct')?.views ?? [];
-    return ['log', 'hub', 'gossip'].every((k) => views.some((v) => v.observer.kind === k && v.head.size === size));
-  });
+  await waitUntil(
+    `the hub and the gossip service holding size ${size}`,
+    async () => {
+      const body = (await (await fetch(`${d.url}/api/v1/sources`)).json()) as Views;
+      const views = body.sources.find((x) => x.name === 'CT log ct')?.views ?? [];
+      return ['log', 'hub', 'gossip'].every((k) => views.some((v) => v.observer.kind === k && v.head.size === size));
+    },
+    DEMO_POLL,
+  );
 }
 
 /** Sends the gossip service a second head of the log's current size, another root, signed with the log key; returns the log id. */
@@ -95,10 +98,14 @@ export async function injectSplitView(d: Demo): Promise<string> {
 /** Waits for the first incident in the API; returns its id. */
 export async function firstIncident(d: Demo): Promise<string> {
   let id = '';
-  await until('an incident', async () => {
-    const body = (await (await fetch(`${d.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] };
-    id = body.incidents[0]?.id ?? '';
-    return id !== '';
-  });
+  await waitUntil(
+    'an incident',
+    async () => {
+      const body = (await (await fetch(`${d.url}/api/v1/incidents`)).json()) as { incidents: { id: string }[] };
+      id = body.incidents[0]?.id ?? '';
+      return id !== '';
+    },
+    DEMO_POLL,
+  );
   return id;
 }

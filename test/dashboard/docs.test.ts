@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { grapevineAsync } from '../cli/run.ts';
-import { type Demo, firstIncident, gossiped, injectSplitView, startDemo, submitCertificate, until } from './demo.ts';
+import { waitUntil } from '../support/wait.ts';
+import { DEMO_POLL, type Demo, firstIncident, gossiped, injectSplitView, startDemo, submitCertificate } from './demo.ts';
 
 const DOC = fileURLToPath(new URL('../../docs/dashboard.md', import.meta.url));
 const DOC_ID = 'fork-a186abb2ca329468';
@@ -77,10 +78,14 @@ describe('docs/dashboard.md', () => {
     await injectSplitView(demo);
     incident = await firstIncident(demo);
     // The documented events include a certificate logged and an incident.
-    await until('the events to include the incident', async () => {
-      const e = (await (await fetch(`${demo.url}/api/v1/events?limit=50`)).json()) as { events: { kind: string }[] };
-      return e.events.some((x) => x.kind === 'incident') && e.events.some((x) => x.kind === 'logged');
-    });
+    await waitUntil(
+      'the events to include the incident',
+      async () => {
+        const e = (await (await fetch(`${demo.url}/api/v1/events?limit=50`)).json()) as { events: { kind: string }[] };
+        return e.events.some((x) => x.kind === 'incident') && e.events.some((x) => x.kind === 'logged');
+      },
+      DEMO_POLL,
+    );
   });
   after(() => demo?.serve.stop());
 

@@ -13,8 +13,8 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { GossipClient } from '../../src/gossip/client.ts';
 import { BIN, grapevine } from '../cli/run.ts';
+import { waitUntil } from '../support/wait.ts';
 import { hexLogId, LOG_LIST_TEXT, signedSthJson, TEST_KEYS } from './fixtures.ts';
-import { eventually } from './service/helpers.ts';
 
 const SECRET = 'a shared secret of some length';
 const M = hexLogId(TEST_KEYS.m);
@@ -36,7 +36,7 @@ describe('grapevine gossipd and grapevine gossip', () => {
     child = spawn(process.execPath, [BIN, 'gossipd', '--config', join(dir, 'gossip.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    await eventually(() => /gossip service at (http:\/\/\S+)/.test(out) || child.exitCode !== null, 60_000, 'gossipd banner');
+    await waitUntil('gossipd banner', () => /gossip service at (http:\/\/\S+)/.test(out) || child.exitCode !== null);
     const m = /gossip service at (http:\/\/\S+)/.exec(out);
     assert.ok(m, `gossipd did not start: ${out}`);
     url = m[1];
@@ -87,20 +87,16 @@ describe('grapevine gossipd and grapevine gossip', () => {
       const data = signedSthJson(TEST_KEYS.m, { size: 4, root: createHash('sha256').update('d').digest(), timestamp: Date.now() }).json;
       // Until the subscriber is connected, what the relay brings reaches no one: send until it lands.
       let i = 0;
-      await eventually(
-        () => {
-          if (subOut.length > 0 || sub.exitCode !== null) return true;
-          const d = signedSthJson(TEST_KEYS.m, {
-            size: 4 + ++i,
-            root: createHash('sha256').update(`d${i}`).digest(),
-            timestamp: Date.now(),
-          }).json;
-          relay.send({ command: 'gossip-msg-0', logId: M, gossipData: i === 1 ? data : d });
-          return false;
-        },
-        60_000,
-        'the subscriber printing',
-      );
+      await waitUntil('the subscriber printing', () => {
+        if (subOut.length > 0 || sub.exitCode !== null) return true;
+        const d = signedSthJson(TEST_KEYS.m, {
+          size: 4 + ++i,
+          root: createHash('sha256').update(`d${i}`).digest(),
+          timestamp: Date.now(),
+        }).json;
+        relay.send({ command: 'gossip-msg-0', logId: M, gossipData: i === 1 ? data : d });
+        return false;
+      });
       // The subscriber may have exited already: 'exit' is not replayed to a late listener.
       if (sub.exitCode === null && sub.signalCode === null) await new Promise((r) => sub.once('exit', r));
       const line = JSON.parse(subOut.trim().split('\n')[0]);

@@ -16,8 +16,9 @@ import { ENTRY_OVERHEAD, GossipService } from '../../src/gossip/service/index.ts
 import { PeerSocket, TransportSocket } from '../../src/gossip/sockets/index.ts';
 import { EchoTransport } from '../../src/gossip/transports/echo/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
+import { waitUntil } from '../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from './fixtures.ts';
-import { counterValue, eventually } from './service/helpers.ts';
+import { counterValue } from './service/helpers.ts';
 
 const SECRET = Buffer.from('flood test secret, sixteen+');
 const M = hexLogId(TEST_KEYS.m);
@@ -89,8 +90,8 @@ describe('floods', () => {
       const back = await honest.next();
       assert.deepEqual(back.gossipData, data);
     }
-    await eventually(() => writes >= 2000, 60_000, 'the flood written');
-    await eventually(async () => (await counterValue(service.metrics.discarded, { reason: 'repeat' })) > 100, 60_000, 'the flood handled');
+    await waitUntil('the flood written', () => writes >= 2000);
+    await waitUntil('the flood handled', async () => (await counterValue(service.metrics.discarded, { reason: 'repeat' })) > 100);
     const s = service.stats();
     assert.ok(s.seen <= DEDUP && s.forwarded <= DEDUP, JSON.stringify(s));
     assert.ok((await counterValue(service.metrics.refusals, { code: 'too-large' })) > 0);
@@ -134,11 +135,7 @@ describe('floods', () => {
     let got = 0;
     for await (const _m of reader.incoming()) if (++got === n) break;
     assert.equal(got, n);
-    await eventually(
-      async () => (await counterValue(service.metrics.dropped, { reason: 'slow-peer' })) > 0,
-      60_000,
-      'drops for the stalled peer',
-    );
+    await waitUntil('drops for the stalled peer', async () => (await counterValue(service.metrics.dropped, { reason: 'slow-peer' })) > 0);
   });
 });
 

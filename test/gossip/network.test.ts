@@ -22,8 +22,8 @@ import { PeerTransport, rawEd25519 } from '../../src/gossip/transports/peer/inde
 import { evidenceKeysOf } from '../../src/gossip/validate/index.ts';
 import type { GossipMsg } from '../../src/gossip/wire/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
+import { waitUntil } from '../support/wait.ts';
 import { CT_STHS, fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from './fixtures.ts';
-import { eventually } from './service/helpers.ts';
 import { freePort } from './transports/go-server.ts';
 
 const SECRET = Buffer.from('network test shared secret');
@@ -91,11 +91,9 @@ describe('three gossip services on loopback', () => {
       service.registerTransport(peerTransport);
       nodes.push(n);
     }
-    await eventually(
-      () => nodes[0].peerTransport.connected().length === 1 && nodes[1].peerTransport.connected().length === 2,
-      30_000,
-      'sessions',
-    );
+    await waitUntil('sessions', () => nodes[0].peerTransport.connected().length === 1 && nodes[1].peerTransport.connected().length === 2, {
+      stuckMs: 30_000,
+    });
 
     for (const n of nodes) {
       // Two watchers and a relay on the peer socket; an external transport on the transport socket.
@@ -153,7 +151,7 @@ describe('three gossip services on loopback', () => {
         .map((m) => JSON.parse(m.gossipData.toString()).tree_size as number)
         .filter((x) => x > 8_000_000)
         .sort();
-    await eventually(() => nodes.every((n) => n.seen.every((box) => sizes(box).length >= 3)), 60_000, 'every watcher seeing three STHs');
+    await waitUntil('every watcher seeing three STHs', () => nodes.every((n) => n.seen.every((box) => sizes(box).length >= 3)));
     for (const n of nodes) for (const box of n.seen) assert.deepEqual(sizes(box), AVIATOR.map((s) => s.tree_size).sort());
     assert.equal(nodes[2].seen[0].find((m) => JSON.parse(m.gossipData.toString()).tree_size > 8_000_000)?.source, 'peer');
   });
@@ -163,15 +161,15 @@ describe('three gossip services on loopback', () => {
     const left = signedSthJson(TEST_KEYS.m, { size: 1000, root: root('left'), timestamp: NOW - 60_000 }).json;
     const right = signedSthJson(TEST_KEYS.m, { size: 1000, root: root('right'), timestamp: NOW - 60_000 }).json;
     c.ext?.send({ command: 'gossip-msg-0', logId: M, gossipData: right });
-    await eventually(() => c.service.pool.sameSize(M, 1000).length === 1, 30_000, 'C holding its side');
+    await waitUntil('C holding its side', () => c.service.pool.sameSize(M, 1000).length === 1, { stuckMs: 30_000 });
     a.ext?.send({ command: 'gossip-msg-0', logId: M, gossipData: left });
-    await eventually(() => c.service.incidents().length > 0, 60_000, 'C raising the fork');
+    await waitUntil('C raising the fork', () => c.service.incidents().length > 0);
     const incident = c.service.incidents()[0];
     assert.equal(incident.category, 'fork');
     const log = c.service.logs.get(M);
     assert.ok(log);
     for (const box of c.seen) {
-      await eventually(() => box.some((m) => m.source === ''), 30_000, 'evidence reaching the watcher');
+      await waitUntil('evidence reaching the watcher', () => box.some((m) => m.source === ''), { stuckMs: 30_000 });
       const ev = box.find((m) => m.source === '') as GossipMsg;
       const verdict = verifyEvidence(ev.gossipData, { keys: evidenceKeysOf(log) });
       assert.equal(verdict.proves, true, verdict.line);

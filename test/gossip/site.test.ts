@@ -15,7 +15,7 @@ import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { GossipClient } from '../../src/gossip/client.ts';
 import { POLLINATION_PATH } from '../../src/gossip/transports/pollination/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
-import { eventually } from './service/helpers.ts';
+import { waitUntil } from '../support/wait.ts';
 
 describe('the demo site runs a gossip service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gossip-site-'));
@@ -50,7 +50,7 @@ describe('the demo site runs a gossip service', () => {
   it('gets the local CT log’s STH through the loop and hands it out by pollination', async () => {
     const service = site.gossipd?.service;
     assert.ok(service);
-    await eventually(() => service.pool.size > 0, 60_000, 'the loop feeding the service');
+    await waitUntil('the loop feeding the service', () => service.pool.size > 0);
     const sth = (await (await fetch(`${site.url}/ct/v1/get-sth`)).json()) as { tree_size: number };
     const res = await fetch(`${site.url}${POLLINATION_PATH}`, { method: 'POST', body: JSON.stringify({ v1: [] }) });
     assert.equal(res.status, 200);

@@ -19,6 +19,7 @@ import { decodeLogRoot, LOG_ROOT_DOMAIN, Log, type LogRoot, Sequencer, StorageEr
 import { hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type FaultMode, FaultyStorage, type StorageMethod } from '../support/faulty-storage.ts';
+import { waitUntil } from '../support/wait.ts';
 import { leafValue, newSigner } from './fixtures.ts';
 
 /** A signer that records every LogRoot it signs, in order. */
@@ -34,15 +35,6 @@ function recordingSigner(inner: Signer): { signer: Signer; signed: LogRoot[] } {
       },
     },
   };
-}
-
-/** Polls (stuck-only bound) until `done`. */
-async function until(done: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const limit = Date.now() + 30_000;
-  while (!(await done())) {
-    if (Date.now() > limit) throw new Error(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const unavailable = () => new StorageError('UNAVAILABLE', 'injected: connection lost');
@@ -136,7 +128,11 @@ describe('Sequencer under storage faults', () => {
 
         storage.failNext(c.method, c.mode, c.error, c.times ?? 1, c.skip ?? 0);
         seq.start();
-        await until(async () => seq.fatal !== null || (await inner.latestHead(log.tree.id))?.size === 500, 'the loop to finish or stop');
+        await waitUntil(
+          'the loop to finish or stop',
+          async () => seq.fatal !== null || (await inner.latestHead(log.tree.id))?.size === 500,
+          { stuckMs: 30_000 },
+        );
         await seq.stop();
 
         assert.equal(storage.fired.length, c.times ?? 1, 'every armed fault fired');

@@ -21,7 +21,8 @@ import { type Auditor, type MonitoredLog, monitoredLog } from '../../src/monitor
 import { generateTestKeys } from '../../src/x509/testca/index.ts';
 import { grapevine } from '../cli/run.ts';
 import { demoSet } from '../ct/fixtures.ts';
-import { ct, hub, newKey, sctOf, submitCert, timing, until, type World, world } from './world.ts';
+import { waitUntil } from '../support/wait.ts';
+import { ct, hub, newKey, sctOf, submitCert, timing, type World, world } from './world.ts';
 
 const getSth = async (url: string) => parseGetSth(Buffer.from(await (await fetch(`${url}/ct/v1/get-sth`)).arrayBuffer()));
 const hubSize = async (url: string) => {
@@ -36,7 +37,7 @@ async function certs(url: string, tag: string, n: number) {
   const start = (await getSth(url)).treeSize;
   const out = [];
   for (let i = 0; i < n; i++) out.push(await submitCert(url, `${tag}-${i}`, leafKeys));
-  await until(`${url} sequences ${start + n}`, async () => (await getSth(url)).treeSize >= start + n);
+  await waitUntil(`${url} sequences ${start + n}`, async () => (await getSth(url)).treeSize >= start + n);
   return out;
 }
 
@@ -78,7 +79,7 @@ describe('monitor: attacks are caught', () => {
       const auditor = w.auditor({ logs: [seenByAuditor], hubs: [h.hub] });
       const collector = w.collector({ polls: [{ name: 'ct1', log: seenByCollector, timing }], destinations: [w.hubDestination(h.hub)] });
       await collector.pollOnce();
-      await until('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
+      await waitUntil('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
       const i = await caught(w, auditor, 'fork');
       assert.equal(i.class, 'proof');
       assert.match(i.summary, /two different trees of size 5/);
@@ -109,7 +110,7 @@ describe('monitor: attacks are caught', () => {
           destinations: [w.hubDestination(h.hub)],
         });
         await collector.pollOnce();
-        await until('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
+        await waitUntil('the hub sequences the head', async () => (await hubSize(h.server.url)) >= 1);
         const i = await caught(w, auditor, 'inconsistent');
         assert.equal(
           (i.evidence as { consistency: { method: string } }).consistency.method,
@@ -189,7 +190,10 @@ describe('monitor: attacks are caught', () => {
       assert.equal(auditor.addPromise('ct1', sctOf(dropped)), true);
       await certs(c.server.url, 'after', 5);
       // The log's own clock decides: wait until it has signed a head after the deadline.
-      await until('a head signed after the deadline', async () => (await getSth(c.server.url)).timestamp > dropped!.sct.timestamp + mmdMs);
+      await waitUntil(
+        'a head signed after the deadline',
+        async () => (await getSth(c.server.url)).timestamp > dropped!.sct.timestamp + mmdMs,
+      );
       const i = await caught(w, auditor, 'broken-promise');
       assert.match(i.summary, /does not contain/);
       verifiesWithCli(w, i);
@@ -238,7 +242,7 @@ describe('monitor: attacks are caught', () => {
       // Honest traffic through the real hub until the hub itself signs a head after the deadline (its clock decides).
       const tsNs = promised.readBigUInt64BE(promised.length - 8);
       const honest = w.collector({ polls: [{ name: 'ct1', log: c.log, timing }], destinations: [w.hubDestination(h.hub)] });
-      await until('a hub head signed after the deadline', async () => {
+      await waitUntil('a hub head signed after the deadline', async () => {
         const j = (await (await fetch(`${h.server.url}/gossip/v0/get-sth`)).json()) as { head_data: string };
         if (Buffer.from(j.head_data, 'base64').readBigUInt64BE(8) > tsNs + BigInt(mmdMs) * 1_000_000n) return true;
         await certs(c.server.url, `more-${Date.now()}`, 1);
@@ -275,7 +279,7 @@ describe('monitor: attacks are caught', () => {
           await certs(c.server.url, `${tag}${k}`, 1);
           await collector.pollOnce();
         }
-        await until(`hub ${tag} sequences`, async () => (await hubSize(target.server.url)) >= n);
+        await waitUntil(`hub ${tag} sequences`, async () => (await hubSize(target.server.url)) >= n);
       }
       await auditor.round();
       assert.equal(auditor.hubSize('hub1'), 3);

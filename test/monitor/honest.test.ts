@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseGetSth } from '../../src/codec/index.ts';
-import { ct, hub, sctOf, submitCert, timing, until, world } from './world.ts';
+import { waitUntil } from '../support/wait.ts';
+import { ct, hub, sctOf, submitCert, timing, world } from './world.ts';
 
 const sthOf = async (url: string) => parseGetSth(Buffer.from(await (await fetch(`${url}/ct/v1/get-sth`)).arrayBuffer()));
 
@@ -21,19 +22,19 @@ describe('monitor: an honest world', () => {
       for (let i = 0; i < 4; i++) {
         const s = await submitCert(c1.server.url, `honest-${i}`);
         assert.equal(auditor.addPromise('ct1', sctOf(s)), true);
-        await until('the CT log sequences', async () => (await sthOf(c1.server.url)).treeSize >= i + 1);
+        await waitUntil('the CT log sequences', async () => (await sthOf(c1.server.url)).treeSize >= i + 1);
         await collector.pollOnce();
         await auditor.round();
       }
       // The SGTs the collector got are held too; wait until the hub and the log sign past every deadline.
       const last = (await sthOf(c1.server.url)).timestamp;
-      await until('a CT head past the last deadline', async () => (await sthOf(c1.server.url)).timestamp > last + 2000);
+      await waitUntil('a CT head past the last deadline', async () => (await sthOf(c1.server.url)).timestamp > last + 2000);
       await collector.pollOnce();
-      await until('hub entries sequenced', async () => {
+      await waitUntil('hub entries sequenced', async () => {
         await auditor.round();
         return auditor.hubSize('hub1') >= 4 && (auditor.latest('ct1')?.size ?? 0) >= 4;
       });
-      await until('every promise settled', async () => {
+      await waitUntil('every promise settled', async () => {
         await auditor.round();
         return auditor.pendingPromises === 0;
       });
@@ -52,7 +53,7 @@ describe('monitor: an honest world', () => {
       assert.equal(auditor.hubSize('hub1'), size);
       assert.ok((auditor.latest('ct1')?.size ?? 0) >= 4);
       assert.equal(auditor.pendingPromises, 1);
-      await until('the late promise judged', async () => {
+      await waitUntil('the late promise judged', async () => {
         await auditor.round();
         return auditor.pendingPromises === 0;
       });

@@ -13,7 +13,8 @@ import { startProxy } from '../../src/cli/demo/servers.ts';
 import { formatGetSth, parseGetSth } from '../../src/codec/index.ts';
 import { signSth } from '../../src/crypto/index.ts';
 import { boundedFetch, Collector, MonitorError, monitoredLog, pollLog } from '../../src/monitor/index.ts';
-import { ct, hub, newKey, submitCert, timing, until, type World, world } from './world.ts';
+import { waitUntil } from '../support/wait.ts';
+import { ct, hub, newKey, submitCert, timing, type World, world } from './world.ts';
 
 type Mode = (res: ServerResponse, url: string) => void;
 
@@ -182,18 +183,18 @@ describe('monitor: hostile servers', () => {
       const hubSeen = { ...h.hub, spec: { ...h.hub.spec, url: `${proxy.url}/hub1` } };
       // Real heads reach the hub (directly), so the auditor has pairs of heads to ask proofs for.
       const feeder = w.collector({ polls: [{ name: 'ct1', log: c.log, timing }], destinations: [w.hubDestination(h.hub)] });
-      await until(
+      await waitUntil(
         'sequenced',
         async () => parseGetSth(Buffer.from(await (await fetch(`${c.server.url}/ct/v1/get-sth`)).arrayBuffer())).treeSize >= 1,
       );
       await feeder.pollOnce();
-      await until(
+      await waitUntil(
         'sequenced',
         async () => parseGetSth(Buffer.from(await (await fetch(`${c.server.url}/ct/v1/get-sth`)).arrayBuffer())).treeSize >= 5,
       );
       const early = await pollLog(c.log, { by: 't', fetch, now: Date.now });
       for (let i = 5; i < 8; i++) await submitCert(c.server.url, `g${i}`);
-      await until(
+      await waitUntil(
         'sequenced',
         async () => parseGetSth(Buffer.from(await (await fetch(`${c.server.url}/ct/v1/get-sth`)).arrayBuffer())).treeSize >= 8,
       );

@@ -13,7 +13,8 @@ import { parseGetSth } from '../../src/codec/index.ts';
 import { type Auditor, Collector, monitoredHub, monitoredLog } from '../../src/monitor/index.ts';
 import { generateTestKeys } from '../../src/x509/testca/index.ts';
 import { demoSet } from '../ct/fixtures.ts';
-import { ctx, newKey, sctOf, submitCert, until, world } from './world.ts';
+import { waitUntil } from '../support/wait.ts';
+import { ctx, newKey, sctOf, submitCert, world } from './world.ts';
 
 const MMD = 5000;
 const fast = { intervalMs: 100, minIntervalMs: 20, jitter: 0.2, maxBackoffMs: 1000 };
@@ -100,13 +101,13 @@ describe('monitor: honest logs and hubs under load, with restarts', () => {
       };
       const load = Promise.all([0, 1, 2].map((k) => submitter(k, 12)));
       // Restarts in the middle of the load, each once the load has moved on.
-      await until('load under way', () => submitted >= 10);
+      await waitUntil('load under way', () => submitted >= 10);
       await cts[0].close();
       await startCt(0);
-      await until('more load', () => submitted >= 18);
+      await waitUntil('more load', () => submitted >= 18);
       await hubs[1].close();
       await startH(1);
-      await until('more load', () => submitted >= 26);
+      await waitUntil('more load', () => submitted >= 26);
       await auditor.stop();
       auditor = w.auditor({ logs, hubs: mhubs });
       auditor.start();
@@ -115,10 +116,10 @@ describe('monitor: honest logs and hubs under load, with restarts', () => {
       const sizes = await Promise.all(
         [0, 1].map(async (i) => parseGetSth(Buffer.from(await (await fetch(`${proxy.url}/ct${i}/ct/v1/get-sth`)).arrayBuffer())).treeSize),
       );
-      await until(
+      await waitUntil(
         'the auditor catches up and judges every promise',
         () => logs.every((l, i) => (auditor.latest(l.name)?.size ?? 0) >= sizes[i]) && auditor.pendingPromises === 0,
-        180_000,
+        { stuckMs: 180_000 },
       );
       assert.equal(submitted, 36);
       assert.ok(auditor.hubSize('hub0') > 0 && auditor.hubSize('hub1') > 0);

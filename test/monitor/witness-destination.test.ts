@@ -10,8 +10,9 @@ import { describe, it } from 'node:test';
 import { parseGetSth } from '../../src/codec/index.ts';
 import { Collector, WitnessDestination } from '../../src/monitor/index.ts';
 import { rfc6962Verifier } from '../../src/note/index.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startWitness } from '../witness/fixtures.ts';
-import { ct, ctx, submitCert, timing, until, world } from './world.ts';
+import { ct, ctx, submitCert, timing, world } from './world.ts';
 
 const sizeOf = async (url: string) => parseGetSth(Buffer.from(await (await fetch(`${url}/ct/v1/get-sth`)).arrayBuffer())).treeSize;
 
@@ -33,7 +34,7 @@ describe('monitor: witness destination', () => {
       for (const n of [2, 5]) {
         const start = await sizeOf(c.server.url);
         for (let i = start; i < n; i++) await submitCert(c.server.url, `wit-${i}`);
-        await until('sequenced', async () => (await sizeOf(c.server.url)) >= n);
+        await waitUntil('sequenced', async () => (await sizeOf(c.server.url)) >= n);
         await first.pollOnce();
         const got = await witness.get(origin);
         assert.equal(got.status, 200, got.text);
@@ -41,7 +42,7 @@ describe('monitor: witness destination', () => {
       }
       // A collector that knows nothing starts at old 0, gets 409 "5", and retries with the proof 5 → 7.
       for (let i = 5; i < 7; i++) await submitCert(c.server.url, `wit-${i}`);
-      await until('sequenced', async () => (await sizeOf(c.server.url)) >= 7);
+      await waitUntil('sequenced', async () => (await sizeOf(c.server.url)) >= 7);
       const fresh = collect();
       await fresh.pollOnce();
       assert.equal(fresh.lastError('ct1'), null);

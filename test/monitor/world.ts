@@ -72,15 +72,6 @@ export async function submitCert(
 export const sctOf = (s: { sct: SignedCertificateTimestamp; entry: SignedEntry }): SignedPromise =>
   sctPromise(s.sct, s.entry, { by: 'test', atMs: Date.now() });
 
-/** Waits (stuck-only bound) until `f` is true. */
-export async function until(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > deadline) throw new Error(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export interface World {
   readonly dir: string;
   readonly sink: MemorySink;

@@ -29,7 +29,8 @@ import { generateTestKeys, mintLeaf } from '../../src/x509/testca/index.ts';
 import { grapevine } from '../cli/run.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
-import { Frontend, type Site, SOURCE_ID, waitUntil, writeSite } from './frontends.ts';
+import { waitUntil } from '../support/wait.ts';
+import { Frontend, type Site, SOURCE_ID, writeSite } from './frontends.ts';
 
 const FRONTENDS = 3;
 /** Concurrent submitters per personality. */
@@ -299,7 +300,7 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
       let loading: Promise<void> | undefined;
       try {
         await Promise.all(fronts.map((f) => f.ready));
-        await waitUntil(() => TREES.every((tree) => fronts.some((f) => f.leads.has(tree))), 'a sequencer leader for each tree');
+        await waitUntil('a sequencer leader for each tree', () => TREES.every((tree) => fronts.some((f) => f.leads.has(tree))));
         const next = picker(fronts);
         observer = new Observer(site, next);
         const obs = observer;
@@ -320,13 +321,13 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
           if (out.error) throw out.error;
           return out.promises >= n;
         };
-        await waitUntil(() => loaded(0)() && out.killed, 'the kill, after some promises');
+        await waitUntil('the kill, after some promises', () => loaded(0)() && out.killed);
         await Promise.all(victims.map((v) => v.exited));
         const survivors = fronts.filter((f) => !victims.includes(f));
         const takenOver = () => TREES.every((tree) => survivors.some((f) => f.leads.has(tree)));
-        await waitUntil(takenOver, 'a survivor to take over each lease');
+        await waitUntil('a survivor to take over each lease', takenOver);
         const issuedAtTakeover = out.promises;
-        await waitUntil(loaded(issuedAtTakeover + AFTER_TAKEOVER), `${AFTER_TAKEOVER} promises after the takeover`);
+        await waitUntil(`${AFTER_TAKEOVER} promises after the takeover`, loaded(issuedAtTakeover + AFTER_TAKEOVER));
         stopLoad = true;
         await loading;
         if (out.error) throw out.error;
@@ -335,10 +336,10 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
         const lastSct = Math.max(...out.scts.map((s) => s.sct.timestamp));
         const lastSgt = out.sgts.reduce((m, s) => (s.sgt.entry.hubTimestamp > m ? s.sgt.entry.hubTimestamp : m), 0n);
         await waitUntil(
+          'heads signed after every deadline',
           () =>
             (obs.latestCt()?.timestamp ?? 0) > lastSct + mmdMs &&
             (obs.latestHub()?.head.timestamp ?? 0n) > lastSgt + BigInt(mmdMs) * 1_000_000n,
-          'heads signed after every deadline',
         );
         await observer.stop();
 

@@ -166,12 +166,3 @@ export class Frontend {
     if (this.alive) this.child.kill('SIGKILL');
   }
 }
-
-/** Polls `cond` until true; the limit only catches a stuck system (never a timing assertion). */
-export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const limit = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > limit) throw new Error(`stuck waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

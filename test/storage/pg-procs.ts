@@ -103,15 +103,6 @@ export function acked(w: Worker, worker: number, overlap: number): Buffer[] {
   return out;
 }
 
-export async function waitUntil(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * The whole-log check. From storage alone: the sequenced leaves are indexes
  * 0…size-1 with no gap and no leaf twice; every `acked` value is among them;

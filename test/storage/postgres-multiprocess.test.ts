@@ -13,8 +13,9 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Log } from '../../src/log/index.ts';
 import { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { newKey } from '../log/fixtures.ts';
+import { waitUntil } from '../support/wait.ts';
 import { adminQuery, canRestartServer, createTestDatabase, pgSkip, reportSkipped, restartServer, type TestDatabase } from './pg-harness.ts';
-import { acked, checkWholeLog, killLeftovers, Worker, waitUntil } from './pg-procs.ts';
+import { acked, checkWholeLog, killLeftovers, Worker } from './pg-procs.ts';
 
 const skip = pgSkip('test/storage/postgres-multiprocess.test.ts');
 
@@ -65,7 +66,7 @@ if (skip) {
       const qs = queuers(url, keyFile, 'leased', 3, 1500, 30, 300);
       await finish(qs);
       const tree = (await storage.getTree('leased'))!;
-      await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 60_000, 'the queue to drain');
+      await waitUntil('the queue to drain', () => (async () => (await storage.pendingCount(tree.id)) === 0)().catch(() => false));
       for (const s of seqs) assert.equal((await s.stop()).code, 0, `sequencer exit; stderr: ${s.stderr}`);
       const values = allAcked(qs, 300);
       assert.equal(values.length, 4500);
@@ -87,7 +88,7 @@ if (skip) {
       const qs = queuers(url, keyFile, 'race', 3, 1500, 10, 150);
       await finish(qs);
       const tree = (await storage.getTree('race'))!;
-      await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 60_000, 'the queue to drain');
+      await waitUntil('the queue to drain', () => (async () => (await storage.pendingCount(tree.id)) === 0)().catch(() => false));
       const stats = [];
       for (const r of racers) {
         assert.equal((await r.stop()).code, 0, `racer exit; stderr: ${r.stderr}`);
@@ -124,7 +125,7 @@ if (skip) {
       assert.ok(takeover < TTL + 2000, `takeover after ${takeover} ms, want < ${TTL + 2000}`);
       await finish(qs);
       const tree = (await storage.getTree('failover'))!;
-      await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 60_000, 'the queue to drain');
+      await waitUntil('the queue to drain', () => (async () => (await storage.pendingCount(tree.id)) === 0)().catch(() => false));
       assert.equal((await other.stop()).code, 0);
       await checkWholeLog(storage, 'failover', signer.publicKey, allAcked(qs, 0));
       await storage.close();
@@ -179,7 +180,11 @@ if (skip) {
       await adminQuery(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'grapevine'");
 
       await finish(qs);
-      await waitUntil(async () => (await storage.pendingCount(tree.id)) === 0, 120_000, 'the queue to drain after the faults');
+      await waitUntil(
+        'the queue to drain after the faults',
+        () => (async () => (await storage.pendingCount(tree.id)) === 0)().catch(() => false),
+        { stuckMs: 120_000 },
+      );
       for (const s of seqs) {
         assert.ok(s.alive, `sequencer survived the faults; stderr: ${s.stderr}`);
         assert.ok(!s.lines.some((l) => l.startsWith('fatal')), 'no fatal error');

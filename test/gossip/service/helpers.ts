@@ -39,12 +39,3 @@ export async function counterValue(c: Counter<string>, labels: Record<string, st
   const m = await c.get();
   return m.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
 }
-
-/** Resolves once `check` holds, polling; rejects after `ms` (a stuck-process guard, not a timing assertion). */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -10,8 +10,9 @@ import { GossipService } from '../../../src/gossip/service/index.ts';
 import { GossipSocketError, PeerSocket, TransportSocket } from '../../../src/gossip/sockets/index.ts';
 import { EchoTransport } from '../../../src/gossip/transports/echo/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
+import { waitUntil } from '../../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
-import { counterValue, eventually } from '../service/helpers.ts';
+import { counterValue } from '../service/helpers.ts';
 
 const SECRET = Buffer.from('correct horse battery staple');
 const M = hexLogId(TEST_KEYS.m);
@@ -37,7 +38,7 @@ class Raw {
     this.socket.write(s);
   }
   async waitFor(re: RegExp, what = re.source): Promise<string> {
-    await eventually(() => re.test(this.data), 30_000, what);
+    await waitUntil(what, () => re.test(this.data), { stuckMs: 30_000 });
     return this.data;
   }
 }
@@ -131,7 +132,7 @@ describe('the peer and transport sockets', () => {
     for (const [input, want] of cases) {
       const before = r.data.length;
       r.write(input);
-      await eventually(() => r.data.slice(before).includes(want), 30_000, want);
+      await waitUntil(want, () => r.data.slice(before).includes(want), { stuckMs: 30_000 });
     }
     r.write('{"command":"gossip-enumerate-transports-request-0","tag":"still"}\n');
     await r.waitFor(/"tag":"still"/);
@@ -157,13 +158,13 @@ describe('the peer and transport sockets', () => {
     const r = raw(transportPath);
     r.write('{"command":"gossip-enumerate-transports-request-0","tag":"x"}\n');
     await r.waitFor(/"code":"not-authenticated"/);
-    await eventually(() => r.ended, 30_000, 'close');
+    await waitUntil('close', () => r.ended, { stuckMs: 30_000 });
   });
 
   it('transport socket: a wrong secret gets bad-auth and the connection closes', async () => {
     const c = await client(transportPath);
     await assert.rejects(c.authenticate(Buffer.from('wrong'), 'relay'), (e) => e instanceof GossipClientError && e.code === 'BAD_AUTH');
-    await eventually(() => c.closed, 30_000, 'close');
+    await waitUntil('close', () => c.closed, { stuckMs: 30_000 });
     assert.ok((await counterValue(service.metrics.refusals, { code: 'bad-auth' })) >= 1);
   });
 
@@ -171,7 +172,7 @@ describe('the peer and transport sockets', () => {
     const r = raw(transportPath);
     r.write(`{"command":"gossip-authenticate-request-0","shared-secret":"${SECRET.toString('base64')}"}\n`);
     await r.waitFor(/"code":"missing-transport-id"/);
-    await eventually(() => r.ended, 30_000, 'close');
+    await waitUntil('close', () => r.ended, { stuckMs: 30_000 });
   });
 
   it('registers an authenticated transport, refuses its id twice, and routes both ways (§6.5)', async () => {
@@ -208,6 +209,6 @@ describe('the peer and transport sockets', () => {
     }
     // When it goes, it is unregistered.
     relay.close();
-    await eventually(async () => (await peer.transports()).length === 1, 30_000, 'unregister');
+    await waitUntil('unregister', async () => (await peer.transports()).length === 1, { stuckMs: 30_000 });
   });
 });

@@ -16,8 +16,9 @@ import { Command, type GossipMsg } from '../../../src/gossip/wire/index.ts';
 import type { Part } from '../../../src/http/index.ts';
 import { type Server, startServer } from '../../../src/server/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
+import { waitUntil } from '../../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
-import { counterValue, eventually, InboxPeer } from '../service/helpers.ts';
+import { counterValue, InboxPeer } from '../service/helpers.ts';
 
 const M = hexLogId(TEST_KEYS.m);
 const root = (s: string) => createHash('sha256').update(s).digest();
@@ -111,7 +112,7 @@ describe('https transport', () => {
       const sth = signedSthJson(TEST_KEYS.m, { size: 20 + i, root: root(`c${i}`), timestamp: Date.now() }).json;
       s.fromPeer('p', { command: Command.gossipMsg, logId: M, gossipData: sth, destination: ['https'] });
       // One at a time, so the No is known before the next message.
-      await eventually(() => t.poolState(no.url) === 'no' && yes.peer.inbox.length === i + 1, 30_000, 'delivery');
+      await waitUntil('delivery', () => t.poolState(no.url) === 'no' && yes.peer.inbox.length === i + 1, { stuckMs: 30_000 });
     }
     assert.equal(t.poolState(yes.url), 'yes');
     assert.equal(yes.peer.inbox.length, 3);

@@ -14,8 +14,9 @@ import { Command, type GossipMsg } from '../../../src/gossip/wire/index.ts';
 import { HubClient, makeSource } from '../../../src/hub/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
 import { type HubEnv, hubEnv, settle } from '../../hub/fixtures.ts';
+import { waitUntil } from '../../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
-import { counterValue, eventually, InboxPeer } from '../service/helpers.ts';
+import { counterValue, InboxPeer } from '../service/helpers.ts';
 
 const M = hexLogId(TEST_KEYS.m);
 const root = (s: string) => createHash('sha256').update(s).digest();
@@ -58,7 +59,7 @@ describe('hub transport', () => {
     service.fromPeer('p', { command: Command.gossipMsg, logId: M, gossipData: ours, destination: ['hub'] });
     const client = new HubClient({ url: env.url, hubKey: env.signer.publicKey });
     await settle(env);
-    await eventually(async () => (await client.getLatestForSource('test-m')) !== null, 30_000, 'the hub taking the head');
+    await waitUntil('the hub taking the head', async () => (await client.getLatestForSource('test-m')) !== null, { stuckMs: 30_000 });
     // Another observer submits a later head of m to the hub directly.
     const theirs = signedSthJson(TEST_KEYS.m, { size: 41, root: root('theirs'), timestamp: Date.now() - 5_000 });
     const log = service.logs.get(M);
@@ -78,7 +79,9 @@ describe('hub transport', () => {
     const { service } = gossip(generatePrivateKey('ecdsa-p256').publicKey);
     const sth = signedSthJson(TEST_KEYS.m, { size: 50, root: root('x'), timestamp: Date.now() }).json;
     service.fromPeer('p', { command: Command.gossipMsg, logId: M, gossipData: sth, destination: ['hub'] });
-    await eventually(async () => (await counterValue(service.metrics.transportFailures, { transport: 'hub' })) >= 1, 30_000, 'the failure');
+    await waitUntil('the failure', async () => (await counterValue(service.metrics.transportFailures, { transport: 'hub' })) >= 1, {
+      stuckMs: 30_000,
+    });
     await service.close();
   });
 });

@@ -11,7 +11,7 @@ import { generatePrivateKey } from '../../../src/crypto/index.ts';
 import type { Incoming, TransportContext } from '../../../src/gossip/service/index.ts';
 import { FrameError, FrameReader, FrameSealer, PeerTransport, rawEd25519 } from '../../../src/gossip/transports/peer/index.ts';
 import { assertThrowsCode } from '../../codec/testing.ts';
-import { eventually } from '../service/helpers.ts';
+import { waitUntil } from '../../support/wait.ts';
 import { freePort } from './go-server.ts';
 
 const ctx = (box: Incoming[]): TransportContext => ({ deliver: (m) => box.push(m) > 0 });
@@ -40,7 +40,7 @@ async function pair(o: { bKnowsA?: boolean; aKey?: ReturnType<typeof generatePri
 describe('peer transport', () => {
   it('authenticates pinned keys both ways and carries messages both ways', async () => {
     const { a, b, inA, inB } = await pair();
-    await eventually(() => a.connected().length === 1 && b.connected().length === 1, 30_000, 'session');
+    await waitUntil('session', () => a.connected().length === 1 && b.connected().length === 1, { stuckMs: 30_000 });
     assert.deepEqual(a.connected(), ['b']);
     assert.deepEqual(b.connected(), ['a']);
     const msg = {
@@ -53,7 +53,7 @@ describe('peer transport', () => {
     };
     await a.send(msg);
     await b.send({ ...msg, gossipData: Buffer.from('{"y":2}') });
-    await eventually(() => inA.length === 1 && inB.length === 1, 30_000, 'delivery');
+    await waitUntil('delivery', () => inA.length === 1 && inB.length === 1, { stuckMs: 30_000 });
     assert.deepEqual(inB[0].gossipData, msg.gossipData);
     assert.equal(inA[0].gossipData.toString(), '{"y":2}');
   });
@@ -87,7 +87,7 @@ describe('peer transport', () => {
       s.write(`${JSON.stringify(hello)}\n`);
       // An AUTH signed by the impostor's own key over something: it cannot be b's signature over this transcript.
       s.write(`${JSON.stringify({ sig: sign(null, Buffer.from('anything'), impostor.privateKey).toString('base64') })}\n`);
-      await eventually(() => closed, 30_000, 'close');
+      await waitUntil('close', () => closed, { stuckMs: 30_000 });
       assert.match(data, /"key"/, 'the listener said its HELLO first');
     }
     assert.deepEqual(a.connected(), []);
@@ -102,7 +102,7 @@ describe('peer transport', () => {
       s.on('error', () => {});
       s.resume(); // read the listener's HELLO, so its hang-up is seen
       s.write(payload);
-      await eventually(() => closed, 30_000, 'close');
+      await waitUntil('close', () => closed, { stuckMs: 30_000 });
     }
   });
 

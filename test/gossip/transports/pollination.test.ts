@@ -21,8 +21,9 @@ import {
 import { Command, type GossipMsg } from '../../../src/gossip/wire/index.ts';
 import { createApp } from '../../../src/http/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
+import { waitUntil } from '../../support/wait.ts';
 import { CT_STHS, fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
-import { counterValue, eventually, InboxPeer } from '../service/helpers.ts';
+import { counterValue, InboxPeer } from '../service/helpers.ts';
 import { GO_SKIP, startGoServer } from './go-server.ts';
 
 const HOUR = 3_600_000;
@@ -203,11 +204,9 @@ describe('interop with Google’s 2016 Go gossip server', { skip: GO_SKIP }, () 
       assert.deepEqual(sizes, [55, 77]);
       for (const s of seen.json.sths) sthFromJson(s);
       // Direction 2: the Go server's answer (the third party's STH) came into our service, validated, to our peers.
-      await eventually(
-        () => us.service.pool.select(10, Date.now(), (e) => e.head.size === 77).length === 1,
-        30_000,
-        'the Go STH in our pool',
-      );
+      await waitUntil('the Go STH in our pool', () => us.service.pool.select(10, Date.now(), (e) => e.head.size === 77).length === 1, {
+        stuckMs: 30_000,
+      });
       assert.ok(us.peer.inbox.some((m) => m.command === Command.gossipMsg && m.source === 'pollination'));
       // The Go server refuses what it cannot verify: a forged STH never comes back.
       const forged = JSON.parse(ours.toString());

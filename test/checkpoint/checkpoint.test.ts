@@ -17,7 +17,7 @@ import {
 } from '../../src/checkpoint/index.ts';
 import { CodecError } from '../../src/codec/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode, thrownWithCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const data = loadTestdata('checkpoint-parse-cases.json');
@@ -122,7 +122,7 @@ describe('parseCheckpoint (strict)', () => {
   }
 
   it('rejects a size above 2^53-1 with BAD_SIZE caused by CodecError UNSAFE_INTEGER', () => {
-    const err = assertThrowsCode(() => parseCheckpoint(`o\n9007199254740992\n${ROOT}\n`), CheckpointError, 'BAD_SIZE');
+    const err = thrownWithCode(() => parseCheckpoint(`o\n9007199254740992\n${ROOT}\n`), CheckpointError, 'BAD_SIZE');
     assert.ok(err.cause instanceof CodecError && err.cause.code === 'UNSAFE_INTEGER');
   });
 

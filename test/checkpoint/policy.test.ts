@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CheckpointError, checkPolicy, parsePolicy } from '../../src/checkpoint/index.ts';
 import { cosignatureV1Signer, ed25519NoteSigner, ed25519SignerFromSeed, formatNote, NoteError, parseNote } from '../../src/note/index.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 import { TestLog, testCosigner } from '../witness/fixtures.ts';
 

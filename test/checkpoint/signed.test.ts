@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CheckpointError, formatCheckpoint, openCheckpoint } from '../../src/checkpoint/index.ts';
 import { cosignatureV1Signer, ed25519NoteSigner, NoteError, parseNote, signNote, verifierFromVkey } from '../../src/note/index.ts';
-import { assertThrowsCode, testSigner } from '../note/testing.ts';
+import { testSigner } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const notes = loadTestdata('signed-notes.json');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CheckpointError, formatTlogProof, parseTlogProof, type TlogProof, verifyTlogProof } from '../../src/checkpoint/index.ts';
 import { ProofError } from '../../src/merkle/index.ts';
 import { NoteError, verifierFromVkey } from '../../src/note/index.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const data = loadTestdata('tlog-proofs.json');

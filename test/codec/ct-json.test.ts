@@ -21,8 +21,9 @@ import {
   sthFromJson,
 } from '../../src/codec/index.ts';
 import { hashLeaf, verifyInclusion } from '../../src/merkle/index.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertThrowsCode, b64, hex } from './testing.ts';
+import { b64, hex } from './testing.ts';
 
 const sths = loadTestdata('ct-sths.json');
 const responses = loadTestdata('ct-get-responses.json');

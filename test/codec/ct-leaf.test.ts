@@ -14,8 +14,9 @@ import {
   type SignedEntry,
 } from '../../src/codec/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertThrowsCode, b64, hex } from './testing.ts';
+import { b64, hex } from './testing.ts';
 
 const responses = loadTestdata('ct-get-responses.json');
 

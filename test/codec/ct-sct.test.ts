@@ -13,8 +13,9 @@ import {
   encodeSctSignatureInput,
   type SignedCertificateTimestamp,
 } from '../../src/codec/index.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertThrowsCode, b64, hex } from './testing.ts';
+import { b64, hex } from './testing.ts';
 
 /** RFC 6962 §3.3: the X.509v3 extension carrying an SCT list in a certificate. */
 const SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';

@@ -10,8 +10,9 @@ import {
   encodeTreeHeadSignature,
   TREE_HEAD_SIGNATURE_SIZE,
 } from '../../src/codec/index.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertThrowsCode, b64, hex } from './testing.ts';
+import { b64, hex } from './testing.ts';
 
 const sths = loadTestdata('ct-sths.json');
 /** Every STH in the file that carries a computed tbs_hex. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CodecError, decodeBase64 } from '../../src/codec/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 describe('decodeBase64 (RFC 4648 §4, canonical as Go StdEncoding.Strict)', () => {
   const ok: [string, string][] = [

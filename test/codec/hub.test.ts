@@ -12,7 +12,8 @@ import {
   encodeHubTreeHead,
 } from '../../src/codec/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
-import { assertThrowsCode, hex } from './testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
+import { hex } from './testing.ts';
 
 describe('encodeHubTimestampedEntry (gossip-hub.md §2.1)', () => {
   // The "Valid" row of trillian-examples gossip/api/types_test.go TestTimestampedEntryHash:

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CodecError, type CodecErrorCode, lengthPrefixSize, TlsReader, TlsWriter } from '../../src/codec/index.ts';
-import { assertThrowsCode, hex } from './testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
+import { hex } from './testing.ts';
 
 describe('lengthPrefixSize', () => {
   const cases: [number, number][] = [

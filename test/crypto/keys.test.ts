@@ -16,7 +16,8 @@ import {
   parsePublicKey,
   publicKeyFromKeyObject,
 } from '../../src/crypto/index.ts';
-import { assertThrowsCode, b64 } from '../codec/testing.ts';
+import { b64 } from '../codec/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const sths = loadTestdata('ct-sths.json');

@@ -15,7 +15,7 @@ import {
   verifyDigitallySigned,
   verifySignature,
 } from '../../src/crypto/index.ts';
-import { assertThrowsCode } from '../codec/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const TYPES: KeyType[] = ['ecdsa-p256', 'ed25519', 'rsa'];

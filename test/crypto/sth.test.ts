@@ -22,7 +22,8 @@ import {
 } from '../../src/crypto/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
 import { ProofError, verifyConsistency } from '../../src/merkle/index.ts';
-import { assertThrowsCode, b64, hex } from '../codec/testing.ts';
+import { b64, hex } from '../codec/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const sths = loadTestdata('ct-sths.json');

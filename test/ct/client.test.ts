@@ -11,8 +11,8 @@ import type { SignedTreeHead } from '../../src/codec/index.ts';
 import { parsePublicKey } from '../../src/crypto/index.ts';
 import { CtClient, CtClientError } from '../../src/ct/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
+import { assertRejectsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertRejectsCode } from './fixtures.ts';
 
 const sths = loadTestdata('ct-sths.json');
 const responses = loadTestdata('ct-get-responses.json');

@@ -8,7 +8,8 @@ import { backlogProbe, LogError, LogMetrics, type MergeWatchdog, QuotaError, Req
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { CtError } from '../../src/personalities/ct/index.ts';
 import { type DemoSet, mintIntermediate, mintLeaf, type TestCert } from '../../src/x509/testca/index.ts';
-import { assertRejectsCode, demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
+import { assertRejectsCode } from '../support/assert-code.ts';
+import { demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
 
 const IP = 'ip:192.0.2.1';
 

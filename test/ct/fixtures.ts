@@ -18,6 +18,7 @@ import {
 import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 let demo: Promise<DemoSet> | null = null;
 /** One demo CA per test process (minting takes ~100 ms). */
@@ -91,43 +92,6 @@ export async function drain(seq: Sequencer): Promise<void> {
   while ((await seq.runOnce()) > 0) {
     // keep going
   }
-}
-
-function check<E extends GrapevineError>(caught: unknown, cls: abstract new (...args: never[]) => E, code: E['code']): void {
-  assert.ok(
-    caught instanceof cls,
-    `want ${cls.name} ${code}, got ${caught instanceof Error ? `${caught.name} ${(caught as E).code}: ${caught.message}` : String(caught)}`,
-  );
-  assert.equal((caught as E).code, code, `want code ${code}, got ${(caught as E).code}: ${(caught as E).message}`);
-}
-
-/** Asserts `fn` throws `cls` with `code` (never the message). */
-export function assertThrowsCode<E extends GrapevineError>(
-  fn: () => unknown,
-  cls: abstract new (...args: never[]) => E,
-  code: E['code'],
-): void {
-  let caught: unknown = 'nothing thrown';
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  check(caught, cls, code);
-}
-
-export async function assertRejectsCode<E extends GrapevineError>(
-  p: Promise<unknown> | (() => Promise<unknown>),
-  cls: abstract new (...args: never[]) => E,
-  code: E['code'],
-): Promise<void> {
-  let caught: unknown = 'nothing thrown';
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    caught = err;
-  }
-  check(caught, cls, code);
 }
 
 export const assertCtError = (fn: () => unknown, code: CtErrorCode) => assertThrowsCode(fn, CtError, code);

@@ -10,8 +10,9 @@ import { verifyDigitallySigned } from '../../src/crypto/index.ts';
 import { type AdmissionPolicy, admitChain, CtError, RootStore } from '../../src/personalities/ct/index.ts';
 import { parseCertificate, verifyIssuedBy } from '../../src/x509/index.ts';
 import type { DemoSet } from '../../src/x509/testca/index.ts';
+import { assertRejectsCode } from '../support/assert-code.ts';
 import { longFormOuterLength, rewriteEcdsaSignature, tbsOf, withTbs } from '../x509/forge.ts';
-import { assertCtError, assertRejectsCode, demoSet, drain, newCtLog, type TestLog } from './fixtures.ts';
+import { assertCtError, demoSet, drain, newCtLog, type TestLog } from './fixtures.ts';
 
 const NOW = Date.now();
 const IP = 'ip:192.0.2.1';

@@ -26,7 +26,7 @@ import {
   verifyEvidence,
 } from '../../src/evidence/index.ts';
 import { signNote } from '../../src/note/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 import { checkpointWorld, consistencyProof, ctWorld, hubWorld, inclusionPath, leaves, root, seen, T0 } from './fixtures.ts';
 

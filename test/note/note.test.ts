@@ -12,7 +12,7 @@ import {
   parseNote,
   parseSignatureLine,
 } from '../../src/note/index.ts';
-import { assertThrowsCode } from './testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 const SIG = `— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n`;
 

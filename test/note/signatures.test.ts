@@ -33,8 +33,9 @@ import {
   verifierFromVkey,
   verifyNoteSignature,
 } from '../../src/note/index.ts';
+import { assertThrowsCode, thrownWithCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
-import { assertThrowsCode, testSigner } from './testing.ts';
+import { testSigner } from './testing.ts';
 
 const notes = loadTestdata('signed-notes.json');
 const caseNote = (id: string): string => notes.cases.find((c: { id: string }) => c.id === id).note;
@@ -101,7 +102,7 @@ describe('Go signer keys (skey)', () => {
   ];
   for (const [desc, skey] of bad) {
     it(`reject ${desc} with NoteError BAD_KEY`, () => {
-      const err = assertThrowsCode(() => parseSkey(skey), NoteError, 'BAD_KEY');
+      const err = thrownWithCode(() => parseSkey(skey), NoteError, 'BAD_KEY');
       assert.ok(!err.message.includes('AYEKFALV'), 'the secret must not appear in the message');
     });
   }

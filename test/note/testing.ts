@@ -7,23 +7,6 @@ import { createHash } from 'node:crypto';
 import { generatePrivateKey, type KeyType, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import type { GrapevineError } from '../../src/errors.ts';
 
-/** Asserts `fn` throws an instance of `cls` with `code` (never checks the message). */
-export function assertThrowsCode<E extends GrapevineError>(
-  fn: () => unknown,
-  cls: abstract new (...args: never[]) => E,
-  code: E['code'],
-): E {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof cls, `want ${cls.name} ${code}, got ${String(caught)}`);
-  assert.equal((caught as E).code, code);
-  return caught as E;
-}
-
 /** Verdict of a note check in the vocabulary of the shared vectors. */
 export type Verdict = 'valid' | 'invalid' | 'malformed';
 

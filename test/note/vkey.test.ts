@@ -15,7 +15,7 @@ import {
   VerifierSet,
   verifierFromVkey,
 } from '../../src/note/index.ts';
-import { assertThrowsCode } from './testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 const PETER = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 const SUMDB = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';

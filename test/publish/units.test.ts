@@ -9,7 +9,7 @@ import { hashLeaf } from '../../src/merkle/index.ts';
 import { encodeEntryBundle, PublishError } from '../../src/publish/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { drain, leafValue, newLog } from '../log/fixtures.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 describe('encodeEntryBundle', () => {
   it('writes each entry after its big-endian uint16 length', () => {

@@ -18,7 +18,7 @@ import {
   treeTiles,
 } from '../../src/tiles/index.ts';
 import { refLeafHash, refProof, refRoot } from '../merkle/reference.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { tileRows } from './static-log.ts';
 
 /** A TileSource over rows, counting reads; `tamper` edits a tile's bytes before they are served. */

@@ -14,7 +14,7 @@ import {
   WitnessError,
   type WitnessErrorCode,
 } from '../../src/witness/index.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode, thrownWithCode } from '../support/assert-code.ts';
 import { TestLog } from './fixtures.ts';
 
 const log = new TestLog('example.com/log', 13);
@@ -78,7 +78,7 @@ describe('decideAddCheckpoint', () => {
         assert.deepEqual(decideAddCheckpoint(tc.old, tc.proof, tc.next, tc.latest), { verdict: tc.want });
         return;
       }
-      const err = assertThrowsCode(
+      const err = thrownWithCode(
         () => decideAddCheckpoint(tc.old, tc.proof, tc.next, tc.latest),
         WitnessError,
         tc.wantErr as WitnessErrorCode,

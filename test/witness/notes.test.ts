@@ -34,7 +34,7 @@ import {
   verifierFromVkey,
 } from '../../src/note/index.ts';
 import { WitnessClient, WitnessClientError, witnessLog } from '../../src/witness/index.ts';
-import { assertThrowsCode } from '../note/testing.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 import { loadTestdata } from '../testdata.ts';
 import { startWitness, TestLog, type WitnessServer } from './fixtures.ts';
 

@@ -15,7 +15,7 @@ import {
   X509Error,
 } from '../../src/x509/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet, mintLeaf, mintRoot } from '../../src/x509/testca/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 describe('parseCertificate', () => {
   let d: DemoSet;

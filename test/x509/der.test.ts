@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDer, encodeElement, oidText, readWhole, TAG } from '../../src/x509/der.ts';
 import { X509Error } from '../../src/x509/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 const h = (hex: string) => Buffer.from(hex.replace(/ /g, ''), 'hex');
 

@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { parseCertificate, precertTbs, X509Error } from '../../src/x509/index.ts';
 import { type DemoSet, mintDemoSet, mintPrecert, mintPrecertPair, mintPrecertSigner, mintRoot } from '../../src/x509/testca/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 describe('precertTbs (RFC 6962 §3.2)', () => {
   let d: DemoSet;

@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { PublicKeyCache, parseCertificate, signatureScheme, verifyIssuedBy, X509Error } from '../../src/x509/index.ts';
 import { type DemoSet, mintDemoSet, mintIntermediate, mintRoot } from '../../src/x509/testca/index.ts';
-import { assertThrowsCode } from '../ct/fixtures.ts';
+import { assertThrowsCode } from '../support/assert-code.ts';
 
 const NULL = Buffer.from('0500', 'hex');
 

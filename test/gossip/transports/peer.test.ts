@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { generatePrivateKey } from '../../../src/crypto/index.ts';
 import type { Incoming, TransportContext } from '../../../src/gossip/service/index.ts';
 import { FrameError, FrameReader, FrameSealer, PeerTransport, rawEd25519 } from '../../../src/gossip/transports/peer/index.ts';
-import { assertThrowsCode } from '../../codec/testing.ts';
+import { assertThrowsCode } from '../../support/assert-code.ts';
 import { waitUntil } from '../../support/wait.ts';
 import { freePort } from './go-server.ts';
 

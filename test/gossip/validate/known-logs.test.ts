@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logIdOfOrigin } from '../../../src/audit/index.ts';
 import { KnownLogError, LogRegistry, makeKnownLog, parseCtLogListV3 } from '../../../src/gossip/validate/index.ts';
-import { assertThrowsCode, b64 } from '../../codec/testing.ts';
+import { b64 } from '../../codec/testing.ts';
+import { assertThrowsCode } from '../../support/assert-code.ts';
 import { loadTestdata } from '../../testdata.ts';
 import { CT_STHS, fixtureRegistry, LOG_LIST_TEXT } from '../fixtures.ts';
 

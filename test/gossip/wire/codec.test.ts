@@ -14,7 +14,7 @@ import {
   WireError,
   type WireErrorCode,
 } from '../../../src/gossip/wire/index.ts';
-import { assertThrowsCode } from '../../codec/testing.ts';
+import { assertThrowsCode } from '../../support/assert-code.ts';
 
 const LOG = '467a28a27c206a26cdf7b36cc93e8c598e93592ef49ad3a8dc523a35e1f4bc0c';
 const ENCODINGS: Encoding[] = ['sexp', 'json'];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMessageSexp, MAX_DEPTH, MAX_ITEMS, parseSexp, WireError } from '../../../src/gossip/wire/index.ts';
-import { assertThrowsCode } from '../../codec/testing.ts';
+import { assertThrowsCode } from '../../support/assert-code.ts';
 
 describe('parseSexp', () => {
   const good: { desc: string; text: string; want: unknown }[] = [

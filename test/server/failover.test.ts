@@ -30,7 +30,7 @@ import { grapevine } from '../cli/run.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
 import { waitUntil } from '../support/wait.ts';
-import { Frontend, type Site, SOURCE_ID, writeSite } from './frontends.ts';
+import { Frontend, type Site, SOURCE_ID, tearDown, writeSite } from './frontends.ts';
 
 const FRONTENDS = 3;
 /** Concurrent submitters per personality. */
@@ -362,6 +362,7 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
         for (const f of fronts) f.kill();
         await observer?.stop();
         await loading?.catch(() => {});
+        await tearDown(site, fronts);
       }
     });
   }
@@ -376,5 +377,6 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
       assert.ok(r.stderr.includes(`${key}: with an MMD of ${mmdMs} ms a sequencer takeover takes up to`), `${key} named: ${r.stderr}`);
     }
     assert.equal(existsSync(join(site.dir, 'grapevine.db')), false, 'no database created');
+    await tearDown(site, []);
   });
 });

@@ -7,7 +7,7 @@
  * tell which process leads which tree from the system's own account.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -165,4 +165,11 @@ export class Frontend {
   kill(): void {
     if (this.alive) this.child.kill('SIGKILL');
   }
+}
+
+/** For `finally`: kills what still runs, waits for every exit, and removes the site folder. */
+export async function tearDown(site: Site, fronts: readonly Frontend[]): Promise<void> {
+  for (const f of fronts) f.kill();
+  await Promise.all(fronts.map((f) => f.exited));
+  rmSync(site.dir, { recursive: true, force: true });
 }

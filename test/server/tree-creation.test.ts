@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { CtClient } from '../../src/ct/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { createTestDatabase, PG_URL, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
-import { Frontend, writeSite } from './frontends.ts';
+import { Frontend, tearDown, writeSite } from './frontends.ts';
 
 const FRONTENDS = 3;
 
@@ -31,7 +31,7 @@ async function allComeUp(database: string): Promise<void> {
     assert.equal(logs.match(/created a new tree for hub/g)?.length, 1, 'the hub tree is created by one frontend');
     for (const f of fronts) assert.deepEqual(await f.stop(), { code: 0, signal: null }, `${f.name} shuts down cleanly`);
   } finally {
-    for (const f of fronts) f.kill();
+    await tearDown(site, fronts);
   }
 }
 

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parsePublicKey } from '../../src/crypto/index.ts';
-import { grapevineAsync, type RunningServe, startServe } from './run.ts';
+import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
 
 describe('grapevine serve start-up lines', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gv-banner-'));
   const keys = join(dir, 'site', 'keys');
-  let server: RunningServe;
+  let server: RunningCommand;
   let lines: { ct: RegExpExecArray; hub: RegExpExecArray };
 
   before(async () => {

@@ -21,7 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, grapevine } from './run.ts';
+import { BIN, grapevine } from '../support/cli.ts';
 
 const oneLine = (s: string) => s.trim().split('\n').length === 1;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { verifyEvidence } from '../../src/evidence/index.ts';
-import { grapevine } from './run.ts';
+import { grapevine } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grapevine-demo-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

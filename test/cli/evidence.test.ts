@@ -11,8 +11,8 @@ import { logIdOfOrigin } from '../../src/audit/index.ts';
 import { exportPublicKeyPem, generatePrivateKey, parsePublicKey } from '../../src/crypto/index.ts';
 import { attempt, checkpointHead, checkpointLog, forkEvidence, formatEvidence, proofRefusedEvidence } from '../../src/evidence/index.ts';
 import { ctWorld, leaves, seen, T0 } from '../evidence/fixtures.ts';
+import { grapevine } from '../support/cli.ts';
 import { loadTestdata } from '../testdata.ts';
-import { grapevine } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grapevine-evidence-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatSourceKeysResponse } from '../../src/hub/wire.ts';
-import { grapevineAsync as grapevine } from './run.ts';
+import { grapevineAsync as grapevine } from '../support/cli.ts';
 
 /** ESC sequences (clear screen, red), a bare CR, an 8-bit CSI, a right-to-left override and a line separator. */
 const EVIL = '\u001b[2J\u001b[31mEVIL\rback\u009b31m\u202eright-to-left\u2028next';

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Command } from 'commander';
 import { commandPath } from '../../src/cli/lazy.ts';
 import { buildProgram } from '../../src/cli/main.ts';
-import { grapevine } from './run.ts';
+import { grapevine } from '../support/cli.ts';
 
 /** A command's shape: its options' flags and, recursively, its sub-commands. */
 function shape(cmd: Command): unknown {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { grapevine } from './run.ts';
+import { grapevine } from '../support/cli.ts';
 
 describe('server commands and their address', () => {
   let busy: Server;

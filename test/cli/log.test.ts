@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
-import { grapevine } from './run.ts';
+import { grapevine } from '../support/cli.ts';
 
 /** Hashes are printed in base64 (docs/cli.md). */
 const bytes = (s: string) => Buffer.from(s, 'base64');

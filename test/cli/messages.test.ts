@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import ts from 'typescript';
 import { buildProgram } from '../../src/cli/main.ts';
 import { initDataDir } from '../../src/cli/serve.ts';
-import { grapevine } from './run.ts';
+import { grapevine } from '../support/cli.ts';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const FLAG = /(?<![\w-])--([a-z][a-z0-9-]*)/g;

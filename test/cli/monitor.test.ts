@@ -13,8 +13,8 @@ import { after, describe, it } from 'node:test';
 import { startProxy } from '../../src/cli/demo/servers.ts';
 import { exportPublicKeyPem } from '../../src/crypto/index.ts';
 import { ct, hub, newKey, submitCert, world } from '../monitor/world.ts';
+import { grapevine, grapevineAsync } from '../support/cli.ts';
 import { waitUntil } from '../support/wait.ts';
-import { grapevine, grapevineAsync } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grapevine-monitor-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BIN, type RunningServe, startServe } from './run.ts';
+import { BIN, type RunningCommand, startServe } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_ADDRESS = '127.0.0.1:8080';
@@ -73,7 +73,7 @@ for (const doc of DOCUMENTS) {
     const sh = all.filter((b) => b.lang === 'sh').map((b) => commands(b.text));
     const needsServer = sh.flat().some((c) => c.includes(DEMO_ADDRESS));
     const cwd = mkdtempSync(join(tmpdir(), 'gv-docs-'));
-    let server: RunningServe | null = null;
+    let server: RunningCommand | null = null;
     before(async () => {
       // What `npm start` runs, on a free port.
       if (needsServer) server = await startServe(['--data', './grapevine-data', '--init-if-missing', '--port', '0'], { cwd });

@@ -19,8 +19,8 @@ import { parsePublicKey } from '../../src/crypto/index.ts';
 import { CtClient } from '../../src/ct/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
+import { BIN } from '../support/cli.ts';
 import { pollUntil } from '../support/wait.ts';
-import { BIN } from './run.ts';
 
 interface Server {
   readonly child: ChildProcessByStdio<null, null, Readable>;

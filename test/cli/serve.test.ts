@@ -19,8 +19,8 @@ import type { GossipLoop } from '../../src/gossip/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
+import { BIN } from '../support/cli.ts';
 import { pollUntil } from '../support/wait.ts';
-import { BIN } from './run.ts';
 
 describe('grapevine serve (in process)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');

@@ -30,9 +30,9 @@ import { loadSiteConfigText } from '../../src/config/site.ts';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { mintDemoSet } from '../../src/x509/testca/index.ts';
-import { BIN, grapevine } from '../cli/run.ts';
 import { blobBody, ctSths, signedNotes, sthSubmission } from '../hub/fixtures.ts';
 import { createTestDatabase, PG_URL, pgSkip } from '../storage/pg-harness.ts';
+import { BIN, grapevine } from '../support/cli.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../docs/examples/', import.meta.url));
 const LOADERS: Record<string, (text: string, opts: LoadOptions) => unknown> = {

@@ -1,9 +1,7 @@
-/** Shared fixtures for the CT personality tests: a minted CA, logs on in-memory SQLite, error assertions. */
-import assert from 'node:assert/strict';
+/** Shared fixtures for the CT personality tests: a minted CA, logs on in-memory SQLite. */
 import { generateKeyPairSync } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
-import type { GrapevineError } from '../../src/errors.ts';
 import { type BacklogProbe, Log, type LogMetrics, type LogStorage, MergeWatchdog, Sequencer } from '../../src/log/index.ts';
 import {
   CtError,

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { grapevineAsync } from '../cli/run.ts';
+import { grapevineAsync } from '../support/cli.ts';
 import { type Browser, chromiumMissing, launchBrowser, screenshotDir } from './browser.ts';
 import { type Demo, gossiped, injectSplitView, STUCK_MS, startDemo, submitCertificate } from './demo.ts';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatGetSth, parseGetSth } from '../../src/codec/index.ts';
 import { parsePrivateKey, signerFromPrivateKey, signSth } from '../../src/crypto/index.ts';
-import { grapevineAsync, type RunningServe, startServe } from '../cli/run.ts';
+import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
 import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 /** Catches a stuck server; the site's loop gossips every 5 s. */
@@ -27,7 +27,7 @@ export interface Demo {
   readonly dir: string;
   /** dir/grapevine-data */
   readonly data: string;
-  readonly serve: RunningServe;
+  readonly serve: RunningCommand;
   readonly url: string;
 }
 

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { grapevineAsync } from '../cli/run.ts';
+import { grapevineAsync } from '../support/cli.ts';
 import { waitUntil } from '../support/wait.ts';
 import { DEMO_POLL, type Demo, firstIncident, gossiped, injectSplitView, startDemo, submitCertificate } from './demo.ts';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { GossipClient } from '../../src/gossip/client.ts';
-import { BIN, grapevine } from '../cli/run.ts';
+import { BIN, grapevine } from '../support/cli.ts';
 import { waitUntil } from '../support/wait.ts';
 import { hexLogId, LOG_LIST_TEXT, signedSthJson, TEST_KEYS } from './fixtures.ts';
 

@@ -22,9 +22,9 @@ import { PeerTransport, rawEd25519 } from '../../src/gossip/transports/peer/inde
 import { evidenceKeysOf } from '../../src/gossip/validate/index.ts';
 import type { GossipMsg } from '../../src/gossip/wire/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
+import { freePort } from '../support/ports.ts';
 import { waitUntil } from '../support/wait.ts';
 import { CT_STHS, fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from './fixtures.ts';
-import { freePort } from './transports/go-server.ts';
 
 const SECRET = Buffer.from('network test shared secret');
 const AVIATOR = CT_STHS.sth_pollination_request.body.sths as { timestamp: number; tree_size: number; log_id: string }[];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
-import { BIN, grapevine } from '../cli/run.ts';
+import { BIN, grapevine } from '../support/cli.ts';
 import { ctSths, signedNotes } from './fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gv-hub-cli-'));

@@ -31,7 +31,7 @@ import {
   type TrackedSource,
 } from '../../src/hub/index.ts';
 import { ecdsaKeyId, formatKeyId, formatVkey, parseNote, parseVkey, rfc6962NoteSignature, SignatureType } from '../../src/note/index.ts';
-import { grapevine } from '../cli/run.ts';
+import { grapevine } from '../support/cli.ts';
 import { loadTestdata } from '../testdata.ts';
 import { ctSths, hubEnv, type StsVector, signedNotes, sthSubmission } from './fixtures.ts';
 

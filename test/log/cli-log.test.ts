@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { grapevine } from '../cli/run.ts';
+import { grapevine } from '../support/cli.ts';
 
 describe('grapevine log (edges)', () => {
   const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-edges-')), 'data');

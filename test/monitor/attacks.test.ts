@@ -19,8 +19,8 @@ import type { Incident } from '../../src/evidence/index.ts';
 import { formatAddSignedBlobResponse } from '../../src/hub/index.ts';
 import { type Auditor, type MonitoredLog, monitoredLog } from '../../src/monitor/index.ts';
 import { generateTestKeys } from '../../src/x509/testca/index.ts';
-import { grapevine } from '../cli/run.ts';
 import { demoSet } from '../ct/fixtures.ts';
+import { grapevine } from '../support/cli.ts';
 import { waitUntil } from '../support/wait.ts';
 import { ct, hub, newKey, sctOf, submitCert, timing, type World, world } from './world.ts';
 

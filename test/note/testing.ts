@@ -1,11 +1,6 @@
-/**
- * Test-only helpers for note and checkpoint tests: throw-assertions on
- * (class, code) and throwaway keys.
- */
-import assert from 'node:assert/strict';
+/** Test-only helpers for note and checkpoint tests: throwaway keys and hashes. */
 import { createHash } from 'node:crypto';
 import { generatePrivateKey, type KeyType, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
-import type { GrapevineError } from '../../src/errors.ts';
 
 /** Verdict of a note check in the vocabulary of the shared vectors. */
 export type Verdict = 'valid' | 'invalid' | 'malformed';

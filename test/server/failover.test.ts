@@ -26,9 +26,9 @@ import { HubClient, type VerifiedSgt, type VerifiedSth } from '../../src/hub/ind
 import { minimumMmdMs } from '../../src/log/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
 import { generateTestKeys, mintLeaf } from '../../src/x509/testca/index.ts';
-import { grapevine } from '../cli/run.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
+import { grapevine } from '../support/cli.ts';
 import { waitUntil } from '../support/wait.ts';
 import { Frontend, type Site, SOURCE_ID, tearDown, writeSite } from './frontends.ts';
 

@@ -21,7 +21,7 @@ import {
   signerFromPrivateKey,
 } from '../../src/crypto/index.ts';
 import { certificatePem, mintRoot, type TestCert } from '../../src/x509/testca/index.ts';
-import { BIN } from '../cli/run.ts';
+import { BIN } from '../support/cli.ts';
 
 /** The hub source the test signs blobs for. */
 export const SOURCE_ID = 'load';

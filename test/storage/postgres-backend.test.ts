@@ -7,7 +7,6 @@
  * contract.ts runs them on every backend.)
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
 import { type NewLeaf, StorageError, signHead } from '../../src/log/index.ts';
@@ -16,6 +15,7 @@ import { PostgresStorage, SCHEMA_VERSION } from '../../src/storage/postgres/inde
 import { MIGRATIONS } from '../../src/storage/postgres/schema.ts';
 import { SQL } from '../../src/storage/postgres/sql.ts';
 import { newSigner } from '../log/fixtures.ts';
+import { freePort } from '../support/ports.ts';
 import { adminQuery, createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';
 
 const leaf = (s: string): NewLeaf => ({
@@ -31,16 +31,6 @@ function withApplicationName(url: string, name: string): string {
   const u = new URL(url);
   u.searchParams.set('application_name', name);
   return u.toString();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const skip = pgSkip('test/storage/postgres-backend.test.ts');

@@ -7,80 +7,29 @@
  * tile caught).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { parseNote } from '../../src/note/index.ts';
-import { BIN, grapevine } from '../cli/run.ts';
+import { grapevine, grapevineAsync, type RunningCommand, startCommand } from '../support/cli.ts';
 import { type StaticLog, serveStaticLog } from '../tiles/static-log.ts';
 import { TestLog } from './fixtures.ts';
 
-interface Running {
-  readonly url: string;
-  readonly child: ChildProcessByStdio<null, null, Readable>;
-  stop(): Promise<number | null>;
-}
-
 /** `grapevine witness serve ARGS`, resolved once its banner names the witness URL; killed if it exits first. */
-async function serveWitness(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'witness', 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (err += s));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(stuck);
-    }
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stderr }).on('line', (line) => {
-        const m = /^\s+witness\s+--url (\S+)/.exec(line);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`witness serve exited with ${code}: ${err}`)));
-    });
-    return { url, child, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
+const serveWitness = (args: string[]) => startCommand(['witness', 'serve', ...args], /^\s+witness\s+--url (\S+)/);
 
 describe('grapevine witness, checkpoint verify, tiles verify', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gv-witness-cli-'));
   const log = new TestLog('example.com/cli-log', 600);
   let served: StaticLog;
-  let running: Running | null = null;
+  let running: RunningCommand | null = null;
   let vkey = '';
   const config = join(dir, 'witness.yaml');
   const run = (args: string[]) => grapevine(args, { cwd: dir });
   /** As `run`, but without blocking this process, whose static log server the command talks to. */
-  const runAsync = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b));
-      child.stderr.on('data', (b: Buffer) => (stderr += b));
-      const stuck = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(stuck);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const runAsync = (args: string[]) => grapevineAsync(args, { cwd: dir });
 
   before(async () => {
     served = await serveStaticLog(log, 300);

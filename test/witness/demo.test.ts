@@ -7,43 +7,17 @@
  * checkpoint verify` accepts it under the demo's witnesses.policy.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BIN, type RunningServe, startServe } from '../cli/run.ts';
-
-/** A port free right now (the demo is written to listen there). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    const stuck = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(stuck);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
+import { freePort } from '../support/ports.ts';
 
 describe('the demo site witnesses its own logs', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gv-demo-witness-'));
-  let serve: RunningServe | null = null;
+  let serve: RunningCommand | null = null;
   after(async () => {
     await serve?.stop();
   });
@@ -75,7 +49,7 @@ describe('the demo site witnesses its own logs', { timeout: 300_000 }, () => {
     for (const [path, note] of Object.entries(cosigned)) {
       const file = join(dir, `${path.replace('/', '-')}.txt`);
       writeFileSync(file, note);
-      const v = await run(['checkpoint', 'verify', '--policy', join(dir, 'witnesses.policy'), file], dir);
+      const v = await grapevineAsync(['checkpoint', 'verify', '--policy', join(dir, 'witnesses.policy'), file], { cwd: dir });
       assert.equal(v.code, 0, v.stderr);
       assert.match(v.stdout, /^OK: /);
       // The witness's monitoring endpoint holds the same checkpoint text.
@@ -88,7 +62,7 @@ describe('the demo site witnesses its own logs', { timeout: 300_000 }, () => {
       .split('\n')
       .find((l) => l.startsWith(`log 127.0.0.1:${port}+`))
       ?.slice(4);
-    const tiles = await run(['tiles', 'verify', '--url', url, '--vkey', vkey ?? ''], dir);
+    const tiles = await grapevineAsync(['tiles', 'verify', '--url', url, '--vkey', vkey ?? ''], { cwd: dir });
     assert.equal(tiles.code, 0, tiles.stderr);
   });
 });

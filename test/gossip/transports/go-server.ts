@@ -6,26 +6,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PublicKey } from '../../../src/crypto/index.ts';
 import { exportPublicKeyPem } from '../../../src/crypto/index.ts';
+import { freePort } from '../../support/ports.ts';
 
 export const GO_SERVER = process.env.GRAPEVINE_GO_GOSSIP_SERVER;
 export const GO_SKIP =
   GO_SERVER && existsSync(GO_SERVER)
     ? false
     : 'SKIPPED: Google’s Go gossip server is not built (set GRAPEVINE_GO_GOSSIP_SERVER; .ci/run builds it from golang-github-google-certificate-transparency-dev)';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export interface GoGossipServer {
   readonly url: string;

@@ -11,8 +11,8 @@ import { generatePrivateKey } from '../../../src/crypto/index.ts';
 import type { Incoming, TransportContext } from '../../../src/gossip/service/index.ts';
 import { FrameError, FrameReader, FrameSealer, PeerTransport, rawEd25519 } from '../../../src/gossip/transports/peer/index.ts';
 import { assertThrowsCode } from '../../support/assert-code.ts';
+import { freePort } from '../../support/ports.ts';
 import { waitUntil } from '../../support/wait.ts';
-import { freePort } from './go-server.ts';
 
 const ctx = (box: Incoming[]): TransportContext => ({ deliver: (m) => box.push(m) > 0 });
 const transports: PeerTransport[] = [];

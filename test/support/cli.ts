@@ -1,4 +1,8 @@
-/** Runs the real `grapevine` binary (bin/grapevine.js) and captures its output. */
+/**
+ * Runs the real `grapevine` binary (bin/grapevine.js, the build users run): a
+ * command to completion with its output captured, or a server until its
+ * start-up banner names its URL.
+ */
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -38,8 +42,8 @@ export function grapevineAsync(
   });
 }
 
-export interface RunningServe {
-  /** http://127.0.0.1:PORT, from the start-up banner. */
+export interface RunningCommand {
+  /** The URL its start-up banner names. */
   readonly url: string;
   readonly child: ChildProcessByStdio<null, null, Readable>;
   /** Everything the server wrote to stderr so far. */
@@ -48,9 +52,12 @@ export interface RunningServe {
   stop(): Promise<number | null>;
 }
 
-/** Starts `grapevine serve ARGS` (add `--port 0`) and resolves once its banner names the URL; kills it if it exits first. */
-export async function startServe(args: string[], opts: { cwd?: string } = {}): Promise<RunningServe> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `grapevine ARGS` and resolves once a stderr line matches `banner`
+ * (its first group is the URL); kills it if it exits first.
+ */
+export async function startCommand(args: string[], banner: RegExp, opts: { cwd?: string } = {}): Promise<RunningCommand> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s: string) => (err += s));
@@ -68,14 +75,19 @@ export async function startServe(args: string[], opts: { cwd?: string } = {}): P
   try {
     const url = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stderr }).on('line', (line) => {
-        const m = /serving at (http:\/\/[^\s/]+)/.exec(line);
+        const m = banner.exec(line);
         if (m) resolve(m[1]);
       });
-      child.once('exit', (code) => reject(new Error(`grapevine serve exited with ${code} before serving: ${err}`)));
+      child.once('exit', (code) => reject(new Error(`grapevine ${args.slice(0, 2).join(' ')} exited with ${code} before serving: ${err}`)));
     });
     return { url, child, stderr: () => err, stop };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/** Starts `grapevine serve ARGS` (add `--port 0`) and resolves once its banner names the URL; kills it if it exits first. */
+export function startServe(args: string[], opts: { cwd?: string } = {}): Promise<RunningCommand> {
+  return startCommand(['serve', ...args], /serving at (http:\/\/[^\s/]+)/, opts);
 }

@@ -5,9 +5,10 @@
  *
  * Why: every queued leaf inserts its identity (and leaf) hash at a random
  * place in an index, so a commit dirties about one index page per leaf and
- * writes each to the WAL. An index entry of (tree_id, 6-byte integer, rowid)
- * is about 15 bytes against about 45 for the BLOB, so the indexes take about
- * a third of the pages: fewer pages written per commit, more of them cached.
+ * writes each to the WAL. An index cell of (tree_id, 6-byte integer, rowid)
+ * takes about 17 bytes against about 43 with the 32-byte BLOB: 857 pages
+ * against 2,287 for 200k random hashes. Fewer pages written per commit, and
+ * more of the index stays in the page cache.
  *
  * A key is not unique (2^48 values; prefixes can also be forged at will), so
  * every lookup by key also compares the full hash, and dedup (queueLeaves) is

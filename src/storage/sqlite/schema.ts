@@ -33,7 +33,7 @@ import { hashKeySql } from './hash-key.ts';
  * 3. head_records: the HeadStore (src/audit/head-store.ts), the latest
  *    record per key; `revision` is its compare-and-swap guard.
  * 4. Integer keys instead of BLOB hashes in the lookup indexes (hash-key.ts:
- *    the indexes shrink to about a third, so a queue commit, which inserts
+ *    each index shrinks to under 40%, so a queue commit, which inserts
  *    each leaf at a random place in them, writes fewer pages; issue 8 §2.4).
  *    leaves.identity_key replaces the UNIQUE (tree_id, identity_hash) index
  *    (dedup is checked on the full hash by queueLeaves, inside its write

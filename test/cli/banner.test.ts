@@ -6,15 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parsePublicKey } from '../../src/crypto/index.ts';
 import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('grapevine serve start-up lines', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-banner-'));
+  const dir = tempDir('gv-banner-');
   const keys = join(dir, 'site', 'keys');
   let server: RunningCommand;
   let lines: { ct: RegExpExecArray; hub: RegExpExecArray };

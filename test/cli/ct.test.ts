@@ -10,7 +10,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -18,15 +17,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const oneLine = (s: string) => s.trim().split('\n').length === 1;
 
 describe('grapevine ct (no server)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-ct-cli-'));
+  const dir = tempDir('gv-ct-cli-');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('documents every sub-command with --help', () => {
@@ -112,7 +111,7 @@ describe('grapevine ct (no server)', () => {
 });
 
 describe('grapevine ct client commands against ct serve', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-ct-cli-serve-'));
+  const dir = tempDir('gv-ct-cli-serve-');
   const ca = join(dir, 'ca');
   let child: ChildProcess;
   let url = '';

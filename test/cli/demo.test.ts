@@ -3,14 +3,14 @@
  * (same steps), and leaves evidence that verifies.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { verifyEvidence } from '../../src/evidence/index.ts';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'grapevine-demo-test-'));
+const dir = tempDir('grapevine-demo-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('grapevine demo', () => {

@@ -3,8 +3,7 @@
  * proves, 1 does not, 2 malformed; one line; keys from --key.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { logIdOfOrigin } from '../../src/audit/index.ts';
@@ -12,9 +11,10 @@ import { exportPublicKeyPem, generatePrivateKey, parsePublicKey } from '../../sr
 import { attempt, checkpointHead, checkpointLog, forkEvidence, formatEvidence, proofRefusedEvidence } from '../../src/evidence/index.ts';
 import { ctWorld, leaves, seen, T0 } from '../evidence/fixtures.ts';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { loadTestdata } from '../testdata.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'grapevine-evidence-cli-'));
+const dir = tempDir('grapevine-evidence-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 const FORK = 'docs/examples/evidence-fork.json';
 

@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatSourceKeysResponse } from '../../src/hub/wire.ts';
 import { grapevineAsync as grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** ESC sequences (clear screen, red), a bare CR, an 8-bit CSI, a right-to-left override and a line separator. */
 const EVIL = '\u001b[2J\u001b[31mEVIL\rback\u009b31m\u202eright-to-left\u2028next';
@@ -22,7 +22,7 @@ const EVIL = '\u001b[2J\u001b[31mEVIL\rback\u009b31m\u202eright-to-left\u2028nex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2028\u2029]/;
 
 describe('the CLI against a hostile server', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-hostile-'));
+  const dir = tempDir('gv-hostile-');
   const hubKey = join(dir, 'hub.pub.pem');
   let server: Server;
   let url = '';

@@ -5,30 +5,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  lstatSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ed25519PublicKeyBytes, exportPublicKeyPem, parsePrivateKey, parsePublicKey } from '../../src/crypto/index.ts';
 import { parseVkey } from '../../src/note/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'grapevine.js');
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'grapevine-keygen-'));
+  dir = tempDir('grapevine-keygen-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

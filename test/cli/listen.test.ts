@@ -3,12 +3,13 @@
  * a port in use is one line (exit 1), found before anything is created.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('server commands and their address', () => {
   let busy: Server;
@@ -30,7 +31,7 @@ describe('server commands and their address', () => {
   }
 
   it('refuses a port in use with one line before creating the demo site (exit 1)', () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-listen-')), 'site');
+    const data = join(tempDir('gv-listen-'), 'site');
     const r = grapevine(['serve', '--data', data, '--init-if-missing', '--port', String(port)]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, `grapevine: cannot listen on 127.0.0.1:${port}: the address is already in use (EADDRINUSE)\n`);
@@ -38,7 +39,7 @@ describe('server commands and their address', () => {
   });
 
   it('refuses a port in use with one line in `ct serve`, before creating the tree', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gv-listen-'));
+    const dir = tempDir('gv-listen-');
     assert.equal(grapevine(['ct', 'test-ca', '--out', dir, '--log-config']).code, 0);
     const yaml = join(dir, 'ct.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^listen: .*$/m, `listen: 127.0.0.1:${port}`));

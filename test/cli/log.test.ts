@@ -4,18 +4,17 @@
  * and by src/merkle.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Hashes are printed in base64 (docs/cli.md). */
 const bytes = (s: string) => Buffer.from(s, 'base64');
 
 describe('grapevine log', () => {
-  const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-')), 'data');
+  const data = join(tempDir('gv-cli-'), 'data');
   const base = ['--data', data, '--name', 'demo'];
 
   it('refuses to inspect a data directory that does not exist (exit 1, one line)', () => {
@@ -123,7 +122,7 @@ describe('grapevine proof', () => {
 
 describe('grapevine log inclusion usage', () => {
   it('exits 2 when neither --index nor --leaf-hash is given', () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-')), 'data');
+    const data = join(tempDir('gv-cli-'), 'data');
     assert.equal(grapevine(['log', 'create', '--data', data, '--name', 'u']).code, 0);
     assert.equal(grapevine(['log', 'inclusion', '--data', data, '--name', 'u']).code, 2);
   });

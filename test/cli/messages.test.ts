@@ -5,7 +5,7 @@
  * that command (a flag of another command is no advice at all).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
@@ -15,6 +15,7 @@ import ts from 'typescript';
 import { buildProgram } from '../../src/cli/main.ts';
 import { initDataDir } from '../../src/cli/serve.ts';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const FLAG = /(?<![\w-])--([a-z][a-z0-9-]*)/g;
@@ -97,13 +98,13 @@ describe('flags named in messages', () => {
   }
 
   it('`grapevine serve` on a site whose trees are missing names its own create flag', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'gv-msg-')), 'site');
+    const dir = join(tempDir('gv-msg-'), 'site');
     await initDataDir(dir); // config and keys, no database: the trees do not exist
     await refusesNamingOwnFlags(['serve'], ['--data', dir, '--port', '0'], /does not exist/);
   });
 
   it('`grapevine ct serve` on a missing tree names its own create flag', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gv-msg-'));
+    const dir = tempDir('gv-msg-');
     assert.equal(grapevine(['ct', 'test-ca', '--out', dir, '--log-config']).code, 0);
     const yaml = join(dir, 'ct.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^listen: .*$/m, 'listen: 127.0.0.1:0'));

@@ -6,17 +6,17 @@
  * config is one line and exit 1.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startProxy } from '../../src/cli/demo/servers.ts';
 import { exportPublicKeyPem } from '../../src/crypto/index.ts';
 import { ct, hub, newKey, submitCert, world } from '../monitor/world.ts';
 import { grapevine, grapevineAsync } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'grapevine-monitor-cli-'));
+const dir = tempDir('grapevine-monitor-cli-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const hubSize = async (url: string) => {

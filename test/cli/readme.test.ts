@@ -10,12 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BIN, type RunningCommand, startServe } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_ADDRESS = '127.0.0.1:8080';
@@ -72,7 +72,7 @@ for (const doc of DOCUMENTS) {
     const all = blocks(readFileSync(join(ROOT, doc), 'utf8'));
     const sh = all.filter((b) => b.lang === 'sh').map((b) => commands(b.text));
     const needsServer = sh.flat().some((c) => c.includes(DEMO_ADDRESS));
-    const cwd = mkdtempSync(join(tmpdir(), 'gv-docs-'));
+    const cwd = tempDir('gv-docs-');
     let server: RunningCommand | null = null;
     before(async () => {
       // What `npm start` runs, on a free port.

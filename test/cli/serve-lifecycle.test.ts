@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -20,6 +19,7 @@ import { CtClient } from '../../src/ct/index.ts';
 import { HubClient } from '../../src/hub/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { BIN } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { pollUntil } from '../support/wait.ts';
 
 interface Server {
@@ -58,7 +58,7 @@ function killIfRunning(s: Server | undefined): void {
 
 describe(`grapevine serve on SQLite, start to restart (Node ${process.versions.node})`, () => {
   it('serves submissions, shuts down cleanly on SIGTERM, and finds them all after a restart', { timeout: 300_000 }, async () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-lifecycle-')), 'data');
+    const data = join(tempDir('gv-lifecycle-'), 'data');
     let s: Server | undefined;
     try {
       s = await start(data, true);

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -20,10 +19,11 @@ import { HubClient } from '../../src/hub/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
 import { BIN } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { pollUntil } from '../support/wait.ts';
 
 describe('grapevine serve (in process)', () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
+  const dir = join(tempDir('gv-site-'), 'data');
   let site: Site;
   let ct: CtClient;
   let hub: HubClient;
@@ -85,7 +85,7 @@ describe('grapevine serve (in process)', () => {
 
 describe('grapevine serve (the binary)', () => {
   it('initializes a demo site, serves both APIs, and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-serve-')), 'data');
+    const data = join(tempDir('gv-serve-'), 'data');
     const child = spawn(process.execPath, [BIN, 'serve', '--data', data, '--init-if-missing', '--port', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -112,7 +112,7 @@ describe('grapevine serve (the binary)', () => {
   });
 
   it('refuses to start without a config unless told to create one (exit 1, one line)', async () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-serve-')), 'none');
+    const data = join(tempDir('gv-serve-'), 'none');
     const child = spawn(process.execPath, [BIN, 'serve', '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));

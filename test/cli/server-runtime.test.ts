@@ -4,17 +4,17 @@
  * builder's (test/server/server.test.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CliError } from '../../src/cli/errors.ts';
 import { loadConfigFile } from '../../src/cli/server-runtime.ts';
 import { CtConfigError } from '../../src/config/ct.ts';
 import { loadHubConfigText } from '../../src/config/hub.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('loadConfigFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-runtime-'));
+  const dir = tempDir('gv-runtime-');
 
   it('refuses a missing file with CliError FAILED', () => {
     assert.throws(

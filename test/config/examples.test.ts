@@ -16,7 +16,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
@@ -33,6 +32,7 @@ import { mintDemoSet } from '../../src/x509/testca/index.ts';
 import { blobBody, ctSths, signedNotes, sthSubmission } from '../hub/fixtures.ts';
 import { createTestDatabase, PG_URL, pgSkip } from '../storage/pg-harness.ts';
 import { BIN, grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../docs/examples/', import.meta.url));
 const LOADERS: Record<string, (text: string, opts: LoadOptions) => unknown> = {
@@ -49,9 +49,9 @@ const TESTED_ELSEWHERE: Record<string, string> = {
 /** Variables an example needs without a default. */
 const EXAMPLE_ENV: Record<string, string> = { GRAPEVINE_DB_PASSWORD: 'example-password' };
 
-const work = mkdtempSync(join(tmpdir(), 'gv-examples-'));
+const work = tempDir('gv-examples-');
 /** A working directory that is not any example's folder. */
-const elsewhere = mkdtempSync(join(tmpdir(), 'gv-examples-cwd-'));
+const elsewhere = tempDir('gv-examples-cwd-');
 after(() => {
   rmSync(work, { recursive: true, force: true });
   rmSync(elsewhere, { recursive: true, force: true });

@@ -14,11 +14,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../support/temp-dir.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/grapevine.js', import.meta.url));
@@ -362,7 +362,7 @@ async function awaitMerged(c: Client, want: number, mergeBy: number): Promise<St
 }
 
 describe('interop: an RFC-only client against `grapevine ct serve`', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'grapevine-ct-interop-'));
+  const dir = tempDir('grapevine-ct-interop-');
   const cas = ['a', 'b', 'c'].map((n) => join(dir, n));
   const real = loadTestdata('ct-get-responses.json');
   const realEntries: { leaf_input: string; extra_data: string }[] = [

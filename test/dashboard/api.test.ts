@@ -5,8 +5,7 @@
  * off).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +13,7 @@ import { pino } from 'pino';
 import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import type { ResolvedSiteConfig } from '../../src/config/site.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const quiet = { logger: pino({ level: 'silent' }), listen: false } as const;
 
@@ -21,13 +21,13 @@ let config: ResolvedSiteConfig;
 let dir: string;
 
 before(async () => {
-  dir = join(mkdtempSync(join(tmpdir(), 'gv-dash-')), 'data');
+  dir = join(tempDir('gv-dash-'), 'data');
   config = loadSiteConfig(await initDataDir(dir));
 });
 
 async function site(o: { token?: string; host?: string; enabled?: boolean } = {}): Promise<Site> {
   // The gossip service's peer socket lives in the data directory: each site gets its own.
-  const sock = join(mkdtempSync(join(tmpdir(), 'gv-dash-sock-')), 'gossip.sock');
+  const sock = join(tempDir('gv-dash-sock-'), 'gossip.sock');
   return startSite(
     {
       ...config,

@@ -6,10 +6,9 @@
  * the flags that keep Chromium off the network (it would otherwise try
  * Google's hosts at every start).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { tempDir } from '../support/temp-dir.ts';
 
 export const CHROMIUM = process.env.GRAPEVINE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -38,7 +37,7 @@ export interface Browser {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'gv-chromium-'));
+  const profile = tempDir('gv-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -67,5 +66,5 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A directory for this run's screenshots (kept after the tests, so a person can look at them). */
 export function screenshotDir(): string {
-  return mkdtempSync(join(tmpdir(), 'grapevine-dashboard-shots-'));
+  return tempDir('grapevine-dashboard-shots-');
 }

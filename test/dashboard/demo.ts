@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatGetSth, parseGetSth } from '../../src/codec/index.ts';
 import { parsePrivateKey, signerFromPrivateKey, signSth } from '../../src/crypto/index.ts';
 import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { type WaitOptions, waitUntil } from '../support/wait.ts';
 
 /** Catches a stuck server; the site's loop gossips every 5 s. */
@@ -32,7 +32,7 @@ export interface Demo {
 }
 
 export async function startDemo(args: readonly string[] = []): Promise<Demo> {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-demo-'));
+  const dir = tempDir('gv-demo-');
   const data = join(dir, 'grapevine-data');
   const serve = await startServe(['--data', data, '--init-if-missing', '--port', '0', ...args], { cwd: dir });
   // The dashboard's first sample is the baseline its event lines are counted from.

@@ -4,13 +4,12 @@
  * is kept for the tab: a reload needs no second entry).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { type Browser, chromiumMissing, launchBrowser, screenshotDir } from './browser.ts';
 
 const missing = chromiumMissing();
@@ -24,7 +23,7 @@ describe('the dashboard behind a token, in Chromium', { skip: missing ?? false }
   let browser: Browser;
 
   before(async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'gv-token-')), 'data');
+    const dir = join(tempDir('gv-token-'), 'data');
     const config = loadSiteConfig(await initDataDir(dir));
     site = await startSite(
       {

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { GossipClient } from '../../src/gossip/client.ts';
 import { BIN, grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 import { hexLogId, LOG_LIST_TEXT, signedSthJson, TEST_KEYS } from './fixtures.ts';
 
@@ -26,7 +26,7 @@ describe('grapevine gossipd and grapevine gossip', () => {
   let url = '';
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gossipd-cli-'));
+    dir = tempDir('gossipd-cli-');
     writeFileSync(join(dir, 'log_list.json'), LOG_LIST_TEXT);
     writeFileSync(join(dir, 'transport.secret'), `${SECRET}\n`, { mode: 0o600 });
     writeFileSync(

@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GossipClient } from '../../src/gossip/client.ts';
@@ -16,6 +15,7 @@ import { ENTRY_OVERHEAD, GossipService } from '../../src/gossip/service/index.ts
 import { PeerSocket, TransportSocket } from '../../src/gossip/sockets/index.ts';
 import { EchoTransport } from '../../src/gossip/transports/echo/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from './fixtures.ts';
 import { counterValue } from './service/helpers.ts';
@@ -28,7 +28,7 @@ const root = (s: string) => createHash('sha256').update(s).digest();
 const sth = (i: number) => signedSthJson(TEST_KEYS.m, { size: 1_000_000 + i, root: root(`f${i}`), timestamp: Date.now() - 1000 }).json;
 
 describe('floods', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gossip-flood-'));
+  const dir = tempDir('gossip-flood-');
   let service: GossipService;
   let peers: PeerSocket;
   let transports: TransportSocket;
@@ -141,7 +141,7 @@ describe('floods', () => {
 
 describe('a peer over its rate', () => {
   it('gets rate-limited refusals while another peer is served', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gossip-rate-'));
+    const dir = tempDir('gossip-rate-');
     const service = new GossipService({
       logs: fixtureRegistry(),
       store: new MemoryHeadStore(),

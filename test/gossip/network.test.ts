@@ -9,8 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generatePrivateKey } from '../../src/crypto/index.ts';
@@ -23,6 +22,7 @@ import { evidenceKeysOf } from '../../src/gossip/validate/index.ts';
 import type { GossipMsg } from '../../src/gossip/wire/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
 import { freePort } from '../support/ports.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 import { CT_STHS, fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from './fixtures.ts';
 
@@ -48,7 +48,7 @@ interface Node {
 }
 
 describe('three gossip services on loopback', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gossip-net-'));
+  const dir = tempDir('gossip-net-');
   const keys = ['a', 'b', 'c'].map(() => generatePrivateKey('ed25519'));
   const nodes: Node[] = [];
   const clients: GossipClient[] = [];

@@ -6,8 +6,7 @@
  * out.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -15,10 +14,11 @@ import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { GossipClient } from '../../src/gossip/client.ts';
 import { POLLINATION_PATH } from '../../src/gossip/transports/pollination/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 
 describe('the demo site runs a gossip service', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gossip-site-'));
+  const dir = tempDir('gossip-site-');
   let site: Site;
   let client: GossipClient | null = null;
 

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isError, SetupError } from '../../src/errors.ts';
 import { FileServedHeads, type ServedHead } from '../../src/personalities/hub/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const { MAX_STRING_LENGTH } = constants;
-const dir = () => mkdtempSync(join(tmpdir(), 'gv-audit-file-'));
+const dir = () => tempDir('gv-audit-file-');
 
 /** A served head whose fields all derive from `n` (the file store does not check signatures). */
 function head(n: number): ServedHead {

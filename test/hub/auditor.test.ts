@@ -5,8 +5,7 @@
  * and an alert is raised (error log + metric).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -25,6 +24,7 @@ import {
   type RootAlert,
 } from '../../src/personalities/hub/index.ts';
 import { MemoryHeadStore, openStorage } from '../../src/storage/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { newSigner } from './fixtures.ts';
 
 async function logWith(storage: LogStorage, name: string, signer: ReturnType<typeof newSigner>, values: string[]) {
@@ -132,7 +132,7 @@ describe('HeadAuditor', () => {
     const storage = await openStorage('sqlite::memory:');
     const key = newSigner();
     const a = await logWith(storage, 'a', key, ['1', '2', '3']);
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-audit-')), 'served.jsonl');
+    const file = join(tempDir('gv-audit-'), 'served.jsonl');
     const first = new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) });
     assert.equal((await first.refresh())?.size, 3);
     appendFileSync(file, '{"revision": 9, "si');
@@ -151,7 +151,7 @@ describe('HeadAuditor', () => {
     const storage = await openStorage('sqlite::memory:');
     const key = newSigner();
     const a = await logWith(storage, 'a', key, ['1', '2', '3']);
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-audit-')), 'served.jsonl');
+    const file = join(tempDir('gv-audit-'), 'served.jsonl');
     await new HeadAuditor({ core: a.log, treeKey: key.publicKey, signer: new HubSigner(key), store: new FileServedHeads(file) }).refresh();
     // The database was deleted ("reset"); the audit file remained. A new, empty tree with the same key.
     const fresh = await logWith(storage, 'fresh', key, []);

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportPrivateKeyPem, exportPublicKeyPem, generatePrivateKey } from '../../src/crypto/index.ts';
 import { BIN, grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ctSths, signedNotes } from './fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'gv-hub-cli-'));
+const dir = tempDir('gv-hub-cli-');
 const f = (name: string) => join(dir, name);
 const hubKey = generatePrivateKey('ecdsa-p256');
 const pilot = ctSths.real_log_sths[0];

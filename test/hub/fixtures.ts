@@ -4,8 +4,6 @@
  * (fastify inject() for wiring, loopback HTTP when asked).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -24,6 +22,7 @@ import {
 } from '../../src/personalities/hub/index.ts';
 import { type Server, startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { loadTestdata } from '../testdata.ts';
 
 export const ctSths = loadTestdata('ct-sths.json');
@@ -80,7 +79,7 @@ export const newSigner = (type: 'ecdsa-p256' | 'ed25519' = 'ecdsa-p256'): Signer
 
 /** A fresh SQLite file in a temp dir (real durability settings). */
 export function tempDbUrl(): string {
-  return `sqlite:${join(mkdtempSync(join(tmpdir(), 'gv-hub-')), 'hub.db')}`;
+  return `sqlite:${join(tempDir('gv-hub-'), 'hub.db')}`;
 }
 
 export interface HubEnvOptions {

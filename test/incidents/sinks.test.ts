@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -21,6 +20,7 @@ import {
   WebhookIncidentSink,
 } from '../../src/incidents/index.ts';
 import { ctWorld, leaves, T0 } from '../evidence/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ct = ctWorld();
 const honest = leaves(10);
@@ -50,7 +50,7 @@ class MemorySink implements IncidentSink {
   async close() {}
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'grapevine-incidents-'));
+const dir = tempDir('grapevine-incidents-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('IncidentReporter', () => {

@@ -4,14 +4,14 @@
  * create that is refused. Black-box, against the real binary.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { grapevine } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('grapevine log (edges)', () => {
-  const data = join(mkdtempSync(join(tmpdir(), 'gv-cli-edges-')), 'data');
+  const data = join(tempDir('gv-cli-edges-'), 'data');
   const base = ['--data', data, '--name', 'edges'];
 
   it('prints the leaves up to the tree size when --end reaches past it, and exits 0', () => {

@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { Log, Sequencer, type StoredHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { leafValue, newKey } from './fixtures.ts';
 
 const CHILD = new URL('./durability-child.ts', import.meta.url).pathname;
@@ -41,7 +41,7 @@ function runAndKill(args: string[], minAcks: number): Promise<Set<number>> {
 for (const mode of ['event-loop', 'writer-thread'] as const)
   describe(`durability under kill -9 (SQLite, writes ${mode === 'event-loop' ? 'on the event loop' : 'on a writer thread'})`, () => {
     it('keeps every acknowledged leaf across two kills and sequences it after restart', { timeout: 120_000 }, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gv-durability-'));
+      const dir = tempDir('gv-durability-');
       const dbUrl = `sqlite:${join(dir, 'log.db')}`;
       const keyFile = join(dir, 'key.pem');
       const { signer, pem } = newKey();

@@ -5,6 +5,7 @@ import { isError, SetupError } from '../../src/errors.ts';
 import { decodeLogRoot, encodeLogRoot, Log, LogError, LogMetrics, Sequencer, StorageError } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { drain, leafValue, newLog, newSigner } from './fixtures.ts';
 
 describe('Sequencer', () => {
@@ -267,11 +268,9 @@ describe('LogRoot codec', () => {
 
 describe('Sequencer edge-tile check', () => {
   it('refuses to extend a stored edge tile that disagrees with the head (fatal StorageError CORRUPT)', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { openSqlite } = await import('../../src/storage/sqlite/driver.ts');
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-edge-')), 'log.db');
+    const file = join(tempDir('gv-edge-'), 'log.db');
     const s = await openStorage(`sqlite:${file}`);
     const { log, seq, signer } = await newLog(s);
     await log.queueLeaves(Array.from({ length: 300 }, (_, i) => ({ value: leafValue(i) })));

@@ -4,13 +4,12 @@
  * a sequencer and a merge watchdog, and the fatal stop.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isError, SetupError } from '../../src/errors.ts';
 import { Log, type LogStorage, openTree, StorageError } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { newSigner } from './fixtures.ts';
 
 const spec = (signer = newSigner(), mmdMs = 10_000) => ({ name: 't', personality: 'ct', signer, mmdMs, what: 'CT log "t"' });
@@ -72,7 +71,7 @@ describe('openTree', () => {
   });
 
   it('comes up when another frontend created the tree between its look and its create', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-tree-')), 'race.db');
+    const file = join(tempDir('gv-tree-'), 'race.db');
     const signer = newSigner();
     const winner = await openStorage(`sqlite:${file}`);
     const loser = await openStorage(`sqlite:${file}`);

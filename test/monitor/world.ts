@@ -3,8 +3,7 @@
  * (src/cli/demo/servers.ts), a collector and an auditor wired as
  * `grapevine collect` / `grapevine audit` wire them, incidents into memory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoopbackCt, type LoopbackHub, startCtLog, startHub } from '../../src/cli/demo/servers.ts';
 import { parseAddChainResponse, type SignedCertificateTimestamp, type SignedEntry } from '../../src/codec/index.ts';
@@ -26,6 +25,7 @@ import {
 } from '../../src/monitor/index.ts';
 import { mintLeaf, type TestCert } from '../../src/x509/testca/index.ts';
 import { demoSet } from '../ct/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 export const newKey = (): Signer => signerFromPrivateKey(generatePrivateKey('ecdsa-p256'));
 
@@ -87,7 +87,7 @@ export interface World {
 export const ctx = (by: string) => ({ by, fetch: boundedFetch({ timeoutMs: 10_000, maxBytes: 4 << 20 }), now: Date.now });
 
 export function world(): World {
-  const dir = mkdtempSync(join(tmpdir(), 'grapevine-monitor-'));
+  const dir = tempDir('grapevine-monitor-');
   const sink = new MemorySink();
   const reporter = new IncidentReporter({ observer: 'test-auditor', sinks: [sink], evidenceDir: new EvidenceDir(join(dir, 'evidence')) });
   const closers: (() => Promise<void>)[] = [];

@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -26,6 +25,7 @@ import { certificatesFromPem } from '../../src/x509/index.ts';
 import { demoSet, newSigner } from '../ct/fixtures.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { BIN, startServe } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Flips one byte of every level-0 tile of `tree`: the damage a bad disk or a hand edit leaves. */
 function damageTiles(file: string, tree: string): void {
@@ -59,7 +59,7 @@ const fatalOf = (part: { tree: { onFatal(l: (err: unknown) => void): void } }) =
 describe('a sequencer stopped on a fatal error', () => {
   it('makes the CT log refuse new submissions at once (UNAVAILABLE, 503) and the server exit 1 after draining', async () => {
     const d = await demoSet();
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-fatal-')), 'ct.db');
+    const file = join(tempDir('gv-fatal-'), 'ct.db');
     const signer = newSigner();
     const spec = { tree: 'ct', signer, roots: [d.root.der] };
     // A log with one merged entry, then its edge tile damaged on disk.
@@ -101,7 +101,7 @@ describe('a sequencer stopped on a fatal error', () => {
   });
 
   it('makes the hub refuse new entries at once (UNAVAILABLE, 503) but still answer resubmissions', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gv-fatal-')), 'hub.db');
+    const file = join(tempDir('gv-fatal-'), 'hub.db');
     const key = newSigner();
     const own = newSigner();
     const sources = [makeSource({ id: 'o', kind: 'RFC6962STH', publicKey: own.publicKey })];
@@ -134,7 +134,7 @@ describe('a sequencer stopped on a fatal error', () => {
   });
 
   it('makes `grapevine serve` log the error and exit 1', { timeout: 120_000 }, async () => {
-    const data = join(mkdtempSync(join(tmpdir(), 'gv-fatal-')), 'data');
+    const data = join(tempDir('gv-fatal-'), 'data');
     const first = await startServe(['--data', data, '--init-if-missing', '--port', '0']);
     try {
       const chain = certificatesFromPem(readFileSync(join(data, 'ca', 'leaf-chain.pem'), 'utf8'));

@@ -7,8 +7,7 @@
  * tell which process leads which tree from the system's own account.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -22,6 +21,7 @@ import {
 } from '../../src/crypto/index.ts';
 import { certificatePem, mintRoot, type TestCert } from '../../src/x509/testca/index.ts';
 import { BIN } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** The hub source the test signs blobs for. */
 export const SOURCE_ID = 'load';
@@ -39,7 +39,7 @@ export interface Site {
 
 /** A site folder: keys, the test CA's root, and a config at `mmdMs` whose database is `database` (relative: the folder). */
 export async function writeSite(database: string, mmdMs: number): Promise<Site> {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-frontends-'));
+  const dir = tempDir('gv-frontends-');
   mkdirSync(join(dir, 'keys'));
   const keys = { ct: generatePrivateKey('ecdsa-p256'), hub: generatePrivateKey('ecdsa-p256'), src: generatePrivateKey('ecdsa-p256') };
   for (const [name, key] of Object.entries(keys)) {

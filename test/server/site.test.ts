@@ -7,8 +7,7 @@
  * timing ignored its MMD.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -18,6 +17,7 @@ import { initDataDir, loadSiteConfig } from '../../src/cli/serve.ts';
 import { isError, SetupError } from '../../src/errors.ts';
 import type { GossipLoop } from '../../src/gossip/index.ts';
 import { type Site, startSite } from '../../src/server/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const logger = pino({ level: 'silent' });
 const quiet = { createTrees: true, port: 0, logger, listen: false } as const;
@@ -27,8 +27,8 @@ let template: Promise<string> | null = null;
 
 /** A copy of the demo data directory with YAML added at the top and into each section of its config. */
 async function site(o: { top?: string; ct?: string; hub?: string; mmd?: string } = {}): Promise<string> {
-  template ??= initDataDir(join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'template')).then(dirname);
-  const dir = join(mkdtempSync(join(tmpdir(), 'gv-site-')), 'data');
+  template ??= initDataDir(join(tempDir('gv-site-'), 'template')).then(dirname);
+  const dir = join(tempDir('gv-site-'), 'data');
   cpSync(await template, dir, { recursive: true });
   const file = join(dir, 'grapevine.yaml');
   const text =

@@ -5,8 +5,6 @@
  * transaction, a database migrated from schema version 2.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Log } from '../../src/log/index.ts';
@@ -16,6 +14,7 @@ import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
 import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { newSigner } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { headStoreContract } from './head-store-contract.ts';
 import { createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';
 
@@ -25,7 +24,7 @@ let file = '';
 headStoreContract(
   'sqlite (file)',
   () => {
-    file = join(mkdtempSync(join(tmpdir(), 'gv-heads-')), 'heads.db');
+    file = join(tempDir('gv-heads-'), 'heads.db');
     return openHeadStore(`sqlite:${file}`);
   },
   { reopen: () => openHeadStore(`sqlite:${file}`), callOrder: true },
@@ -34,7 +33,7 @@ let threadedFile = '';
 headStoreContract(
   'sqlite (file, swaps on the writer thread)',
   () => {
-    threadedFile = join(mkdtempSync(join(tmpdir(), 'gv-heads-thread-')), 'heads.db');
+    threadedFile = join(tempDir('gv-heads-thread-'), 'heads.db');
     return openHeadStore(`sqlite:${threadedFile}`, { writerThread: true });
   },
   { reopen: () => openHeadStore(`sqlite:${threadedFile}`, { writerThread: true }), callOrder: true },
@@ -62,7 +61,7 @@ if (pgSkip('test/storage/head-store.test.ts')) {
 
 describe('SqliteHeadStore', () => {
   it('shares a database file with the log storage, and migrates a file built at schema version 2', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'gv-heads-v2-')), 'site.db');
+    const path = join(tempDir('gv-heads-v2-'), 'site.db');
     const v2 = openSqlite(path);
     v2.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     for (const [i, m] of MIGRATIONS.slice(0, 2).entries()) {

@@ -6,13 +6,13 @@
  * log is checked from storage (checkWholeLog in pg-procs.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Log } from '../../src/log/index.ts';
 import { PostgresStorage } from '../../src/storage/postgres/index.ts';
 import { newKey } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 import { adminQuery, canRestartServer, createTestDatabase, pgSkip, reportSkipped, restartServer, type TestDatabase } from './pg-harness.ts';
 import { acked, checkWholeLog, killLeftovers, Worker } from './pg-procs.ts';
@@ -23,7 +23,7 @@ const skip = pgSkip('test/storage/postgres-multiprocess.test.ts');
 async function setup(db: TestDatabase, name: string) {
   const url = await db.freshSchema();
   const { pem, signer } = newKey();
-  const keyFile = join(mkdtempSync(join(tmpdir(), 'gv-pg-mp-')), 'key.pem');
+  const keyFile = join(tempDir('gv-pg-mp-'), 'key.pem');
   writeFileSync(keyFile, pem);
   const storage = await PostgresStorage.open(url);
   await Log.create(storage, name, 'log', signer);

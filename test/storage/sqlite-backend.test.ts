@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
@@ -20,9 +19,10 @@ import { sqliteError } from '../../src/storage/sqlite/errors.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { LATEST_BY_LABEL_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
 import { newSigner } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CHILD = new URL('./sqlite-migrate-child.ts', import.meta.url).pathname;
-const tmp = () => mkdtempSync(join(tmpdir(), 'gv-sqlite-backend-'));
+const tmp = () => tempDir('gv-sqlite-backend-');
 
 describe('SqliteStorage.open', () => {
   it('opens a new file that another process is migrating at the same moment', { timeout: 20_000 }, async () => {

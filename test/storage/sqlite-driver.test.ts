@@ -7,14 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
 import { StorageError } from '../../src/log/index.ts';
 import { isSqliteExperimentalWarning } from '../../src/storage/sqlite/driver-node.ts';
 import { sqliteError } from '../../src/storage/sqlite/errors.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CHILD = new URL('./sqlite-driver-child.ts', import.meta.url).pathname;
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -22,7 +20,7 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 const hasNodeSqlite = major > 23 || (major === 23 && minor >= 4) || (major === 22 && minor >= 13);
 
 describe(`SQLite driver on Node ${process.versions.node}`, () => {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mkdtempSync(join(tmpdir(), 'gv-driver-'))], {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, tempDir('gv-driver-')], {
     encoding: 'utf8',
     timeout: 60_000,
   });

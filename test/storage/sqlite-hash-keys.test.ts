@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { LogStorage, NewLeaf } from '../../src/log/index.ts';
@@ -20,8 +18,9 @@ import { hashKey, hashKeySql } from '../../src/storage/sqlite/hash-key.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { LEAVES_BY_HASH_SQL, LEAVES_BY_IDENTITY_KEYS_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
 import { newSigner } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'gv-sqlite-keys-'));
+const tmp = () => tempDir('gv-sqlite-keys-');
 
 /** A hash whose first 6 bytes (its key) are `prefix`'s, the rest random. */
 const withPrefix = (prefix: Buffer) => Buffer.concat([prefix.subarray(0, 6), randomBytes(26)]);

@@ -8,8 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import { Log, type LogStorage, Sequencer, type StoredHead } from '../../src/log/
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { newKey } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const WORKER = new URL('./sqlite-worker.ts', import.meta.url).pathname;
 
@@ -59,7 +59,7 @@ describe('SQLite shared by several processes', () => {
   it('sequences every acknowledged leaf exactly once while three processes queue and race to sequence two trees', {
     timeout: 60_000,
   }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gv-sqlite-mp-'));
+    const dir = tempDir('gv-sqlite-mp-');
     const dbUrl = `sqlite:${join(dir, 'shared.db')}`;
     const keyFile = join(dir, 'key.pem');
     const { signer, pem } = newKey();

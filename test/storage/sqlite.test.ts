@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
@@ -8,13 +7,14 @@ import { Log, StorageError } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { ThreadedSqliteStorage } from '../../src/storage/sqlite/writer-thread.ts';
 import { leafValue, newSigner } from '../log/fixtures.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { storageContract } from './contract.ts';
 
 let file = '';
 storageContract(
   'sqlite (file, WAL)',
   () => {
-    file = join(mkdtempSync(join(tmpdir(), 'gv-sqlite-')), 'log.db');
+    file = join(tempDir('gv-sqlite-'), 'log.db');
     return openStorage(`sqlite:${file}`);
   },
   () => openStorage(`sqlite:${file}`),
@@ -25,14 +25,14 @@ let threadedFile = '';
 storageContract(
   'sqlite (file, writes on a writer thread)',
   () => {
-    threadedFile = join(mkdtempSync(join(tmpdir(), 'gv-sqlite-thread-')), 'log.db');
+    threadedFile = join(tempDir('gv-sqlite-thread-'), 'log.db');
     return openStorage(`sqlite:${threadedFile}`, { writerThread: true });
   },
   () => openStorage(`sqlite:${threadedFile}`, { writerThread: true }),
 );
 
 describe('ThreadedSqliteStorage', () => {
-  const fresh = () => join(mkdtempSync(join(tmpdir(), 'gv-sqlite-thread-')), 'log.db');
+  const fresh = () => join(tempDir('gv-sqlite-thread-'), 'log.db');
 
   it('fails the writes in flight with StorageError UNAVAILABLE when its thread dies, then starts a new one and loses nothing acknowledged', async () => {
     const s = (await openStorage(`sqlite:${fresh()}`, { writerThread: true })) as ThreadedSqliteStorage;

@@ -7,13 +7,13 @@
  * tile caught).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { parseNote } from '../../src/note/index.ts';
 import { grapevine, grapevineAsync, type RunningCommand, startCommand } from '../support/cli.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { type StaticLog, serveStaticLog } from '../tiles/static-log.ts';
 import { TestLog } from './fixtures.ts';
 
@@ -21,7 +21,7 @@ import { TestLog } from './fixtures.ts';
 const serveWitness = (args: string[]) => startCommand(['witness', 'serve', ...args], /^\s+witness\s+--url (\S+)/);
 
 describe('grapevine witness, checkpoint verify, tiles verify', { timeout: 240_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-witness-cli-'));
+  const dir = tempDir('gv-witness-cli-');
   const log = new TestLog('example.com/cli-log', 600);
   let served: StaticLog;
   let running: RunningCommand | null = null;

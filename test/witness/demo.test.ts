@@ -8,15 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { grapevineAsync, type RunningCommand, startServe } from '../support/cli.ts';
 import { freePort } from '../support/ports.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('the demo site witnesses its own logs', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gv-demo-witness-'));
+  const dir = tempDir('gv-demo-witness-');
   let serve: RunningCommand | null = null;
   after(async () => {
     await serve?.stop();

@@ -13,17 +13,16 @@
  *   see which view first.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkPolicy, parsePolicy } from '../../src/checkpoint/index.ts';
 import { addSignatures, formatNote, type NoteSignature, parseNote } from '../../src/note/index.ts';
 import { type ClosableHeadStore, openHeadStore } from '../../src/storage/index.ts';
 import { submitCheckpoint, WitnessClient, WitnessClientError } from '../../src/witness/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { MemoryIncidents, startWitness, TestLog, testCosigner, type WitnessServer } from './fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'gv-witness-net-'));
+const dir = tempDir('gv-witness-net-');
 const logA = new TestLog('a.example/log', 900);
 const logB = new TestLog('b.example/log', 500);
 const logsC = Array.from({ length: 8 }, (_, i) => new TestLog(`c${i}.example/log`, 600));

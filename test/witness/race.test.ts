@@ -16,8 +16,6 @@
  * the database, not by one process's event loop.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -26,6 +24,7 @@ import { parseNote } from '../../src/note/index.ts';
 import { type ClosableHeadStore, MemoryHeadStore, openHeadStore } from '../../src/storage/index.ts';
 import { parseTlogSize, WitnessMetrics } from '../../src/witness/index.ts';
 import { createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from '../storage/pg-harness.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { startWitness, TestLog, testCosigner, type WitnessServer } from './fixtures.ts';
 
 const BRANCHES = 8;
@@ -75,7 +74,7 @@ const backends: Backend[] = [
   {
     name: 'SQLite',
     fresh: async () => {
-      const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'gv-witness-race-')), 'witness.db')}`;
+      const url = `sqlite:${join(tempDir('gv-witness-race-'), 'witness.db')}`;
       return { open: async () => track(await openHeadStore(url)) };
     },
   },

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GossipClient, GossipClientError } from '../../../src/gossip/client.ts';
@@ -10,6 +9,7 @@ import { GossipService } from '../../../src/gossip/service/index.ts';
 import { GossipSocketError, PeerSocket, TransportSocket } from '../../../src/gossip/sockets/index.ts';
 import { EchoTransport } from '../../../src/gossip/transports/echo/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { waitUntil } from '../../support/wait.ts';
 import { fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
 import { counterValue } from '../service/helpers.ts';
@@ -64,7 +64,7 @@ describe('the peer and transport sockets', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gossip-sockets-'));
+    dir = tempDir('gossip-sockets-');
     service = new GossipService({ logs: fixtureRegistry(), store: new MemoryHeadStore() });
     service.registerTransport(new EchoTransport());
     peers = new PeerSocket(service, { limits: { maxMessageBytes: 4096 } });

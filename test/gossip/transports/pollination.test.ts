@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sthFromJson } from '../../../src/codec/index.ts';
@@ -21,6 +19,7 @@ import {
 import { Command, type GossipMsg } from '../../../src/gossip/wire/index.ts';
 import { createApp } from '../../../src/http/index.ts';
 import { MemoryHeadStore } from '../../../src/storage/memory/head-store.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { waitUntil } from '../../support/wait.ts';
 import { CT_STHS, fixtureRegistry, hexLogId, signedSthJson, TEST_KEYS } from '../fixtures.ts';
 import { counterValue, InboxPeer } from '../service/helpers.ts';
@@ -183,7 +182,7 @@ describe('pollination client', () => {
 });
 
 describe('interop with Google’s 2016 Go gossip server', { skip: GO_SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'go-gossip-'));
+  const dir = tempDir('go-gossip-');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('our client deposits STHs the Go server verifies and hands out, and takes in the STHs it hands us', async () => {

@@ -28,6 +28,7 @@ import {
   type VerifiedSgt,
   type VerifiedSth,
 } from '../hub/index.ts';
+import { nsToMs } from '../hub/time.ts';
 import { hashLeaf } from '../merkle/index.ts';
 import { parseNote, verifierFromVkey } from '../note/index.ts';
 import { intArg } from './args.ts';
@@ -85,7 +86,7 @@ function verified<O>(fn: (o: O) => Promise<void>) {
   };
 }
 
-const nsToIso = (ns: bigint) => rfc3339(Number(ns / 1_000_000n));
+const nsToIso = (ns: bigint) => rfc3339(nsToMs(ns));
 
 function sthJson(s: VerifiedSth) {
   return {
@@ -134,7 +135,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * clock skew) has passed since its hub timestamp: then a broken promise.
  */
 async function waitForInclusion(c: HubClient, sgt: VerifiedSgt, mmdMs: number): Promise<{ sth: VerifiedSth; leafIndex: number }> {
-  const deadline = Number(sgt.entry.hubTimestamp / 1_000_000n) + mmdMs + 2000;
+  const deadline = nsToMs(sgt.entry.hubTimestamp) + mmdMs + 2000;
   for (;;) {
     const sth = await c.getSth();
     if (sth.head.treeSize > 0) {
@@ -319,7 +320,7 @@ export function registerHubClient(hub: Command): void {
           included = { leaf_index: p.leafIndex, tree_size: sth.head.treeSize };
         } catch (err) {
           if (!(err instanceof HubClientError && err.code === 'HTTP' && err.status === 404)) throw err;
-          if (Date.now() > Number(e.entry.hubTimestamp / 1_000_000n) + mmdArg(o.mmd)) {
+          if (Date.now() > nsToMs(e.entry.hubTimestamp) + mmdArg(o.mmd)) {
             throw new HubClientError(
               'MISMATCH',
               `the latest entry (hub timestamp ${nsToIso(e.entry.hubTimestamp)}) is still not in the tree after the MMD`,

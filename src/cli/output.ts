@@ -14,6 +14,7 @@
  * and Unicode line and direction controls, so nothing printed can move the
  * cursor, recolour or reorder the terminal (issue 9 #7).
  */
+import { nsToMs } from '../hub/time.ts';
 
 /** DEL, C1 controls (U+0080–U+009F: U+009B is an 8-bit CSI), line/paragraph separators and bidi controls. */
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
@@ -61,7 +62,7 @@ export function msTime(name: string, ms: number): Record<string, number | string
 
 /** A time in ns since the epoch (the hub's wire): `{ [name]: "ns", [name_rfc3339]: "…Z" }`. */
 export function nsTime(name: string, ns: bigint): Record<string, string> {
-  return { [name]: ns.toString(), [`${name}_rfc3339`]: rfc3339(Number(ns / 1_000_000n)) };
+  return { [name]: ns.toString(), [`${name}_rfc3339`]: rfc3339(nsToMs(ns)) };
 }
 
 /** RFC 3339 UTC with milliseconds; an instant outside what Date holds is said so rather than thrown. */

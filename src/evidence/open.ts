@@ -41,13 +41,17 @@ import {
 import { type PublicKey, verifyDigitallySigned, verifySignature, verifySth } from '../crypto/index.ts';
 import { GrapevineError } from '../errors.ts';
 import { parsesAsEntry, parsesAsTreeHead } from '../hub/index.ts';
+import { msToNs } from '../hub/time.ts';
 import { HASH_SIZE, hashLeaf } from '../merkle/index.ts';
 import { EvidenceError } from './errors.ts';
 import type { LogKey } from './keys.ts';
 import type { EvidenceLog, SignedHead, SignedPromise } from './schema.ts';
 import { Unproven } from './unproven.ts';
 
-/** What a verified head says. */
+/**
+ * What a verified head says. Times here are ns, the finest unit a signed head or promise carries (the hub's
+ * wire), so a promise's deadline compares with a head without rounding; ms values come in through msToNs.
+ */
 export interface OpenedHead {
   readonly size: number;
   readonly root: Buffer;
@@ -63,7 +67,6 @@ export interface OpenedPromise {
   readonly timeNs: bigint;
 }
 
-const MS = 1_000_000n;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function malformed(what: string, err: unknown): EvidenceError {
@@ -103,7 +106,7 @@ export function openHead(head: SignedHead, log: EvidenceLog, key: LogKey, what: 
         if (err instanceof EvidenceError) throw err;
         throw new Unproven(`${what}: the STH of size ${sth.treeSize} does not verify under the log key: ${(err as Error).message}`);
       }
-      return { size: sth.treeSize, root: sth.sha256RootHash, timeNs: BigInt(sth.timestamp) * MS };
+      return { size: sth.treeSize, root: sth.sha256RootHash, timeNs: msToNs(sth.timestamp) };
     }
     case 'checkpoint':
       return openCheckpointHead(head.note, log, key, what);
@@ -139,7 +142,7 @@ function openCheckpointHead(note: string, log: EvidenceLog, key: LogKey, what: s
   }
   // c2sp.org/tlog-checkpoint: "the root hash … MUST be 32 bytes" for SHA-256 logs (testdata Finding 8).
   const ms = cp.logSignatures.find((s) => s.timestampMs !== undefined)?.timestampMs;
-  return { size: cp.checkpoint.size, root: cp.checkpoint.rootHash, timeNs: ms === undefined ? null : BigInt(ms) * MS };
+  return { size: cp.checkpoint.size, root: cp.checkpoint.rootHash, timeNs: ms === undefined ? null : msToNs(ms) };
 }
 
 function openHubEntryHead(value: Buffer, log: EvidenceLog, key: LogKey, what: string): OpenedHead {
@@ -154,7 +157,7 @@ function openHubEntryHead(value: Buffer, log: EvidenceLog, key: LogKey, what: st
       const th = decode(`${what}.entry blob`, () => decodeTreeHeadSignature(blob));
       if (!verifySignature(needKey(key, what), blob, sig))
         throw new Unproven(`${what}: the source signature does not verify under the log key`);
-      return { size: th.treeSize, root: th.sha256RootHash, timeNs: BigInt(th.timestamp) * MS };
+      return { size: th.treeSize, root: th.sha256RootHash, timeNs: msToNs(th.timestamp) };
     }
     case 'checkpoint': {
       // §3.3 CHECKPOINT/GONOTARY: the blob is the note text and the signature a note signature without its key ID.
@@ -211,7 +214,7 @@ export function openPromise(p: SignedPromise, log: EvidenceLog, key: LogKey): Op
       if (err instanceof EvidenceError) throw err;
       throw new Unproven(`${what}: the SCT does not verify over the entry under the log key: ${(err as Error).message}`);
     }
-    return { leafHash: hashLeaf(leaf), timeNs: BigInt(sct.timestamp) * MS };
+    return { leafHash: hashLeaf(leaf), timeNs: msToNs(sct.timestamp) };
   }
   if (log.type !== 'hub') throw wrongLog(what, 'SGT', log);
   const value = b64(`${what}.sgt.timestamped_entry`, p.sgt.timestamped_entry);

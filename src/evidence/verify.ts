@@ -35,6 +35,7 @@
  */
 
 import { decodeBase64 } from '../codec/index.ts';
+import { msToNs, nsToMs } from '../hub/time.ts';
 import { CompactRange, EMPTY_ROOT, HASH_SIZE, ProofError, verifyConsistency, verifyInclusion } from '../merkle/index.ts';
 import { EvidenceError } from './errors.ts';
 import { checkEvidenceKey, type EvidenceKey, type LogKey, resolveLogKey } from './keys.ts';
@@ -64,7 +65,7 @@ export interface Verdict {
 }
 
 const hex8 = (b: Uint8Array) => `${Buffer.from(b).toString('hex').slice(0, 16)}…`;
-const ns2iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+const ns2iso = (ns: bigint) => new Date(nsToMs(ns)).toISOString();
 
 function hashList(what: string, list: readonly string[]): Buffer[] {
   return list.map((s, i) => {
@@ -208,7 +209,7 @@ function brokenPromise(
 ): string {
   if (doc.log.mmdMs === undefined) throw new EvidenceError('MALFORMED', 'evidence: log.mmdMs is required for broken-promise evidence');
   const last = heads[heads.length - 1];
-  const deadline = p.timeNs + BigInt(doc.log.mmdMs) * 1_000_000n;
+  const deadline = p.timeNs + msToNs(doc.log.mmdMs);
   if (last.timeNs === null) throw new Unproven('the last head carries no signed timestamp, so it is not shown to be past the deadline');
   if (last.timeNs <= deadline)
     throw new Unproven(`the last head is signed at ${ns2iso(last.timeNs)}, not after the deadline ${ns2iso(deadline)} (promise + MMD)`);

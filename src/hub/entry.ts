@@ -29,11 +29,6 @@ export function buildEntry(sourceId: string, blob: Uint8Array, signature: Uint8A
   return { value, leafHash: hashLeaf(value), identityHash: idHash ?? identityHash(sourceId, blob) };
 }
 
-/** Milliseconds → the hub's nanosecond timestamps (§2.1, §2.3). */
-export function msToNs(ms: number): bigint {
-  return BigInt(Math.trunc(ms)) * 1_000_000n;
-}
-
 const U16_MAX = 0xffff;
 /** SHA-256 of small inputs: one-shot `crypto.hash` where the runtime has it (Node ≥ 20.12), else a Hash object. */
 const sha256: (data: Uint8Array) => Buffer =

@@ -26,7 +26,7 @@ export {
   type VerifiedSth,
 } from './client.ts';
 export { parsesAsEntry, parsesAsTreeHead } from './domain.ts';
-export { type BuiltEntry, buildEntry, identityHash, msToNs, SourceEntries } from './entry.ts';
+export { type BuiltEntry, buildEntry, identityHash, SourceEntries } from './entry.ts';
 export { HUB_ERROR_STATUS, HubError, type HubErrorCode } from './errors.ts';
 export {
   MAX_SOURCE_ID_BYTES,
@@ -37,6 +37,7 @@ export {
   type SourceSpec,
   type TrackedSource,
 } from './source.ts';
+export { msToNs, nsToMs } from './time.ts';
 export {
   formatAddSignedBlobBody,
   formatAddSignedBlobResponse,

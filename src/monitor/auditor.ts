@@ -12,6 +12,7 @@
  */
 import { type HeadStore, MAX_HEAD_BODY_BYTES } from '../audit/index.ts';
 import { checkSignedPromise, type SignedPromise } from '../evidence/index.ts';
+import { msToNs } from '../hub/time.ts';
 import type { IncidentLogger, IncidentReporter } from '../incidents/index.ts';
 import { type AuditContext, makeRaise } from './audit-context.ts';
 import { HubAudit } from './audit-hub.ts';
@@ -169,7 +170,7 @@ export class Auditor {
       log: name,
       leafHash: o.leafHash,
       timeNs: o.timeNs,
-      deadlineNs: o.timeNs + BigInt(target.mmdMs) * 1_000_000n,
+      deadlineNs: o.timeNs + msToNs(target.mmdMs),
       signed,
     });
     if (added) this.#promiseState.set(name, { revision: this.#promiseState.get(name)?.revision ?? 0, dirty: true });

@@ -20,6 +20,7 @@ import {
   sthHead,
 } from '../evidence/index.ts';
 import { HubClient } from '../hub/index.ts';
+import { msToNs } from '../hub/time.ts';
 import { MonitorError } from './errors.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
 import type { Seen } from './seen.ts';
@@ -129,7 +130,7 @@ export function seenFromCheckedEntry(
       return {
         size: th.treeSize,
         root: th.sha256RootHash,
-        timeNs: BigInt(th.timestamp) * 1_000_000n,
+        timeNs: msToNs(th.timestamp),
         head,
         latest: false,
         observedAtMs: atMs,

@@ -7,7 +7,7 @@ import type { SignedHead } from '../evidence/index.ts';
 export interface Seen {
   readonly size: number;
   readonly root: Buffer;
-  /** Signed timestamp, ns since the epoch; null when the encoding signs none (plain checkpoints). */
+  /** Signed timestamp, ns since the epoch (as evidence/open.ts: the hub's unit, so deadlines compare unrounded); null when the encoding signs none (plain checkpoints). */
   readonly timeNs: bigint | null;
   readonly head: SignedHead;
   /** True when the log itself served it as its latest (an own poll), not relayed by a hub or a peer. */

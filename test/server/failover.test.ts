@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import type { SignedCertificateTimestamp, SignedTreeHead } from '../../src/codec/index.ts';
 import { CtClient, leafInput, timestampedEntry } from '../../src/ct/index.ts';
-import { HubClient, type VerifiedSgt, type VerifiedSth } from '../../src/hub/index.ts';
+import { HubClient, msToNs, nsToMs, type VerifiedSgt, type VerifiedSth } from '../../src/hub/index.ts';
 import { minimumMmdMs } from '../../src/log/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
 import { generateTestKeys, mintLeaf } from '../../src/x509/testca/index.ts';
@@ -232,14 +232,12 @@ async function checkScts(site: Site, url: string, obs: Observer, scts: readonly 
   return d;
 }
 
-const nsToMs = (ns: bigint) => Number(ns / 1_000_000n);
-
 /** As checkScts, for SGTs and hub tree heads (timestamps in ns on the hub's wire). */
 async function checkSgts(site: Site, url: string, obs: Observer, sgts: readonly Sgt[], mmdMs: number, killSize: number): Promise<Delays> {
   const hub = new HubClient({ url: `${url}/hub`, hubKey: site.hubKey });
   const heads = [...obs.hub.values()].sort((a, b) => (a.head.timestamp < b.head.timestamp ? -1 : 1));
   const final = heads[heads.length - 1];
-  const mmdNs = BigInt(mmdMs) * 1_000_000n;
+  const mmdNs = msToNs(mmdMs);
   const d: Delays = { worst: 0, worstBeforeKill: 0, outstandingAtKill: 0 };
   const used = new Set<VerifiedSth>();
   await eachLimited(sgts, 4, async ({ sgt, beforeKill }) => {
@@ -337,9 +335,7 @@ describe('the MMD promise when the sequencer leader is killed under load', () =>
         const lastSgt = out.sgts.reduce((m, s) => (s.sgt.entry.hubTimestamp > m ? s.sgt.entry.hubTimestamp : m), 0n);
         await waitUntil(
           'heads signed after every deadline',
-          () =>
-            (obs.latestCt()?.timestamp ?? 0) > lastSct + mmdMs &&
-            (obs.latestHub()?.head.timestamp ?? 0n) > lastSgt + BigInt(mmdMs) * 1_000_000n,
+          () => (obs.latestCt()?.timestamp ?? 0) > lastSct + mmdMs && (obs.latestHub()?.head.timestamp ?? 0n) > lastSgt + msToNs(mmdMs),
         );
         await observer.stop();
 

@@ -25,7 +25,7 @@
 import { judge } from '../../audit/index.ts';
 import { encodeHubTreeHead } from '../../codec/index.ts';
 import type { PublicKey } from '../../crypto/index.ts';
-import { msToNs } from '../../hub/entry.ts';
+import { msToNs } from '../../hub/time.ts';
 import { checkHead, StorageError, type StoredHead } from '../../log/index.ts';
 import type { ServedHead, ServedHeadStore } from './served-heads.ts';
 import type { HubSigner } from './signer.ts';

@@ -10,9 +10,8 @@ import { decodeHubTimestampedEntry } from '../../codec/index.ts';
 import { type Health, healthOfMmd, mmdStatus, type PartStatus, type ServiceStatus, type SourceObservation } from '../../http/index.ts';
 import { type ParsedBlob, parseBlob } from '../../hub/blob.ts';
 import type { TrackedSource } from '../../hub/source.ts';
+import { nsToMs } from '../../hub/time.ts';
 import type { OpenedHub } from './part.ts';
-
-const NS_PER_MS = 1_000_000n;
 
 /** The source's log id: hex SHA-256 of its key's SPKI (audit/observed-head.ts `logIdOfKey`). */
 function sourceLogId(s: TrackedSource): string {
@@ -28,7 +27,7 @@ function headOf(p: ParsedBlob): { size: number; root: string; timestampMs: numbe
     case 'GONOTARY':
       return { size: p.treeSize, root: p.rootHash.toString('hex'), timestampMs: null };
     case 'GOSSIPHUB':
-      return { size: p.treeSize, root: p.rootHash.toString('hex'), timestampMs: Number(p.timestamp / NS_PER_MS) };
+      return { size: p.treeSize, root: p.rootHash.toString('hex'), timestampMs: nsToMs(p.timestamp) };
     default:
       return null;
   }
@@ -44,7 +43,7 @@ async function latestFor(h: OpenedHub, s: TrackedSource): Promise<SourceObservat
     source: { id: sourceLogId(s), name: s.name || s.id },
     observer: { kind: 'hub', name: `hub ${h.hub.prefix}` },
     head,
-    observedAtMs: Number(entry.hubTimestamp / NS_PER_MS),
+    observedAtMs: nsToMs(entry.hubTimestamp),
   };
 }
 

@@ -5,13 +5,14 @@
  */
 import { logIdOfKey, type ObservedHead } from '../audit/index.ts';
 import { formatGetSth } from '../codec/index.ts';
+import { INTERNAL_CLIENT } from '../log/index.ts';
 import type { CtLog } from '../personalities/ct/index.ts';
 
 export function ctLogHead(ct: Pick<CtLog, 'processGetSth' | 'publicKey'>, clock: () => number = Date.now): () => Promise<ObservedHead> {
   const log = logIdOfKey(ct.publicKey.spki);
   return async () => {
-    // The process itself reads: no client quota is charged (null).
-    const sth = await ct.processGetSth(null);
+    // The process itself reads: no client quota is charged.
+    const sth = await ct.processGetSth(INTERNAL_CLIENT);
     return {
       log,
       format: 'rfc6962-sth',

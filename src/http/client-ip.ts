@@ -13,6 +13,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClientInfo } from '../log/request-quotas.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,4 +90,25 @@ export function quotaUserForIp(ip: string, prefixBits = DEFAULT_IPV6_QUOTA_PREFI
 /** clientIp + quotaUserForIp, with the app's IPv6 prefix (setIpv6QuotaPrefix). */
 export function quotaUser(req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } }): string {
   return quotaUserForIp(clientIp(req), req.server?.ipv6QuotaPrefix ?? DEFAULT_IPV6_QUOTA_PREFIX);
+}
+
+/**
+ * The caller as a personality's processX takes it, its quota user worked out
+ * only if a quota asks for it (most servers limit nothing per client). A
+ * class, so the getter lives on the prototype: an object literal with a
+ * getter is slow to make.
+ */
+class Caller implements ClientInfo {
+  readonly #req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } };
+  constructor(req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } }) {
+    this.#req = req;
+  }
+  get quotaUser(): string {
+    return quotaUser(this.#req);
+  }
+}
+
+/** Who is asking, for quotas (ClientInfo of src/log/request-quotas.ts). */
+export function requestClient(req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } }): ClientInfo {
+  return new Caller(req);
 }

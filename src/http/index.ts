@@ -17,7 +17,7 @@
  */
 export { type AppOptions, createApp, DEFAULT_BODY_LIMIT } from './app.ts';
 export { HTTP_STATUS_CODES, statusCodeName } from './client-errors.ts';
-export { clientIp, DEFAULT_IPV6_QUOTA_PREFIX, quotaUser, quotaUserForIp, setIpv6QuotaPrefix } from './client-ip.ts';
+export { clientIp, DEFAULT_IPV6_QUOTA_PREFIX, quotaUser, quotaUserForIp, requestClient, setIpv6QuotaPrefix } from './client-ip.ts';
 export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, logAnswer, type StatusTable } from './errors.ts';
 export { type AnsweredHook, type FastRoute, FastRoutes } from './fast-routes.ts';
 export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';

@@ -10,7 +10,7 @@ export { type LeafInput, Log, type LogOptions } from './log.ts';
 export { decodeLogRoot, encodeLogRoot, LOG_ROOT_DOMAIN, type LogRoot, logRootSigningInput } from './log-root.ts';
 export { LogMetrics } from './metrics.ts';
 export { type BucketSpec, type QuotaKind, QuotaManager, type QuotaSpec } from './quota.ts';
-export { type QuotaLimits, RequestQuotas } from './request-quotas.ts';
+export { type ClientInfo, INTERNAL_CLIENT, type QuotaLimits, RequestQuotas } from './request-quotas.ts';
 export { Sequencer, type SequencerOptions } from './sequencer.ts';
 export type {
   Integration,

@@ -22,6 +22,17 @@
  */
 import { type BucketSpec, QuotaManager } from './quota.ts';
 
+/**
+ * Who is asking, as a personality's processX sees it (CT log and hub alike). `quotaUser` null means "do not
+ * charge" (the process's own reads); a getter may work it out only when a quota applies.
+ */
+export interface ClientInfo {
+  readonly quotaUser: string | null;
+}
+
+/** The process itself (gossip loop, publishing): never charged. */
+export const INTERNAL_CLIENT: ClientInfo = Object.freeze({ quotaUser: null });
+
 export interface QuotaLimits {
   /** All clients together. */
   readonly global?: { readonly read?: BucketSpec; readonly write?: BucketSpec };

@@ -11,7 +11,7 @@ import { type DemoSet, mintIntermediate, mintLeaf, type TestCert } from '../../s
 import { assertRejectsCode } from '../support/assert-code.ts';
 import { demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
 
-const IP = 'ip:192.0.2.1';
+const IP = { quotaUser: 'ip:192.0.2.1' };
 
 describe('CtLog', () => {
   let d: DemoSet;
@@ -145,7 +145,11 @@ describe('CtLog quotas and backlog', () => {
     await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     await assertRejectsCode(t.ct.processAddChain('x509_entry', [Buffer.from('junk')], IP), QuotaError, 'EXHAUSTED');
     // Another client is not affected.
-    await assertRejectsCode(t.ct.processAddChain('x509_entry', [Buffer.from('junk')], 'ip:192.0.2.2'), CtError, 'BAD_CERTIFICATE');
+    await assertRejectsCode(
+      t.ct.processAddChain('x509_entry', [Buffer.from('junk')], { quotaUser: 'ip:192.0.2.2' }),
+      CtError,
+      'BAD_CERTIFICATE',
+    );
     await t.close();
   });
 
@@ -155,12 +159,16 @@ describe('CtLog quotas and backlog', () => {
     const first = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], IP);
     // The certificate is public once logged: anyone replays it, from anywhere, with or without the root.
     for (let i = 0; i < 4; i++) {
-      const again = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der, d.root.der], `ip:198.51.100.${i}`);
+      const again = await t.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der, d.root.der], {
+        quotaUser: `ip:198.51.100.${i}`,
+      });
       assert.equal(again.timestamp, first.timestamp);
     }
     // Charged before dedup, the replays had emptied the intermediate's and the root's buckets: this was a 429.
-    await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.9');
-    await t.ct.processAddChain('precert_entry', [d.signedPrecert.der, d.precertSigner.der, d.intermediate.der], 'ip:192.0.2.9');
+    await t.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], { quotaUser: 'ip:192.0.2.9' });
+    await t.ct.processAddChain('precert_entry', [d.signedPrecert.der, d.precertSigner.der, d.intermediate.der], {
+      quotaUser: 'ip:192.0.2.9',
+    });
     // Three new entries under the intermediate: its bucket is empty now, for new entries only.
     const leaf = await mintLeaf(d.intermediate, { dnsNames: ['one-too-many.grapevine.test'] });
     await assertRejectsCode(t.ct.processAddChain('x509_entry', [leaf.der, d.intermediate.der], IP), QuotaError, 'EXHAUSTED');

@@ -319,7 +319,7 @@ describe('RFC 6962 HTTP API limits', () => {
     const logMetrics = new LogMetrics(registry);
     const spec = { tree: 'ct', signer: newSigner(), roots: [d.root.der] };
     const part = await openCtLog(spec, { storage, registry, createMissing: true, sequencer: false });
-    await part.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.1');
+    await part.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], { quotaUser: 'ip:192.0.2.1' });
     assert.equal(LogMetrics.of(registry), logMetrics);
     assert.match(await registry.metrics(), /grapevine_log_leaves_queued_total\{tree="ct"\} 1/);
     await storage.close();

@@ -15,7 +15,7 @@ import { longFormOuterLength, rewriteEcdsaSignature, tbsOf, withTbs } from '../x
 import { assertCtError, demoSet, drain, newCtLog, type TestLog } from './fixtures.ts';
 
 const NOW = Date.now();
-const IP = 'ip:192.0.2.1';
+const IP = { quotaUser: 'ip:192.0.2.1' };
 
 describe('one certificate, one entry (issue 9 #3)', () => {
   let d: DemoSet;

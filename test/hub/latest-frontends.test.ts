@@ -16,8 +16,8 @@ import { decodeHubTimestampedEntry, decodeTreeHeadSignature, encodeTreeHeadSigna
 import type { Signer } from '../../src/crypto/index.ts';
 import { isError } from '../../src/errors.ts';
 import { makeSource } from '../../src/hub/index.ts';
-import { type LeafInput, Log, type LogStorage, StorageError } from '../../src/log/index.ts';
-import { HubService, INTERNAL_CLIENT } from '../../src/personalities/hub/index.ts';
+import { INTERNAL_CLIENT, type LeafInput, Log, type LogStorage, StorageError } from '../../src/log/index.ts';
+import { HubService } from '../../src/personalities/hub/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
 import { newSigner, tempDbUrl } from './fixtures.ts';

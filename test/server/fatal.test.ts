@@ -15,9 +15,9 @@ import { Registry } from 'prom-client';
 import type { Signer } from '../../src/crypto/index.ts';
 import { isError } from '../../src/errors.ts';
 import { HubError, makeSource } from '../../src/hub/index.ts';
-import { type LogStorage, Sequencer, StorageError, type TreeInfo } from '../../src/log/index.ts';
+import { INTERNAL_CLIENT, type LogStorage, Sequencer, StorageError, type TreeInfo } from '../../src/log/index.ts';
 import { CtError, type CtLogPart, openCtLog } from '../../src/personalities/ct/index.ts';
-import { INTERNAL_CLIENT, openHubs } from '../../src/personalities/hub/index.ts';
+import { openHubs } from '../../src/personalities/hub/index.ts';
 import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { openSqlite } from '../../src/storage/sqlite/driver.ts';
@@ -65,7 +65,7 @@ describe('a sequencer stopped on a fatal error', () => {
     // A log with one merged entry, then its edge tile damaged on disk.
     const setup = await openStorage(`sqlite:${file}`);
     const first = await openCtLog(spec, { storage: setup, createMissing: true, sequencer: false });
-    await first.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], 'ip:192.0.2.1');
+    await first.ct.processAddChain('x509_entry', [d.leaf.der, d.intermediate.der], { quotaUser: 'ip:192.0.2.1' });
     await integrate(setup, first.log.tree, signer);
     await setup.close();
     damageTiles(file, 'ct');
@@ -89,7 +89,7 @@ describe('a sequencer stopped on a fatal error', () => {
     assert.ok(isError(await fatal, StorageError, 'CORRUPT'));
     // No watchdog tick, no clock movement: the refusal is immediate, not after MMD/2 of backlog.
     await assert.rejects(
-      part.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], 'ip:192.0.2.1'),
+      part.ct.processAddChain('precert_entry', [d.precert.der, d.intermediate.der], { quotaUser: 'ip:192.0.2.1' }),
       (e: Error) => isError(e, CtError, 'UNAVAILABLE') && /sequencer stopped on a fatal error \(CORRUPT\)/.test(e.message),
     );
     assert.equal(server.app.errorMapper.statusOf(new CtError('UNAVAILABLE', 'x')), 503);

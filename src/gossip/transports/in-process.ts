@@ -7,7 +7,8 @@
  */
 import type { ObservedHead } from '../../audit/index.ts';
 import { encodeTreeHeadSignature, parseGetSth } from '../../codec/index.ts';
-import { type HubService, INTERNAL_CLIENT } from '../../personalities/hub/index.ts';
+import { INTERNAL_CLIENT } from '../../log/index.ts';
+import type { HubService } from '../../personalities/hub/index.ts';
 import { GossipError } from '../errors.ts';
 import type { GossipTransport } from '../transport.ts';
 

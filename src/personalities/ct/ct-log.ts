@@ -29,7 +29,7 @@ import { decodeMerkleTreeLeaf } from '../../codec/index.ts';
 import { type PublicKey, rfc6962LogId, type Signer, signSth } from '../../crypto/index.ts';
 import { leafInput, signSct, timestampedEntry } from '../../ct/entry.ts';
 import { isError, SetupError } from '../../errors.ts';
-import { type Log, LogError, type MergeWatchdog, type RequestQuotas, StorageError } from '../../log/index.ts';
+import { type ClientInfo, type Log, LogError, type MergeWatchdog, type RequestQuotas, StorageError } from '../../log/index.ts';
 import type { ParsedCertificate } from '../../x509/index.ts';
 import { type AdmissionPolicy, admitChain, type SubmissionKind } from './admission.ts';
 import { CtError } from './errors.ts';
@@ -133,12 +133,12 @@ export class CtLog {
    * leaf is already logged (same identity hash), an SCT with the original
    * timestamp over the entry as first logged (its chain is not replaced).
    */
-  async processAddChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: string | null): Promise<SignedCertificateTimestamp> {
+  async processAddChain(kind: SubmissionKind, chain: readonly Uint8Array[], client: ClientInfo): Promise<SignedCertificateTimestamp> {
     const m = this.#o.metrics;
     const tree = this.#o.log.tree;
     try {
       // Charged before parsing: the costly part of a submission is the X.509 work.
-      this.#o.quotas?.chargeWrite(client);
+      this.#o.quotas?.chargeWrite(client.quotaUser);
       const now = this.#clock();
       const admitted = admitChain(kind, chain, this.#policy, now);
       const refusal = await this.#o.watchdog?.refusal();
@@ -172,8 +172,8 @@ export class CtLog {
   }
 
   /** §4.3 get-sth: the latest head, signed once per head revision (same head, same bytes). */
-  async processGetSth(client: string | null): Promise<SignedTreeHead> {
-    this.#o.quotas?.chargeRead(client);
+  async processGetSth(client: ClientInfo): Promise<SignedTreeHead> {
+    this.#o.quotas?.chargeRead(client.quotaUser);
     const head = await this.#o.log.latestHead();
     const cached = this.#sth;
     if (cached && cached.revision === head.revision) return cached.sth;
@@ -185,8 +185,8 @@ export class CtLog {
   }
 
   /** §4.4 get-sth-consistency; requires first ≤ second ≤ the current tree size; empty for first = 0 (as CTFE). */
-  async processGetSthConsistency(first: number, second: number, client: string | null): Promise<Buffer[]> {
-    this.#o.quotas?.chargeRead(client);
+  async processGetSthConsistency(first: number, second: number, client: ClientInfo): Promise<Buffer[]> {
+    this.#o.quotas?.chargeRead(client.quotaUser);
     if (first === 0) {
       await this.#checkTreeSize(second, 'second');
       return [];
@@ -195,8 +195,8 @@ export class CtLog {
   }
 
   /** §4.5 get-proof-by-hash; CtError NOT_FOUND when no leaf with that hash lies in the tree of `treeSize`. */
-  async processGetProofByHash(hash: Buffer, treeSize: number, client: string | null): Promise<ProofByHash> {
-    this.#o.quotas?.chargeRead(client);
+  async processGetProofByHash(hash: Buffer, treeSize: number, client: ClientInfo): Promise<ProofByHash> {
+    this.#o.quotas?.chargeRead(client.quotaUser);
     try {
       const { index, proof } = await this.#o.log.getInclusionProofByHash(hash, treeSize);
       return { leafIndex: index, auditPath: proof };
@@ -217,7 +217,7 @@ export class CtLog {
    * the client's read quota can pay (one token per entry). start ≥ the
    * current tree size is BAD_REQUEST.
    */
-  async processGetEntries(start: number, end: number, client: string | null): Promise<CtEntry[]> {
+  async processGetEntries(start: number, end: number, client: ClientInfo): Promise<CtEntry[]> {
     const size = (await this.#o.log.latestHead()).size;
     const stop = Math.min(
       end + 1,
@@ -225,7 +225,7 @@ export class CtLog {
       start + (this.#o.maxGetEntries ?? 1000),
       start + (this.#o.quotas?.maxPage ?? Number.POSITIVE_INFINITY),
     );
-    this.#o.quotas?.chargeRead(client, Math.max(1, stop - start));
+    this.#o.quotas?.chargeRead(client.quotaUser, Math.max(1, stop - start));
     // start ≥ size is LogError BAD_REQUEST from the core.
     const leaves = await this.#o.log.getLeaves(start, Math.max(start, stop));
     this.#o.metrics?.entriesServed.inc({ log: this.#o.log.tree.name }, leaves.length);
@@ -233,14 +233,14 @@ export class CtLog {
   }
 
   /** §4.7 get-roots: the accepted roots, DER. */
-  processGetRoots(client: string | null): Buffer[] {
-    this.#o.quotas?.chargeRead(client);
+  processGetRoots(client: ClientInfo): Buffer[] {
+    this.#o.quotas?.chargeRead(client.quotaUser);
     return this.roots.certificates.map((c) => c.der);
   }
 
   /** §4.8 get-entry-and-proof; requires leaf_index < tree_size ≤ the current tree size. */
-  async processGetEntryAndProof(leafIndex: number, treeSize: number, client: string | null): Promise<CtEntry & { auditPath: Buffer[] }> {
-    this.#o.quotas?.chargeRead(client);
+  async processGetEntryAndProof(leafIndex: number, treeSize: number, client: ClientInfo): Promise<CtEntry & { auditPath: Buffer[] }> {
+    this.#o.quotas?.chargeRead(client.quotaUser);
     // The proof first: it checks tree_size ≤ the current size (LogError BAD_REQUEST otherwise).
     const auditPath = await this.#o.log.getInclusionProof(leafIndex, treeSize);
     const [leaf] = await this.#o.log.getLeaves(leafIndex, leafIndex + 1);

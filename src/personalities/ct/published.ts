@@ -15,21 +15,19 @@
 import { createHash } from 'node:crypto';
 import { formatCheckpoint } from '../../checkpoint/index.ts';
 import { tileLeaf } from '../../ct/index.ts';
+import { INTERNAL_CLIENT } from '../../log/index.ts';
 import { TILE_WIDTH } from '../../merkle/index.ts';
 import { formatNote, rfc6962NoteSignature } from '../../note/index.ts';
 import type { PublishedCheckpoint, PublishedTree } from '../../publish/index.ts';
 import type { CtLogPart } from './part.ts';
 
 const MAX_ISSUERS = 10_000;
-/** Whom the STH read is charged to (quotas with a per-client read bucket count it there). */
-/** The process itself reads (no client quota is charged). */
-const PUBLISH_CLIENT = null;
 
 /** The CT log `part` published with checkpoint origin `origin` (static-ct-api: the submission prefix without scheme). */
 export function publishCtLog(
   part: CtLogPart,
   origin: string,
-  roots: readonly Uint8Array[] = part.ct.processGetRoots(PUBLISH_CLIENT),
+  roots: readonly Uint8Array[] = part.ct.processGetRoots(INTERNAL_CLIENT),
 ): PublishedTree {
   const issuers = new Map<string, Buffer>();
   const remember = (fp: string, der: Buffer) => {
@@ -44,7 +42,7 @@ export function publishCtLog(
     origin,
     entriesKind: 'data',
     async checkpoint() {
-      const sth = await part.ct.processGetSth(PUBLISH_CLIENT);
+      const sth = await part.ct.processGetSth(INTERNAL_CLIENT);
       if (cached?.size === sth.treeSize && cached.timestamp === sth.timestamp) return cached.cp;
       const text = formatCheckpoint({ origin, size: sth.treeSize, rootHash: sth.sha256RootHash, extensions: [] });
       const note = formatNote({ text, signatures: [rfc6962NoteSignature(origin, spki, sth.timestamp, sth.treeHeadSignature)] });

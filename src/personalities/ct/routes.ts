@@ -19,7 +19,7 @@ import {
   formatGetSth,
   formatGetSthConsistency,
 } from '../../codec/index.ts';
-import { quotaUser } from '../../http/index.ts';
+import { requestClient } from '../../http/index.ts';
 import type { SubmissionKind } from './admission.ts';
 import type { CtLog } from './ct-log.ts';
 import { CT_ERROR_STATUS, CtError } from './errors.ts';
@@ -66,7 +66,7 @@ export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, m
 
   const submit = (kind: SubmissionKind) => async (req: { body: unknown; ip: string }, reply: FastifyReply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const sct = await ct.processAddChain(kind, chainBody(body), quotaUser(req));
+    const sct = await ct.processAddChain(kind, chainBody(body), requestClient(req));
     return json(reply, formatAddChainResponse(sct));
   };
   // §4.1, §4.2
@@ -76,40 +76,40 @@ export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, m
   methodNotAllowed(app, '/add-pre-chain', 'POST');
 
   // §4.3
-  app.get('/get-sth', async (req, reply) => json(reply, formatGetSth(await ct.processGetSth(quotaUser(req)))));
+  app.get('/get-sth', async (req, reply) => json(reply, formatGetSth(await ct.processGetSth(requestClient(req)))));
   methodNotAllowed(app, '/get-sth', 'GET');
 
   // §4.4
   app.get('/get-sth-consistency', async (req, reply) => {
     const { first, second } = consistencyParams(req.query as Query);
-    return json(reply, formatGetSthConsistency(await ct.processGetSthConsistency(first, second, quotaUser(req))));
+    return json(reply, formatGetSthConsistency(await ct.processGetSthConsistency(first, second, requestClient(req))));
   });
   methodNotAllowed(app, '/get-sth-consistency', 'GET');
 
   // §4.5
   app.get('/get-proof-by-hash', async (req, reply) => {
     const { hash, treeSize } = proofByHashParams(req.query as Query);
-    return json(reply, formatGetProofByHash(await ct.processGetProofByHash(hash, treeSize, quotaUser(req))));
+    return json(reply, formatGetProofByHash(await ct.processGetProofByHash(hash, treeSize, requestClient(req))));
   });
   methodNotAllowed(app, '/get-proof-by-hash', 'GET');
 
   // §4.6
   app.get('/get-entries', async (req, reply) => {
     const { start, end } = entriesParams(req.query as Query);
-    return json(reply, formatGetEntries(await ct.processGetEntries(start, end, quotaUser(req))));
+    return json(reply, formatGetEntries(await ct.processGetEntries(start, end, requestClient(req))));
   });
   methodNotAllowed(app, '/get-entries', 'GET');
 
   // §4.7
   app.get('/get-roots', async (req, reply) =>
-    json(reply, JSON.stringify({ certificates: ct.processGetRoots(quotaUser(req)).map(encodeBase64) })),
+    json(reply, JSON.stringify({ certificates: ct.processGetRoots(requestClient(req)).map(encodeBase64) })),
   );
   methodNotAllowed(app, '/get-roots', 'GET');
 
   // §4.8
   app.get('/get-entry-and-proof', async (req, reply) => {
     const { leafIndex, treeSize } = entryAndProofParams(req.query as Query);
-    return json(reply, formatGetEntryAndProof(await ct.processGetEntryAndProof(leafIndex, treeSize, quotaUser(req))));
+    return json(reply, formatGetEntryAndProof(await ct.processGetEntryAndProof(leafIndex, treeSize, requestClient(req))));
   });
   methodNotAllowed(app, '/get-entry-and-proof', 'GET');
 };

@@ -34,7 +34,7 @@ import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { msToNs } from '../../hub/time.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
-import { type Log, LogError, type MergeWatchdog, QuotaError, type RequestQuotas } from '../../log/index.ts';
+import { type ClientInfo, type Log, LogError, type MergeWatchdog, QuotaError, type RequestQuotas } from '../../log/index.ts';
 import { MemoryHeadStore } from '../../storage/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { LatestLabels } from './latest.ts';
@@ -45,13 +45,6 @@ import { checkEntryDomain, HubSigner } from './signer.ts';
 
 export const DEFAULT_MMD_MS = 10_000;
 export const DEFAULT_MAX_GET_ENTRIES = 1000;
-
-/** Who is asking, for quotas. `quotaUser` null means "do not charge" (internal calls); read only when a quota applies. */
-export interface ClientInfo {
-  readonly quotaUser: string | null;
-}
-
-export const INTERNAL_CLIENT: ClientInfo = Object.freeze({ quotaUser: null });
 
 export interface HubServiceOptions {
   /** URL prefix without slashes, e.g. "gamut"; also the metrics label. */

@@ -11,7 +11,7 @@
  * original): the hub serves public, signed data.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { type FastRoute, quotaUser } from '../../http/index.ts';
+import { type FastRoute, requestClient } from '../../http/index.ts';
 import { HUB_ERROR_STATUS, HubError } from '../../hub/errors.ts';
 import {
   formatAddSignedBlobResponse,
@@ -29,7 +29,7 @@ import {
   uintParam,
   upperBoundParam,
 } from '../../hub/wire.ts';
-import type { ClientInfo, HubService } from './hub.ts';
+import type { HubService } from './hub.ts';
 
 export interface HubRoutesOptions {
   readonly hub: HubService;
@@ -57,25 +57,6 @@ const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PAT
 
 function json(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('application/json').send(body);
-}
-
-/**
- * The caller, its quota user worked out only if a quota asks for it (most
- * hubs limit nothing per client). A class, so the getter lives on the
- * prototype: an object literal with a getter is slow to make.
- */
-class Caller implements ClientInfo {
-  readonly #req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } };
-  constructor(req: Pick<FastifyRequest, 'ip'> & { readonly server?: { readonly ipv6QuotaPrefix?: number } }) {
-    this.#req = req;
-  }
-  get quotaUser(): string {
-    return quotaUser(this.#req);
-  }
-}
-
-function client(req: FastifyRequest): ClientInfo {
-  return new Caller(req);
 }
 
 /** Registers the non-allowed methods of `url` to answer 405 (§1: "Wrong HTTP method → 405"). */
@@ -127,7 +108,7 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
   const fast: FastRoute = {
     headers: CORS,
     handle: async (body, c) => {
-      const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), new Caller({ ip: c.ip, server: app }));
+      const sgt = await hub.processAddSignedBlob(parseAddSignedBlobBody(body), requestClient({ ip: c.ip, server: app }));
       return once(sgt, formatAddSignedBlobResponse);
     },
   };
@@ -140,7 +121,7 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
       reply.send(err);
       return;
     }
-    hub.processAddSignedBlob(parsed, client(req)).then(
+    hub.processAddSignedBlob(parsed, requestClient(req)).then(
       (sgt) => {
         let body: string;
         try {
@@ -158,34 +139,36 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
   });
   methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST']);
 
-  app.get(path(HubEndpoint.getSth), async (req, reply) => json(reply, once(await hub.processGetSth(client(req)), formatGetSthResponse)));
+  app.get(path(HubEndpoint.getSth), async (req, reply) =>
+    json(reply, once(await hub.processGetSth(requestClient(req)), formatGetSthResponse)),
+  );
 
   app.get(path(HubEndpoint.getSthConsistency), async (req, reply) => {
     const q = req.query as Query;
-    const proof = await hub.processGetSthConsistency({ first: uintParam(q, 'first'), second: uintParam(q, 'second') }, client(req));
+    const proof = await hub.processGetSthConsistency({ first: uintParam(q, 'first'), second: uintParam(q, 'second') }, requestClient(req));
     return json(reply, formatConsistencyResponse(proof));
   });
 
   app.get(path(HubEndpoint.getProofByHash), async (req, reply) => {
     const q = req.query as Query;
-    const proof = await hub.processGetProofByHash({ hash: hashParam(q, 'hash'), treeSize: uintParam(q, 'tree_size') }, client(req));
+    const proof = await hub.processGetProofByHash({ hash: hashParam(q, 'hash'), treeSize: uintParam(q, 'tree_size') }, requestClient(req));
     return json(reply, formatProofByHashResponse(proof));
   });
 
   app.get(path(HubEndpoint.getEntries), async (req, reply) => {
     const q = req.query as Query;
-    const entries = await hub.processGetEntries({ start: uintParam(q, 'start'), end: upperBoundParam(q, 'end') }, client(req));
+    const entries = await hub.processGetEntries({ start: uintParam(q, 'start'), end: upperBoundParam(q, 'end') }, requestClient(req));
     return json(reply, formatEntriesResponse(entries));
   });
 
   app.get(path(HubEndpoint.getSourceKeys), async (req, reply) =>
-    json(reply, formatSourceKeysResponse(hub.processGetSourceKeys(client(req)))),
+    json(reply, formatSourceKeysResponse(hub.processGetSourceKeys(requestClient(req)))),
   );
 
   app.get(path(HubEndpoint.getLatestForSource), async (req, reply) => {
     // §1.7: the parameter is `src_id` (the doc comment's `source_id` is wrong); missing or unknown → 404.
     const id = (req.query as Query).src_id;
-    const entry = await hub.processGetLatestForSource({ sourceId: typeof id === 'string' ? id : '' }, client(req));
+    const entry = await hub.processGetLatestForSource({ sourceId: typeof id === 'string' ? id : '' }, requestClient(req));
     if (!entry) return reply.code(204).send();
     return json(reply, formatLatestResponse(entry));
   });

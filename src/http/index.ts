@@ -22,6 +22,7 @@ export { defaultErrorMapper, type ErrorAnswer, ErrorMapper, errorHandler, logAns
 export { type AnsweredHook, type FastRoute, FastRoutes } from './fast-routes.ts';
 export { type HealthOptions, type ReadinessCheck, registerHealth, sequencerCheck, storageCheck } from './health.ts';
 export { DEFAULT_HTTP_LIMITS, type HttpLimits, httpLimits } from './limits.ts';
+export { methodNotAllowed } from './method-not-allowed.ts';
 export { type MetricsRouteOptions, registerMetrics } from './metrics.ts';
 export type { Part } from './part.ts';
 export { routePrefix } from './prefix.ts';

@@ -9,7 +9,7 @@
  * Wrong methods answer 405 with Allow. Errors go through src/http's mapper,
  * taught CT_ERROR_STATUS here.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, HTTPMethods } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, HTTPMethods } from 'fastify';
 import {
   encodeBase64,
   formatAddChainResponse,
@@ -19,7 +19,7 @@ import {
   formatGetSth,
   formatGetSthConsistency,
 } from '../../codec/index.ts';
-import { requestClient } from '../../http/index.ts';
+import { methodNotAllowed, requestClient } from '../../http/index.ts';
 import type { SubmissionKind } from './admission.ts';
 import type { CtLog } from './ct-log.ts';
 import { CT_ERROR_STATUS, CtError } from './errors.ts';
@@ -31,24 +31,11 @@ export interface CtRoutesOptions {
   readonly metrics?: CtMetrics;
 }
 
+/** The methods a CT route answers 405 for when it does not take them. */
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 
 function json(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('application/json').send(body);
-}
-
-function methodNotAllowed(app: FastifyInstance, url: string, allowed: HTTPMethods): void {
-  const others = ALL_METHODS.filter((m) => m !== allowed && !(m === 'HEAD' && allowed === 'GET'));
-  app.route({
-    method: others,
-    url,
-    handler: async (req, reply) =>
-      reply
-        .code(405)
-        .header('allow', allowed)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; use ${allowed}` })),
-  });
 }
 
 export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, metrics }) => {
@@ -71,45 +58,45 @@ export const ctRoutes: FastifyPluginAsync<CtRoutesOptions> = async (app, { ct, m
   };
   // §4.1, §4.2
   app.post('/add-chain', submit('x509_entry'));
-  methodNotAllowed(app, '/add-chain', 'POST');
+  methodNotAllowed(app, '/add-chain', ['POST'], ALL_METHODS);
   app.post('/add-pre-chain', submit('precert_entry'));
-  methodNotAllowed(app, '/add-pre-chain', 'POST');
+  methodNotAllowed(app, '/add-pre-chain', ['POST'], ALL_METHODS);
 
   // §4.3
   app.get('/get-sth', async (req, reply) => json(reply, formatGetSth(await ct.processGetSth(requestClient(req)))));
-  methodNotAllowed(app, '/get-sth', 'GET');
+  methodNotAllowed(app, '/get-sth', ['GET'], ALL_METHODS);
 
   // §4.4
   app.get('/get-sth-consistency', async (req, reply) => {
     const { first, second } = consistencyParams(req.query as Query);
     return json(reply, formatGetSthConsistency(await ct.processGetSthConsistency(first, second, requestClient(req))));
   });
-  methodNotAllowed(app, '/get-sth-consistency', 'GET');
+  methodNotAllowed(app, '/get-sth-consistency', ['GET'], ALL_METHODS);
 
   // §4.5
   app.get('/get-proof-by-hash', async (req, reply) => {
     const { hash, treeSize } = proofByHashParams(req.query as Query);
     return json(reply, formatGetProofByHash(await ct.processGetProofByHash(hash, treeSize, requestClient(req))));
   });
-  methodNotAllowed(app, '/get-proof-by-hash', 'GET');
+  methodNotAllowed(app, '/get-proof-by-hash', ['GET'], ALL_METHODS);
 
   // §4.6
   app.get('/get-entries', async (req, reply) => {
     const { start, end } = entriesParams(req.query as Query);
     return json(reply, formatGetEntries(await ct.processGetEntries(start, end, requestClient(req))));
   });
-  methodNotAllowed(app, '/get-entries', 'GET');
+  methodNotAllowed(app, '/get-entries', ['GET'], ALL_METHODS);
 
   // §4.7
   app.get('/get-roots', async (req, reply) =>
     json(reply, JSON.stringify({ certificates: ct.processGetRoots(requestClient(req)).map(encodeBase64) })),
   );
-  methodNotAllowed(app, '/get-roots', 'GET');
+  methodNotAllowed(app, '/get-roots', ['GET'], ALL_METHODS);
 
   // §4.8
   app.get('/get-entry-and-proof', async (req, reply) => {
     const { leafIndex, treeSize } = entryAndProofParams(req.query as Query);
     return json(reply, formatGetEntryAndProof(await ct.processGetEntryAndProof(leafIndex, treeSize, requestClient(req))));
   });
-  methodNotAllowed(app, '/get-entry-and-proof', 'GET');
+  methodNotAllowed(app, '/get-entry-and-proof', ['GET'], ALL_METHODS);
 };

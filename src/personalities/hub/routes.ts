@@ -10,8 +10,8 @@
  * methods answer 405 with Allow; CORS is open (`cors.AllowAll()` in the
  * original): the hub serves public, signed data.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { type FastRoute, requestClient } from '../../http/index.ts';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { type FastRoute, methodNotAllowed, requestClient } from '../../http/index.ts';
 import { HUB_ERROR_STATUS, HubError } from '../../hub/errors.ts';
 import {
   formatAddSignedBlobResponse,
@@ -53,26 +53,11 @@ function once(sgt: SignedBytes, format: (s: SignedBytes) => string): string {
 }
 /** Every answer's CORS header: the hub serves public, signed data (`cors.AllowAll()` in the original). */
 const CORS = Object.freeze({ 'access-control-allow-origin': '*' });
+/** The methods a hub route answers 405 for (§1: "Wrong HTTP method → 405"); OPTIONS is CORS's. */
 const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 function json(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('application/json').send(body);
-}
-
-/** Registers the non-allowed methods of `url` to answer 405 (§1: "Wrong HTTP method → 405"). */
-function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly HTTPMethods[]): void {
-  const others = ALL_METHODS.filter((m) => !allowed.includes(m) && !(m === 'HEAD' && allowed.includes('GET')));
-  const allow = allowed.join(', ');
-  app.route({
-    method: others,
-    url,
-    handler: async (req, reply) =>
-      reply
-        .code(405)
-        .header('allow', allow)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; use ${allow}` })),
-  });
 }
 
 export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub }) => {
@@ -137,7 +122,7 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
       },
     );
   });
-  methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST']);
+  methodNotAllowed(app, path(HubEndpoint.addSignedBlob), ['POST'], ALL_METHODS);
 
   app.get(path(HubEndpoint.getSth), async (req, reply) =>
     json(reply, once(await hub.processGetSth(requestClient(req)), formatGetSthResponse)),
@@ -181,6 +166,6 @@ export const hubRoutes: FastifyPluginAsync<HubRoutesOptions> = async (app, { hub
     HubEndpoint.getSourceKeys,
     HubEndpoint.getLatestForSource,
   ]) {
-    methodNotAllowed(app, path(ep), ['GET']);
+    methodNotAllowed(app, path(ep), ['GET'], ALL_METHODS);
   }
 };

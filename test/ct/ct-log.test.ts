@@ -9,7 +9,8 @@ import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/i
 import { CtError } from '../../src/personalities/ct/index.ts';
 import { type DemoSet, mintIntermediate, mintLeaf, type TestCert } from '../../src/x509/testca/index.ts';
 import { assertRejectsCode } from '../support/assert-code.ts';
-import { demoSet, drain, newCtLog, newSigner, type TestLog } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { demoSet, drain, newCtLog, type TestLog } from './fixtures.ts';
 
 const IP = { quotaUser: 'ip:192.0.2.1' };
 

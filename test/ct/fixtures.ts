@@ -1,7 +1,6 @@
 /** Shared fixtures for the CT personality tests: a minted CA, logs on in-memory SQLite. */
-import { generateKeyPairSync } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
+import type { Signer } from '../../src/crypto/index.ts';
 import { type BacklogProbe, Log, type LogMetrics, type LogStorage, MergeWatchdog, Sequencer } from '../../src/log/index.ts';
 import {
   CtError,
@@ -17,22 +16,13 @@ import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
 import { assertThrowsCode } from '../support/assert-code.ts';
+import { newSigner } from '../support/keys.ts';
 
 let demo: Promise<DemoSet> | null = null;
 /** One demo CA per test process (minting takes ~100 ms). */
 export function demoSet(): Promise<DemoSet> {
   demo ??= mintDemoSet();
   return demo;
-}
-
-export function newSigner(type: 'ec' | 'rsa' | 'ed25519' = 'ec'): Signer {
-  const { privateKey } =
-    type === 'ec'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : type === 'rsa'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : generateKeyPairSync('ed25519');
-  return signerFromPrivateKey(parsePrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string));
 }
 
 export interface TestLog {

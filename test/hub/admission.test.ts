@@ -21,7 +21,8 @@ import {
   type TrackedSource,
 } from '../../src/hub/index.ts';
 import { NoteError, parseNote, parseVkey, SignatureType } from '../../src/note/index.ts';
-import { allSthVectors, ctSths, newSigner, signedNotes, sourceIdOf, sthSources, sthSubmission } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { allSthVectors, ctSths, signedNotes, sourceIdOf, sthSources, sthSubmission } from './fixtures.ts';
 
 function throwsHub(fn: () => unknown, code: HubErrorCode): void {
   assert.throws(fn, (e: unknown) => isError(e, HubError, code), `want HubError ${code}`);

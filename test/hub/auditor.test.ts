@@ -24,8 +24,8 @@ import {
   type RootAlert,
 } from '../../src/personalities/hub/index.ts';
 import { MemoryHeadStore, openStorage } from '../../src/storage/index.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { newSigner } from './fixtures.ts';
 
 async function logWith(storage: LogStorage, name: string, signer: ReturnType<typeof newSigner>, values: string[]) {
   await Log.create(storage, name, 'hub', signer, 1000);

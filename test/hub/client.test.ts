@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { encodeHubTimestampedEntry } from '../../src/codec/index.ts';
 import { isError } from '../../src/errors.ts';
 import { checkEntrySourceSignature, HubClient, HubClientError, type HubClientErrorCode, makeSource } from '../../src/hub/index.ts';
-import { type HubEnv, hubEnv, newSigner, ownSth, settle } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { type HubEnv, hubEnv, ownSth, settle } from './fixtures.ts';
 
 const rejects = (p: Promise<unknown>, code: HubClientErrorCode) =>
   assert.rejects(p, (e: unknown) => isError(e, HubClientError, code), `want HubClientError ${code}`);

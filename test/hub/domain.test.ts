@@ -10,7 +10,8 @@ import { isError } from '../../src/errors.ts';
 import { buildEntry, HubError, makeSource, parsesAsEntry, parsesAsTreeHead } from '../../src/hub/index.ts';
 import { LOG_ROOT_DOMAIN } from '../../src/log/index.ts';
 import { checkEntryDomain, HubSigner } from '../../src/personalities/hub/index.ts';
-import { blobBody, hubEnv, newSigner, settle } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { blobBody, hubEnv, settle } from './fixtures.ts';
 
 /**
  * A blob that makes its TimestampedEntry also a valid HubTreeHead: for

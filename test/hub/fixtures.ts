@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { decodeDigitallySigned, encodeTreeHeadSignature } from '../../src/codec/index.ts';
-import { generatePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
+import type { Signer } from '../../src/crypto/index.ts';
 import { makeSource, type TrackedSource } from '../../src/hub/index.ts';
 import type { LogStorage } from '../../src/log/index.ts';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../../src/personalities/hub/index.ts';
 import { type Server, startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { loadTestdata } from '../testdata.ts';
 
@@ -74,8 +75,6 @@ export function sthSources(): TrackedSource[] {
   }
   return [...byId.values()];
 }
-
-export const newSigner = (type: 'ecdsa-p256' | 'ed25519' = 'ecdsa-p256'): Signer => signerFromPrivateKey(generatePrivateKey(type));
 
 /** A fresh SQLite file in a temp dir (real durability settings). */
 export function tempDbUrl(): string {

@@ -14,12 +14,12 @@ import { verifySignature } from '../../src/crypto/index.ts';
 import { makeSource, type TrackedSource } from '../../src/hub/index.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
 import { parseNote, parseVkey } from '../../src/note/index.ts';
+import { newSigner } from '../support/keys.ts';
 import {
   allSthVectors,
   blobBody,
   hubEnv,
   leafHashOf,
-  newSigner,
   ownSth,
   settle,
   signedNotes,

@@ -10,19 +10,8 @@ import { verifySignature } from '../../src/crypto/index.ts';
 import { makeSource } from '../../src/hub/index.ts';
 import { Sequencer } from '../../src/log/index.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
-import {
-  blobBody,
-  ctSths,
-  type HubEnv,
-  hubEnv,
-  leafHashOf,
-  newSigner,
-  ownSth,
-  settle,
-  sourceIdOf,
-  sthSources,
-  sthSubmission,
-} from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { blobBody, ctSths, type HubEnv, hubEnv, leafHashOf, ownSth, settle, sourceIdOf, sthSources, sthSubmission } from './fixtures.ts';
 
 const ADD = '/gamut/gossip/v0/add-signed-blob';
 const ep = (name: string, q = '') => `/gamut/gossip/v0/${name}${q ? `?${q}` : ''}`;

@@ -20,7 +20,8 @@ import { INTERNAL_CLIENT, type LeafInput, Log, type LogStorage, StorageError } f
 import { HubService } from '../../src/personalities/hub/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../storage/pg-harness.ts';
-import { newSigner, tempDbUrl } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { tempDbUrl } from './fixtures.ts';
 
 /** Parks reads while armed, after they have read, until released. */
 class ReadGate {

@@ -2,16 +2,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { parsePrivateKey, type Signer, signerFromPrivateKey } from '../../src/crypto/index.ts';
 import { Log, type LogStorage, Sequencer } from '../../src/log/index.ts';
+import { newSigner } from '../support/keys.ts';
 
 /** A fresh key: its PKCS#8 PEM and a Signer over it. */
 export function newKey(type: 'ed25519' | 'ec' = 'ec'): { pem: string; signer: Signer } {
   const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   return { pem, signer: signerFromPrivateKey(parsePrivateKey(pem)) };
-}
-
-export function newSigner(type: 'ed25519' | 'ec' = 'ec'): Signer {
-  return newKey(type).signer;
 }
 
 export async function newLog(storage: LogStorage, name = 'test', signer = newSigner()) {

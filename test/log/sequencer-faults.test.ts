@@ -19,8 +19,9 @@ import { decodeLogRoot, LOG_ROOT_DOMAIN, Log, type LogRoot, Sequencer, StorageEr
 import { hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { type FaultMode, FaultyStorage, type StorageMethod } from '../support/faulty-storage.ts';
+import { newSigner } from '../support/keys.ts';
 import { waitUntil } from '../support/wait.ts';
-import { leafValue, newSigner } from './fixtures.ts';
+import { leafValue } from './fixtures.ts';
 
 /** A signer that records every LogRoot it signs, in order. */
 function recordingSigner(inner: Signer): { signer: Signer; signed: LogRoot[] } {

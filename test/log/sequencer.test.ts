@@ -5,8 +5,9 @@ import { isError, SetupError } from '../../src/errors.ts';
 import { decodeLogRoot, encodeLogRoot, Log, LogError, LogMetrics, Sequencer, StorageError } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { drain, leafValue, newLog, newSigner } from './fixtures.ts';
+import { drain, leafValue, newLog } from './fixtures.ts';
 
 describe('Sequencer', () => {
   it('refuses a signer that is not the tree key (LogError WRONG_KEY)', async () => {

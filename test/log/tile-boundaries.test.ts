@@ -18,7 +18,8 @@ import { Log, Sequencer, StorageError } from '../../src/log/index.ts';
 import { hashLeaf } from '../../src/merkle/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { refPath, refProof, refRoot } from '../merkle/reference.ts';
-import { drain, leafValue, newSigner } from './fixtures.ts';
+import { newSigner } from '../support/keys.ts';
+import { drain, leafValue } from './fixtures.ts';
 
 const hexes = (hs: Buffer[]) => hs.map((h) => h.toString('hex'));
 

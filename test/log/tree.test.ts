@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import { isError, SetupError } from '../../src/errors.ts';
 import { Log, type LogStorage, openTree, StorageError } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { newSigner } from './fixtures.ts';
 
 const spec = (signer = newSigner(), mmdMs = 10_000) => ({ name: 't', personality: 'ct', signer, mmdMs, what: 'CT log "t"' });
 

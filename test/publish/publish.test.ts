@@ -23,9 +23,10 @@ import { CheckpointWitnessing, PublishPart } from '../../src/publish/index.ts';
 import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { mintLeaf } from '../../src/x509/testca/index.ts';
-import { demoSet, newSigner } from '../ct/fixtures.ts';
+import { demoSet } from '../ct/fixtures.ts';
 import { blobBody, settle, tempDbUrl } from '../hub/fixtures.ts';
 import { testSigner } from '../note/testing.ts';
+import { newSigner } from '../support/keys.ts';
 import { startWitness, testCosigner, type WitnessServer } from '../witness/fixtures.ts';
 import { type Checkpoint, rebuild, verifyEd25519, verifyRfc6962 } from './independent-client.ts';
 

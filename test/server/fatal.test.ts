@@ -22,9 +22,10 @@ import { startServer } from '../../src/server/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { certificatesFromPem } from '../../src/x509/index.ts';
-import { demoSet, newSigner } from '../ct/fixtures.ts';
+import { demoSet } from '../ct/fixtures.ts';
 import { ownSth } from '../hub/fixtures.ts';
 import { BIN, startServe } from '../support/cli.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 /** Flips one byte of every level-0 tile of `tree`: the damage a bad disk or a hand edit leaves. */

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { isError } from '../../src/errors.ts';
 import { checkHead, type LogStorage, type NewLeaf, Sequencer, StorageError, type StoredHead, signHead } from '../../src/log/index.ts';
 import { CompactRange, hashLeaf, verifyConsistency, verifyInclusion } from '../../src/merkle/index.ts';
-import { drain, leafValue, newLog, newSigner } from '../log/fixtures.ts';
+import { drain, leafValue, newLog } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 
 const h = (s: string) => hashLeaf(Buffer.from(s));
 const leaf = (s: string, extra: Partial<NewLeaf> = {}): NewLeaf => ({

@@ -13,7 +13,7 @@ import { openHeadStore, openStorage } from '../../src/storage/index.ts';
 import { MemoryHeadStore } from '../../src/storage/memory/head-store.ts';
 import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
-import { newSigner } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { headStoreContract } from './head-store-contract.ts';
 import { createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';

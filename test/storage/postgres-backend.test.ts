@@ -14,7 +14,7 @@ import { CompactRange, hashLeaf } from '../../src/merkle/index.ts';
 import { PostgresStorage, SCHEMA_VERSION } from '../../src/storage/postgres/index.ts';
 import { MIGRATIONS } from '../../src/storage/postgres/schema.ts';
 import { SQL } from '../../src/storage/postgres/sql.ts';
-import { newSigner } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 import { freePort } from '../support/ports.ts';
 import { adminQuery, createTestDatabase, pgSkip, reportSkipped, type TestDatabase } from './pg-harness.ts';
 

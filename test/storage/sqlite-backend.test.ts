@@ -18,7 +18,7 @@ import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { sqliteError } from '../../src/storage/sqlite/errors.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { LATEST_BY_LABEL_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { newSigner } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const CHILD = new URL('./sqlite-migrate-child.ts', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Log } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { newSigner } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 
 const dir = process.argv[2];
 const signer = newSigner();

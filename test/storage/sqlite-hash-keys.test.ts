@@ -17,7 +17,7 @@ import { openSqlite } from '../../src/storage/sqlite/driver.ts';
 import { hashKey, hashKeySql } from '../../src/storage/sqlite/hash-key.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite/schema.ts';
 import { LEAVES_BY_HASH_SQL, LEAVES_BY_IDENTITY_KEYS_SQL } from '../../src/storage/sqlite/sqlite-storage.ts';
-import { newSigner } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const tmp = () => tempDir('gv-sqlite-keys-');

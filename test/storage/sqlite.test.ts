@@ -6,7 +6,8 @@ import { isError } from '../../src/errors.ts';
 import { Log, StorageError } from '../../src/log/index.ts';
 import { openStorage } from '../../src/storage/index.ts';
 import { ThreadedSqliteStorage } from '../../src/storage/sqlite/writer-thread.ts';
-import { leafValue, newSigner } from '../log/fixtures.ts';
+import { leafValue } from '../log/fixtures.ts';
+import { newSigner } from '../support/keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { storageContract } from './contract.ts';
 

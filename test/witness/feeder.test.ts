@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ed25519NoteSigner, rfc6962Verifier } from '../../src/note/index.ts';
 import { feedSourceOf, tiledSource, WitnessClient, WitnessFeeder, witnessLog } from '../../src/witness/index.ts';
-import { demoSet, newCtApp, newSigner } from '../ct/fixtures.ts';
+import { demoSet, newCtApp } from '../ct/fixtures.ts';
 import { testSigner } from '../note/testing.ts';
+import { newSigner } from '../support/keys.ts';
 import { serveStaticLog } from '../tiles/static-log.ts';
 import { MemoryIncidents, startWitness, TestLog, type WitnessServer } from './fixtures.ts';
 

@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import { CtConfigError, parseCtConfig, resolveCtConfig } from '../../src/config/ct.ts';
 import { minimumMmdMs } from '../../src/log/index.ts';
 import { certificatePem, type DemoSet, mintDemoSet } from '../../src/x509/testca/index.ts';
+import { readerOf } from '../support/file-reader.ts';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -129,11 +130,6 @@ describe('resolveCtConfig', () => {
   before(async () => {
     d = await mintDemoSet();
   });
-  const reader = (files: Record<string, Buffer>) => (p: string) => {
-    const f = files[p];
-    if (!f) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    return f;
-  };
 
   it('loads the key and every root of every PEM file, relative to the config directory', () => {
     const files = {
@@ -143,7 +139,7 @@ describe('resolveCtConfig', () => {
     };
     const r = resolveCtConfig(parseCtConfig('keyFile: key.pem\nroots: [roots/a.pem, /abs/b.pem]\nprefix: /logs/x/\nlisten: "[::1]:7000"'), {
       baseDir: '/etc/ct',
-      readFile: reader(files),
+      readFile: readerOf(files),
     });
     assert.equal(r.log.roots.length, 3);
     assert.equal(r.log.prefix, '/logs/x');
@@ -156,7 +152,7 @@ describe('resolveCtConfig', () => {
   it('accepts an RSA key', () => {
     const r = resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), {
       baseDir: '/',
-      readFile: reader({ '/k': pem('rsa'), '/r': Buffer.from(certificatePem(d.root)) }),
+      readFile: readerOf({ '/k': pem('rsa'), '/r': Buffer.from(certificatePem(d.root)) }),
     });
     assert.equal(r.log.signer.publicKey.type, 'rsa');
   });
@@ -165,7 +161,7 @@ describe('resolveCtConfig', () => {
     const missing = problems(() =>
       resolveCtConfig(parseCtConfig('keyFile: nokey\nroots: [junk.pem, none.pem]'), {
         baseDir: '/',
-        readFile: reader({ '/junk.pem': Buffer.from('not a certificate') }),
+        readFile: readerOf({ '/junk.pem': Buffer.from('not a certificate') }),
       }),
     );
     assert.ok(
@@ -183,7 +179,7 @@ describe('resolveCtConfig', () => {
     const ed = problems(() =>
       resolveCtConfig(parseCtConfig('keyFile: k\nroots: [r]'), {
         baseDir: '/',
-        readFile: reader({ '/k': pem('ed25519'), '/r': Buffer.from(certificatePem(d.root)) }),
+        readFile: readerOf({ '/k': pem('ed25519'), '/r': Buffer.from(certificatePem(d.root)) }),
       }),
     );
     assert.equal(ed.length, 1);

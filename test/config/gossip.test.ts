@@ -8,17 +8,14 @@ import { describe, it } from 'node:test';
 import { GossipConfigError, loadGossipConfigText } from '../../src/config/gossip.ts';
 import { isError } from '../../src/errors.ts';
 import { LOG_LIST_TEXT } from '../gossip/fixtures.ts';
+import { readerOf } from '../support/file-reader.ts';
 
 const EXAMPLE = readFileSync(new URL('../../docs/examples/gossip.yaml', import.meta.url), 'utf8');
 const files: Record<string, Buffer> = {
   '/cfg/transport.secret': Buffer.from('a secret of twenty-four\n'),
   '/cfg/log_list.json': Buffer.from(LOG_LIST_TEXT),
 };
-const readFile = (p: string) => {
-  const b = files[p];
-  if (!b) throw Object.assign(new Error(`ENOENT ${p}`), { code: 'ENOENT' });
-  return b;
-};
+const readFile = readerOf(files);
 const load = (text: string) => loadGossipConfigText(text, { readFile, baseDir: '/cfg', env: {} });
 
 function problems(text: string): string[] {

@@ -11,6 +11,7 @@ import { isError } from '../../src/errors.ts';
 import { minimumMmdMs } from '../../src/log/index.ts';
 import { formatVkey, SignatureType } from '../../src/note/index.ts';
 import { ctSths, signedNotes } from '../hub/fixtures.ts';
+import { readerOf } from '../support/file-reader.ts';
 
 const hubKey = generatePrivateKey('ecdsa-p256');
 const srcKey = generatePrivateKey('ecdsa-p256');
@@ -21,11 +22,7 @@ const files: Record<string, Buffer> = {
   '/cfg/src.b64': Buffer.from(`${srcKey.publicKey.spki.toString('base64')}\n`),
   '/cfg/hub-pub.pem': Buffer.from(exportPublicKeyPem(hubKey.publicKey)),
 };
-const readFile = (p: string) => {
-  const f = files[p];
-  if (!f) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
-  return f;
-};
+const readFile = readerOf(files);
 const resolve = (text: string) => resolveHubConfig(parseHubConfig(text), { readFile, baseDir: '/cfg' });
 
 const minimal = `

@@ -12,6 +12,7 @@ import { isError } from '../../src/errors.ts';
 import { cosignatureV1Signer, ed25519NoteSigner, ed25519SignerFromSeed, formatSkey } from '../../src/note/index.ts';
 import { parseNetworkLogList, WitnessConfigError } from '../../src/witness/index.ts';
 import { testSigner } from '../note/testing.ts';
+import { readerOf } from '../support/file-reader.ts';
 import { loadTestdata } from '../testdata.ts';
 
 const realLogs: { origin: string; url: string; vkey: string }[] = loadTestdata('checkpoint-logs.json').logs;
@@ -39,11 +40,7 @@ const files: Record<string, Buffer> = {
   '/cfg/next.key': Buffer.from(formatSkey('witness.example/w1', seed2)),
   '/cfg/lists/log-list.1': Buffer.from(listText),
 };
-const readFile = (p: string) => {
-  const f = files[p];
-  if (!f) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
-  return f;
-};
+const readFile = readerOf(files);
 const resolve = (text: string) => resolveWitnessConfig(parseWitnessConfig(text), { readFile, baseDir: '/cfg' });
 
 function problems(fn: () => unknown): string[] {

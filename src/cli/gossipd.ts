@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import { loadGossipConfigText, type ResolvedGossipConfig } from '../config/gossip.ts';
 import type { GossipDaemon } from '../gossip/daemon.ts';
 import { buildGossipDaemon, startServer } from '../server/index.ts';
-import { MemoryHeadStore } from '../storage/index.ts';
+import { openHeadStore } from '../storage/index.ts';
 import { listenArg } from './args.ts';
 import { loadConfigFile } from './server-runtime.ts';
 
@@ -33,8 +33,15 @@ export async function startGossipd(
 ): Promise<RunningGossipd> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const registry = opts.registry ?? new Registry();
-  // The latest head per log lives in memory until storage/ offers a durable HeadStore for `database`.
-  const daemon = buildGossipDaemon(config, { logger, registry, store: new MemoryHeadStore() });
+  // The latest head per log is kept in `database`, so a restart still catches a fork against what was seen before it.
+  const store = await openHeadStore(config.database, { poolSize: config.poolSize, writerThread: true });
+  let daemon: GossipDaemon;
+  try {
+    daemon = buildGossipDaemon(config, { logger, registry, store, closeStore: () => store.close() });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const running = await startServer({
     host: config.host,
     port: opts.port ?? config.port,

@@ -24,6 +24,8 @@ export interface GossipDeps {
   readonly registry: Registry;
   /** The latest head per log (storage/index.ts). */
   readonly store: HeadStore;
+  /** Closes `store` when the daemon stops, where the daemon owns it. */
+  readonly closeStore?: () => Promise<void>;
   readonly clock?: () => number;
 }
 
@@ -128,6 +130,9 @@ export function buildGossipDaemon(c: ResolvedGossipSection, deps: GossipDeps): G
     peerSocket: c.peerSocket,
     ...(c.transportSocket.secret !== undefined ? { transportSocket: { ...c.transportSocket, secret: c.transportSocket.secret } } : {}),
     transports: builtins(c, deps.logger),
-    onStop: () => incidents.close(),
+    onStop: async () => {
+      await incidents.close();
+      await deps.closeStore?.();
+    },
   });
 }

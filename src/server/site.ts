@@ -24,7 +24,7 @@ import { LogMetrics, type LogStorage, TileCache, type TimingOverrides, type Tree
 import { type CtLogPart, openCtLog } from '../personalities/ct/index.ts';
 import { FileServedHeads, type HubPart, hubQuotas, openHubs } from '../personalities/hub/index.ts';
 import type { PublishPart } from '../publish/index.ts';
-import { type ClosableHeadStore, MemoryHeadStore, openHeadStore, openStorage, redact } from '../storage/index.ts';
+import { type ClosableHeadStore, openHeadStore, openStorage, redact } from '../storage/index.ts';
 import type { WitnessPart } from '../witness/index.ts';
 import { buildGossipDaemon } from './gossip.ts';
 import { type Server, type ServerOptions, startServer } from './server.ts';
@@ -116,6 +116,7 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
   let gossipd: GossipDaemon | null = null;
   let witness: WitnessPart | null = null;
   let published: PublishPart[] = [];
+  let own: ClosableHeadStore | null = null;
   try {
     if (spec.ct) {
       const c = spec.ct;
@@ -151,8 +152,27 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
         },
       );
     }
-    // The latest head per log lives in memory until storage/ offers a durable HeadStore.
-    if (spec.gossipd) gossipd = buildGossipDaemon(spec.gossipd, { logger, registry, store: new MemoryHeadStore(), clock });
+    // The witness's state and the gossip service's latest heads live beside the logs (their keys do not meet:
+    // witness/…, gossip/…), on the writer thread's connection where the storage has one; that one closes with
+    // the storage (the site's). A store opened here is closed by the part that stops last: the witness, which
+    // starts first, else the gossip service.
+    let store: ClosableHeadStore | null = null;
+    if (spec.witness || spec.gossipd) {
+      const threaded = (storage as Partial<{ headStore(): ClosableHeadStore }>).headStore?.();
+      own = threaded ? null : await openHeadStore(spec.database, { poolSize: spec.poolSize, writerThread: true });
+      store = threaded ?? own;
+    }
+    const opened = own;
+    const closeOwn = opened ? { closeStore: () => opened.close() } : {};
+    if (spec.gossipd) {
+      gossipd = buildGossipDaemon(spec.gossipd, {
+        logger,
+        registry,
+        store: store as ClosableHeadStore,
+        clock,
+        ...(spec.witness ? {} : closeOwn),
+      });
+    }
     if (ct && (hubs || gossipd) && spec.gossip) gossip = gossipLoop(ct, hubs, gossipd, spec.gossip, { clock, logger, registry });
     published = publishParts(
       ct ? { part: ct, ...(spec.ct?.publish ? { publish: spec.ct.publish } : {}) } : null,
@@ -161,15 +181,9 @@ export async function startSite(spec: SiteSpec, opts: SiteOptions = {}): Promise
         : null,
       logger,
     );
-    if (spec.witness) {
-      // The witness's state beside the logs: on the writer thread's connection where the storage has one.
-      // That one closes with the storage (the site's); a store opened here is the witness part's to close.
-      const threaded = (storage as Partial<{ headStore(): ClosableHeadStore }>).headStore?.();
-      const own = threaded ? null : await openHeadStore(spec.database, { poolSize: spec.poolSize, writerThread: true });
-      const store = threaded ?? (own as ClosableHeadStore);
-      witness = witnessPart(spec.witness, { store, logger, registry, clock, ...(own ? { closeStore: () => own.close() } : {}) });
-    }
+    if (spec.witness) witness = witnessPart(spec.witness, { store: store as ClosableHeadStore, logger, registry, clock, ...closeOwn });
   } catch (err) {
+    await own?.close().catch(() => {});
     if (ownStorage) await storage.close().catch(() => {});
     throw err;
   }

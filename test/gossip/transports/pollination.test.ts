@@ -134,6 +134,36 @@ describe('pollination server', () => {
     assert.equal((await fetch(`${n.url}${POLLINATION_PATH}`)).status, 404);
   });
 
+  it('answers refusals alike over a socket (the fast path) and through fastify (inject): one {error, message} shape', async () => {
+    const n = await node({ clientRate: { rate: 0.001, burst: 2 } });
+    const overSocket = async (body: string) => {
+      const r = await fetch(`${n.url}${POLLINATION_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { error: string; message: string } };
+    };
+    const injected = async (body: string) => {
+      const r = await n.app.inject({
+        method: 'POST',
+        url: POLLINATION_PATH,
+        headers: { 'content-type': 'application/json' },
+        payload: body,
+      });
+      return { status: r.statusCode, retryAfter: r.headers['retry-after'] ?? null, body: r.json() as { error: string; message: string } };
+    };
+    for (const send of [overSocket, injected]) {
+      const bad = await send('nope');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error, 'BAD_BODY');
+      assert.match(bad.body.message, /^not JSON/);
+    }
+    // Both are client 127.0.0.1 (inject's default address), whose burst of 2 the two refusals above spent.
+    for (const send of [overSocket, injected]) {
+      const over = await send('{"v1":[]}');
+      assert.equal(over.status, 429);
+      assert.equal(over.body.error, 'EXHAUSTED');
+      assert.ok(Number(over.retryAfter) >= 1, `Retry-After: ${over.retryAfter}`);
+    }
+  });
+
   it('discards an STH of no known log and a malformed one, counted, and keeps the rest', async () => {
     const n = await node();
     const stranger = (await import('../../../src/crypto/index.ts')).generatePrivateKey('ecdsa-p256');

@@ -18,10 +18,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type SignedTreeHead, sthFromJson } from '../../../codec/index.ts';
-import { quotaUser } from '../../../http/index.ts';
-import { type BucketSpec, QuotaError, QuotaManager } from '../../../log/index.ts';
+import { type FastRoute, quotaUser } from '../../../http/index.ts';
+import { type BucketSpec, QuotaManager } from '../../../log/index.ts';
+import { GossipError } from '../../errors.ts';
 import type { GossipService, Outgoing, Transport, TransportContext } from '../../service/index.ts';
-import { formatPollinationBody, type PollinationShape, parsePollinationBody } from './body.ts';
+import { formatPollinationBody, PollinationBodyError, type PollinationShape, parsePollinationBody } from './body.ts';
 import { incomingOfSths, pollinationResponse, pollinationSelection } from './pollinate.ts';
 
 /** -02 and later (draft-ietf-trans-gossip-05 §… "https://<domain>/.well-known/ct-gossip/v1/sth-pollination"). */
@@ -112,29 +113,20 @@ export class PollinationTransport implements Transport {
 
   /**
    * The server half, without HTTP: takes the STHs of a request body in and
-   * returns the answer. Status 400 for a body that is not a pollination
-   * object, 429 over the client's rate, 503 before the transport started.
+   * returns the answer's JSON. Throws GossipError UNAVAILABLE (503) before
+   * the transport started, QuotaError (429) over the client's rate, and
+   * PollinationBodyError (400) for a body that is not a pollination object.
    */
-  processPollination(text: string, client: string): { status: number; body: string } {
-    if (!this.#ctx) return { status: 503, body: JSON.stringify({ error: 'UNAVAILABLE', message: 'pollination is not started' }) };
-    try {
-      this.#quota.charge('write', 0, [client]);
-    } catch (err) {
-      if (err instanceof QuotaError) return { status: 429, body: JSON.stringify({ error: 'RATE_LIMITED', message: err.message }) };
-      throw err;
-    }
-    let body: ReturnType<typeof parsePollinationBody>;
-    try {
-      body = parsePollinationBody(text, this.#o.maxSths);
-    } catch (err) {
-      return { status: 400, body: JSON.stringify({ error: 'BAD_REQUEST', message: (err as Error).message }) };
-    }
+  processPollination(text: string, client: string): string {
+    if (!this.#ctx) throw new GossipError('UNAVAILABLE', 'pollination is not started');
+    this.#quota.charge('write', 0, [client]);
+    const body = parsePollinationBody(text, this.#o.maxSths);
     const sths = body.sths.filter((s): s is SignedTreeHead => !('error' in s));
     const malformed = body.sths.length - sths.length;
     if (malformed > 0) this.#o.service.metrics.discarded.inc({ reason: 'malformed' }, malformed);
     this.#takeIn(sths);
     const now = this.#clock();
-    return { status: 200, body: pollinationResponse(body.shape, this.#o.service.pool, this.#o.service.logs, this.#o.perResponse, now) };
+    return pollinationResponse(body.shape, this.#o.service.pool, this.#o.service.logs, this.#o.perResponse, now);
   }
 
   /** One client round: every pool, one request each, in parallel. */
@@ -169,18 +161,27 @@ export class PollinationTransport implements Transport {
 
   /**
    * Routes on the daemon's HTTP server (thin: body text → processPollination
-   * → answer). Inside their own plugin every body is read as text, whatever
-   * its content type: the body is parsed once, by parsePollinationBody.
+   * → answer; refusals through the app's error mapper, as every route's).
+   * Over a socket they are served on the fast path (src/http/fast-routes.ts:
+   * the body read as bytes, ahead of fastify's router); under inject() and
+   * behind a trusted proxy, by fastify, inside a plugin that reads every
+   * body as text whatever its content type. Either way the body is parsed
+   * once, by parsePollinationBody.
    */
   async mount(app: FastifyInstance): Promise<void> {
     if (!this.#o.serve) return;
+    app.errorMapper.add(PollinationBodyError, { '*': 400 });
+    app.errorMapper.add(GossipError, { UNAVAILABLE: 503, '*': 500 });
+    const fast: FastRoute = {
+      handle: async (body, c) => this.processPollination(body.toString('utf8'), quotaUser({ ip: c.ip, server: app })),
+    };
     await app.register(async (sub) => {
       sub.removeAllContentTypeParsers();
       sub.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
       for (const path of [POLLINATION_PATH, OLD_POLLINATION_PATH]) {
-        sub.post(path, async (req, reply) => {
-          const r = this.processPollination(typeof req.body === 'string' ? req.body : '', quotaUser(req));
-          return reply.code(r.status).type('application/json').send(r.body);
+        sub.post(path, { config: { fast } }, async (req, reply) => {
+          const answer = this.processPollination(typeof req.body === 'string' ? req.body : '', quotaUser(req));
+          return reply.type('application/json; charset=utf-8').send(answer);
         });
       }
     });

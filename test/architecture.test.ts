@@ -1,7 +1,9 @@
 /**
  * The dependency rules of ARCHITECTURE.md, checked on the import graph:
  * pure modules import no I/O, the core never imports storage backends,
- * personalities, HTTP or the CLI, and nothing imports the CLI.
+ * personalities, HTTP or the CLI, nothing imports the CLI, and no file
+ * imports itself round a circle (type-only imports included: a circle of
+ * types is a file doing two jobs).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -216,6 +218,31 @@ describe('architecture: dependencies point one way', () => {
         }
       }
     }
+  });
+
+  it('no import circles between files (type imports included)', () => {
+    const graph = new Map<string, string[]>();
+    for (const f of all) {
+      const deps = imports(f).local.map((d) => (/\.tsx?$/.test(d) ? d : `${d}.ts`));
+      graph.set(relative(SRC, f), deps.filter((d) => d !== relative(SRC, f)));
+    }
+    // Depth-first search; a back edge to a file still on the stack closes a circle.
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const circles: string[] = [];
+    const visit = (f: string) => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const d of graph.get(f) ?? []) {
+        if (!graph.has(d)) continue;
+        if (state.get(d) === 'open') circles.push([...stack.slice(stack.indexOf(d)), d].join(' → '));
+        else if (!state.has(d)) visit(d);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of graph.keys()) if (!state.has(f)) visit(f);
+    assert.deepEqual(circles, []);
   });
 
   it('nothing outside src/cli imports the CLI, and only storage/ imports a storage backend', () => {

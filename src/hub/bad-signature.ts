@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { decodeTreeHeadSignature, TREE_HEAD_SIGNATURE_SIZE } from '../codec/index.ts';
 import { digitallySignedAlgorithm, type PublicKey } from '../crypto/index.ts';
 import { ecdsaKeyId, formatKeyId, parseRfc6962NoteSignature, parseVkey, SignatureType, type Vkey } from '../note/index.ts';
-import type { SourceKind } from './source.ts';
+import type { SourceKind } from './source-kind.ts';
 
 /** What the explanation needs to know of a source (a TrackedSource has it all). */
 export interface SignedBy {

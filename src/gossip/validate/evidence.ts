@@ -10,8 +10,8 @@
  * Pure: no I/O.
  */
 import { EvidenceError, type EvidenceKey, verifyEvidence } from '../../evidence/index.ts';
-import type { Validation } from './gossip-data.ts';
 import type { KnownLog } from './known-logs.ts';
+import type { Validation } from './validation.ts';
 
 /** The keys of `log` as src/evidence takes them. */
 export function evidenceKeysOf(log: KnownLog): EvidenceKey[] {

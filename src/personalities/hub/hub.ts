@@ -34,7 +34,15 @@ import { HubError } from '../../hub/errors.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { msToNs } from '../../hub/time.ts';
 import { type ProofByHash, type SignedBytes, type SourceKeyInfo, sourceKeyInfo } from '../../hub/wire.ts';
-import { type ClientInfo, type Log, LogError, type MergeWatchdog, QuotaError, type RequestQuotas } from '../../log/index.ts';
+import {
+  type ClientInfo,
+  type Log,
+  LogError,
+  type MergeWatchdog,
+  type OpenedTree,
+  QuotaError,
+  type RequestQuotas,
+} from '../../log/index.ts';
 import { MemoryHeadStore } from '../../storage/index.ts';
 import { HeadAuditor, type RootAlert } from './auditor.ts';
 import { LatestLabels } from './latest.ts';
@@ -450,4 +458,12 @@ export class HubService {
     const leaf = await this.log.getLatestByLabel(source.id);
     return leaf ? leaf.value : null;
   }
+}
+
+/** One instance: its HubService and its tree. */
+export interface OpenedHub {
+  readonly hub: HubService;
+  readonly tree: OpenedTree;
+  readonly log: OpenedTree['log'];
+  readonly sequencer: OpenedTree['sequencer'];
 }

@@ -11,9 +11,9 @@
  * The wire formats, the pure admission rules and the verifying client are in src/hub.
  */
 export { type CoreView, HeadAuditor, type HeadAuditorOptions, type RootAlert } from './auditor.ts';
-export { DEFAULT_MAX_GET_ENTRIES, DEFAULT_MMD_MS, HubService, type HubServiceOptions } from './hub.ts';
+export { DEFAULT_MAX_GET_ENTRIES, DEFAULT_MMD_MS, HubService, type HubServiceOptions, type OpenedHub } from './hub.ts';
 export { HubMetrics } from './metrics.ts';
-export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenedHub, type OpenHubsOptions, openHubs } from './part.ts';
+export { HUB_PERSONALITY, type HubInstanceSpec, HubPart, hubTreeName, type OpenHubsOptions, openHubs } from './part.ts';
 export { publishHub } from './published.ts';
 export { type HubQuotaSpec, hubQuotas, sourceQuotaUser } from './quota.ts';
 export { type HubRoutesOptions, hubRoutes } from './routes.ts';

@@ -17,8 +17,8 @@ import type { Signer } from '../../crypto/index.ts';
 import { SetupError } from '../../errors.ts';
 import { type Part, type PartStatus, type ReadinessCheck, routePrefix, sequencerCheck } from '../../http/index.ts';
 import type { TrackedSource } from '../../hub/source.ts';
-import { LogMetrics, type OpenedTree, openTree, type RequestQuotas, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
-import { DEFAULT_MMD_MS, HubService } from './hub.ts';
+import { LogMetrics, openTree, type RequestQuotas, type TimingOverrides, type TreeDeps } from '../../log/index.ts';
+import { DEFAULT_MMD_MS, HubService, type OpenedHub } from './hub.ts';
 import { HubMetrics } from './metrics.ts';
 import { hubRoutes } from './routes.ts';
 import type { ServedHeadStore } from './served-heads.ts';
@@ -53,14 +53,6 @@ export interface OpenHubsOptions extends TreeDeps {
   readonly sgtCacheSize?: number;
   /** Largest add-signed-blob body, bytes (413 above); default the server's. */
   readonly bodyLimit?: number;
-}
-
-/** One instance: its HubService and its tree. */
-export interface OpenedHub {
-  readonly hub: HubService;
-  readonly tree: OpenedTree;
-  readonly log: OpenedTree['log'];
-  readonly sequencer: OpenedTree['sequencer'];
 }
 
 /** Default tree name of a hub prefix. */

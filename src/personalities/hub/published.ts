@@ -16,7 +16,7 @@ import { formatCheckpoint } from '../../checkpoint/index.ts';
 import { TILE_WIDTH } from '../../merkle/index.ts';
 import { type NoteSigner, signNote } from '../../note/index.ts';
 import { encodeEntryBundle, PublishError, type PublishedCheckpoint, type PublishedTree } from '../../publish/index.ts';
-import type { OpenedHub } from './part.ts';
+import type { OpenedHub } from './hub.ts';
 
 /** Hub instance `h` published with checkpoint origin `origin`, its checkpoints signed by `signer` (Ed25519, named `origin`). */
 export function publishHub(h: OpenedHub, origin: string, signer: NoteSigner): PublishedTree {

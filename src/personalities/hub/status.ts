@@ -11,7 +11,7 @@ import { type Health, healthOfMmd, mmdStatus, type PartStatus, type ServiceStatu
 import { type ParsedBlob, parseBlob } from '../../hub/blob.ts';
 import type { TrackedSource } from '../../hub/source.ts';
 import { nsToMs } from '../../hub/time.ts';
-import type { OpenedHub } from './part.ts';
+import type { OpenedHub } from './hub.ts';
 
 /** The source's log id: hex SHA-256 of its key's SPKI (audit/observed-head.ts `logIdOfKey`). */
 function sourceLogId(s: TrackedSource): string {

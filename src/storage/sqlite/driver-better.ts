@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Row, RunResult, SqliteDatabase, SqliteDriver, SqliteStatement, SqlValue } from './driver.ts';
+import type { Row, RunResult, SqliteDatabase, SqliteDriver, SqliteStatement, SqlValue } from './sqlite-api.ts';
 
 class BetterStatement implements SqliteStatement {
   readonly #st: BetterSqlite3.Statement;

@@ -3,7 +3,7 @@
  * wherever the runtime has it (Node 22.13+, 24). @types/node 20 does not
  * describe the module, so the few members used are declared here.
  */
-import type { Row, RunResult, SqliteDatabase, SqliteDriver, SqliteStatement, SqlValue } from './driver.ts';
+import type { Row, RunResult, SqliteDatabase, SqliteDriver, SqliteStatement, SqlValue } from './sqlite-api.ts';
 
 interface NodeStatement {
   run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };

@@ -224,7 +224,10 @@ describe('architecture: dependencies point one way', () => {
     const graph = new Map<string, string[]>();
     for (const f of all) {
       const deps = imports(f).local.map((d) => (/\.tsx?$/.test(d) ? d : `${d}.ts`));
-      graph.set(relative(SRC, f), deps.filter((d) => d !== relative(SRC, f)));
+      graph.set(
+        relative(SRC, f),
+        deps.filter((d) => d !== relative(SRC, f)),
+      );
     }
     // Depth-first search; a back edge to a file still on the stack closes a circle.
     const state = new Map<string, 'open' | 'done'>();

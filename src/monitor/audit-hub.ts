@@ -42,6 +42,7 @@ import { HubTree } from './hub-tree.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
 import { asMonitorError, hubClient, seenFromCheckedEntry } from './observe.ts';
 import { Outage } from './outage.ts';
+import { PromiseChecker } from './promise-check.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
 import { hubTreeReader, type TreeReader } from './tree-reader.ts';
@@ -53,6 +54,7 @@ export class HubAudit {
   readonly view = new SourceView();
   readonly #a: AuditContext;
   readonly #store: HeadStore;
+  readonly #promises: PromiseChecker;
   readonly #sources: Map<string, TrackedSource>;
   readonly #onSourceHead: (log: MonitoredLog, seen: Seen) => void;
   #tree = new HubTree();
@@ -60,7 +62,6 @@ export class HubAudit {
   /** Compact ranges of accepted heads, by size (the newest KEEP_RANGES). */
   readonly #ranges = new Map<number, Buffer[]>();
   #attempts: Attempt[] = [];
-  readonly #promiseTries = new Map<string, number>();
   readonly #outage = new Outage();
   #revision = 0;
   #dirty = false;
@@ -70,6 +71,7 @@ export class HubAudit {
     this.#a = a;
     this.#store = store;
     this.#onSourceHead = onSourceHead;
+    this.#promises = new PromiseChecker(a, hub.name, hub.evidence);
     this.#sources = new Map([...hub.sources].map(([id, log]) => [id, log.hubSource(id)]));
   }
 
@@ -246,40 +248,8 @@ export class HubAudit {
     const last = fresh && this.#accepted && fresh.size === this.#accepted.size ? fresh : this.#accepted;
     if (!last || last.timeNs === null) return;
     this.#a.metrics?.promises.set({ log: this.hub.name }, this.#a.book.pending(this.hub.name).length);
-    const by = { log: this.hub.evidence, by: this.#a.ctx.by, atMs: this.#a.ctx.now() };
-    for (const p of this.#a.book.due(this.hub.name, last.timeNs)) {
-      const k = p.leafHash.toString('hex');
-      const st = await promiseStatus(p, last, this.view, this.#reader(), this.#a.maxLeaves);
-      if (st.status === 'kept') {
-        this.#a.book.settle(this.hub.name, p.leafHash);
-      } else if (st.status === 'absent') {
-        this.#a.book.settle(this.hub.name, p.leafHash);
-        await this.#a.raise('broken-promise', () =>
-          brokenPromiseEvidence({
-            ...by,
-            promise: p.signed,
-            last: last.head,
-            leafHashes: st.leafHashes,
-            ...(st.before ? { before: { head: st.before.head.head, rangeHashes: st.before.rangeHashes } } : {}),
-          }),
-        );
-      } else {
-        const tries = (this.#promiseTries.get(k) ?? 0) + 1;
-        this.#promiseTries.set(k, tries);
-        if (tries >= this.#a.proofAttempts) {
-          this.#a.book.settle(this.hub.name, p.leafHash);
-          this.#promiseTries.delete(k);
-          await this.#a.raise('promise-unconfirmed', () =>
-            promiseUnconfirmedEvidence({
-              ...by,
-              promise: p.signed,
-              last: last.head,
-              attempts: [attempt(`inclusion in the tree of size ${last.size}`, this.#a.ctx.now(), st.why)],
-            }),
-          );
-        }
-      }
-    }
+    const reader = this.#reader();
+    for (const p of this.#a.book.due(this.hub.name, last.timeNs)) await this.#promises.check(p, last, this.view, reader);
   }
 
   async #persist(): Promise<void> {

@@ -33,6 +33,7 @@ import { promiseStatus, resolvePair } from './checks.ts';
 import type { MonitoredLog } from './logs.ts';
 import { asMonitorError, ctClient, pollLog } from './observe.ts';
 import { Outage } from './outage.ts';
+import { PromiseChecker } from './promise-check.ts';
 import type { PendingPromise } from './promises.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
@@ -45,11 +46,11 @@ export class LogAudit {
   readonly view = new SourceView();
   readonly #a: AuditContext;
   readonly #store: HeadStore;
+  readonly #promises: PromiseChecker;
   readonly #poll: boolean;
   #queue: Seen[] = [];
   /** Heads whose checks are unproven, with the attempts so far. */
   readonly #retry = new Map<string, { seen: Seen; attempts: Attempt[] }>();
-  readonly #promiseTries = new Map<string, number>();
   readonly #outage = new Outage();
   #revision = 0;
   #dirty = false;
@@ -59,6 +60,7 @@ export class LogAudit {
     this.#a = a;
     this.#store = store;
     this.#poll = poll && log.spec.url !== undefined;
+    this.#promises = new PromiseChecker(a, log.name, log.evidence);
   }
 
   get #key(): string {
@@ -183,44 +185,7 @@ export class LogAudit {
     if (!last || last.timeNs === null || reader === null) return;
     const due = this.#a.book.due(this.log.name, last.timeNs);
     this.#a.metrics?.promises.set({ log: this.log.name }, this.#a.book.pending(this.log.name).length);
-    for (const p of due) await this.#checkPromise(p, last, reader);
-  }
-
-  async #checkPromise(p: PendingPromise, last: Seen, reader: TreeReader): Promise<void> {
-    const st = await promiseStatus(p, last, this.view, reader, this.#a.maxLeaves);
-    const by = { log: this.log.evidence, by: this.#a.ctx.by, atMs: this.#a.ctx.now() };
-    const k = p.leafHash.toString('hex');
-    if (st.status === 'kept') {
-      this.#a.book.settle(this.log.name, p.leafHash);
-      this.#promiseTries.delete(k);
-    } else if (st.status === 'absent') {
-      this.#a.book.settle(this.log.name, p.leafHash);
-      this.#promiseTries.delete(k);
-      await this.#a.raise('broken-promise', () =>
-        brokenPromiseEvidence({
-          ...by,
-          promise: p.signed,
-          last: last.head,
-          leafHashes: st.leafHashes,
-          ...(st.before ? { before: { head: st.before.head.head, rangeHashes: st.before.rangeHashes } } : {}),
-        }),
-      );
-    } else {
-      const tries = (this.#promiseTries.get(k) ?? 0) + 1;
-      this.#promiseTries.set(k, tries);
-      if (tries >= this.#a.proofAttempts) {
-        this.#a.book.settle(this.log.name, p.leafHash);
-        this.#promiseTries.delete(k);
-        await this.#a.raise('promise-unconfirmed', () =>
-          promiseUnconfirmedEvidence({
-            ...by,
-            promise: p.signed,
-            last: last.head,
-            attempts: [attempt(`inclusion in the tree of size ${last.size}`, this.#a.ctx.now(), st.why)],
-          }),
-        );
-      }
-    }
+    for (const p of due) await this.#promises.check(p, last, this.view, reader);
   }
 
   async #persist(): Promise<void> {

@@ -22,7 +22,7 @@
  *
  * Pure.
  */
-import { CompactRange, checkSize, hashChildren, isPowerOfTwo } from '../merkle/index.ts';
+import { CompactRange, checkSize, consistencyPathRoots, isPowerOfTwo, ProofError } from '../merkle/index.ts';
 
 const odd = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
@@ -86,33 +86,12 @@ export function rootsFromConsistencyProof(
   checkSize('size1', size1);
   checkSize('size2', size2);
   if (size1 === 0 || size1 >= size2 || isPowerOfTwo(size1) || proof.length === 0) return null;
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (odd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
+  try {
+    return consistencyPathRoots(size1, size2, proof);
+  } catch (err) {
+    if (err instanceof ProofError) return null; // a proof of the wrong shape
+    throw err;
   }
-  let fr: Buffer = Buffer.from(proof[0]);
-  let sr: Buffer = Buffer.from(proof[0]);
-  for (const c of proof.slice(1)) {
-    if (sn === 0) return null;
-    if (odd(fn) || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      sr = hashChildren(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  if (sn !== 0) return null;
-  return { root1: fr, root2: sr };
 }
 
 /** MTH of `leafHashes` (RFC 6962 §2.1), appended after the compact range `start` (default: the empty tree). */

@@ -15,4 +15,4 @@ export {
 export { consistencyPlan, foldRange, inclusionPlan } from './proof.ts';
 export { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from './rfc6962.ts';
 export { ExpandedTile, edgeTiles, splitTile, TILE_HEIGHT, TILE_WIDTH, type TileId, type TileSlot, tileSlot, tileWidthAt } from './tiles.ts';
-export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';
+export { consistencyPathRoots, rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';

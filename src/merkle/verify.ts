@@ -85,6 +85,25 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
 
   // Step 2: when size1 is a power of two its root is implied, not sent.
   const path = isPowerOfTwo(size1) ? [root1, ...proof] : proof;
+  const { root1: fr, root2: sr } = consistencyPathRoots(size1, size2, path, proof.length);
+  if (!fr.equals(root1)) throw new ProofError('CONSISTENCY_MISMATCH', `proof does not match root1 (computed ${fr.toString('hex')})`);
+  if (!sr.equals(root2)) throw new ProofError('CONSISTENCY_MISMATCH', `proof does not match root2 (computed ${sr.toString('hex')})`);
+}
+
+/**
+ * The roots at `size1` and `size2` that a consistency path computes (RFC 9162
+ * §2.1.4.2 steps 4–7): `path` is the proof, with root1 in front when size1 is
+ * a power of two (step 2). Requires 0 < size1 < size2 and a non-empty path;
+ * throws ProofError BAD_PROOF_SIZE when the path is too long or too short
+ * (`proofLength`: the proof's own length, for the message). The caller
+ * compares the roots with the signed ones.
+ */
+export function consistencyPathRoots(
+  size1: number,
+  size2: number,
+  path: readonly Uint8Array[],
+  proofLength = path.length,
+): { readonly root1: Buffer; readonly root2: Buffer } {
   let fn = size1 - 1;
   let sn = size2 - 1;
   // Step 4.
@@ -98,7 +117,7 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
   // Step 6.
   for (let i = 1; i < path.length; i++) {
     const c = path[i];
-    if (sn === 0) throw new ProofError('BAD_PROOF_SIZE', `consistency proof too long: got ${proof.length} hashes`);
+    if (sn === 0) throw new ProofError('BAD_PROOF_SIZE', `consistency proof too long: got ${proofLength} hashes`);
     if (lsb(fn) || fn === sn) {
       fr = hashChildren(c, fr);
       sr = hashChildren(c, sr);
@@ -115,7 +134,6 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
     sn = half(sn);
   }
   // Step 7.
-  if (sn !== 0) throw new ProofError('BAD_PROOF_SIZE', `consistency proof too short: got ${proof.length} hashes`);
-  if (!fr.equals(root1)) throw new ProofError('CONSISTENCY_MISMATCH', `proof does not match root1 (computed ${fr.toString('hex')})`);
-  if (!sr.equals(root2)) throw new ProofError('CONSISTENCY_MISMATCH', `proof does not match root2 (computed ${sr.toString('hex')})`);
+  if (sn !== 0) throw new ProofError('BAD_PROOF_SIZE', `consistency proof too short: got ${proofLength} hashes`);
+  return { root1: fr, root2: sr };
 }

@@ -22,13 +22,11 @@ import type { HeadStore } from '../audit/index.ts';
 import {
   type Attempt,
   attempt,
-  brokenPromiseEvidence,
   checkSignedHead,
   emptyRootEvidence,
   forkEvidence,
   hubSthHead,
   inconsistentEvidence,
-  promiseUnconfirmedEvidence,
   proofRefusedEvidence,
   rollbackEvidence,
   unresponsiveEvidence,
@@ -37,7 +35,7 @@ import type { TrackedSource } from '../hub/index.ts';
 import { CompactRange } from '../merkle/index.ts';
 import type { AuditContext } from './audit-context.ts';
 import { fit, type HubStateBody, load, reopen } from './audit-state.ts';
-import { promiseStatus, resolvePair } from './checks.ts';
+import { resolvePair } from './checks.ts';
 import { HubTree } from './hub-tree.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
 import { asMonitorError, hubClient, seenFromCheckedEntry } from './observe.ts';

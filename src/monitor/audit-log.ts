@@ -17,11 +17,9 @@ import type { HeadStore } from '../audit/index.ts';
 import {
   type Attempt,
   attempt,
-  brokenPromiseEvidence,
   emptyRootEvidence,
   forkEvidence,
   inconsistentEvidence,
-  promiseUnconfirmedEvidence,
   proofRefusedEvidence,
   regressionEvidence,
   rollbackEvidence,
@@ -29,12 +27,11 @@ import {
 } from '../evidence/index.ts';
 import type { AuditContext } from './audit-context.ts';
 import { fit, type LogStateBody, load, reopen } from './audit-state.ts';
-import { promiseStatus, resolvePair } from './checks.ts';
+import { resolvePair } from './checks.ts';
 import type { MonitoredLog } from './logs.ts';
 import { asMonitorError, ctClient, pollLog } from './observe.ts';
 import { Outage } from './outage.ts';
 import { PromiseChecker } from './promise-check.ts';
-import type { PendingPromise } from './promises.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
 import { ctTreeReader, type TreeReader } from './tree-reader.ts';

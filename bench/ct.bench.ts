@@ -31,22 +31,34 @@
  * submission's identity is then looked up in storage before the issuers'
  * buckets are charged (new entries only pay them).
  *
+ * "over loopback HTTP" is what servers run: `grapevine ct serve` from the
+ * built dist/ as a process of its own (SQLite file, writer thread, its
+ * sequencer in the same process; submissions on the fast path ahead of
+ * fastify's router), loaded with 64 requests in flight from this process
+ * (bench/http-load.ts, as the hub's benchmark). Its ratios are to one
+ * verify + one sign measured on this thread just before each round: per wall
+ * second, and per CPU-second of the server's main thread (what limits it,
+ * and what a busy machine steals least).
+ *
  *   npm run bench -- ct            (--quick: fewer, smaller rounds)
  */
 import 'reflect-metadata';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { generatePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
+import { encodePem, exportPrivateKeyPem, generatePrivateKey, signerFromPrivateKey } from '../src/crypto/index.ts';
 import type { Part } from '../src/http/index.ts';
 import { type CtLogPart, openCtLog } from '../src/personalities/ct/index.ts';
 import { type Server, startServer } from '../src/server/index.ts';
 import { openStorage } from '../src/storage/index.ts';
 import { mintDemoSet, mintLeaf, mintPrecert, type TestCert } from '../src/x509/testca/index.ts';
+import { closeAgents, httpRate, type Req, round, rounds, spawnServer, stopServer } from './http-load.ts';
 import { fmt, type InjectRequest, injectRate, line, median, pct, rate, signatureCeiling } from './lib.ts';
+
+const BIN = new URL('../bin/grapevine.js', import.meta.url).pathname;
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -104,6 +116,36 @@ function floorRoute(app: App): void {
 
 async function waitMerged(o: CtLogPart, size: number): Promise<void> {
   while ((await o.log.latestHead()).size < size) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** add-chain of new certificates against `grapevine ct serve` (dist/), a process of its own, over loopback HTTP. */
+async function overHttp(root: Buffer, intermediate: Buffer, leaves: Buffer[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-bench-ct-http-'));
+  writeFileSync(join(dir, 'ct.pem'), exportPrivateKeyPem(generatePrivateKey('ecdsa-p256')), { mode: 0o600 });
+  writeFileSync(join(dir, 'roots.pem'), encodePem('CERTIFICATE', root));
+  writeFileSync(
+    join(dir, 'ct.yaml'),
+    'listen: 127.0.0.1:0\ndatabase: sqlite:ct.db\ntree: bench\nkeyFile: ct.pem\nroots: [roots.pem]\nmmd: 10s\nlogLevel: warn\n',
+  );
+  const { child, url } = await spawnServer([BIN, 'ct', 'serve', '--config', join(dir, 'ct.yaml'), '--create-trees'], dir);
+  try {
+    const post = (l: Buffer): Req => ({ method: 'POST', url: '/ct/v1/add-chain', payload: body([l, intermediate]) });
+    await httpRate(url, leaves.slice(0, PER_ROUND).map(post), IN_FLIGHT); // warm-up: JIT, page cache
+    const add = rounds();
+    for (let r = 1; r <= ROUNDS; r++) {
+      await round(add, child.pid as number, url, leaves.slice(r * PER_ROUND, (r + 1) * PER_ROUND).map(post), IN_FLIGHT);
+    }
+    line(`add-chain, new certificates (/s)`, `${fmt(median(add.rate))}  rounds: ${add.rate.map(fmt).join(' ')}`);
+    line('  / verify+sign, wall (target ≥ 40%)', `${pct(median(add.wall))}  rounds: ${add.wall.map(pct).join(' ')}`);
+    if (add.main.length > 0) {
+      line('  per main-thread CPU-s / verify+sign per CPU-s', `${pct(median(add.main))}  rounds: ${add.main.map(pct).join(' ')}`);
+      line('  per process CPU-s / verify+sign per CPU-s', `${pct(median(add.proc))}  rounds: ${add.proc.map(pct).join(' ')}`);
+    }
+  } finally {
+    closeAgents();
+    await stopServer(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
@@ -225,6 +267,12 @@ async function main() {
     }
     line(`get-entries, ${PAGE}-entry pages over ${fmt(total)} entries`, `${fmt(median(reads))} entries/s`);
     line('  ratio to ECDSA sign (for scale; no signing involved)', pct(median(reads) / c.ecdsaSign));
+
+    console.log('\nover loopback HTTP: grapevine ct serve (dist/), a process of its own, 64 requests in flight');
+    const httpLeaves = await mint((ROUNDS + 1) * PER_ROUND, () =>
+      mintLeaf(d.intermediate, { dnsNames: [`h${serial++}.bench.grapevine.test`] }),
+    );
+    await overHttp(d.root.der, d.intermediate.der, httpLeaves);
   } finally {
     await server?.close();
     await storage.close();

@@ -36,6 +36,8 @@ export interface FastRoute {
   handle(body: Buffer, client: { readonly ip: string }): Promise<string>;
   /** Headers on every answer of the route, errors included (e.g. CORS). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Called once per answer of the fast path, as the route's own onResponse hook would be (its metrics). */
+  answered?(status: number, seconds: number): void;
 }
 
 declare module 'fastify' {
@@ -115,7 +117,9 @@ export class FastRoutes {
         res.destroy();
         return;
       }
-      for (const hook of this.#answered) hook(entry.route.url, 'POST', status, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      for (const hook of this.#answered) hook(entry.route.url, 'POST', status, seconds);
+      entry.fast.answered?.(status, seconds);
     };
     const fail = (err: unknown) => {
       const a = this.#o.mapper.answer(err);

@@ -90,7 +90,7 @@ const ALLOWED: Record<string, string[]> = {
   // Incident delivery (I/O): the reporter and its sinks, on the evidence format.
   incidents: ['evidence'],
   // Collector and auditor: wire clients, the observer core, evidence and incident delivery; no server code.
-  monitor: ['audit', 'checkpoint', 'codec', 'crypto', 'ct', 'evidence', 'gossip', 'hub', 'incidents', 'log', 'merkle', 'note'],
+  monitor: ['audit', 'checkpoint', 'codec', 'crypto', 'ct', 'evidence', 'gossip', 'hub', 'incidents', 'log', 'merkle', 'note', 'tiles'],
   config: [
     'crypto',
     'codec',

@@ -29,12 +29,12 @@ import type { AuditContext } from './audit-context.ts';
 import { fit, type LogStateBody, load, reopen } from './audit-state.ts';
 import { resolvePair } from './checks.ts';
 import type { MonitoredLog } from './logs.ts';
-import { asMonitorError, ctClient, pollLog } from './observe.ts';
+import { asMonitorError, ctClient, pollLog, tilesClient } from './observe.ts';
 import { Outage } from './outage.ts';
 import { PromiseChecker } from './promise-check.ts';
 import type { Seen } from './seen.ts';
 import { SourceView } from './source-view.ts';
-import { ctTreeReader, type TreeReader } from './tree-reader.ts';
+import { ctTreeReader, type TreeReader, tilesTreeReader } from './tree-reader.ts';
 
 const MAX_QUEUE = 10_000;
 
@@ -64,8 +64,12 @@ export class LogAudit {
     return `log:${this.log.id}`;
   }
 
+  /** The log's own proofs: a CT log's API, or a tiled checkpoint log's hash tiles; null when it serves none. */
   #reader(): TreeReader | null {
-    return this.log.spec.type === 'rfc6962' && this.log.spec.url !== undefined ? ctTreeReader(ctClient(this.log, this.#a.ctx)) : null;
+    if (this.log.spec.url === undefined) return null;
+    if (this.log.spec.type === 'rfc6962') return ctTreeReader(ctClient(this.log, this.#a.ctx));
+    const tiles = tilesClient(this.log, this.#a.ctx);
+    return tiles ? tilesTreeReader(tiles) : null;
   }
 
   async open(): Promise<void> {

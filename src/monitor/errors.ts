@@ -12,7 +12,9 @@ export type MonitorErrorCode =
   /** A head or promise whose signature does not verify under the log's configured key. */
   | 'BAD_SIGNATURE'
   /** The monitor's configuration names something that does not exist (a log, a hub). */
-  | 'CONFIG';
+  | 'CONFIG'
+  /** The log's API cannot answer this question at all (a tiled log asked for a leaf by its hash). */
+  | 'UNSUPPORTED';
 
 /** A failed observation or submission. Never a verdict about a log: incidents are the verdicts. */
 export class MonitorError extends GrapevineError<MonitorErrorCode> {}

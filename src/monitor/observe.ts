@@ -21,6 +21,7 @@ import {
 } from '../evidence/index.ts';
 import { HubClient } from '../hub/index.ts';
 import { msToNs } from '../hub/time.ts';
+import { TlogTilesClient } from '../tiles/index.ts';
 import { MonitorError } from './errors.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
 import type { Seen } from './seen.ts';
@@ -60,6 +61,18 @@ function seenOf(head: SignedHead, log: MonitoredLog, latest: boolean, what: stri
 export function ctClient(log: MonitoredLog, ctx: ObserveContext): CtClient {
   if (log.spec.url === undefined) throw new MonitorError('CONFIG', `log ${log.name} has no url`);
   return new CtClient({ url: log.spec.url, logKey: null, fetch: ctx.fetch, timeoutMs: 3_600_000 });
+}
+
+/**
+ * The tiles of a checkpoint log whose url is a tiled log's checkpoint
+ * (c2sp.org/tlog-tiles `<prefix>/checkpoint`, or Go sumdb's `<prefix>/latest`
+ * with tile/8/… paths); null for any other url (no proofs to be had).
+ */
+export function tilesClient(log: MonitoredLog, ctx: ObserveContext): TlogTilesClient | null {
+  const url = log.spec.type === 'checkpoint' ? log.spec.url : undefined;
+  const m = url === undefined ? null : /^(.*)\/(checkpoint|latest)$/.exec(url);
+  if (!m) return null;
+  return new TlogTilesClient({ url: m[1], layout: m[2] === 'latest' ? 'sumdb' : 'tlog-tiles', fetch: ctx.fetch, timeoutMs: 3_600_000 });
 }
 
 export function hubClient(hub: MonitoredHub, ctx: ObserveContext): HubClient {

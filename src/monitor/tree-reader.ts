@@ -1,13 +1,15 @@
 /**
  * Reading a log's tree through its own API, for the auditor: leaf hashes of
- * a range, inclusion proofs, consistency proofs. One interface, two
- * adapters (RFC 6962 §4 and the hub's /gossip/v0/), so the auditor's
- * decisions are written once. Nothing read here is trusted: every caller
- * verifies against a signed root.
+ * a range, inclusion proofs, consistency proofs. One interface, three
+ * adapters (RFC 6962 §4, the hub's /gossip/v0/, and the hash tiles of a
+ * tiled log, c2sp.org/tlog-tiles), so the auditor's decisions are written
+ * once. Nothing read here is trusted: every caller verifies against a signed
+ * root.
  */
 import type { CtClient } from '../ct/index.ts';
 import type { HubClient } from '../hub/index.ts';
-import { hashLeaf } from '../merkle/index.ts';
+import { hashLeaf, inclusionPlan } from '../merkle/index.ts';
+import type { TlogTilesClient } from '../tiles/index.ts';
 import { MonitorError } from './errors.ts';
 import { asMonitorError } from './observe.ts';
 
@@ -93,5 +95,46 @@ export function hubTreeReader(c: HubClient): TreeReader {
         }
       }),
     consistency: (m, n) => wrap('get-sth-consistency', () => c.getConsistency(m, n)),
+  };
+}
+
+/**
+ * A tiled log's tree from its hash tiles: level-0 tiles hold the leaf
+ * hashes, and every proof is folded from the tiles of the tree of the size
+ * asked for (tiles/reader.ts). A tiled log has no index of leaf hashes, so
+ * `proveByHash` cannot be answered (a MonitorError, never "no such leaf":
+ * only a log that says so shows a promise absent). Each call reads through
+ * a fresh reader, so nothing read is held past the call.
+ */
+export function tilesTreeReader(c: TlogTilesClient): TreeReader {
+  const wrap = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      throw asMonitorError(err, `${c.url} ${what}`);
+    }
+  };
+  const leafHashes = (start: number, end: number) =>
+    wrap('leaf tiles', () =>
+      c.reader().nodeHashes(
+        end,
+        Array.from({ length: end - start }, (_, i) => ({ level: 0, index: start + i })),
+      ),
+    );
+  return {
+    leafHashes,
+    inclusionAt: (index, size) =>
+      wrap('tiles for an inclusion proof', async () => {
+        const r = c.reader();
+        const [[leafHash], path] = await Promise.all([
+          r.nodeHashes(size, [{ level: 0, index }]),
+          r.rangeHashes(size, inclusionPlan(index, size)),
+        ]);
+        return { leafHash, path };
+      }),
+    proveByHash: async () => {
+      throw new MonitorError('UNSUPPORTED', `${c.url}: a tiled log cannot be asked for a leaf by its hash`);
+    },
+    consistency: (m, n) => wrap('tiles for a consistency proof', () => c.reader().consistencyProof(m, n)),
   };
 }

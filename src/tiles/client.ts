@@ -5,6 +5,7 @@
  * length; verification is the caller's (a checkpoint against the log's keys,
  * tiles against the checkpoint: rebuild.ts).
  */
+import { HASH_SIZE, TILE_WIDTH } from '../merkle/index.ts';
 import { TilesError } from './errors.ts';
 import { entriesTilePath, hashTilePath, type TileLayout } from './paths.ts';
 import { TileHashReader } from './reader.ts';
@@ -65,8 +66,21 @@ export class TlogTilesClient {
     return this.get(entriesTilePath(kind, index, width, this.layout));
   }
 
-  /** A hash reader over this log's tiles. */
+  /**
+   * A hash reader over this log's tiles. A partial tile the log no longer
+   * serves (404: it may drop a partial once the full tile exists) is read as
+   * the first `width` hashes of the full tile: tiles are immutable, so the
+   * full tile begins with every partial one.
+   */
   reader(): TileHashReader {
-    return new TileHashReader((level, index, width) => this.hashTile(level, index, width));
+    return new TileHashReader(async (level, index, width) => {
+      try {
+        return await this.hashTile(level, index, width);
+      } catch (err) {
+        if (width === TILE_WIDTH || !(err instanceof TilesError) || err.status !== 404) throw err;
+        const full = await this.hashTile(level, index, TILE_WIDTH);
+        return full.subarray(0, width * HASH_SIZE);
+      }
+    });
   }
 }

@@ -15,11 +15,13 @@ import {
   TileHashReader,
   type TileSource,
   TilesError,
+  TlogTilesClient,
   treeTiles,
 } from '../../src/tiles/index.ts';
 import { refLeafHash, refProof, refRoot } from '../merkle/reference.ts';
 import { assertThrowsCode } from '../support/assert-code.ts';
-import { tileRows } from './static-log.ts';
+import { TestLog } from '../witness/fixtures.ts';
+import { serveStaticLog, tileRows } from './static-log.ts';
 
 /** A TileSource over rows, counting reads; `tamper` edits a tile's bytes before they are served. */
 function source(rows: Buffer[][], tamper?: (level: number, index: number, data: Buffer) => Buffer): TileSource & { reads: number } {
@@ -164,5 +166,32 @@ describe('rebuildFromTiles', () => {
       return data;
     });
     await assert.rejects(rebuildFromTiles(s, 66_000, { root: refRoot(ls) }), (e) => e instanceof TilesError && e.code === 'MISMATCH');
+  });
+});
+
+describe('TlogTilesClient over HTTP', () => {
+  it('reads a partial tile the log no longer serves (404) as the start of the full tile', async () => {
+    const log = new TestLog('tiles.example/pruned', 600);
+    const served = await serveStaticLog(log, 600);
+    const asked: string[] = [];
+    const pruning: typeof fetch = async (input, init) => {
+      const url = String(input);
+      asked.push(url);
+      // Level-0 partials are gone (their full tiles exist at size 600); the level-1 partial is still the edge.
+      return /\/tile\/0\/.*\.p\//.test(url) ? new Response('not found\n', { status: 404 }) : fetch(input, init);
+    };
+    try {
+      const client = new TlogTilesClient({ url: served.url, fetch: pruning });
+      // The tree of 300 leaves ends inside level-0 tile 1: a partial tile of width 44.
+      const proof = await client.reader().consistencyProof(260, 300);
+      assert.deepEqual(proof, log.proof(260, 300));
+      verifyConsistency(260, 300, proof, log.root(260), log.root(300));
+      assert.ok(asked.some((u) => u.endsWith('/tile/0/001.p/44')) && asked.some((u) => u.endsWith('/tile/0/001')));
+      // Any other failure stays a failure.
+      const down = new TlogTilesClient({ url: served.url, fetch: async () => new Response('', { status: 500 }) });
+      await assert.rejects(down.reader().consistencyProof(260, 300), (e: unknown) => e instanceof TilesError && e.status === 500);
+    } finally {
+      await served.close();
+    }
   });
 });

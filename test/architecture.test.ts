@@ -125,6 +125,7 @@ const ALLOWED: Record<string, string[]> = {
     'storage',
     'personalities/hub',
     'personalities/ct',
+    'tiles',
   ],
   // The web dashboard (issue 14): every part's status through src/http's contract, incidents' evidence verified;
   // its browser code (dashboard/ui) is checked below: it loads nothing of the server.

@@ -102,6 +102,16 @@ const log = z.strictObject({
   url: doc(z.string().min(1).optional(), {
     description: 'RFC 6962 API base URL (ending in /): consistency proofs are fetched there to check heads of different sizes.',
   }),
+  tiles: doc(
+    z
+      .url({ protocol: /^https?$/ })
+      .regex(/\/(checkpoint|latest)$/, "want a tiled log's checkpoint URL, ending in /checkpoint (tlog-tiles) or /latest (Go sumdb)")
+      .optional(),
+    {
+      description:
+        "A tiled log's checkpoint URL (c2sp.org/tlog-tiles `<prefix>/checkpoint`, or Go sumdb's `<prefix>/latest` with tile/8/ paths): consistency proofs are read from its hash tiles. Used instead of `url` when both are given.",
+    },
+  ),
   mmd: doc(duration.optional(), { description: 'Maximum merge delay, for evidence.', unit: 'duration' }),
 });
 
@@ -444,6 +454,7 @@ export function resolveGossipSection(
       ...(l.vkeys !== undefined ? { vkeys: l.vkeys } : {}),
       ...(l.origin !== undefined ? { origin: l.origin } : {}),
       ...(l.url !== undefined ? { url: l.url } : {}),
+      ...(l.tiles !== undefined ? { tiles: l.tiles } : {}),
       ...(l.mmd !== undefined ? { mmdMs: l.mmd } : {}),
     });
   });

@@ -1,16 +1,20 @@
 /**
- * Consistency proofs for the split-view detector, fetched from a CT log's
- * RFC 6962 §4.4 get-sth-consistency at the URL the config gives the log.
- * One CtClient per log, made on first use. The proof is returned as served:
- * the detector judges it (audit/judge.ts), so a wrong proof is evidence, not
- * an error here.
+ * Consistency proofs for the split-view detector, from the log itself:
+ * - a tiled log (`tiles`: its checkpoint URL, c2sp.org/tlog-tiles or Go
+ *   sumdb's layout) — folded from its hash tiles of the larger tree;
+ * - a CT log (`url`) — RFC 6962 §4.4 get-sth-consistency.
+ * One client per log, made on first use. The proof is returned as the log's
+ * data gives it: the detector judges it (audit/judge.ts), so a wrong proof
+ * is evidence, not an error here.
  */
 import { CtClient } from '../ct/index.ts';
+import { TlogTilesClient } from '../tiles/index.ts';
 import type { ProofSource } from './service/index.ts';
 import type { KnownLog } from './validate/index.ts';
 
-export class CtProofSource implements ProofSource {
+export class LogProofSource implements ProofSource {
   readonly #clients = new Map<string, CtClient>();
+  readonly #tiles = new Map<string, TlogTilesClient>();
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch | undefined;
 
@@ -20,10 +24,11 @@ export class CtProofSource implements ProofSource {
   }
 
   canProve(log: KnownLog): boolean {
-    return log.url !== null && log.key !== null;
+    return log.tiles !== null || (log.url !== null && log.key !== null);
   }
 
   consistency(log: KnownLog, first: number, second: number): Promise<Buffer[]> {
+    if (log.tiles !== null) return this.#tilesOf(log, log.tiles).reader().consistencyProof(first, second);
     let c = this.#clients.get(log.id);
     if (!c) {
       c = new CtClient({
@@ -35,5 +40,20 @@ export class CtProofSource implements ProofSource {
       this.#clients.set(log.id, c);
     }
     return c.getSthConsistency(first, second);
+  }
+
+  #tilesOf(log: KnownLog, checkpointUrl: string): TlogTilesClient {
+    let t = this.#tiles.get(log.id);
+    if (!t) {
+      const sumdb = checkpointUrl.endsWith('/latest');
+      t = new TlogTilesClient({
+        url: checkpointUrl.replace(/\/(checkpoint|latest)$/, ''),
+        layout: sumdb ? 'sumdb' : 'tlog-tiles',
+        timeoutMs: this.#timeoutMs,
+        ...(this.#fetch ? { fetch: this.#fetch } : {}),
+      });
+      this.#tiles.set(log.id, t);
+    }
+    return t;
   }
 }

@@ -10,7 +10,7 @@ import type { Registry } from 'prom-client';
 import type { HeadStore } from '../audit/index.ts';
 import type { ResolvedGossipSection } from '../config/gossip.ts';
 import { type BuiltinFactory, GossipDaemon } from '../gossip/daemon.ts';
-import { CtProofSource } from '../gossip/proofs.ts';
+import { LogProofSource } from '../gossip/proofs.ts';
 import { EchoTransport } from '../gossip/transports/echo/index.ts';
 import { HttpsTransport } from '../gossip/transports/https/index.ts';
 import { HubTransport } from '../gossip/transports/hub/index.ts';
@@ -117,7 +117,7 @@ export function buildGossipDaemon(c: ResolvedGossipSection, deps: GossipDeps): G
     registry: deps.registry,
     logger: deps.logger,
     incidents,
-    proofs: new CtProofSource(),
+    proofs: new LogProofSource(),
     ...(deps.clock ? { clock: deps.clock } : {}),
     limits: {
       messageBytes: c.limits.messageBytes,

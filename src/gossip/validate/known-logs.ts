@@ -47,6 +47,8 @@ export interface KnownLogSpec {
   readonly origin?: string;
   /** RFC 6962 API base URL (ends in /), where consistency proofs can be fetched. */
   readonly url?: string;
+  /** A tiled log's checkpoint URL (tlog-tiles `<prefix>/checkpoint`, sumdb `<prefix>/latest`): proofs from its hash tiles. */
+  readonly tiles?: string;
   /** Maximum merge delay, ms. */
   readonly mmdMs?: number;
   /** The log list's state (usable, readonly, retired, …), for display. */
@@ -71,6 +73,7 @@ export interface KnownLog {
   /** Verifiers of the log's checkpoint signatures (empty when the log has no checkpoint form). */
   readonly noteVerifiers: VerifierSet;
   readonly url: string | null;
+  readonly tiles: string | null;
   readonly mmdMs: number | null;
   readonly state: string | null;
 }
@@ -151,6 +154,7 @@ export function makeKnownLog(spec: KnownLogSpec): KnownLog {
     origin: spec.origin ?? null,
     noteVerifiers,
     url: spec.url ?? null,
+    tiles: spec.tiles ?? null,
     mmdMs: spec.mmdMs ?? null,
     state: spec.state ?? null,
   });

@@ -14,8 +14,9 @@
  *
  * Tiled logs (c2sp.org/static-ct-api) sign checkpoints with RFC 6962 note
  * signatures under the origin "the submission prefix without the scheme and
- * trailing slash", so they get that origin; RFC 6962 logs get their `url` for
- * consistency proofs.
+ * trailing slash", so they get that origin, and their `monitoring_url`'s
+ * checkpoint as `tiles` (consistency proofs from their hash tiles); RFC 6962
+ * logs get their `url` for consistency proofs.
  *
  * Pure: takes the file's text.
  */
@@ -80,6 +81,9 @@ export function parseCtLogListV3(text: string): KnownLogSpec[] {
           key,
           claimedLogId: logId.toString('hex'),
           ...(tiled ? { origin: originOfSubmissionUrl(str('submission_url')) } : { url: str('url') }),
+          ...(tiled && typeof log.monitoring_url === 'string' && /^https?:\/\//.test(log.monitoring_url)
+            ? { tiles: `${log.monitoring_url.replace(/\/+$/, '')}/checkpoint` }
+            : {}),
           ...(mmd !== undefined ? { mmdMs: (mmd as number) * 1000 } : {}),
           ...(state !== undefined ? { state } : {}),
         });

@@ -74,7 +74,7 @@ export const commands: readonly TopCommand[] = [
   },
   {
     name: 'serve',
-    description: 'Run the CT log, the Gossip Hub and the gossip loop between them (the main job)',
+    description: 'Run the whole site (the main job): a CT log, a Gossip Hub, a witness, the gossip service and the dashboard',
     load: async () => (await import('./serve.ts')).registerServe,
   },
 ];

@@ -28,7 +28,7 @@ export function loadCtConfig(path: string, listen?: string): ResolvedCtConfig {
 export function registerCtServe(ct: Command): void {
   ct.command('serve')
     .description('Run an RFC 6962 CT log from a YAML config file')
-    .requiredOption('--config <file>', 'CT log config (YAML; see src/config/ct.ts for every field)')
+    .requiredOption('--config <file>', 'CT log config (YAML; every key: docs/configuration.md)')
     .option('--create-trees', 'create the tree if it does not exist yet (never done without this flag or createTree: true)', false)
     .addOption(new Option('--create-tree', 'the old spelling of --create-trees').hideHelp())
     .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)

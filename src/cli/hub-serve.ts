@@ -26,7 +26,7 @@ export function registerHubServe(hub: Command): void {
   hub
     .command('serve')
     .description('Run the Gossip Hub instances of a YAML config file')
-    .requiredOption('--config <file>', 'hub config (YAML; see src/config/hub.ts for every field)')
+    .requiredOption('--config <file>', 'hub config (YAML; every key: docs/configuration.md)')
     .option('--create-trees', 'create the trees of instances that do not exist yet (never done without this flag)', false)
     .addOption(new Option('--init', 'the old spelling of --create-trees').hideHelp())
     .option('--listen <host:port>', "listen at this address instead of the config file's listen: (N frontends, one file)", listenArg)

@@ -24,7 +24,7 @@ export { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE };
  */
 export async function buildProgram(path: readonly string[] | 'all'): Promise<Command> {
   const program = new Command('grapevine')
-    .description('Gossip for transparency logs: log core, Gossip Hub, CT log, proofs and keys')
+    .description('Gossip for transparency logs: logs, a Gossip Hub, a CT log, a witness, the gossip service, monitoring and evidence')
     .version(`grapevine ${pkg.version}`, '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride();

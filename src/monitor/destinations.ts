@@ -12,9 +12,10 @@ import { encodeBase64 } from '../codec/index.ts';
 import { type SignedPromise, sgtPromise } from '../evidence/index.ts';
 import { MonitorError } from './errors.ts';
 import type { MonitoredHub, MonitoredLog } from './logs.ts';
-import { asMonitorError, ctClient, hubClient, type ObserveContext } from './observe.ts';
+import { asMonitorError, ctClient, hubClient, type ObserveContext, tilesClient } from './observe.ts';
 import type { Seen } from './seen.ts';
 import { checkpointNoteOf, hubSubmissionOf } from './submission.ts';
+import { tilesTreeReader } from './tree-reader.ts';
 
 export interface Destination {
   /** Metrics label and log name. */
@@ -78,23 +79,28 @@ export class WitnessDestination implements Destination {
     this.#ctx = ctx;
   }
 
+  /** CT logs with an origin (their STHs go as static-ct-api checkpoints) and tiled checkpoint logs: both have proofs. */
   accepts(log: MonitoredLog): boolean {
-    // A checkpoint log's proofs would need its tiles; CT logs serve get-sth-consistency.
-    return log.spec.type === 'rfc6962' && log.spec.origin !== undefined;
+    if (log.spec.type === 'rfc6962') return log.spec.origin !== undefined;
+    return tilesClient(log, this.#ctx) !== null;
+  }
+
+  /** The consistency proof old → size from the log itself: get-sth-consistency, or its hash tiles. */
+  #proof(log: MonitoredLog, old: number, size: number): Promise<Buffer[]> {
+    const tiles = tilesClient(log, this.#ctx);
+    if (tiles) return tilesTreeReader(tiles).consistency(old, size);
+    return ctClient(log, this.#ctx)
+      .getSthConsistency(old, size)
+      .catch((err) => {
+        throw asMonitorError(err, `${log.name} get-sth-consistency ${old} ${size}`);
+      });
   }
 
   async submit(log: MonitoredLog, seen: Seen): Promise<void> {
     const note = checkpointNoteOf(seen.head, log);
     let old = Math.min(this.#old.get(log.name) ?? 0, seen.size);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const proof =
-        old === 0 || old === seen.size
-          ? []
-          : await ctClient(log, this.#ctx)
-              .getSthConsistency(old, seen.size)
-              .catch((err) => {
-                throw asMonitorError(err, `${log.name} get-sth-consistency ${old} ${seen.size}`);
-              });
+      const proof = old === 0 || old === seen.size ? [] : await this.#proof(log, old, seen.size);
       const body = `old ${old}\n${proof.map((h) => `${encodeBase64(h)}\n`).join('')}\n${note}`;
       let res: Response;
       try {

@@ -3,15 +3,17 @@
  * becomes a static-ct-api checkpoint (note signature 0x05, no private key
  * needed), `old` follows what the witness cosigned — learnt from its 409
  * answer by a collector that starts fresh — and the consistency proof comes
- * from the CT log.
+ * from the CT log. A tiled checkpoint log's heads go as they are, with the
+ * proof folded from its hash tiles.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseGetSth } from '../../src/codec/index.ts';
-import { Collector, WitnessDestination } from '../../src/monitor/index.ts';
+import { Collector, monitoredLog, WitnessDestination } from '../../src/monitor/index.ts';
 import { rfc6962Verifier } from '../../src/note/index.ts';
 import { waitUntil } from '../support/wait.ts';
-import { startWitness } from '../witness/fixtures.ts';
+import { serveStaticLog } from '../tiles/static-log.ts';
+import { startWitness, TestLog } from '../witness/fixtures.ts';
 import { ct, ctx, submitCert, timing, world } from './world.ts';
 
 const sizeOf = async (url: string) => parseGetSth(Buffer.from(await (await fetch(`${url}/ct/v1/get-sth`)).arrayBuffer())).treeSize;
@@ -47,6 +49,33 @@ describe('monitor: witness destination', () => {
       await fresh.pollOnce();
       assert.equal(fresh.lastError('ct1'), null);
       assert.equal((await witness.get(origin)).text.split('\n')[1], '7');
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('gets a tiled checkpoint log cosigned as it grows, each step proven from its tiles', async () => {
+    const w = world();
+    try {
+      const log = new TestLog('tiles.example/witnessed', 3);
+      const served = await serveStaticLog(log, 3);
+      w.closers.push(() => served.close());
+      const witness = await startWitness({ logs: [log.spec()] });
+      w.closers.push(() => witness.close());
+      const spec = monitoredLog({ name: 'tiled', type: 'checkpoint', url: `${served.url}/checkpoint`, vkey: log.vkey });
+      const dest = new WitnessDestination('w1', witness.url, ctx('collector'));
+      assert.ok(dest.accepts(spec));
+      assert.equal(dest.accepts(monitoredLog({ ...spec.spec, url: `${served.url}/some.txt` })), false, 'no tiles, no proofs');
+      const collector = new Collector({ polls: [{ name: 'tiled', log: spec, timing }], destinations: [dest], ctx: ctx('collector') });
+      for (const n of [3, 7, 300]) {
+        log.append(n - log.leaves.length);
+        served.size = n;
+        await collector.pollOnce();
+        assert.equal(collector.lastError('tiled'), null);
+        const got = await witness.get(log.origin);
+        assert.equal(got.status, 200, got.text);
+        assert.equal(got.text.split('\n')[1], String(n));
+      }
     } finally {
       await w.close();
     }

@@ -24,11 +24,12 @@ export class LogProofSource implements ProofSource {
   }
 
   canProve(log: KnownLog): boolean {
-    return log.tiles !== null || (log.url !== null && log.key !== null);
+    return this.#tilesOf(log) !== null || (log.url !== null && log.key !== null);
   }
 
   consistency(log: KnownLog, first: number, second: number): Promise<Buffer[]> {
-    if (log.tiles !== null) return this.#tilesOf(log, log.tiles).reader().consistencyProof(first, second);
+    const tiles = this.#tilesOf(log);
+    if (tiles) return tiles.reader().consistencyProof(first, second);
     let c = this.#clients.get(log.id);
     if (!c) {
       c = new CtClient({
@@ -42,16 +43,17 @@ export class LogProofSource implements ProofSource {
     return c.getSthConsistency(first, second);
   }
 
-  #tilesOf(log: KnownLog, checkpointUrl: string): TlogTilesClient {
+  /** The tiles client of a log whose `tiles` is a tiled log's checkpoint URL (else null), made on first use. */
+  #tilesOf(log: KnownLog): TlogTilesClient | null {
+    if (log.tiles === null) return null;
     let t = this.#tiles.get(log.id);
     if (!t) {
-      const sumdb = checkpointUrl.endsWith('/latest');
-      t = new TlogTilesClient({
-        url: checkpointUrl.replace(/\/(checkpoint|latest)$/, ''),
-        layout: sumdb ? 'sumdb' : 'tlog-tiles',
+      const made = TlogTilesClient.forCheckpointUrl(log.tiles, {
         timeoutMs: this.#timeoutMs,
         ...(this.#fetch ? { fetch: this.#fetch } : {}),
       });
+      if (!made) return null;
+      t = made;
       this.#tiles.set(log.id, t);
     }
     return t;

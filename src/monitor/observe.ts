@@ -69,10 +69,8 @@ export function ctClient(log: MonitoredLog, ctx: ObserveContext): CtClient {
  * with tile/8/… paths); null for any other url (no proofs to be had).
  */
 export function tilesClient(log: MonitoredLog, ctx: ObserveContext): TlogTilesClient | null {
-  const url = log.spec.type === 'checkpoint' ? log.spec.url : undefined;
-  const m = url === undefined ? null : /^(.*)\/(checkpoint|latest)$/.exec(url);
-  if (!m) return null;
-  return new TlogTilesClient({ url: m[1], layout: m[2] === 'latest' ? 'sumdb' : 'tlog-tiles', fetch: ctx.fetch, timeoutMs: 3_600_000 });
+  if (log.spec.type !== 'checkpoint' || log.spec.url === undefined) return null;
+  return TlogTilesClient.forCheckpointUrl(log.spec.url, { fetch: ctx.fetch, timeoutMs: 3_600_000 });
 }
 
 export function hubClient(hub: MonitoredHub, ctx: ObserveContext): HubClient {

@@ -36,14 +36,19 @@ async function pages<T>(start: number, end: number, fetchPage: (s: number, e: nu
 
 const is404 = (err: unknown) => (err as { status?: number }).status === 404;
 
-export function ctTreeReader(c: CtClient): TreeReader {
-  const wrap = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+/** Runs a read of the server at `url`, its failures as MonitorErrors naming the server and what was read. */
+function wrapper(url: string) {
+  return async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
     } catch (err) {
-      throw asMonitorError(err, `${c.url} ${what}`);
+      throw asMonitorError(err, `${url} ${what}`);
     }
   };
+}
+
+export function ctTreeReader(c: CtClient): TreeReader {
+  const wrap = wrapper(c.url);
   return {
     leafHashes: (start, end) =>
       wrap('get-entries', () => pages(start, end, async (s, e) => (await c.getEntries(s, e)).map((x) => hashLeaf(x.leafInput)))),
@@ -68,13 +73,7 @@ export function ctTreeReader(c: CtClient): TreeReader {
 }
 
 export function hubTreeReader(c: HubClient): TreeReader {
-  const wrap = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (err) {
-      throw asMonitorError(err, `${c.url} ${what}`);
-    }
-  };
+  const wrap = wrapper(c.url);
   const leafHashes = (start: number, end: number) =>
     wrap('get-entries', () => pages(start, end, async (s, e) => (await c.getEntries(s, e)).map((x) => x.leafHash)));
   return {
@@ -107,13 +106,7 @@ export function hubTreeReader(c: HubClient): TreeReader {
  * a fresh reader, so nothing read is held past the call.
  */
 export function tilesTreeReader(c: TlogTilesClient): TreeReader {
-  const wrap = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (err) {
-      throw asMonitorError(err, `${c.url} ${what}`);
-    }
-  };
+  const wrap = wrapper(c.url);
   const leafHashes = (start: number, end: number) =>
     wrap('leaf tiles', () =>
       c.reader().nodeHashes(

@@ -37,6 +37,16 @@ export class TlogTilesClient {
     this.#maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   }
 
+  /**
+   * The client of the tiled log whose checkpoint is at `checkpointUrl`:
+   * tlog-tiles `<prefix>/checkpoint`, or Go sumdb's `<prefix>/latest` (tile/8/
+   * paths); null for any other URL.
+   */
+  static forCheckpointUrl(checkpointUrl: string, opts: Omit<TilesClientOptions, 'url' | 'layout'> = {}): TlogTilesClient | null {
+    const m = /^(.*)\/(checkpoint|latest)$/.exec(checkpointUrl);
+    return m ? new TlogTilesClient({ ...opts, url: m[1], layout: m[2] === 'latest' ? 'sumdb' : 'tlog-tiles' }) : null;
+  }
+
   /** GET <prefix>/<path>; TilesError HTTP for any status but 200 or a body over the limit. */
   async get(path: string): Promise<Buffer> {
     const url = `${this.url}/${path}`;
